@@ -1,0 +1,312 @@
+"""Report charts. Statistics are computed elsewhere; these functions only draw.
+
+Every function takes a tidy DataFrame first, keyword-only options and ``ax=None``, and returns
+the matplotlib Axes. Labels come from the caller (already translated), so the same function draws
+Chinese and English charts; call :func:`csat_research.plotting_style.use_report_style` first so
+that a CJK font is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+PALETTE = ("#1f5aa6", "#e07b39", "#3a9e6f", "#c2454a", "#7a5ea8", "#8c8c8c", "#d4a72c")
+GOOD, BAD, NEUTRAL = "#3a9e6f", "#c2454a", "#8c8c8c"
+
+
+def _axes(ax, figsize=(7.0, 3.6)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _require(data: pd.DataFrame, columns: Sequence[str], name: str = "data") -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame; got {type(data).__name__}")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(f"{name} lacks column(s) {missing}; it has {list(data.columns)}")
+
+
+def score_bars(
+    data: pd.DataFrame,
+    *,
+    label: str = "label",
+    value: str = "mean",
+    ci_low: str | None = "ci_low",
+    ci_high: str | None = "ci_high",
+    target: float | None = None,
+    target_label: str = "target",
+    highlight: str | None = None,
+    xlim: tuple[float, float] = (1, 5),
+    xlabel: str = "",
+    title: str = "",
+    ax=None,
+):
+    """Horizontal bars of scores with confidence intervals and an optional target line.
+
+    ``highlight`` names the label drawn in the alarm colour (e.g. the weakest dimension).
+    """
+    _require(data, [label, value] + [c for c in (ci_low, ci_high) if c])
+    ax = _axes(ax, figsize=(7.0, 0.5 * len(data) + 1.2))
+    y = np.arange(len(data))
+    colors = [BAD if highlight is not None and lab == highlight else PALETTE[0] for lab in data[label]]
+    ax.barh(y, data[value], color=colors, height=0.6)
+    if ci_low and ci_high:
+        err = np.vstack([data[value] - data[ci_low], data[ci_high] - data[value]])
+        ax.errorbar(data[value], y, xerr=err, fmt="none", ecolor="#333333", capsize=3, lw=1)
+    for yi, v in zip(y, data[value], strict=True):
+        ax.text(v + (xlim[1] - xlim[0]) * 0.012, yi + 0.28, f"{v:.2f}", va="center", fontsize=8, color="#333333")
+    if target is not None:
+        ax.axvline(target, color=BAD, ls="--", lw=1.2)
+        ax.text(target, len(data) - 0.45, f" {target_label} {target:g}", color=BAD, fontsize=8, va="bottom")
+    ax.set_yticks(y, list(data[label]))
+    ax.invert_yaxis()
+    ax.set_xlim(*xlim)
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def importance_performance_plot(
+    data: pd.DataFrame,
+    *,
+    label: str = "label",
+    importance: str = "importance",
+    performance: str = "performance",
+    importance_cut: float | None = None,
+    performance_cut: float | None = None,
+    quadrant_labels: Mapping[str, str] | None = None,
+    xlabel: str = "importance",
+    ylabel: str = "performance",
+    title: str = "",
+    ax=None,
+):
+    """Importance-performance matrix: one point per dimension and the four quadrants.
+
+    ``quadrant_labels`` maps ``fix_first``, ``keep_up``, ``low_priority`` and ``possible_overkill``
+    to the texts printed in the corners.
+    """
+    _require(data, [label, importance, performance])
+    ax = _axes(ax, figsize=(6.4, 4.6))
+    x, y = data[importance].astype(float), data[performance].astype(float)
+    xc = float(x.mean()) if importance_cut is None else importance_cut
+    yc = float(y.mean()) if performance_cut is None else performance_cut
+    ax.axvline(xc, color=NEUTRAL, lw=1, ls="--")
+    ax.axhline(yc, color=NEUTRAL, lw=1, ls="--")
+    fix = (x >= xc) & (y < yc)
+    ax.scatter(x, y, s=80, c=[BAD if f else PALETTE[0] for f in fix], zorder=3)
+    for xi, yi, lab in zip(x, y, data[label], strict=True):
+        ax.annotate(str(lab), (xi, yi), textcoords="offset points", xytext=(6, 5), fontsize=9)
+    dx = (x.max() - x.min()) or 1.0
+    dy = (y.max() - y.min()) or 1.0
+    ax.set_xlim(x.min() - 0.25 * dx, x.max() + 0.45 * dx)
+    ax.set_ylim(y.min() - 0.3 * dy, y.max() + 0.3 * dy)
+    if quadrant_labels:
+        x0, x1 = ax.get_xlim()
+        y0, y1 = ax.get_ylim()
+        spots = {
+            "fix_first": (x1, y0, "right", "bottom", BAD),
+            "keep_up": (x1, y1, "right", "top", GOOD),
+            "low_priority": (x0, y0, "left", "bottom", NEUTRAL),
+            "possible_overkill": (x0, y1, "left", "top", NEUTRAL),
+        }
+        for key, text in quadrant_labels.items():
+            if key in spots:
+                qx, qy, ha, va, col = spots[key]
+                ax.text(qx, qy, f" {text} ", ha=ha, va=va, color=col, fontsize=9, fontweight="bold")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def probability_curve(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str = "probability",
+    ci_low: str | None = "ci_low",
+    ci_high: str | None = "ci_high",
+    hue: str | None = None,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str = "",
+    ax=None,
+):
+    """Predicted probability across a predictor's range, with a confidence band."""
+    _require(data, [x, y] + [c for c in (ci_low, ci_high, hue) if c])
+    ax = _axes(ax, figsize=(6.4, 3.6))
+    groups = data.groupby(hue, sort=False) if hue else [(None, data)]
+    for i, (name, g) in enumerate(groups):
+        g = g.sort_values(x)
+        color = PALETTE[i % len(PALETTE)]
+        ax.plot(g[x], g[y], color=color, lw=2, label=None if name is None else str(name))
+        if ci_low and ci_high:
+            ax.fill_between(g[x], g[ci_low], g[ci_high], color=color, alpha=0.18, lw=0)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if hue:
+        ax.legend(frameon=False)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def share_bars(
+    data: pd.DataFrame,
+    *,
+    label: str = "label",
+    share: str = "share",
+    color: str | None = None,
+    xlabel: str = "",
+    title: str = "",
+    top: int | None = None,
+    ax=None,
+):
+    """Horizontal bars of shares (0-1), largest first, with percentage labels."""
+    _require(data, [label, share])
+    d = data.sort_values(share, ascending=False)
+    if top is not None:
+        d = d.head(top)
+    ax = _axes(ax, figsize=(7.0, 0.38 * len(d) + 1.2))
+    y = np.arange(len(d))
+    ax.barh(y, d[share], color=color or PALETTE[1], height=0.6)
+    for yi, v in zip(y, d[share], strict=True):
+        ax.text(v, yi, f" {v:.1%}", va="center", fontsize=8)
+    ax.set_yticks(y, list(d[label]))
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(_percent())
+    ax.set_xlim(0, max(float(d[share].max()) * 1.2, 0.05) if len(d) else 1)
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def count_bars(
+    data: pd.DataFrame,
+    *,
+    label: str = "word",
+    count: str = "count",
+    top: int = 20,
+    xlabel: str = "",
+    title: str = "",
+    ax=None,
+):
+    """Horizontal bars of the most frequent words (or any counts), largest first."""
+    _require(data, [label, count])
+    d = data.sort_values(count, ascending=False).head(top)
+    ax = _axes(ax, figsize=(6.0, 0.3 * len(d) + 1.2))
+    y = np.arange(len(d))
+    ax.barh(y, d[count], color=PALETTE[0], height=0.65)
+    ax.set_yticks(y, list(d[label]))
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def kpi_bullets(
+    data: pd.DataFrame,
+    *,
+    label: str = "label",
+    value: str = "value",
+    target: str = "target",
+    ci_low: str | None = "ci_low",
+    ci_high: str | None = "ci_high",
+    xlabel: str = "",
+    title: str = "",
+    ax=None,
+):
+    """Bullet chart of share KPIs against their targets (green: met, red: missed)."""
+    _require(data, [label, value, target])
+    ax = _axes(ax, figsize=(7.0, 0.5 * len(data) + 1.2))
+    y = np.arange(len(data))
+    met = data[value].astype(float) >= data[target].astype(float)
+    ax.barh(y, [1.0] * len(data), color="#eef2f6", height=0.7)
+    ax.barh(y, data[value], color=[GOOD if m else BAD for m in met], height=0.35)
+    if ci_low and ci_high and ci_low in data and ci_high in data:
+        err = np.vstack([data[value] - data[ci_low], data[ci_high] - data[value]])
+        ax.errorbar(data[value], y, xerr=err, fmt="none", ecolor="#333333", capsize=2, lw=0.8)
+    for yi, t in zip(y, data[target], strict=True):
+        ax.plot([t, t], [yi - 0.32, yi + 0.32], color="#1f2933", lw=2.2)
+    for yi, v in zip(y, data[value], strict=True):
+        ax.text(1.01, yi, f"{v:.1%}", va="center", fontsize=8)
+    ax.set_yticks(y, list(data[label]))
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.1)
+    ax.xaxis.set_major_formatter(_percent())
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def segment_heatmap(
+    data: pd.DataFrame,
+    *,
+    row: str,
+    col: str,
+    value: str = "mean",
+    fmt: str = ".2f",
+    center: float | None = None,
+    title: str = "",
+    ax=None,
+):
+    """Heat map of a value by two keys (e.g. segment level x dimension)."""
+    import seaborn as sns
+
+    _require(data, [row, col, value])
+    wide = data.pivot_table(index=row, columns=col, values=value, aggfunc="first", sort=False)
+    ax = _axes(ax, figsize=(max(5.0, 1.1 * wide.shape[1] + 2), 0.42 * wide.shape[0] + 1.4))
+    sns.heatmap(wide, annot=True, fmt=fmt, cmap="RdYlGn", center=center, cbar=False, linewidths=0.5, ax=ax)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", rotation=0)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def word_cloud(
+    frequencies: pd.DataFrame,
+    *,
+    font_path: str,
+    word: str = "word",
+    count: str = "count",
+    max_words: int = 80,
+    seed: int = 0,
+    ax=None,
+):
+    """Word cloud of word counts drawn with a CJK font (``font_path``); seeded layout."""
+    from wordcloud import WordCloud
+
+    _require(frequencies, [word, count], "frequencies")
+    freqs = {str(w): float(c) for w, c in zip(frequencies[word], frequencies[count], strict=True) if c > 0}
+    if not freqs:
+        raise ValueError("frequencies holds no positive counts to draw")
+    cloud = WordCloud(
+        font_path=font_path, width=900, height=420, background_color="white", max_words=max_words,
+        random_state=seed, colormap="tab10", prefer_horizontal=1.0,
+    ).generate_from_frequencies(freqs)
+    ax = _axes(ax, figsize=(7.5, 3.5))
+    ax.imshow(cloud.to_array(), interpolation="bilinear")
+    ax.set_axis_off()
+    return ax
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(xmax=1.0, decimals=0)

@@ -1,0 +1,83 @@
+"""Chart functions draw what they are given and return the Axes (statistics are tested elsewhere)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from csat_research import plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def _scores():
+    return pd.DataFrame(
+        {"label": ["响应效率", "解决质量", "沟通"], "mean": [3.2, 3.9, 3.5], "ci_low": [3.1, 3.8, 3.4],
+         "ci_high": [3.3, 4.0, 3.6]}
+    )
+
+
+def test_score_bars_draws_one_bar_per_row_with_labels_and_target():
+    ax = plots.score_bars(_scores(), target=4.0, highlight="响应效率")
+    bars = [p for p in ax.patches]
+    assert len(bars) == 3
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["响应效率", "解决质量", "沟通"]
+    assert bars[0].get_width() == pytest.approx(3.2)
+    assert bars[0].get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb(plots.BAD))
+    assert any(line.get_xdata()[0] == 4.0 for line in ax.get_lines())
+
+
+def test_ipa_plot_marks_fix_first_in_alarm_colour():
+    d = pd.DataFrame({"label": ["a", "b", "c", "d"], "importance": [0.4, 0.1, 0.3, 0.05],
+                      "performance": [3.0, 3.1, 4.2, 4.3]})
+    ax = plots.importance_performance_plot(d, quadrant_labels={"fix_first": "优先改进"})
+    colors = ax.collections[0].get_facecolors()
+    # a: importance 0.4 >= mean 0.2125 and performance 3.0 < mean 3.65 -> fix first
+    assert tuple(colors[0][:3]) == pytest.approx(matplotlib.colors.to_rgb(plots.BAD))
+    assert tuple(colors[2][:3]) == pytest.approx(matplotlib.colors.to_rgb(plots.PALETTE[0]))
+    assert "优先改进" in [t.get_text().strip() for t in ax.texts]
+
+
+def test_probability_curve_band_and_limits():
+    grid = np.linspace(1, 5, 9)
+    d = pd.DataFrame({"x": grid, "probability": grid / 6, "ci_low": grid / 7, "ci_high": grid / 5})
+    ax = plots.probability_curve(d, x="x")
+    assert ax.get_ylim() == (0, 1)
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), grid / 6)
+
+
+def test_share_and_kpi_bars_order_and_colours():
+    d = pd.DataFrame({"label": ["x", "y"], "share": [0.1, 0.3]})
+    ax = plots.share_bars(d)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["y", "x"]
+    k = pd.DataFrame({"label": ["5分钟首响", "24小时解决"], "value": [0.95, 0.6], "target": [0.9, 0.7]})
+    ax = plots.kpi_bullets(k)
+    fg = ax.patches[2:]
+    assert fg[0].get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb(plots.GOOD))
+    assert fg[1].get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb(plots.BAD))
+
+
+def test_heatmap_pivots_values():
+    d = pd.DataFrame({"seg": ["新客", "新客", "老客", "老客"], "dim": ["a", "b", "a", "b"], "mean": [3.1, 3.2, 3.9, 4.0]})
+    ax = plots.segment_heatmap(d, row="seg", col="dim")
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == ["3.10", "3.20", "3.90", "4.00"]
+
+
+def test_missing_columns_and_wrong_type_are_named():
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['mean'\]"):
+        plots.score_bars(pd.DataFrame({"label": ["a"]}), ci_low=None, ci_high=None)
+    with pytest.raises(TypeError, match="must be a pandas DataFrame; got dict"):
+        plots.share_bars({"label": ["a"], "share": [1]})
+    with pytest.raises(ValueError, match="no positive counts"):
+        plots.word_cloud(pd.DataFrame({"word": ["a"], "count": [0]}), font_path="x")
