@@ -241,7 +241,8 @@ def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
     denom = 1.0 + z2 / n
     centre = (p + z2 / (2.0 * n)) / denom
     half = z / denom * math.sqrt(max(p * (1.0 - p) / n + z2 / (4.0 * n * n), 0.0))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # The score interval always contains p; clamp round-off at p = 0 or 1.
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
 
 
 def _small_base(n: float, what: str) -> None:
