@@ -92,15 +92,15 @@ def _check_pairwise(a: np.ndarray, labels: list[str], rtol: float, param: str) -
         i, j = map(int, np.argwhere(bad)[0])
         raise ValueError(
             f"`{param}` entries must be positive finite judgments (Saaty scale 1/9..9); "
-            f"cell ({labels[i]!r}, {labels[j]!r}) = {a[i, j]!r} ({int(bad.sum())} bad cell(s))"
+            f"cell ({labels[i]!r}, {labels[j]!r}) = {float(a[i, j]):g} ({int(bad.sum())} bad cell(s))"
         )
-    diag = np.abs(np.diag(a) - 1.0) > rtol
+    diag = np.abs(np.diag(a) - 1.0) > rtol + 1e-12
     if diag.any():
         i = int(np.flatnonzero(diag)[0])
         raise ValueError(
-            f"`{param}` diagonal must be 1; cell ({labels[i]!r}, {labels[i]!r}) = {a[i, i]!r}"
+            f"`{param}` diagonal must be 1; cell ({labels[i]!r}, {labels[i]!r}) = {float(a[i, i]):g}"
         )
-    off = np.abs(a * a.T - 1.0) > rtol
+    off = np.abs(a * a.T - 1.0) > rtol + 1e-12  # slack for round-off at the boundary
     if off.any():
         i, j = map(int, np.argwhere(np.triu(off, 1))[0])
         raise ValueError(
