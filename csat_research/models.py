@@ -523,7 +523,10 @@ def repurchase_logit(
     Notes
     -----
     Model: :math:`\Pr(y_i = 1) = \Lambda(x_i^\top\beta)`, :math:`\Lambda(t) = 1/(1+e^{-t})`,
-    fitted by IRLS (``statsmodels.api.GLM`` with the Binomial family). Odds ratios are
+    fitted by IRLS (``statsmodels.api.GLM`` with the Binomial family, iterated until the
+    parameters change by less than 1e-10, so that the information matrix is evaluated at
+    the optimum; statsmodels' default deviance criterion leaves the last digits of the
+    standard errors off). Odds ratios are
     :math:`e^{\beta}` with intervals :math:`e^{\beta \pm z_{1-\alpha/2} se}`.
 
     Robust covariance: :math:`V = \frac{n}{n-1} H^{-1} \big(\sum_i w_i^2 (y_i-p_i)^2 x_i x_i^\top\big) H^{-1}`
@@ -656,7 +659,10 @@ def repurchase_logit(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            fit = model.fit(cov_type="HC0" if robust else "nonrobust", maxiter=100)
+            fit = model.fit(
+                cov_type="HC0" if robust else "nonrobust", maxiter=100, tol=1e-10,
+                tol_criterion="params",
+            )
     separation_flag = any(issubclass(c.category, PerfectSeparationWarning) for c in caught)
     params = np.asarray(fit.params, dtype=float)
     ww = np.ones(len(y)) if w is None else w
@@ -760,7 +766,8 @@ def predicted_curve(
     ``margins`` reports the symmetric probability-scale interval instead; the point
     estimates and ``se`` are the same). The covariance is the one of the fit (robust by
     default). Validated against Stata ``margins, dydx(gpa) atmeans`` (slope of the curve)
-    and statsmodels ``GLMResults.get_prediction`` (``average=True`` for ``"average"``).
+    and statsmodels ``get_prediction`` (``GLMResults`` for ``"mean"``, ``LogitResults`` with
+    ``average=True`` for ``"average"``).
 
     Examples
     --------
