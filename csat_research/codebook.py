@@ -282,7 +282,8 @@ class Codebook(_Frozen):
 
     def _unknown(self, what: str, value: str, choices: Iterable[str]) -> CodebookError:
         choices = list(choices)
-        close = difflib.get_close_matches(str(value), choices, n=3)
+        close = difflib.get_close_matches(str(value), choices, n=3, cutoff=0.5)
+        close += [c for c in choices if str(value) in c and c not in close][: 3 - len(close)]
         hint = f"; closest: {', '.join(close)}" if close else ""
         return CodebookError(
             f"{self._source}: {value!r} is not {what} of instrument {self.instrument!r}{hint}"
