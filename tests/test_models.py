@@ -572,26 +572,52 @@ def test_recovers_simulated_coefficients_within_ci():
         assert res.coefficients.loc[term, "ci_low"] < value < res.coefficients.loc[term, "ci_high"], term
 
 
-def _demo_studies() -> list[Path]:
-    candidates = []
-    for base in (ROOT / "data" / "demo",):
-        if base.is_dir():
-            candidates += sorted(p.parent for p in base.glob("*/truth.json") if (p.parent / "responses.csv").is_file())
-    return candidates
+def demo_frame(paths: dict) -> tuple[pd.DataFrame, dict]:
+    """Dimension scores of the clean respondents of one demo category, and its truth.
+
+    Scores follow the demo's documented definition (truth["dimension_score_definition"]):
+    mean of the answered items after reverse-keying (6 - x), NaN below half answered.
+    Careless respondents (truth["careless"]) are left out: their stated ratings do not
+    follow the planted model.
+    """
+    truth = json.loads(paths["truth"].read_text(encoding="utf-8"))
+    responses = pd.read_csv(paths["responses"])
+    careless = {rid for ids in truth["careless"].values() for rid in ids}
+    responses = responses[~responses["respondent_id"].isin(careless)]
+    reverse = set(truth["latent"]["reverse_items"])
+    scores = {}
+    for dim, items in truth["dimension_items"].items():
+        block = responses[items].astype(float)
+        block = block.apply(lambda col: 6 - col if col.name in reverse else col)
+        enough = block.notna().sum(axis=1) >= 0.5 * len(items)
+        scores[dim] = block.mean(axis=1).where(enough)
+    frame = pd.concat(
+        [responses[["overall_sat", "repurchase", "repurchase_intent", "customer_type"]], pd.DataFrame(scores)],
+        axis=1,
+    )
+    return frame, truth
 
 
-@pytest.mark.skipif(not _demo_studies(), reason="demo study (data/demo/<category>/truth.json) not generated")
-@pytest.mark.parametrize("study", _demo_studies(), ids=lambda p: p.name)
-def test_recovers_demo_study_truth(study):  # pragma: no cover - depends on the demo module
-    truth = json.loads((study / "truth.json").read_text(encoding="utf-8"))
-    responses = pd.read_csv(study / "responses.csv")
-    coefs = truth.get("repurchase_coefficients") or truth.get("repurchase", {}).get("coefficients")
-    if not coefs:
-        pytest.skip(f"{study / 'truth.json'} has no repurchase coefficients")
-    predictors = [k for k in coefs if k not in ("const", "intercept") and k in responses.columns]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CsatWarning)
-        res = repurchase_logit(responses, outcome="repurchase", predictors=predictors)
-    for term in predictors:
-        lo, hi = res.coefficients.loc[term, ["ci_low", "ci_high"]]
-        assert lo < coefs[term] < hi, (term, coefs[term], lo, hi)
+@pytest.fixture(scope="module")
+def demo_study(tmp_path_factory):
+    demo = pytest.importorskip("csat_research.demo")
+    # the study of `make demo-data` (Makefile: SEED=2026, default n=2000 per category)
+    return demo.write_demo_study(tmp_path_factory.mktemp("demo"), seed=2026)
+
+
+def test_recovers_demo_study_repurchase_coefficients(demo_study):
+    n_intervals = sum(len(json.loads(p["truth"].read_text())["repurchase_logit"]) for p in demo_study.values())
+    level = 1 - 0.05 / n_intervals  # Bonferroni: all intervals jointly at 95 %
+    for category, paths in demo_study.items():
+        frame, truth = demo_frame(paths)
+        planted = truth["repurchase_logit"]
+        dims = list(truth["dimension_items"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CsatWarning)  # rows with a missing score
+            res = repurchase_logit(
+                frame, outcome="repurchase", predictors=dims, controls=["customer_type"], ci=level
+            )
+        assert set(planted) == set(res.coefficients.index), category
+        for term, value in planted.items():
+            lo, hi = res.coefficients.loc[term, ["ci_low", "ci_high"]]
+            assert lo < value < hi, (category, term, value, lo, hi)
