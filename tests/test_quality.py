@@ -202,7 +202,8 @@ def test_screening_invariants(grid, duration, action, seed):
     d["duration_sec"] = duration
     d["respondent_id"] = rng.choice(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"] * 3, 20)
     d["customer_id"] = rng.choice(["x", "y", "z"], 20)
-    d["submitted_at"] = pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 400, 20), unit="D")
+    # distinct times: with ties the row order decides which submission counts first
+    d["submitted_at"] = pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.choice(400, 20, replace=False), unit="D")
     d["trap"] = rng.choice([1.0, 2.0, np.nan], 20)
     r = _quiet(d, traps={"trap": [2]}, reverse_pairs={"g5": "g1"}, grid=GRID, straightline_min_run=3,
                actions={"speeder": action})
