@@ -375,8 +375,18 @@ def _read_spss(p: Path, encoding: str | None) -> _Raw:
         hint = f" with encoding {encoding!r}" if encoding else ""
         raise DataError(f"{p.name}: cannot read the SPSS file{hint}: {exc}") from None
     used = encoding or meta.file_encoding or None
+    notes = []
+    if encoding is not None:
+        try:
+            declared = pyreadstat.read_sav(str(p), metadataonly=True)[1].file_encoding
+            differs = declared and codecs.lookup(declared).name != codecs.lookup(encoding).name
+        except Exception:  # noqa: BLE001 - only a hint; the data were read already
+            declared, differs = None, False
+        if differs:
+            notes.append(f"{p.name}: the file declares encoding {declared!r} but was read as "
+                         f"{encoding!r} as requested; if text looks garbled pass encoding=None")
     labels = {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
-    return _Raw(p.name, "spss", used, frame=frame, value_labels=labels)
+    return _Raw(p.name, "spss", used, frame=frame, value_labels=labels, notes=notes)
 
 
 def _read_parquet(p: Path) -> _Raw:
