@@ -388,6 +388,57 @@ def _check_dimensions(dimensions: Any) -> dict[str, list[str]]:
     return out
 
 
+_CHUNK_ROWS = 1 << 15  # rows per cache-sized chunk in _prorated_means
+
+
+def _prorated_means(
+    block: np.ndarray, plan: list[tuple[str, int, list[tuple[int, bool]]]], reverse_sum: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the answered items per dimension (NaN below the minimum) and answered counts.
+
+    ``plan`` holds ``(dimension, min_items, [(column, is_reverse), ...])``. Reverse items add
+    ``reverse_sum - x``, accumulated as ``-x`` plus ``reverse_sum`` times their answered count.
+    Rows are processed in cache-sized chunks, one vectorised pass per item column.
+    """
+    n = block.shape[0]
+    k = len(plan)
+    scores = np.empty((n, k), dtype=np.float64, order="F")
+    counts = np.empty((n, k), dtype=np.int16, order="F")
+    m = min(n, _CHUNK_ROWS)
+    total = np.empty(m)
+    count = np.empty(m, dtype=np.int16)
+    rcount = np.empty(m, dtype=np.int16)
+    ok = np.empty(m, dtype=bool)
+    for start in range(0, n, _CHUNK_ROWS):
+        stop = min(n, start + _CHUNK_ROWS)
+        w = stop - start
+        tot, cnt, rcnt, okw = total[:w], count[:w], rcount[:w], ok[:w]
+        for d, (_, need, cols) in enumerate(plan):
+            tot.fill(0.0)
+            cnt.fill(0)
+            has_reverse = any(r for _, r in cols)
+            if has_reverse:
+                rcnt.fill(0)
+            for j, is_reverse in cols:
+                col = block[start:stop, j]
+                np.isnan(col, out=okw)
+                np.logical_not(okw, out=okw)
+                if is_reverse:
+                    np.subtract(tot, col, out=tot, where=okw)
+                    np.add(rcnt, okw, out=rcnt, casting="unsafe")
+                else:
+                    np.add(tot, col, out=tot, where=okw)
+                np.add(cnt, okw, out=cnt, casting="unsafe")
+            if has_reverse:
+                tot += reverse_sum * rcnt
+            out = scores[start:stop, d]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                np.divide(tot, cnt, out=out)
+            out[cnt < need] = np.nan
+            counts[start:stop, d] = cnt
+    return scores, counts
+
+
 def dimension_scores(
     data: pd.DataFrame,
     *,
@@ -488,26 +539,15 @@ def dimension_scores(
     _check_range(block, all_items, lo, hi, "dimensions")
     pos = {c: j for j, c in enumerate(all_items)}
     n = block.shape[0]
-
-    scores = np.empty((n, len(dims)), dtype=np.float64)
+    plan = [
+        (dim, _min_items(min_answered, len(cols), dim), [(pos[c], c in rev) for c in cols])
+        for dim, cols in dims.items()
+    ]
+    scores, counts = _prorated_means(block, plan, lo + hi)
     rows = []
-    for k, (dim, cols) in enumerate(dims.items()):
-        need = _min_items(min_answered, len(cols), dim)
-        total = np.zeros(n, dtype=np.float64)
-        count = np.zeros(n, dtype=np.float64)
-        for c in cols:
-            col = block[:, pos[c]]
-            ok = ~np.isnan(col)
-            if c in rev:
-                np.add(total, (lo + hi) - col, out=total, where=ok)
-            else:
-                np.add(total, col, out=total, where=ok)
-            count += ok
-        enough = count >= need
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scores[:, k] = np.where(enough, total / np.where(count > 0, count, 1.0), np.nan)
-        n_scored = int(enough.sum())
-        n_empty = int((count == 0).sum())
+    for k, (dim, need, cols) in enumerate(plan):
+        n_scored = int(np.count_nonzero(counts[:, k] >= need))
+        n_empty = int(np.count_nonzero(counts[:, k] == 0))
         rows.append(
             {
                 "dimension": dim,
@@ -521,8 +561,10 @@ def dimension_scores(
         )
     names = list(dims)
     coverage = pd.DataFrame(rows)
-    scores_df = pd.DataFrame(scores, index=data.index, columns=names)
-    scores_100 = pd.DataFrame((scores - lo) / (hi - lo) * 100.0, index=data.index, columns=names)
+    scores_df = pd.DataFrame(scores, index=data.index, columns=names, copy=False)
+    rescaled = np.subtract(scores, lo, order="F")
+    rescaled *= 100.0 / (hi - lo)
+    scores_100 = pd.DataFrame(rescaled, index=data.index, columns=names, copy=False)
     left = coverage.loc[coverage["n_missing"] > 0]
     if len(left):
         detail = ", ".join(f"{r.dimension}: {r.n_missing}" for r in left.itertuples())
