@@ -170,7 +170,7 @@ def test_kpi_trend_is_service_kpis_per_week():
     tr = kpi_trend(t)
     assert list(tr.columns[:2]) == ["period", "period_end"]
     weeks = sorted(tr["period"].unique())
-    assert all(pd.Timestamp(w).dayofweek == 0 for w in weeks)  # weeks start on Monday
+    assert all(pd.Timestamp(w).day_of_week == 0 for w in weeks)  # weeks start on Monday
     first = weeks[0]
     sub = t[(t["created_at"] >= first) & (t["created_at"] < first + pd.Timedelta(days=7))]
     expected = service_kpis(sub)

@@ -89,6 +89,7 @@ def test_property_proportional_allocation_sums_to_n_and_is_within_one(sizes, dat
     assert (np.abs(t["n_alloc"] - t["N"] * n / total) < 1).all()
 
 
+@pytest.mark.filterwarnings("ignore:sample_plan.*taken whole:csat_research.errors.CsatWarning")
 def test_default_strata_protect_high_value_minimum():
     frame = _customers()
     plan = sample_plan(frame, n=300, min_per_stratum=30)
@@ -104,12 +105,14 @@ def test_default_strata_protect_high_value_minimum():
     np.testing.assert_allclose(ratio, ratio.iloc[0])
 
 
+@pytest.mark.filterwarnings("ignore:sample_plan.*taken whole:csat_research.errors.CsatWarning")
 def test_minimum_allocation_gives_every_stratum_its_minimum():
     plan = sample_plan(_customers(), n=400, allocation="minimum", min_per_stratum=30)
     t = plan.table
     assert (t["n_alloc"] >= np.minimum(30, t["N"])).all() and t["n_alloc"].sum() == 400
 
 
+@pytest.mark.filterwarnings("ignore:sample_plan.*taken whole:csat_research.errors.CsatWarning")
 def test_exclusion_of_recent_participants_and_seeded_draw():
     frame = _customers(1000, seed=4)
     dates = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
@@ -149,6 +152,7 @@ def test_window_boundary_is_182_days():
     assert plan.n_excluded == 1
 
 
+@pytest.mark.filterwarnings("ignore:sample_plan.*taken whole:csat_research.errors.CsatWarning")
 def test_sample_plan_errors():
     frame = _customers(200)
     with pytest.raises(ValueError, match="allocation must be one of"):
