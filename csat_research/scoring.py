@@ -705,7 +705,8 @@ def top2box(
     s = _as_series(series, "series")
     level = _check_ci(ci)
     lo, hi = _check_scale(scale)
-    top_codes = np.asarray(list(top), dtype=np.float64) if isinstance(top, Sequence) and not isinstance(top, str) else None
+    is_seq = isinstance(top, Sequence) and not isinstance(top, str)
+    top_codes = np.asarray(list(top), dtype=np.float64) if is_seq else None
     if top_codes is None or top_codes.size == 0:
         raise ValueError(f"`top` must be a non-empty sequence of codes, e.g. (4, 5); got {top!r}")
     if np.any((top_codes < lo) | (top_codes > hi)):
@@ -1030,7 +1031,8 @@ def nps(
     z = float(stats.norm.ppf(0.5 + level / 2))
     low = max(-100.0, score - z * se)
     high = min(100.0, score + z * se)
-    return NPSResult(score, p, max(0.0, 1.0 - p - d), d, n, n_eff, se, low, high, level, int(len(x) - n), wu is not None)
+    passives = max(0.0, 1.0 - p - d)
+    return NPSResult(score, p, passives, d, n, n_eff, se, low, high, level, int(len(x) - n), wu is not None)
 
 
 # --------------------------------------------------------------------------- overall index
