@@ -450,6 +450,8 @@ def kpi_trend(
     when = tickets[date]
     if not pd.api.types.is_datetime64_any_dtype(when):
         raise DataError(f"tickets column {date!r} must be datetime, got dtype {when.dtype}")
+    if getattr(when.dt, "tz", None) is not None:
+        when = when.dt.tz_localize(None)  # periods in the local wall-clock time
     try:
         periods = when.dt.to_period(freq)
     except (ValueError, TypeError) as exc:
@@ -506,6 +508,8 @@ class ExpectationGapResult:
         Distinct ticket customers that are not in the survey.
     n_tickets_unmatched : int
         Tickets of those customers.
+    n_tickets_unusable : int
+        Tickets without a customer key or without a recorded first response (not used).
     """
 
     table: pd.DataFrame
@@ -520,6 +524,7 @@ class ExpectationGapResult:
     n_unmatched_respondents: int
     n_unknown_customers: int
     n_tickets_unmatched: int
+    n_tickets_unusable: int
 
     def to_frame(self) -> pd.DataFrame:
         """One-row summary (every attribute but ``table``)."""
@@ -556,6 +561,7 @@ def _customer_wait(survey: pd.DataFrame, tickets: pd.DataFrame, on: str,
     counts = {
         "n_unknown_customers": int(tickets.loc[unknown, on].nunique()),
         "n_tickets_unmatched": int(unknown.sum()),
+        "n_tickets_unusable": int((tickets[on].isna() | tickets["first_response_min"].isna()).sum()),
     }
     return waits, counts
 
@@ -654,11 +660,12 @@ def expectation_gap(
     table["gap_min"] = table["actual_min"] - table["expected_min"]
     table["exceeded"] = table["actual_min"] > table["expected_min"]
     table = table[[on, "expected_min", "actual_min", "n_tickets", "gap_min", "exceeded"]]
-    if n_unmatched or counts["n_unknown_customers"]:
+    if n_unmatched or counts["n_unknown_customers"] or counts["n_tickets_unusable"]:
         warnings.warn(
             f"expectation_gap: {n_unmatched} respondent(s) have no ticket with a first "
             f"response; {counts['n_tickets_unmatched']} ticket(s) of "
-            f"{counts['n_unknown_customers']} customer(s) are not in the survey",
+            f"{counts['n_unknown_customers']} customer(s) are not in the survey; "
+            f"{counts['n_tickets_unusable']} ticket(s) lack a {on!r} or a first response",
             CsatWarning,
             stacklevel=2,
         )
@@ -681,6 +688,7 @@ def expectation_gap(
         n_unmatched_respondents=n_unmatched,
         n_unknown_customers=counts["n_unknown_customers"],
         n_tickets_unmatched=counts["n_tickets_unmatched"],
+        n_tickets_unusable=counts["n_tickets_unusable"],
     )
 
 
@@ -766,12 +774,13 @@ def satisfaction_by_wait(
     band = pd.cut(joined["actual_min"], edges, right=False)
     used = band.notna()
     n_left = len(survey) - int(used.sum())
-    if n_left or counts["n_unknown_customers"]:
+    if n_left or counts["n_unknown_customers"] or counts["n_tickets_unusable"]:
         warnings.warn(
             f"satisfaction_by_wait: {n_left} of {len(survey)} respondents left out (no "
             f"{score!r}, no ticket or wait outside the bins); "
             f"{counts['n_tickets_unmatched']} ticket(s) of {counts['n_unknown_customers']} "
-            "customer(s) are not in the survey",
+            f"customer(s) are not in the survey; {counts['n_tickets_unusable']} ticket(s) "
+            f"lack a {on!r} or a first response",
             CsatWarning,
             stacklevel=2,
         )

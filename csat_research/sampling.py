@@ -208,6 +208,8 @@ class SamplePlan:
         if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise TypeError(f"seed must be an int (draws are always seeded), got {seed!r}")
         _check_columns(frame, self.strata, "strata")
+        if not frame.index.is_unique:
+            raise DataError("frame: the index must be unique to draw a sample (reset_index first)")
         ok = self.eligible(frame)
         elig = frame.loc[ok]
         keys = _stratum_keys(elig, self.strata)

@@ -1238,7 +1238,11 @@ def poststratify(
     if not isinstance(population, Mapping) or not population:
         raise TypeError("population must be a non-empty mapping of stratum -> size")
     key = cols[0] if len(cols) == 1 else cols
-    return rake(data, {key: population}, base_weights=base_weights, max_iter=2, tol=1e-9)
+    try:
+        return rake(data, {key: population}, base_weights=base_weights, max_iter=2, tol=1e-9)
+    except (DataError, AnalysisError) as exc:
+        msg = str(exc).replace("margins", "population")
+        raise type(exc)(msg) from None
 
 
 @dataclass(frozen=True)
@@ -1366,7 +1370,8 @@ def weight_diagnostics(
             raise ValueError(f"trim must be None or (lo, hi), got {trim!r}")
         lo, hi = trim[0] * mean, trim[1] * mean
         eps = 1e-9 * mean
-        n_trimmed = int(np.sum((arr <= lo + eps) | (arr >= hi - eps)))
+        at_low = (arr <= lo + eps) if trim[0] > 0 else np.zeros(n, dtype=bool)
+        n_trimmed = int(np.sum(at_low | (arr >= hi - eps)))
     mn, mx = float(arr.min()), float(arr.max())
     return WeightDiagnosticsResult(
         n=n,

@@ -221,8 +221,13 @@ def test_expectation_gap_join_and_counts(joined_data):
     lo, hi = _wilson(1, 3, 0.95)
     assert (res.ci_low, res.ci_high) == (lo, hi)
     assert (res.n, res.n_respondents, res.n_missing_expected, res.n_unmatched_respondents,
-            res.n_unknown_customers, res.n_tickets_unmatched) == (3, 5, 1, 1, 1, 2)
-    assert res.to_frame().shape == (1, 11)
+            res.n_unknown_customers, res.n_tickets_unmatched, res.n_tickets_unusable) == (
+        3, 5, 1, 1, 1, 2, 0)
+    assert res.to_frame().shape == (1, 12)
+    extra = pd.concat([tickets, pd.DataFrame({"customer_id": [None, "C2"],
+                                              "first_response_min": [1.0, np.nan]})])
+    with pytest.warns(CsatWarning, match="2 ticket\\(s\\) lack a 'customer_id'"):
+        assert expectation_gap(survey, extra).n_tickets_unusable == 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CsatWarning)
         mean_res = expectation_gap(survey, tickets, agg="mean")

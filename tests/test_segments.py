@@ -491,7 +491,7 @@ def test_rake_errors():
     many = pd.DataFrame({"a": ["x", "x", "x", "y"], "b": ["p", "q", "q", "q"]})
     with pytest.raises(AnalysisError, match="did not converge after 1 iterations"):
         rake(many, {"a": {"x": 0.5, "y": 0.5}, "b": {"p": 0.5, "q": 0.5}}, max_iter=1)
-    with pytest.raises(DataError, match=r"level\(s\) \[\('vip', 'normal'\)\]"):
+    with pytest.raises(DataError, match=r"population.*level\(s\) \[\('vip', 'normal'\)\]"):
         poststratify(data, {("new", "high"): 1, ("returning", "normal"): 1}, strata=["t", "v"])
 
 
