@@ -208,18 +208,21 @@ def _build_design(
             continue
         values = data[col][complete]
         if isinstance(values.dtype, pd.CategoricalDtype):
-            present = set(values.astype(object))
-            lv = [str(c) for c in values.cat.categories if c in present]
-            str_values = values.astype(object).map(str)
+            used_cats = values.cat.remove_unused_categories()
+            lv = [str(c) for c in used_cats.cat.categories]
+            codes = used_cats.cat.codes.to_numpy(dtype=np.int64)
         else:
-            str_values = values.astype(object).map(str)
-            lv = sorted(set(str_values))
+            try:
+                codes, uniques = pd.factorize(values, sort=True)
+            except TypeError:  # mixed types that cannot be ordered: order their text
+                codes, uniques = pd.factorize(values.astype(str), sort=True)
+            lv = [str(u) for u in uniques]
+            codes = np.asarray(codes, dtype=np.int64)
         if len(lv) < 2:
             raise AnalysisError(
                 f"control '{col}' has a single level {lv} in the complete cases; "
                 "a constant control cannot be estimated - drop it"
             )
-        codes = pd.Categorical(str_values, categories=lv).codes.astype(np.int64)
         levels[col] = tuple(lv)
         level_codes[col] = codes
         for k, level in enumerate(lv[1:], start=1):
@@ -328,7 +331,7 @@ class LogitResult:
     log_likelihood, aic : float
         (Weighted pseudo-) log-likelihood and ``-2 llf + 2 k``.
     converged : bool
-        Whether the IRLS iterations converged.
+        Whether the Newton-Raphson iterations converged.
     outcome, predictors, controls, weights : str, tuple, tuple, str or None
         What was modelled.
     cov_type : str
@@ -523,10 +526,10 @@ def repurchase_logit(
     Notes
     -----
     Model: :math:`\Pr(y_i = 1) = \Lambda(x_i^\top\beta)`, :math:`\Lambda(t) = 1/(1+e^{-t})`,
-    fitted by IRLS (``statsmodels.api.GLM`` with the Binomial family, iterated until the
-    parameters change by less than 1e-10, so that the information matrix is evaluated at
-    the optimum; statsmodels' default deviance criterion leaves the last digits of the
-    standard errors off). Odds ratios are
+    fitted by Newton-Raphson with analytic derivatives until the parameters change by less
+    than 1e-10 (``statsmodels`` ``Logit`` without weights, ``GLM`` with the Binomial family
+    and ``var_weights`` with weights; both give identical estimates when all weights are
+    1). Starting values: slopes 0, intercept at the logit of the event share. Odds ratios are
     :math:`e^{\beta}` with intervals :math:`e^{\beta \pm z_{1-\alpha/2} se}`.
 
     Robust covariance: :math:`V = \frac{n}{n-1} H^{-1} \big(\sum_i w_i^2 (y_i-p_i)^2 x_i x_i^\top\big) H^{-1}`
@@ -593,7 +596,9 @@ def repurchase_logit(
     >>> res.n_obs, res.n_dropped
     (2000, 0)
     """
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import Logit
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     data = _check_frame(data)
@@ -655,17 +660,25 @@ def repurchase_logit(
         )
 
     X, w = design.X, design.weights
-    model = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=w)
+    ww = np.ones(len(y)) if w is None else w
+    share = float(np.average(y, weights=ww))
+    start = np.zeros(X.shape[1])
+    start[0] = special.logit(share)
+    cov_type = "HC0" if robust else "nonrobust"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            fit = model.fit(
-                cov_type="HC0" if robust else "nonrobust", maxiter=100, tol=1e-10,
-                tol_criterion="params",
-            )
+            if w is None:
+                fit = Logit(y, X).fit(
+                    start_params=start, method="newton", maxiter=100, tol=1e-10, disp=False,
+                    cov_type=cov_type,
+                )
+            else:
+                fit = GLM(y, X, family=families.Binomial(), var_weights=w).fit(
+                    start_params=start, method="newton", maxiter=100, tol=1e-10, cov_type=cov_type,
+                )
     separation_flag = any(issubclass(c.category, PerfectSeparationWarning) for c in caught)
     params = np.asarray(fit.params, dtype=float)
-    ww = np.ones(len(y)) if w is None else w
     mean = np.average(X, axis=0, weights=ww)
     sd = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=ww))
     std_coef = np.abs(params) * sd
@@ -678,11 +691,12 @@ def repurchase_logit(
             "standard deviation); the maximum-likelihood estimate does not exist - merge sparse "
             "levels, drop the term or use penalised regression"
         )
-    converged = bool(fit.converged)
+    converged = bool(fit.mle_retvals.get("converged", False))
     if not converged or any(issubclass(c.category, ConvergenceWarning) for c in caught):
         converged = False
         warnings.warn(
-            "repurchase_logit: IRLS did not converge in 100 iterations; estimates are unreliable",
+            "repurchase_logit: Newton-Raphson did not converge in 100 iterations; estimates are "
+            "unreliable",
             CsatWarning,
             stacklevel=2,
         )
@@ -692,7 +706,8 @@ def repurchase_logit(
     coefficients = _normal_table(params, cov, design.terms, ci)
     ame = _logit_ame(params, cov, X, w, design.terms, design.sources, ci)
     llf = float(fit.llf)
-    llnull = float(fit.llnull)
+    # intercept-only model: the MLE is the (weighted) event share
+    llnull = float(np.sum(ww * (y * np.log(share) + (1.0 - y) * np.log1p(-share))))
     return LogitResult(
         coefficients=coefficients,
         marginal_effects=ame,

@@ -359,7 +359,24 @@ def test_logit_integer_weights_equal_row_duplication():
     )
     np.testing.assert_allclose(weighted.coefficients["coef"], dup.coefficients["coef"], rtol=1e-7)
     np.testing.assert_allclose(weighted.marginal_effects["ame"], dup.marginal_effects["ame"], rtol=1e-7)
+    assert weighted.log_likelihood == pytest.approx(dup.log_likelihood, rel=1e-9)
+    assert weighted.pseudo_r2 == pytest.approx(dup.pseudo_r2, rel=1e-9)
     assert weighted.n_obs == 1500 and dup.n_obs == 2250
+
+
+def test_logit_unit_weights_equal_unweighted_fit():
+    # the weighted path (GLM, var_weights) and the unweighted path (Logit) agree
+    df = _survey(1500, seed=15).assign(one=1.0)
+    kwargs = dict(outcome="repurchase", predictors=["quality", "efficiency"], controls=["customer_type"])
+    for robust in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CsatWarning)
+            a = repurchase_logit(df, weights="one", robust=robust, **kwargs)
+        b = repurchase_logit(df, robust=robust, **kwargs)
+        pd.testing.assert_frame_equal(a.coefficients, b.coefficients, rtol=1e-7)
+        pd.testing.assert_frame_equal(a.marginal_effects, b.marginal_effects, rtol=1e-7)
+        assert a.log_likelihood == pytest.approx(b.log_likelihood, rel=1e-10)
+        assert a.aic == pytest.approx(b.aic, rel=1e-10)
 
 
 def test_logit_weighted_sandwich_formula_and_scale_invariance():
