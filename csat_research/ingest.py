@@ -77,6 +77,13 @@ _FALSE = {"false", "0", "0.0", "no", "n", "f", "否"}
 _WJX_META = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
 _WJX_SKIP = {"-2": "skipped", "(跳过)": "skipped", "-3": "not shown", "(空)": "not shown"}
 _QUALTRICS_SKIP = {"-99": "seen but unanswered"}
+_QUALTRICS_META = ("StartDate", "EndDate", "Status", "IPAddress", "Progress",
+                   "Duration (in seconds)", "Finished", "RecordedDate", "ResponseId",
+                   "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+                   "ExternalReference", "ExternalDataReference", "LocationLatitude",
+                   "LocationLongitude", "DistributionChannel", "UserLanguage", "Q_RecaptchaScore",
+                   "Q_RelevantIDDuplicate", "Q_RelevantIDDuplicateScore",
+                   "Q_RelevantIDFraudScore", "Q_RelevantIDLastStartDate")
 _QUALTRICS_BAD_STATUS = {"1": "Survey Preview", "2": "Survey Test", "8": "Spam",
                          "survey preview": "Survey Preview", "survey test": "Survey Test",
                          "spam": "Spam"}
@@ -712,16 +719,16 @@ class _Convert:
 
 
 def _convert_unique(values: list[Any], fn: Callable[[Any], tuple]
-                    ) -> tuple[list[Any], list[tuple[int, Any, str]], dict[str, int]]:
+                    ) -> tuple[list[Any], list[tuple[int, Any, str]], list[tuple[int, str]]]:
     """Apply ``fn`` once per distinct value.
 
     ``fn`` returns ``(converted, problem)`` or ``(converted, problem, tag)``; tags (e.g. the
-    reason a skipped answer became missing) are counted per cell.
+    reason a skipped answer became missing) are returned per cell as ``(position, tag)``.
     """
     cache: dict[Any, tuple] = {}
     out: list[Any] = []
     problems: list[tuple[int, Any, str]] = []
-    tags: dict[str, int] = {}
+    tags: list[tuple[int, str]] = []
     for pos, value in enumerate(values):
         try:
             key = (type(value), value)
@@ -737,7 +744,7 @@ def _convert_unique(values: list[Any], fn: Callable[[Any], tuple]
         if problem is not None:
             problems.append((pos, value, problem))
         if tag and tag[0] is not None:
-            tags[tag[0]] = tags.get(tag[0], 0) + 1
+            tags.append((pos, tag[0]))
     return out, problems, tags
 
 
@@ -1014,7 +1021,7 @@ def _settle(
         rows = {p.pos for p in problems}
         lines = extra_lines + [
             _problem_line(name, table.rows[p.pos], p.column, p.source_column, p.message)
-            for p in sorted(problems, key=lambda p: (p.pos, p.column))
+            for p in sorted(problems, key=lambda p: p.pos)
             if not p.duplicate
         ]
         shown = lines[:_SHOW_PROBLEMS]
@@ -1035,7 +1042,7 @@ def _settle(
             "value": _value_text(p.value),
             "reason": p.message,
         }
-        for p in sorted(every, key=lambda p: (p.pos, p.column))
+        for p in sorted(every, key=lambda p: p.pos)
     ]
     exclusions = pd.DataFrame.from_records(records, columns=list(EXCLUSION_COLUMNS))
     exclusions["source_row"] = exclusions["source_row"].astype("int64")
@@ -1309,7 +1316,7 @@ def read_responses(
             f"{name}: {len(missing)} column(s) the codebook needs for category {category!r} "
             f"are missing: {'; '.join(described)}. Columns found ({len(table.headers)}): "
             f"{_first_few(table.headers, 15)}. Map them with column_map={{source column: "
-            "question id}} or list absent questions in optional="
+            "question id} or list absent questions in optional="
         )
     absent_meta = [c for c in (schema.CUSTOMER_ID, schema.ORDER_ID, schema.SUBMITTED_AT,
                                schema.DURATION_SEC) if c not in targets]
@@ -1340,11 +1347,13 @@ def read_responses(
         out, found, tags = _convert_unique(table.columns[j], fn)
         problems.extend(_Problem(pos, target, table.headers[j], value, msg)
                         for pos, value, msg in found if pos not in pre_bad)
-        for tag, n in tags.items():
+        for pos, tag in tags:
+            if pos in pre_bad:
+                continue
             if tag == "by position":
-                positional[target] = positional.get(target, 0) + n
+                positional[target] = positional.get(target, 0) + 1
             else:
-                skipped[tag] = skipped.get(tag, 0) + n
+                skipped[tag] = skipped.get(tag, 0) + 1
         return out
 
     ids = run(schema.RESPONDENT_ID, _id_converter(True, "respondent id"))
@@ -1401,8 +1410,9 @@ def read_responses(
                 f"{q} ({n} rows: {', '.join(f'{k + 1}={lv}' for k, lv in enumerate(codebook.segment_levels(q)))})"
                 for q, n in positional.items())
         )
-    ignored = [h for h in mapping.ignored]
-    if ignored and layout in ("csv", "excel", "spss", "parquet"):
+    known_meta = {"qualtrics": _QUALTRICS_META, "wjx": _WJX_META}.get(layout, ())
+    ignored = [h for h in mapping.ignored if h not in known_meta]
+    if ignored:
         notes.append(f"{name}: {len(ignored)} column(s) not used: {_first_few(ignored, 8)}")
 
     keep, exclusions, settle_notes = _settle(
