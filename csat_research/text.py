@@ -292,7 +292,7 @@ class TextTokenizer:
         changes this tokenizer only.
     """
 
-    __slots__ = ("_language", "_stopwords", "_user_words", "_jieba", "_memo", "_pos", "_lock")
+    __slots__ = ("_language", "_stopwords", "_user_words", "_jieba", "_memo", "_kept", "_pos", "_lock")
 
     def __init__(self, *, language, stopwords, user_words, jieba_tokenizer):
         self._language = language
@@ -300,6 +300,7 @@ class TextTokenizer:
         self._user_words = tuple(user_words)
         self._jieba = jieba_tokenizer
         self._memo: dict[str, tuple[str, ...]] = {}
+        self._kept: dict[int, dict[str, tuple[str, ...]]] = {}
         self._pos = None
         self._lock = threading.Lock()
 
@@ -386,21 +387,32 @@ class TextTokenizer:
         [['物流', '太慢'], ['客服', '回复', '很慢']]
         """
         text = _check_str(text, "text")
+        min_len = _check_int(min_len, "min_len", minimum=1)
+        return [list(b) for b in self._blocks(text, min_len)]
+
+    def _blocks(self, text: str, min_len: int) -> list[tuple[str, ...]]:
         if self._language == "en":
-            norm = _normalise_en(text)
             out = []
-            for part in _RE_EN_BLOCK_SPLIT.split(norm):
-                kept = [w for w in _RE_EN_WORD.findall(part) if self._keep(w, min_len)]
+            for part in _RE_EN_BLOCK_SPLIT.split(_normalise_en(text)):
+                kept = tuple(w for w in _RE_EN_WORD.findall(part) if self._keep(w, min_len))
                 if kept:
                     out.append(kept)
             return out
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)  # full-width letters and digits
+        memo = self._kept.get(min_len)
+        if memo is None:
+            memo = self._kept.setdefault(min_len, {})
         out = []
         for blk in _RE_HAN_BLOCK.findall(text):
-            kept = []
-            for w in self._segment_block(blk):
-                w = w.lower()
-                if self._keep(w, min_len):
-                    kept.append(w)
+            kept = memo.get(blk)
+            if kept is None:
+                kept = tuple(
+                    w for w in map(str.lower, self._segment_block(blk)) if self._keep(w, min_len)
+                )
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[blk] = kept
             if kept:
                 out.append(kept)
         return out
@@ -634,6 +646,39 @@ _RE_NICKNAME = re.compile(rf"(?<![小老阿])[小老][{_NICKNAME_SURNAMES}](?![{
 _RE_EN_TITLE = re.compile(r"\b(?P<title>Mr|Mrs|Ms|Miss|Mister|Dr)(?P<sep>\.?\s+)[A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?")
 
 
+# cheap pre-check: every number pattern below needs one of these
+_RE_PII_GATE = re.compile(r"@|\d[\d\s-]{3,}\d|单号|订单|order|tracking", re.IGNORECASE)
+# one pass, leftmost match first; at one position the earlier alternative wins
+_RE_NUMBERS = re.compile(
+    "|".join(
+        f"(?P<{name}>{pattern.pattern})"
+        for name, pattern in (
+            ("email", _RE_EMAIL),
+            ("id", _RE_ID_CARD),
+            ("order_label", _RE_ORDER_LABEL),
+            ("mobile", _RE_MOBILE),
+            ("landline", _RE_LANDLINE),
+            ("long_digits", _RE_LONG_DIGITS),
+            ("letter_code", _RE_CODE),
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def _number_placeholder(m: re.Match) -> str:
+    kind = m.lastgroup
+    if kind == "order_label":
+        return m.group("label") + m.group("sep") + _PLACEHOLDERS["order"]
+    if kind in ("mobile", "landline"):
+        return _PLACEHOLDERS["phone"]
+    if kind in ("long_digits", "letter_code"):
+        return _PLACEHOLDERS["order"]
+    return _PLACEHOLDERS[kind]
+
+_RE_NAME_GATE = re.compile(rf"{_HONORIFICS}|[小老]")
+
+
 def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
@@ -674,17 +719,10 @@ def _mask_names(text: str) -> str:
 def _mask(text: str) -> str:
     if not text:
         return text
-    if any(ch.isdigit() for ch in text) or "@" in text:
-        text = _RE_EMAIL.sub(_PLACEHOLDERS["email"], text)
-        text = _RE_ID_CARD.sub(_PLACEHOLDERS["id"], text)
-        text = _RE_ORDER_LABEL.sub(
-            lambda m: m.group("label") + m.group("sep") + _PLACEHOLDERS["order"], text
-        )
-        text = _RE_MOBILE.sub(_PLACEHOLDERS["phone"], text)
-        text = _RE_LANDLINE.sub(_PLACEHOLDERS["phone"], text)
-        text = _RE_LONG_DIGITS.sub(_PLACEHOLDERS["order"], text)
-        text = _RE_CODE.sub(_PLACEHOLDERS["order"], text)
-    text = _mask_names(text)
+    if _RE_PII_GATE.search(text):
+        text = _RE_NUMBERS.sub(_number_placeholder, text)
+    if _RE_NAME_GATE.search(text):
+        text = _mask_names(text)
     if "M" in text or "D" in text:
         text = _RE_EN_TITLE.sub(lambda m: m.group("title") + m.group("sep") + "*", text)
     return text
@@ -774,7 +812,8 @@ def mask_pii_series(series: pd.Series) -> pd.Series:
 
 
 def _mask_for_counting(text: str) -> str:
-    return _RE_PLACEHOLDER.sub(" ", _mask(text))
+    text = _mask(text)
+    return _RE_PLACEHOLDER.sub(" ", text) if "[" in text else text
 
 
 # --------------------------------------------------------------------------------------
@@ -784,15 +823,16 @@ def _mask_for_counting(text: str) -> str:
 
 def _unique_counts(s: pd.Series) -> tuple[Counter, int]:
     """Distinct non-empty answers with their multiplicity, and the number of such answers."""
-    counts: Counter = Counter()
-    for t in s.dropna():
-        if t.strip():
-            counts[t] += 1
+    counts = Counter(s.dropna())
+    for blank in [t for t in counts if not t.strip()]:
+        del counts[blank]
     return counts, sum(counts.values())
 
 
-def _grams(blocks: list[list[str]], ngram: int) -> list[str]:
+def _grams(blocks: list[tuple[str, ...]], ngram: int) -> list[str]:
     if ngram == 1:
+        if len(blocks) == 1:
+            return list(blocks[0])
         return [w for blk in blocks for w in blk]
     return [" ".join(blk[i:i + ngram]) for blk in blocks for i in range(len(blk) - ngram + 1)]
 
@@ -806,21 +846,20 @@ def _check_ngram(ngram) -> int:
 
 def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngram: int, min_len: int):
     """Token and document counts of distinct texts, multiplied by their multiplicity."""
-    count: Counter = Counter()
-    docs: Counter = Counter()
+    all_grams: list[str] = []  # every occurrence, repeated texts included
+    doc_grams: list[str] = []  # each word once per text
     for text, mult in texts_counts.items():
-        grams = _grams(tok.blocks(_mask_for_counting(text), min_len=min_len), ngram)
+        grams = _grams(tok._blocks(_mask_for_counting(text), min_len), ngram)
         if not grams:
             continue
-        c = Counter(grams)
+        distinct = set(grams) if len(grams) > 1 else grams
         if mult == 1:
-            count.update(c)
-            docs.update(c.keys())
+            all_grams += grams
+            doc_grams += distinct
         else:
-            for w, k in c.items():
-                count[w] += k * mult
-                docs[w] += mult
-    return count, docs
+            all_grams += grams * mult
+            doc_grams += list(distinct) * mult
+    return Counter(all_grams), Counter(doc_grams)
 
 
 def word_frequencies(
@@ -1311,7 +1350,8 @@ def _term_list(value, where: str) -> list[str]:
     out = []
     for v in value:
         if not isinstance(v, str) or not v.strip():
-            raise ParamsError(f"{where} must hold non-empty str; got {v!r}")
+            hint = " (quote it in YAML: 'no', 'yes', 'on', 'off' read as booleans)" if isinstance(v, bool) else ""
+            raise ParamsError(f"{where} must hold non-empty str; got {v!r}{hint}")
         out.append(_norm_match(v.strip()))
     return out
 

@@ -1,0 +1,133 @@
+"""Benchmark: word frequencies of 100,000 Chinese open answers.
+
+Generates (seeded) 100,000 answers of about 30 characters to "您认为哪部分服务最需要改进？",
+with the heavy repetition of real surveys (a few dozen stock answers make up ~25 % of
+them) plus composed complaints with varying products, numbers and the odd phone or order
+number. Then, in one process, times
+
+* ours: ``make_tokenizer()`` + ``word_frequencies(answers, tokenizer=tok)`` end to end,
+  cold (jieba's dictionary is parsed inside the timing);
+* baseline: ``jieba.initialize()`` + a plain ``jieba.lcut(answer)`` loop over all answers
+  (jieba's global tokenizer, with its dictionary cache file as jieba normally uses it).
+
+Prints both wall times and their ratio. Target: ours <= 2.0 s on 2 cores.
+
+Run: ``.venv/bin/python benchmarks/bench_text.py [--n 100000] [--seed 2026]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+
+import numpy as np
+
+STOCK = [
+    ("无", 60), ("没有", 50), ("暂无", 25), ("都挺好的", 20), ("挺好的，没有不满意", 12),
+    ("没什么需要改进的", 10), ("物流太慢了", 30), ("物流太慢", 25), ("发货太慢了", 18),
+    ("客服回复太慢", 20), ("希望客服回复快一点", 15), ("智能客服答非所问", 15),
+    ("转人工太难了", 12), ("退款太慢了", 12), ("退换货流程太麻烦", 10), ("客服态度不好", 10),
+    ("物流信息不更新", 10), ("快递太慢，包装也破了", 8), ("问题一直没解决", 8),
+    ("安装师傅迟到了", 6), ("骚扰电话太多了", 5), ("客服不太专业，一问三不知", 6),
+    ("售后服务需要改进", 6), ("价格可以再便宜点", 8), ("包装需要改进", 5),
+    ("希望能多发优惠券", 6), ("七天无理由退货不支持", 4), ("运费险理赔太慢", 4),
+    ("上门取件一直没人来", 4), ("质检太慢了，退款等了一周", 4), ("机器人客服没用，找不到人工", 6),
+]
+PRODUCTS = ["洗衣机", "空调", "冰箱", "打底裤", "羽绒服", "连衣裙", "面霜", "口红", "粉底液",
+            "奶粉", "纸尿裤", "婴儿车", "扫地机器人", "热水器", "牛仔裤", "精华"]
+CLAUSES = [
+    "物流太慢了", "快递{n}天才到", "等了{n}天才发货", "物流信息{n}天没更新", "快递一直不动",
+    "客服回复太慢", "等了{m}分钟才有人回复", "在线客服半天不回", "电话一直打不通",
+    "智能客服答非所问", "转人工太难", "机器人一直绕圈子", "自动回复没有用",
+    "退款{n}天了还没到账", "申请退款一直没处理", "退款审核太久",
+    "退换货流程太麻烦", "{p}有色差想退货", "{p}尺码不对换货很麻烦", "退货运费还要自己出",
+    "客服态度很差", "客服很不耐烦", "客服说话敷衍", "客服语气不好",
+    "客服对{p}不了解", "问什么都说不清楚", "客服不太专业",
+    "{p}安装师傅迟到了{h}个小时", "维修等配件等了{n}天", "上门维修太慢",
+    "同一个问题联系了{k}次", "问题一直没解决", "每次都要重新说一遍",
+    "接到好多推销电话", "担心个人信息泄露",
+    "答非所问", "{p}质量一般", "{p}用了过敏", "包装太简陋", "赠品没有发",
+    "希望物流快一点", "希望客服回复及时一点", "希望退款快一点", "希望能简化退货流程",
+]
+ENDINGS = ["", "", "", "。", "！", "，希望改进", "，体验很差", "，很失望"]
+CONNECTORS = ["，", "，", "，", "。", "；", "，而且"]
+
+
+def generate_answers(n: int, seed: int) -> list[str]:
+    """Seeded realistic open answers (Chinese), about 30 characters on average."""
+    rng = np.random.default_rng(seed)
+    stock_text = [s for s, _ in STOCK]
+    stock_p = np.array([w for _, w in STOCK], dtype=float)
+    stock_p /= stock_p.sum()
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.25:
+            out.append(stock_text[rng.choice(len(stock_text), p=stock_p)])
+            continue
+        k = rng.choice([2, 3, 4, 5, 6], p=[0.1, 0.25, 0.3, 0.2, 0.15])
+        parts = []
+        for j in range(k):
+            c = CLAUSES[rng.integers(len(CLAUSES))]
+            parts.append(c.format(n=rng.integers(2, 15), m=rng.integers(5, 120),
+                                  h=rng.integers(1, 6), k=rng.integers(2, 6),
+                                  p=PRODUCTS[rng.integers(len(PRODUCTS))]))
+            if j < k - 1:
+                parts.append(CONNECTORS[rng.integers(len(CONNECTORS))])
+        text = "".join(parts) + ENDINGS[rng.integers(len(ENDINGS))]
+        r = rng.random()
+        if r < 0.01:
+            text += f"，电话1{rng.integers(3, 10)}{rng.integers(10**8, 10**9)}"
+        elif r < 0.02:
+            text += f"，订单号{rng.integers(10**15, 10**16)}"
+        out.append(text)
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--target", type=float, default=2.0)
+    args = parser.parse_args(argv)
+
+    answers = generate_answers(args.n, args.seed)
+    mean_len = float(np.mean([len(a) for a in answers]))
+    n_unique = len(set(answers))
+
+    from csat_research.text import make_tokenizer, word_frequencies
+
+    t0 = time.perf_counter()
+    tok = make_tokenizer()
+    t1 = time.perf_counter()
+    wf = word_frequencies(answers, tokenizer=tok)
+    t2 = time.perf_counter()
+    ours = t2 - t0
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # the benchmark's own global jieba, baseline only
+    t3 = time.perf_counter()
+    jieba.initialize()
+    t4 = time.perf_counter()
+    for a in answers:
+        jieba.lcut(a)
+    t5 = time.perf_counter()
+    baseline = t5 - t3
+
+    print(f"answers: {args.n:,} (seed {args.seed}), mean length {mean_len:.1f} chars, "
+          f"{n_unique:,} distinct; cpus: {os.cpu_count()}")
+    print(f"ours     make_tokenizer + word_frequencies: {ours:6.2f} s "
+          f"(make_tokenizer {t1 - t0:.2f} s, word_frequencies {t2 - t1:.2f} s)")
+    print(f"baseline jieba.initialize + lcut loop:     {baseline:6.2f} s "
+          f"(initialize {t4 - t3:.2f} s, lcut loop {t5 - t4:.2f} s)")
+    print(f"ratio baseline / ours: {baseline / ours:.1f}x; target ours <= {args.target:.1f} s: "
+          f"{'met' if ours <= args.target else 'NOT met'}")
+    print("top words:", ", ".join(f"{w} {c}" for w, c in wf[["word", "count"]].head(8).values))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
