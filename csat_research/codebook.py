@@ -654,7 +654,9 @@ def _cross_check(book: Codebook) -> list[str]:  # noqa: C901 - one flat list of 
                     f"({', '.join(sorted(reserved))})"
                 )
             if entry.id in seen:
-                problems.append(f"{where}: duplicate id {entry.id!r} (first used at {seen[entry.id]})")
+                problems.append(
+                    f"{where}: duplicate id {entry.id!r} (first used at {seen[entry.id]})"
+                )
             else:
                 seen[entry.id] = where
 
@@ -666,7 +668,9 @@ def _cross_check(book: Codebook) -> list[str]:  # noqa: C901 - one flat list of 
             problems.append(f"{where}: {sid!r} is not a declared scale; allowed: {scale_ids}")
             return None
         if ordinal and scales[sid].numeric:
-            problems.append(f"{where}: {sid!r} is a numeric scale; this question needs coded answers")
+            problems.append(
+                f"{where}: {sid!r} is a numeric scale; this question needs coded answers"
+            )
         return scales[sid]
 
     items_by_id = {i.id: i for i in book.items}

@@ -88,7 +88,6 @@ _QUALTRICS_BAD_STATUS = {"1": "Survey Preview", "2": "Survey Test", "8": "Spam",
                          "survey preview": "Survey Preview", "survey test": "Survey Test",
                          "spam": "Spam"}
 _SHOW_PROBLEMS = 20
-_MISSING = object()
 
 
 # ====================================================================== result
@@ -422,6 +421,18 @@ def _is_blank(value: Any) -> bool:
     return _cell_text(value) == ""
 
 
+def _row_blank(record: list[Any]) -> bool:
+    for cell in record:
+        if cell is None:
+            continue
+        if isinstance(cell, str):
+            if cell and not cell.isspace():
+                return False
+        elif not _is_blank(cell):
+            return False
+    return True
+
+
 def _looks_qualtrics(records: list[list[Any]]) -> bool:
     if len(records) < 3:
         return False
@@ -449,8 +460,8 @@ def _layout(raw: _Raw, fmt: str) -> _Table:
                       value_labels=raw.value_labels)
 
     records = raw.records or []
-    last = max((i for i, r in enumerate(records) if any(not _is_blank(c) for c in r)),
-               default=-1)
+    blank = [_row_blank(r) for r in records]
+    last = max((i for i, b in enumerate(blank) if not b), default=-1)
     records = records[: last + 1]
     if not records:
         raise DataError(f"{name}: the file is empty")
@@ -485,10 +496,10 @@ def _layout(raw: _Raw, fmt: str) -> _Table:
     row_numbers: list[int] = []
     blank_rows: list[int] = []
     for i, rec in enumerate(records[n_header:], start=n_header + 1):
-        if all(_is_blank(c) for c in rec):
+        if blank[i - 1]:
             blank_rows.append(i)
             continue
-        data_rows.append(list(rec) + [None] * (width - len(rec)))
+        data_rows.append(rec if len(rec) == width else list(rec) + [None] * (width - len(rec)))
         row_numbers.append(i)
     if not data_rows:
         raise DataError(f"{name}: the file has a header but no data rows")
@@ -725,26 +736,27 @@ def _convert_unique(values: list[Any], fn: Callable[[Any], tuple]
     ``fn`` returns ``(converted, problem)`` or ``(converted, problem, tag)``; tags (e.g. the
     reason a skipped answer became missing) are returned per cell as ``(position, tag)``.
     """
-    cache: dict[Any, tuple] = {}
-    out: list[Any] = []
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    try:
+        codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    except TypeError:  # unhashable cells: convert one by one
+        codes, uniques = np.arange(len(arr)), arr
+    # the NA sentinel -1 picks the last slot: the conversion of a missing cell
+    hits = [fn(value) for value in uniques] + [fn(None)]
+    converted = np.empty(len(hits), dtype=object)
+    converted[:] = [h[0] for h in hits]
+    out = converted[codes].tolist()
     problems: list[tuple[int, Any, str]] = []
     tags: list[tuple[int, str]] = []
-    for pos, value in enumerate(values):
-        try:
-            key = (type(value), value)
-            hit = cache.get(key, _MISSING)
-        except TypeError:  # unhashable
-            key, hit = None, _MISSING
-        if hit is _MISSING:
-            hit = fn(value)
-            if key is not None:
-                cache[key] = hit
-        converted, problem, *tag = hit
-        out.append(converted)
-        if problem is not None:
-            problems.append((pos, value, problem))
-        if tag and tag[0] is not None:
-            tags.append((pos, tag[0]))
+    bad = [k for k, h in enumerate(hits) if h[1] is not None]
+    tagged = [k for k, h in enumerate(hits) if len(h) > 2 and h[2] is not None]
+    if bad or tagged:
+        slot = np.where(codes < 0, len(hits) - 1, codes)
+        for pos in np.flatnonzero(np.isin(slot, bad)).tolist():
+            problems.append((pos, values[pos], hits[slot[pos]][1]))
+        for pos in np.flatnonzero(np.isin(slot, tagged)).tolist():
+            tags.append((pos, hits[slot[pos]][2]))
     return out, problems, tags
 
 
@@ -894,12 +906,12 @@ def _datetime_values(values: list[Any], *, required: bool, notes: list[str], nam
     series = pd.Series(texts, dtype=object)
     parsed = _parse_datetimes(series, notes, name, source)
     problems = []
-    for pos, value in enumerate(values):
-        if pd.isna(parsed.iloc[pos]):
-            if texts[pos] is not None:
-                problems.append((pos, value, f"{_fmt_value(value)} is not a date-time"))
-            elif required:
-                problems.append((pos, value, "date-time is missing"))
+    for pos in np.flatnonzero(parsed.isna().to_numpy()).tolist():
+        value = values[pos]
+        if texts[pos] is not None:
+            problems.append((pos, value, f"{_fmt_value(value)} is not a date-time"))
+        elif required:
+            problems.append((pos, value, "date-time is missing"))
     return parsed, problems
 
 
@@ -924,7 +936,8 @@ def _parse_datetimes(series: pd.Series, notes: list[str], name: str, source: str
     return out
 
 
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?\s*(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?"
+_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?"
+                       r"\s*(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?"
                        r"\s*(?:(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s))?$")
 
 
@@ -994,7 +1007,8 @@ def _bool_converter(value: Any) -> tuple[Any, str | None]:
         return True, None
     if text in _FALSE:
         return False, None
-    return None, f"{_fmt_value(value)} is not true/false (accepted: true/false, 1/0, yes/no, 是/否)"
+    return None, (f"{_fmt_value(value)} is not true/false "
+                  "(accepted: true/false, 1/0, yes/no, 是/否)")
 
 
 # ====================================================================== shared pipeline
@@ -1189,7 +1203,8 @@ def read_responses(
         Product category of the study (decides the category-specific items).
     format : {"auto", "csv", "excel", "spss", "parquet", "qualtrics", "wjx"}
         ``auto`` chooses the reader from the extension and recognises Qualtrics (three
-        header rows, ImportIds in row 3) and 问卷星 layouts (columns 序号, 提交答卷时间, ...).
+        header rows, ImportIds in row 3) and 问卷星 layouts (columns 序号, 提交答卷时间,
+        ...).
         ``csv`` / ``excel`` force the reader but still recognise those layouts.
     encoding : str, optional
         Text encoding of a CSV (detected when ``None``: UTF-8 with or without BOM,
@@ -1404,12 +1419,13 @@ def read_responses(
         notes.append(f"{name}: {sum(skipped.values())} answer(s) set to missing ({parts}; "
                      f"{codes})")
     if positional:
-        notes.append(
-            f"{name}: segment answers given as option numbers were read as the codebook "
-            "levels in that order: " + ", ".join(
-                f"{q} ({n} rows: {', '.join(f'{k + 1}={lv}' for k, lv in enumerate(codebook.segment_levels(q)))})"
-                for q, n in positional.items())
-        )
+        described = []
+        for qid, n in positional.items():
+            order = ", ".join(f"{k + 1}={lv}" for k, lv in
+                              enumerate(codebook.segment_levels(qid)))
+            described.append(f"{qid} ({n} rows: {order})")
+        notes.append(f"{name}: segment answers given as option numbers were read as the "
+                     f"codebook levels in that order: {', '.join(described)}")
     known_meta = {"qualtrics": _QUALTRICS_META, "wjx": _WJX_META}.get(layout, ())
     ignored = [h for h in mapping.ignored if h not in known_meta]
     if ignored:
