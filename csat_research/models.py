@@ -460,6 +460,21 @@ def _logit_ame(
     return frame
 
 
+def _fit_binary(y: np.ndarray, X: np.ndarray, w: np.ndarray | None, start: np.ndarray, cov_type: str):
+    """Newton-Raphson logit fit: statsmodels Logit without weights, GLM var_weights with."""
+    from statsmodels.discrete.discrete_model import Logit
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    if w is None:
+        return Logit(y, X, check_rank=False).fit(
+            start_params=start, method="newton", maxiter=100, tol=1e-10, disp=False, cov_type=cov_type
+        )
+    return GLM(y, X, family=families.Binomial(), var_weights=w).fit(
+        start_params=start, method="newton", maxiter=100, tol=1e-10, cov_type=cov_type
+    )
+
+
 def repurchase_logit(
     data: pd.DataFrame,
     *,
@@ -596,9 +611,6 @@ def repurchase_logit(
     >>> res.n_obs, res.n_dropped
     (2000, 0)
     """
-    from statsmodels.discrete.discrete_model import Logit
-    from statsmodels.genmod import families
-    from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     data = _check_frame(data)
@@ -668,15 +680,16 @@ def repurchase_logit(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            if w is None:
-                fit = Logit(y, X).fit(
-                    start_params=start, method="newton", maxiter=100, tol=1e-10, disp=False,
-                    cov_type=cov_type,
-                )
-            else:
-                fit = GLM(y, X, family=families.Binomial(), var_weights=w).fit(
-                    start_params=start, method="newton", maxiter=100, tol=1e-10, cov_type=cov_type,
-                )
+            try:
+                fit = _fit_binary(y, X, w, start, cov_type)
+            except np.linalg.LinAlgError:
+                fit = None
+    if fit is None:
+        raise AnalysisError(
+            "(quasi-)complete separation: the information matrix became singular while the "
+            "fitted probabilities ran to 0/1; the maximum-likelihood estimate does not exist - "
+            "merge sparse levels, drop a term or use penalised regression"
+        )
     separation_flag = any(issubclass(c.category, PerfectSeparationWarning) for c in caught)
     params = np.asarray(fit.params, dtype=float)
     mean = np.average(X, axis=0, weights=ww)
@@ -1082,11 +1095,27 @@ def repurchase_ordered(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            first = model.fit(start_params=start, method="bfgs", disp=False, maxiter=2000)
-            fit = model.fit(
-                start_params=first.params, method="newton", disp=False, maxiter=100,
-                cov_type="HC0" if robust else "nonrobust",
+            first = model.fit(
+                start_params=start, method="bfgs", disp=False, maxiter=2000, skip_hessian=True
             )
+            try:
+                fit = model.fit(
+                    start_params=first.params, method="newton", disp=False, maxiter=100,
+                    cov_type="HC0" if robust else "nonrobust",
+                )
+            except np.linalg.LinAlgError:  # singular information: diverging parameter
+                fit = None
+    params = np.asarray(first.params if fit is None else fit.params, dtype=float)
+    sd = np.sqrt(np.average((X - np.average(X, axis=0, weights=ww)) ** 2, axis=0, weights=ww))
+    std_coef = np.abs(params[:k_x]) * sd
+    if fit is None or not np.all(np.isfinite(params)) or np.max(std_coef) > _SEPARATION_STD_COEF:
+        j = int(np.nanargmax(std_coef))
+        raise AnalysisError(
+            f"(quasi-)complete separation: term '{terms[j]}' has coefficient {params[j]:.3g} "
+            f"({std_coef[j]:.3g} log-odds per standard deviation) and the information matrix is "
+            f"{'singular' if fit is None else 'near-singular'}; the maximum-likelihood estimate "
+            "does not exist - merge sparse categories/levels or drop the term"
+        )
     score = np.asarray(fit.mle_retvals.get("score", np.zeros(1)), dtype=float)
     if (
         any(issubclass(c.category, (ConvergenceWarning, HessianInversionWarning)) for c in caught)
@@ -1094,16 +1123,6 @@ def repurchase_ordered(
         or np.max(np.abs(score)) > 1e-6
     ):
         converged = False
-    params = np.asarray(fit.params, dtype=float)
-    sd = np.sqrt(np.average((X - np.average(X, axis=0, weights=ww)) ** 2, axis=0, weights=ww))
-    std_coef = np.abs(params[:k_x]) * sd
-    if not np.all(np.isfinite(params)) or np.max(std_coef) > _SEPARATION_STD_COEF:
-        j = int(np.nanargmax(std_coef))
-        raise AnalysisError(
-            f"(quasi-)complete separation: term '{terms[j]}' has coefficient {params[j]:.3g} "
-            f"({std_coef[j]:.3g} log-odds per standard deviation); the maximum-likelihood "
-            "estimate does not exist - merge sparse categories/levels or drop the term"
-        )
     if not converged:
         warnings.warn(
             "repurchase_ordered: the optimiser did not converge; estimates are unreliable",

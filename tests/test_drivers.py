@@ -377,3 +377,19 @@ def test_recovers_demo_most_important_dimension(demo_study, method):
         # and clearly so: its bootstrap interval lies above every other dimension's estimate
         others = res.drop(index=top)["importance"]
         assert res.loc[top, "ci_low"] > others.max(), (category, res)
+
+
+def test_benchmark_script_runs_on_a_small_sample(capsys):
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_analytics.py"
+    spec = importlib.util.spec_from_file_location("bench_analytics", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.main(["--n", "4000", "--n-boot", "4", "--workers", "2", "--baseline-boot", "2"])
+    assert [r["analysis"].split("(")[0] for r in rows] == [
+        "repurchase_logit ", "predicted_curve", "relative_importance", "relative_importance",
+        "relative_importance", "relative_importance", "importance_performance ",
+    ]
+    assert all(r["seconds"] > 0 and r["peak_mib"] > 0 for r in rows)
+    assert "process max RSS" in capsys.readouterr().out

@@ -334,6 +334,23 @@ def test_ordered_errors(ologit):
         repurchase_ordered(ologit.assign(c=3), outcome="c", predictors=["gpa"])
 
 
+def test_ordered_warnings_sparse_categories_and_weights_without_robust(ologit):
+    df = ologit.assign(code=ologit["apply"].cat.codes + 1, w=1.0)
+    df.loc[df.index[:3], "code"] = 4  # a fourth category with 3 respondents
+    with pytest.warns(CsatWarning, match=r"fewer than 5 respondents \[\(4, 3\)\]"):
+        repurchase_ordered(df, outcome="code", predictors=["pared", "gpa"])
+    with pytest.warns(CsatWarning, match="robust=False with survey weights"):
+        repurchase_ordered(df.assign(code=ologit["apply"].cat.codes), outcome="code",
+                           predictors=["pared", "gpa"], weights="w", robust=False)
+
+
+def test_ordered_refuses_diverging_coefficient(ologit):
+    # a level of 'pared' in which everybody answers the top category
+    df = ologit.assign(code=np.where(ologit["pared"] == 1, 2, ologit["apply"].cat.codes))
+    with pytest.raises(AnalysisError, match=r"separation: term 'pared'"):
+        repurchase_ordered(df, outcome="code", predictors=["pared", "public", "gpa"])
+
+
 def test_ordered_weights_equal_row_duplication(ologit):
     df = ologit.assign(w=np.where(np.arange(len(ologit)) % 3 == 0, 2.0, 1.0))
     weighted = repurchase_ordered(df, outcome="apply", predictors=["pared", "public", "gpa"], weights="w")
