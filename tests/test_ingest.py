@@ -1075,3 +1075,53 @@ def test_ticket_arguments(tmp_path):
     header_only = write_csv(tickets().iloc[:0], tmp_path / "empty.csv")
     with pytest.raises(DataError, match="empty.csv: the file has a header but no data rows"):
         read_tickets(header_only)
+
+
+# ====================================================================== odds and ends
+def test_bytes_valid_in_utf8_and_gb18030_are_settled_by_charset_normalizer(tmp_path, mini):
+    # b"\xe5\xa5\xbd\xe7\x9a\x84" is "好的" in UTF-8 and "濂界殑" in GB18030.
+    header = ["respondent_id", *mini.question_ids(CAT)]
+    row = ["R1", 5, 4, 5, 4, 2, 5, 9, "好的", "new"]
+    path = write_records(tmp_path / "wave.csv", [header, row], encoding="utf-8")
+    res = quiet(read_responses, path, codebook=mini, category=CAT)
+    assert res.encoding == "utf-8"
+    assert res.frame.loc[0, "open_improve"] == "好的"
+
+
+def test_time_zone_offsets_are_converted_to_utc(tmp_path, cb):
+    path = write_csv(canonical(cb), tmp_path / "wave.csv")
+    for row in (2, 3, 4, 5):
+        edit_csv(path, row, "submitted_at", f"2026-03-0{row}T09:00:00+08:00")
+    with pytest.warns(CsatWarning, match=r"column 'submitted_at': 4 date-times had a time-zone "
+                                         r"offset and were converted to UTC"):
+        res = read_responses(path, codebook=cb, category=CAT)
+    assert res.frame["submitted_at"].dtype == "datetime64[ns]"
+    assert res.frame.loc[0, "submitted_at"] == pd.Timestamp("2026-03-02 01:00")
+
+
+def test_results_pickle_for_parallel_workers(tmp_path, cb):
+    import pickle
+
+    res = read_responses(write_csv(canonical(cb), tmp_path / "wave.csv"), codebook=cb,
+                         category=CAT)
+    again = pickle.loads(pickle.dumps(res))
+    pd.testing.assert_frame_equal(again.frame, res.frame)
+    assert pickle.loads(pickle.dumps(cb)) == cb
+
+
+def test_result_is_frozen(tmp_path, cb):
+    import dataclasses
+
+    res = read_responses(write_csv(canonical(cb), tmp_path / "wave.csv"), codebook=cb,
+                         category=CAT)
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'frame'"):
+        res.frame = res.frame.head(1)
+
+
+def test_raw_file_is_not_modified(tmp_path, cb):
+    path = write_csv(canonical(cb), tmp_path / "wave.csv", encoding="utf-8-sig")
+    edit_csv(path, 3, "nps", "12")
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    res = quiet(read_responses, path, codebook=cb, category=CAT, on_invalid="exclude")
+    assert res.n_excluded == 1
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
