@@ -638,13 +638,17 @@ def _resolve_columns(
                 continue
             for text in texts:
                 labels.setdefault(_strip_punct(text), []).append(qid)
+        found: dict[str, list[int]] = {}
         for j in range(len(table.headers)):
             if j in used:
                 continue
             hits = {q for t in _question_texts(table, j) for q in labels.get(_strip_punct(t), [])}
             hits -= set(targets)
             if len(hits) == 1:
-                take(hits.pop(), j)
+                found.setdefault(hits.pop(), []).append(j)
+        for qid, columns in found.items():
+            if len(columns) == 1:  # a label shared by several columns is left to column_map
+                take(qid, columns[0])
     ignored = [h for j, h in enumerate(table.headers) if j not in used]
     return _Mapping(targets, ignored)
 
@@ -725,7 +729,7 @@ class _Convert:
     def skip_reason(self, value: Any) -> str | None:
         if not self.skip_codes or value is None:
             return None
-        key = _value_text(value).strip() if not isinstance(value, str) else value.strip()
+        key = unicodedata.normalize("NFKC", _value_text(value)).strip()
         return self.skip_codes.get(key)
 
 
