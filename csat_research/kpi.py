@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csat_research._stats import wilson_interval
 from csat_research.errors import AnalysisError, CsatWarning, DataError
 
 __all__ = [
@@ -107,17 +108,10 @@ _OUT_COLUMNS = ["kpi", "value", "n", "n_missing", "ci_low", "ci_high", "target",
 
 
 def _wilson(k: float, n: float, confidence: float) -> tuple[float, float]:
-    """Wilson (1927) score interval for k successes of n (private; see the module notes)."""
+    """Wilson (1927) score interval for k successes of n (see ``csat_research._stats``)."""
     if n <= 0:
         return (np.nan, np.nan)
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    p = k / n
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    low = 0.0 if k <= 0 else max(0.0, centre - half)
-    high = 1.0 if k >= n else min(1.0, centre + half)
-    return (low, high)
+    return wilson_interval(k / n, n, z=float(stats.norm.ppf(0.5 + confidence / 2)))
 
 
 def _check_frame(obj: object, name: str) -> pd.DataFrame:

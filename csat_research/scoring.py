@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csat_research._stats import wilson_interval
 from csat_research.errors import AnalysisError, CsatWarning, DataError
 
 __all__ = [
@@ -236,13 +237,8 @@ def kish_effective_n(weights: Any) -> float:
 
 
 def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
-    """Wilson (1927) score interval for a proportion ``p`` on ``n`` (possibly effective) cases."""
-    z2 = z * z
-    denom = 1.0 + z2 / n
-    centre = (p + z2 / (2.0 * n)) / denom
-    half = z / denom * math.sqrt(max(p * (1.0 - p) / n + z2 / (4.0 * n * n), 0.0))
-    # The score interval always contains p; clamp round-off at p = 0 or 1.
-    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+    """Wilson (1927) score interval for a share ``p`` on ``n`` (possibly effective) cases."""
+    return wilson_interval(p, n, z=z)
 
 
 def _small_base(n: float, what: str) -> None:
