@@ -1,0 +1,1102 @@
+"""Client report rendering: executed notebook -> self-contained HTML -> A4 PDF.
+
+The route has three steps, each usable alone:
+
+1. :func:`notebook_to_html` turns an *executed* notebook into one self-contained HTML
+   file with nbconvert and the ``csat_report`` template shipped in
+   ``csat_research/templates/``: no code, no prompts, no stderr, a cover block, the
+   narrative (markdown cells), the tables and the figures (embedded as data URIs), all
+   CSS inline and nothing fetched from the network.
+2. :class:`PdfRenderer` prints such HTML files to A4 PDF with ONE headless Chromium
+   (driven by Playwright), adding a running header and page numbers.
+3. :func:`atomic_write_bytes` / :func:`atomic_write_text` write every artefact through a
+   temporary file in the target folder and :func:`os.replace`, so a failed run never
+   leaves a half-written report or destroys a good one from an earlier run.
+
+Safety of text answers
+----------------------
+Survey answers are data, never markup. Every HTML fragment that reaches the report
+(``text/html`` and ``text/markdown`` outputs, markdown cells, raw HTML cells) passes an
+allow-list sanitiser: known formatting and table tags are kept, anything else
+(``<script>``, ``<iframe>``, ``<object>``, event handlers, ``javascript:`` links) is
+*escaped* and so shown as text. This matters for pandas ``Styler``, whose ``to_html``
+does not escape cell values by default, and for ``display(Markdown(...))`` built from
+open answers.
+
+Examples
+--------
+>>> from csat_research.render import notebook_to_html, PdfRenderer, atomic_write_text
+>>> html = notebook_to_html("executed.ipynb", title="家电品类客户服务满意度研究报告",
+...                         meta={"品牌": "示例家电旗舰店", "波次": "2026Q3"})  # doctest: +SKIP
+>>> atomic_write_text("report.html", html)  # doctest: +SKIP
+>>> with PdfRenderer() as pdf:  # doctest: +SKIP
+...     pdf.render("report.html", "report.pdf")
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import html as _html
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import warnings
+from collections.abc import Mapping, Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from csat_research.errors import CsatWarning, ReportError
+
+__all__ = [
+    "CHROMIUM_ARGS",
+    "PdfRenderer",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "find_chromium",
+    "notebook_to_html",
+    "page_css",
+]
+
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+TEMPLATE_NAME = "csat_report"
+
+#: ``lang`` value -> ``<html lang>`` attribute.
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+#: Font stack of the report (CSS syntax); the first installed font wins.
+FONT_STACK = ("'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', "
+              "'Microsoft YaHei', sans-serif")
+
+#: Chromium switches: headless in a container, and nothing that reaches the network.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--font-render-hinting=none",
+)
+
+_CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+_INSTALL_HINT = "install it with: apt-get install chromium fonts-noto-cjk"
+
+# A4 page margins (top, right, bottom, left), also used by the template's CSS.
+PAGE_MARGINS = ("20mm", "16mm", "20mm", "16mm")
+
+_LABELS = {
+    "zh": {"page": ('"第 " counter(page) " / " counter(pages) " 页"'), "figure": "图表"},
+    "en": {"page": ('"Page " counter(page) " of " counter(pages)'), "figure": "Chart"},
+}
+
+
+# --------------------------------------------------------------------------- atomic writes
+def _umask() -> int:
+    """Return the process umask without changing it (Linux: /proc; else 0o022)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk and then
+    moved over ``path`` with :func:`os.replace`. Readers see either the old file or the
+    complete new one, never a partial file; if anything fails, the old file is untouched
+    and the temporary file is removed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Target file. Its folder must exist.
+    data : bytes
+        Content to write.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is not bytes-like.
+    ReportError
+        If the folder does not exist or the file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write_bytes(folder / "a.bin", b"abc").read_bytes()
+    b'abc'
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"atomic_write_bytes: data must be bytes, got {type(data).__name__}")
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise ReportError(f"cannot write {target}: folder {folder} does not exist")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ReportError(f"cannot write {target}: {exc}") from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp creates 0600; give the report the permissions a normal open() would.
+        mode = (target.stat().st_mode & 0o7777) if target.exists() else (0o666 & ~_umask())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ReportError(f"cannot write {target}: {exc}") from exc
+        raise
+    return target
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Target file. Its folder must exist.
+    text : str
+        Content to write.
+    encoding : str, default "utf-8"
+        Text encoding.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str.
+    ReportError
+        If the file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write_text(folder / "a.html", "<p>满意</p>").read_text(encoding="utf-8")
+    '<p>满意</p>'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"atomic_write_text: text must be str, got {type(text).__name__}")
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+# --------------------------------------------------------------------------- sanitiser
+_ALLOWED_TAGS = frozenset(
+    "a abbr b blockquote br caption cite code col colgroup dd del details dfn div dl dt em "
+    "figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp section "
+    "small span strong style sub summary sup table tbody td tfoot th thead time tr u ul var "
+    "article aside header footer main nav".split()
+)
+_VOID_TAGS = frozenset("br col hr img".split())
+_ALLOWED_ATTRS = frozenset(
+    "class id title lang dir style align valign colspan rowspan scope headers width height "
+    "border cellpadding cellspacing alt src href start type span open datetime".split()
+)
+_IMG_DATA_URI = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml)[;,]", re.IGNORECASE)
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)\s*(?!data:)([^)'\"]*)\1\s*\)", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"@import\b", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"^[<>≤≥]?\s*[+\-−–]?\s*[¥$€£]?\s*(?:\d[\d,\u202f\u00a0]*(?:\.\d+)?|\.\d+)"
+    r"(?:[eE][+\-]?\d+)?\s*(?:%|‰|pp|pt|pts|分|元|人|次|个|天|小时|分钟|h|min|s)?\s*\*{0,3}$"
+)
+_PLACEHOLDERS = frozenset({"", "-", "—", "–", "nan", "NaN", "<NA>", "NaT", "None", "n/a", "N/A", "NA"})
+
+
+class _Cell:
+    """A table cell seen by the sanitiser (start tag kept editable until the table ends)."""
+
+    __slots__ = ("tag", "attrs", "row", "col", "colspan", "in_head", "text")
+
+    def __init__(self, tag: str, attrs: list[tuple[str, str]], row: int, col: int,
+                 colspan: int, in_head: bool) -> None:
+        self.tag, self.attrs, self.row, self.col = tag, attrs, row, col
+        self.colspan, self.in_head, self.text = colspan, in_head, []
+
+    def __str__(self) -> str:
+        return _start_tag(self.tag, self.attrs)
+
+
+class _Table:
+    """Row/column bookkeeping of one table (rowspans included) for number alignment."""
+
+    def __init__(self) -> None:
+        self.row = -1
+        self.in_head = False
+        self.occupied: set[tuple[int, int]] = set()
+        self.next_col = 0
+        self.cells: list[_Cell] = []
+        self.open_cell: _Cell | None = None
+
+    def new_row(self) -> None:
+        self.row += 1
+        self.next_col = 0
+
+    def place(self, tag: str, attrs: list[tuple[str, str]]) -> _Cell:
+        if self.row < 0:
+            self.new_row()
+        col = self.next_col
+        while (self.row, col) in self.occupied:
+            col += 1
+        span = dict(attrs)
+        colspan, rowspan = _int_attr(span.get("colspan")), _int_attr(span.get("rowspan"))
+        for r in range(self.row, self.row + rowspan):
+            for c in range(col, col + colspan):
+                self.occupied.add((r, c))
+        self.next_col = col + colspan
+        cell = _Cell(tag, attrs, self.row, col, colspan, self.in_head)
+        self.cells.append(cell)
+        return cell
+
+    def align_numbers(self) -> None:
+        """Add class ``csat-num`` to the cells (and headers) of numeric columns."""
+        body: dict[int, list[str]] = {}
+        for cell in self.cells:
+            if cell.tag == "td" and not cell.in_head and cell.colspan == 1:
+                body.setdefault(cell.col, []).append("".join(cell.text).strip())
+        numeric = {
+            col for col, texts in body.items()
+            if any(_NUMBER.match(t) for t in texts)
+            and all(_NUMBER.match(t) or t in _PLACEHOLDERS for t in texts)
+        }
+        for cell in self.cells:
+            if cell.colspan != 1 or cell.col not in numeric:
+                continue
+            if cell.tag == "td" or cell.in_head:
+                _add_class(cell.attrs, "csat-num")
+
+
+def _int_attr(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 1000))
+    except ValueError:
+        return 1
+
+
+def _add_class(attrs: list[tuple[str, str]], name: str) -> None:
+    for i, (key, value) in enumerate(attrs):
+        if key == "class":
+            attrs[i] = (key, f"{value} {name}".strip())
+            return
+    attrs.append(("class", name))
+
+
+def _start_tag(tag: str, attrs: list[tuple[str, str]], *, void: bool = False) -> str:
+    parts = [tag] + [f'{k}="{_html.escape(v, quote=True)}"' for k, v in attrs]
+    return "<" + " ".join(parts) + (" />" if void else ">")
+
+
+def _check_css(css: str, where: str) -> str:
+    """Refuse CSS that would load something (``url(http...)``, ``@import``)."""
+    if _CSS_IMPORT.search(css):
+        raise ReportError(f"{where}: CSS @import is not allowed in a self-contained report")
+    for match in _CSS_URL.finditer(css):
+        raise ReportError(
+            f"{where}: CSS url({match.group(2)!r}) would load a file or the network; "
+            "embed it as a data: URI instead"
+        )
+    return css.replace("</", "<\\/")
+
+
+class _Sanitizer(HTMLParser):
+    """Allow-list HTML sanitiser; disallowed markup is escaped (shown as text)."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.where = where
+        self.out: list[Any] = []
+        self.tables: list[_Table] = []
+        self.links: list[tuple[str | None, list[str]]] = []
+        self.in_style = False
+        self.in_rawtext_escaped = False
+
+    # -- helpers
+    def _text(self, text: str) -> None:
+        self.out.append(text)
+        if self.tables and self.tables[-1].open_cell is not None:
+            self.tables[-1].open_cell.text.append(_html.unescape(text))
+        for _url, buf in self.links:
+            buf.append(_html.unescape(text))
+
+    def _escaped_tag(self) -> None:
+        raw = self.get_starttag_text() or ""
+        self._text(_html.escape(raw, quote=False))
+
+    def _clean_attrs(self, tag: str, attrs: list[tuple[str, str | None]]) -> tuple[list[tuple[str, str]], str | None]:
+        clean: list[tuple[str, str]] = []
+        external: str | None = None
+        for key, value in attrs:
+            key = key.lower()
+            value = "" if value is None else value
+            if key not in _ALLOWED_ATTRS:
+                continue
+            if key == "style":
+                if tag == "tr":  # pandas' to_html puts text-align: right on header rows
+                    value = re.sub(r"text-align\s*:\s*[a-z]+\s*;?", "", value, flags=re.I).strip()
+                if "javascript:" in value.lower() or "expression(" in value.lower():
+                    continue
+                value = _check_css(value, self.where)
+                if not value:
+                    continue
+            elif key == "src":
+                if tag != "img":
+                    continue
+                if not _IMG_DATA_URI.match(value.strip()):
+                    raise ReportError(
+                        f"{self.where}: image {value[:80]!r} is not embedded; a self-contained "
+                        "report needs data: URIs (matplotlib figures are embedded automatically)"
+                    )
+            elif key == "href":
+                if tag != "a":
+                    continue
+                target = value.strip()
+                if target.startswith("#"):
+                    pass
+                elif re.match(r"^(https?:|mailto:|ftp:)", target, re.I):
+                    external = target
+                    continue
+                else:
+                    continue  # javascript:, file paths, relative links: dropped
+            clean.append((key, value))
+        return clean, external
+
+    # -- HTMLParser interface
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, void=tag in _VOID_TAGS)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, void=True)
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]], *, void: bool) -> None:
+        if tag not in _ALLOWED_TAGS:
+            self._escaped_tag()
+            if tag in ("script", "style", "textarea", "title", "xmp", "iframe", "noembed",
+                       "noframes", "noscript", "plaintext"):
+                self.in_rawtext_escaped = True
+            return
+        clean, external = self._clean_attrs(tag, attrs)
+        table = self.tables[-1] if self.tables else None
+        if tag == "table":
+            self.tables.append(_Table())
+        elif table is not None and tag == "thead":
+            table.in_head = True
+        elif table is not None and tag in ("tbody", "tfoot"):
+            table.in_head = False
+        elif table is not None and tag == "tr":
+            table.new_row()
+        elif table is not None and tag in ("td", "th"):
+            cell = table.place(tag, clean)
+            table.open_cell = cell
+            self.out.append(cell)
+            return
+        if tag == "a":
+            if external is not None:
+                _add_class(clean, "csat-extlink")
+            if not void:
+                self.links.append((external, []))
+        if tag == "style":
+            self.in_style = True
+        self.out.append(_start_tag(tag, clean, void=void and tag in _VOID_TAGS))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _ALLOWED_TAGS:
+            self._text(_html.escape(f"</{tag}>", quote=False))
+            self.in_rawtext_escaped = False
+            return
+        if tag in _VOID_TAGS:
+            return
+        if tag == "style":
+            self.in_style = False
+        table = self.tables[-1] if self.tables else None
+        if table is not None and tag in ("td", "th"):
+            table.open_cell = None
+        elif table is not None and tag == "thead":
+            table.in_head = False
+        elif tag == "table" and table is not None:
+            table.align_numbers()
+            self.tables.pop()
+        self.out.append(f"</{tag}>")
+        if tag == "a" and self.links:
+            url, text = self.links.pop()
+            if url is not None and "".join(text).strip() != url:
+                self.out.append(f'<span class="csat-url"> ({_html.escape(url)})</span>')
+
+    def handle_data(self, data: str) -> None:
+        if self.in_style:
+            self.out.append(_check_css(data, self.where))
+        else:
+            # Raw text of an escaped <script> etc. arrives here unescaped: escape it.
+            self._text(_html.escape(data, quote=False))
+
+    def handle_entityref(self, name: str) -> None:
+        self._text(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self._text(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        pass
+
+    def handle_decl(self, decl: str) -> None:
+        pass
+
+    def handle_pi(self, data: str) -> None:
+        pass
+
+    def unknown_decl(self, data: str) -> None:
+        pass
+
+    def result(self) -> str:
+        self.close()
+        while self.tables:  # unclosed tables still get aligned numbers
+            self.tables.pop().align_numbers()
+        return "".join(str(part) for part in self.out)
+
+
+def sanitize_html(fragment: str, *, where: str = "HTML output") -> str:
+    """Return ``fragment`` with only allow-listed markup; the rest is escaped.
+
+    Kept: formatting, lists, headings, tables (numeric columns get class ``csat-num``),
+    ``<style>`` without external ``url()``/``@import``, images with ``data:`` URIs,
+    in-page links. External links lose their ``href`` (the URL is shown in brackets).
+    Everything else, ``<script>`` first, is escaped so that it is shown as text.
+
+    Parameters
+    ----------
+    fragment : str
+        An HTML fragment (a DataFrame, a Styler table, rendered markdown).
+    where : str, default "HTML output"
+        Where the fragment comes from, used in error messages.
+
+    Returns
+    -------
+    str
+        Safe HTML.
+
+    Raises
+    ------
+    ReportError
+        If the fragment refers to an image or a stylesheet that is not embedded.
+
+    Examples
+    --------
+    >>> sanitize_html("<td><script>alert(1)</script></td>")
+    '&lt;td&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;/td&gt;'
+    >>> sanitize_html('<b onclick="x()">满意</b>')
+    '<b>满意</b>'
+    """
+    parser = _Sanitizer(where)
+    parser.feed(str(fragment))
+    return parser.result()
+
+
+# --------------------------------------------------------------------------- HTML export
+_MPL_REPR = re.compile(
+    r"^\s*\[?\s*(?:<(?:matplotlib\.|mpl_toolkits\.|seaborn\.|Axes[:\s>]|Figure[\s>]|"
+    r"AxesSubplot|BarContainer|Axes3D)|Text\(|\(\s*<matplotlib)"
+)
+_EXTERNAL_REF = re.compile(
+    r"""(?:\b(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//)"""
+    r"""|(?:url\(\s*["']?\s*(?:https?:)?//)|(?:@import\b)|(?:<script\b[^>]*\bsrc\s*=)""",
+    re.IGNORECASE,
+)
+
+
+def _load_notebook(nb: Any) -> tuple[nbformat.NotebookNode, Path | None]:
+    if isinstance(nb, (str, os.PathLike)):
+        path = Path(nb)
+        if not path.is_file():
+            raise ReportError(f"notebook_to_html: notebook file {path} does not exist")
+        try:
+            return nbformat.read(path, as_version=4), path
+        except Exception as exc:  # nbformat raises several unrelated types
+            raise ReportError(f"notebook_to_html: cannot read notebook {path}: {exc}") from exc
+    if isinstance(nb, Mapping) and "cells" in nb:
+        return nbformat.from_dict(copy.deepcopy(dict(nb))), None
+    raise TypeError(
+        "notebook_to_html: nb must be an nbformat NotebookNode or a path to an .ipynb file, "
+        f"got {type(nb).__name__}"
+    )
+
+
+def _prepare(nb: nbformat.NotebookNode, *, allow_errors: bool, where: str) -> None:
+    """Drop what a client must not see: stderr, error outputs, matplotlib reprs."""
+    for index, cell in enumerate(nb.cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell.cell_type != "code":
+            continue
+        if tags & {"remove_output", "remove-output"}:
+            cell.outputs = []
+            continue
+        outputs = cell.get("outputs", [])
+        has_image = any(
+            set(o.get("data", {})) & {"image/png", "image/jpeg", "image/svg+xml"} for o in outputs
+        )
+        kept = []
+        for output in outputs:
+            kind = output.get("output_type")
+            if kind == "stream" and output.get("name") != "stdout":
+                continue
+            if kind == "error":
+                if allow_errors:
+                    continue
+                raise ReportError(
+                    f"{where}: cell {index} failed with {output.get('ename')}: "
+                    f"{output.get('evalue')}; the report is not rendered (allow_errors=False)"
+                )
+            data = output.get("data", {})
+            if kind in ("execute_result", "display_data") and set(data) <= {"text/plain"}:
+                # The value of a figure cell's last line ("Text(0.5, 1.0, ...)",
+                # "(1.0, 5.0)", "[<matplotlib.lines.Line2D ...>]") is noise, not content.
+                if (kind == "execute_result" and has_image) or _MPL_REPR.match(
+                        str(data.get("text/plain", ""))):
+                    continue
+            kept.append(output)
+        cell.outputs = kept
+    nb.cells = [
+        c for c in nb.cells
+        if not set(c.get("metadata", {}).get("tags", [])) & {"remove_cell", "remove-cell"}
+    ]
+
+
+def _meta_items(meta: Any) -> list[tuple[str, str]]:
+    if meta is None:
+        return []
+    if isinstance(meta, str):
+        return [("", meta)] if meta.strip() else []
+    if isinstance(meta, Mapping):
+        return [(str(k), str(v)) for k, v in meta.items() if v is not None and str(v) != ""]
+    if isinstance(meta, Sequence):
+        return [("", str(v)) for v in meta if v is not None and str(v) != ""]
+    raise TypeError(
+        "notebook_to_html: meta must be None, a str, a mapping (label -> value) or a sequence "
+        f"of str, got {type(meta).__name__}"
+    )
+
+
+def page_css(*, lang: str = "zh", header: str | None = None, page_numbers: bool = True) -> str:
+    """CSS ``@page`` rules for A4 printing with a running header and page numbers.
+
+    Uses CSS page-margin boxes (``@top-left``, ``@bottom-center``; Chromium >= 131), so
+    the same rules work in Playwright and in the ``chromium --print-to-pdf`` fallback.
+    The first page (the cover) has no margins, header or page number.
+
+    Parameters
+    ----------
+    lang : {"zh", "en"}, default "zh"
+        Page-number wording: "第 x / y 页" or "Page x of y".
+    header : str, optional
+        Text of the running header (e.g. the report title); none if None or empty.
+    page_numbers : bool, default True
+        Whether to print page numbers at the bottom.
+
+    Returns
+    -------
+    str
+        A CSS stylesheet.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not "zh" or "en".
+
+    Examples
+    --------
+    >>> "counter(pages)" in page_css(lang="en")
+    True
+    """
+    if lang not in _LABELS:
+        raise ValueError(f"page_css: lang must be one of {sorted(_LABELS)}, got {lang!r}")
+    box = f"font-family: {FONT_STACK}; font-size: 8pt; color: #6b7280;"
+    top, right, bottom, left = PAGE_MARGINS
+    rules = [f"@page {{ size: A4; margin: {top} {right} {bottom} {left};"]
+    if header:
+        text = header.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+        rules.append(f'  @top-left {{ content: "{text}"; {box} vertical-align: bottom; '
+                     "padding-bottom: 4mm; }")
+        rules.append(f"  @top-right {{ content: none; }}")
+    if page_numbers:
+        rules.append(f"  @bottom-center {{ content: {_LABELS[lang]['page']}; {box} "
+                     "vertical-align: top; padding-top: 4mm; }")
+    rules.append("}")
+    rules.append("@page :first { margin: 0; @top-left { content: none; } "
+                 "@bottom-center { content: none; } }")
+    return "\n".join(rules) + "\n"
+
+
+def notebook_to_html(
+    nb: Any,
+    *,
+    title: str,
+    lang: str = "zh",
+    subtitle: str | None = None,
+    meta: Mapping[str, Any] | Sequence[str] | str | None = None,
+    allow_errors: bool = False,
+) -> str:
+    """Render an executed notebook as a self-contained client report (HTML).
+
+    Code cells show only their outputs (no source, no ``In``/``Out`` prompts, no stderr
+    or warnings, no error tracebacks); markdown cells are the narrative; figures are
+    embedded as data URIs and all CSS is inline, so the file opens offline and loads
+    nothing from the network (no require.js, MathJax, web fonts). A cover block carries
+    ``title``, ``subtitle`` and the ``meta`` line; the print stylesheet lays the report
+    out on A4 (cover page, h2 sections on new pages, repeated table headers, rows never
+    split).
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode or str or os.PathLike
+        The executed notebook (papermill output) or the path of its ``.ipynb``. It is
+        not modified.
+    title : str
+        Report title (cover and ``<title>``).
+    lang : {"zh", "en"}, default "zh"
+        Report language; sets ``<html lang="zh-CN">`` or ``<html lang="en">``.
+    subtitle : str, optional
+        Line under the title on the cover.
+    meta : mapping or sequence of str or str, optional
+        Cover meta line, e.g. ``{"品牌": "示例家电旗舰店", "波次": "2026Q3", "样本量": 1876}``;
+        a mapping is shown as "label value" pairs, a sequence or str as given.
+    allow_errors : bool, default False
+        If False, a cell with an error output stops the rendering (a client report must
+        not silently miss a section). If True, error outputs are left out.
+
+    Returns
+    -------
+    str
+        The HTML document.
+
+    Raises
+    ------
+    TypeError
+        If ``nb`` or ``meta`` has a wrong type.
+    ValueError
+        If ``lang`` is not "zh" or "en" or ``title`` is empty.
+    ReportError
+        If the notebook cannot be read, contains an error output (``allow_errors=False``),
+        refers to an image or stylesheet that cannot be embedded, or nbconvert fails.
+
+    Notes
+    -----
+    HTML from outputs (pandas / Styler tables, ``display(Markdown(...))``) and markdown
+    cells passes :func:`sanitize_html`: a ``<script>`` inside a text answer is shown as
+    text. Cell tags: ``remove_cell`` drops a cell, ``remove_output`` its outputs,
+    ``page-break`` starts it on a new page, ``no-page-break`` keeps an h2 in it on the
+    current page. LaTeX math is not typeset (no MathJax); it appears as its source.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## 执行摘要")])
+    >>> html = notebook_to_html(nb, title="客户服务满意度报告", meta={"品牌": "示例"})
+    >>> '<html lang="zh-CN">' in html and "执行摘要" in html
+    True
+    """
+    if lang not in HTML_LANG:
+        raise ValueError(f"notebook_to_html: lang must be one of {sorted(HTML_LANG)}, got {lang!r}")
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError(f"notebook_to_html: title must be a non-empty str, got {title!r}")
+    if subtitle is not None and not isinstance(subtitle, str):
+        raise TypeError(f"notebook_to_html: subtitle must be a str or None, got {type(subtitle).__name__}")
+    meta_items = _meta_items(meta)
+    notebook, path = _load_notebook(nb)
+    where = str(path) if path is not None else "notebook"
+    _prepare(notebook, allow_errors=allow_errors, where=where)
+
+    # Imported here: nbconvert pulls in a lot and only this function needs it.
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+
+    def _sanitize(fragment: Any) -> str:
+        return sanitize_html(str(fragment), where=where)
+
+    exporter.register_filter("csat_sanitize", _sanitize)
+    resources = {
+        "metadata": {
+            "name": path.stem if path is not None else "report",
+            "path": str(path.parent) if path is not None else os.getcwd(),
+        },
+        "csat": {
+            "title": title,
+            "subtitle": subtitle or "",
+            "meta": meta_items,
+            "html_lang": HTML_LANG[lang],
+            "lang": lang,
+            "figure_alt": _LABELS[lang]["figure"],
+        },
+    }
+    try:
+        body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    except ReportError:
+        raise
+    except Exception as exc:
+        raise ReportError(f"{where}: nbconvert failed to render the report: {exc}") from exc
+    match = _EXTERNAL_REF.search(body)
+    if match:
+        start = max(0, match.start() - 60)
+        raise ReportError(
+            f"{where}: the rendered report would load from the network "
+            f"(...{body[start:match.end() + 60]}...)"
+        )
+    return body
+
+
+# --------------------------------------------------------------------------- PDF
+def find_chromium() -> str:
+    """Locate a Chromium / Chrome executable for PDF printing.
+
+    The environment variable ``CSAT_CHROMIUM`` (a path or a command name) wins; else the
+    first of ``chromium``, ``chromium-browser``, ``google-chrome``,
+    ``google-chrome-stable`` on ``PATH``.
+
+    Returns
+    -------
+    str
+        Absolute path of the executable.
+
+    Raises
+    ------
+    ReportError
+        If none is found (with the Debian install hint).
+
+    Examples
+    --------
+    >>> find_chromium()  # doctest: +SKIP
+    '/usr/bin/chromium'
+    """
+    override = os.environ.get("CSAT_CHROMIUM", "").strip()
+    if override:
+        found = shutil.which(override)
+        if found is None:
+            raise ReportError(
+                f"CSAT_CHROMIUM={override!r} is not an executable file or command; "
+                f"point it at a Chromium binary or unset it ({_INSTALL_HINT})"
+            )
+        return str(Path(found).resolve()) if os.sep in override else found
+    for name in _CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ReportError(
+        f"no Chromium found on PATH (looked for {', '.join(_CHROMIUM_NAMES)}); PDF reports "
+        f"need a headless Chromium: {_INSTALL_HINT} (or set CSAT_CHROMIUM to its path)"
+    )
+
+
+def _html_lang(text: str) -> str:
+    match = re.search(r"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]+)", text[:4096], re.IGNORECASE)
+    return "en" if match and match.group(1).lower() == "en" else "zh"
+
+
+def _html_title(text: str) -> str:
+    match = re.search(r"<title>(.*?)</title>", text[:20000], re.IGNORECASE | re.DOTALL)
+    return _html.unescape(match.group(1)).strip() if match else ""
+
+
+def _check_pdf(data: bytes, source: Path) -> bytes:
+    if not data.startswith(b"%PDF-") or len(data) < 500:
+        raise ReportError(f"Chromium produced no valid PDF for {source} ({len(data)} bytes)")
+    return data
+
+
+class PdfRenderer:
+    """Print HTML reports to A4 PDF with one headless Chromium.
+
+    Starting Chromium costs about a second; rendering a report afterwards costs a
+    fraction of that. Use one renderer for a batch of reports::
+
+        with PdfRenderer() as pdf:
+            for html in html_files:
+                pdf.render(html, html.with_suffix(".pdf"))
+
+    Parameters
+    ----------
+    engine : {"auto", "playwright", "cli"}, default "auto"
+        ``"playwright"``: one browser for all files, driven through Playwright (fast).
+        ``"cli"``: one ``chromium --headless --print-to-pdf`` process per file (no
+        Playwright needed; ~1-2 s start-up per file and no wait on
+        ``document.fonts.ready``, only a virtual-time budget). ``"auto"``: Playwright,
+        falling back to the CLI with a :class:`~csat_research.errors.CsatWarning` when
+        Playwright cannot start.
+    executable_path : str, optional
+        Chromium binary; default :func:`find_chromium`.
+    timeout : float, default 120
+        Seconds allowed for loading and printing one file.
+
+    Raises
+    ------
+    ValueError
+        If ``engine`` or ``timeout`` is invalid.
+
+    Notes
+    -----
+    Thread safety: a Playwright *sync* instance belongs to the thread that started it.
+    :meth:`render` must be called from that thread (it raises :class:`ReportError`
+    otherwise). For parallel rendering give each worker thread or process its own
+    renderer; do not share one across threads. The CLI engine has no such limit.
+
+    Page layout: A4, backgrounds printed, the cover page without header/footer, a running
+    header (default: the document ``<title>``) and page numbers ("第 x / y 页" or
+    "Page x of y") drawn with CSS page-margin boxes (:func:`page_css`), identical for
+    both engines. JavaScript is disabled in the page and requests other than ``file:``
+    and ``data:`` are blocked.
+
+    Each PDF is produced in memory and written with :func:`atomic_write_bytes`: a failed
+    render never replaces a good earlier PDF.
+    """
+
+    def __init__(self, *, engine: str = "auto", executable_path: str | None = None,
+                 timeout: float = 120.0) -> None:
+        if engine not in ("auto", "playwright", "cli"):
+            raise ValueError(
+                f"PdfRenderer: engine must be 'auto', 'playwright' or 'cli', got {engine!r}"
+            )
+        if not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise ValueError(f"PdfRenderer: timeout must be a positive number, got {timeout!r}")
+        self._requested = engine
+        self._executable = executable_path
+        self._timeout = float(timeout)
+        self._engine: str | None = None
+        self._pw: Any = None
+        self._browser: Any = None
+        self._context: Any = None
+        self._thread: int | None = None
+        self.blocked_requests: list[str] = []
+
+    # -- life cycle
+    @property
+    def engine(self) -> str | None:
+        """The engine in use ("playwright" or "cli"), None before :meth:`start`."""
+        return self._engine
+
+    def start(self) -> PdfRenderer:
+        """Start Chromium (idempotent). Returns ``self``.
+
+        Raises
+        ------
+        ReportError
+            If no Chromium is found, or Playwright fails with ``engine="playwright"``.
+        """
+        if self._engine is not None:
+            return self
+        executable = self._executable or find_chromium()
+        self._executable = executable
+        if self._requested in ("auto", "playwright"):
+            try:
+                self._start_playwright(executable)
+                self._engine = "playwright"
+                self._thread = threading.get_ident()
+                return self
+            except Exception as exc:
+                self._stop_playwright()
+                if self._requested == "playwright":
+                    raise ReportError(
+                        f"Playwright could not start Chromium ({executable}): {exc}"
+                    ) from exc
+                warnings.warn(
+                    f"Playwright could not start Chromium ({exc}); falling back to one "
+                    "'chromium --print-to-pdf' process per file (slower)",
+                    CsatWarning, stacklevel=2,
+                )
+        self._engine = "cli"
+        return self
+
+    def _start_playwright(self, executable: str) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        self._browser = self._pw.chromium.launch(
+            executable_path=executable, args=list(CHROMIUM_ARGS), headless=True,
+            timeout=self._timeout * 1000,
+        )
+        self._context = self._browser.new_context(java_script_enabled=False)
+        self._context.route(re.compile(r"^(?!(file|data|about|blob):)"), self._block)
+
+    def _block(self, route: Any) -> None:
+        self.blocked_requests.append(route.request.url)
+        route.abort()
+
+    def _stop_playwright(self) -> None:
+        for obj, method in ((self._context, "close"), (self._browser, "close"), (self._pw, "stop")):
+            if obj is not None:
+                try:
+                    getattr(obj, method)()
+                except Exception:  # already dead: nothing left to release
+                    pass
+        self._pw = self._browser = self._context = None
+
+    def close(self) -> None:
+        """Stop Chromium and Playwright (idempotent; from the thread that started it)."""
+        self._stop_playwright()
+        self._engine = None
+        self._thread = None
+
+    def __enter__(self) -> PdfRenderer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # best effort; close() is the contract
+        if self._pw is not None and self._thread == threading.get_ident():
+            self._stop_playwright()
+
+    # -- rendering
+    def render(
+        self,
+        html_path: str | os.PathLike[str],
+        pdf_path: str | os.PathLike[str],
+        *,
+        header: str | None = None,
+        page_numbers: bool = True,
+        lang: str | None = None,
+    ) -> Path:
+        """Print one HTML file to an A4 PDF.
+
+        Parameters
+        ----------
+        html_path : str or os.PathLike
+            The HTML report (e.g. from :func:`notebook_to_html`).
+        pdf_path : str or os.PathLike
+            Target PDF; replaced atomically, only after a successful render.
+        header : str, optional
+            Running header text; default the document ``<title>``; "" for none.
+        page_numbers : bool, default True
+            Print "第 x / y 页" / "Page x of y" at the bottom of each page but the cover.
+        lang : {"zh", "en"}, optional
+            Page-number wording; default from ``<html lang>``.
+
+        Returns
+        -------
+        pathlib.Path
+            ``pdf_path``.
+
+        Raises
+        ------
+        ReportError
+            If the HTML file is missing, Chromium fails or times out, the call comes from
+            another thread than the one that started the renderer, or the PDF cannot be
+            written. The previous ``pdf_path`` is then left as it was.
+        """
+        source = Path(html_path)
+        target = Path(pdf_path)
+        if not source.is_file():
+            raise ReportError(f"PdfRenderer.render: HTML file {source} does not exist")
+        if lang is not None and lang not in _LABELS:
+            raise ValueError(f"PdfRenderer.render: lang must be one of {sorted(_LABELS)}, got {lang!r}")
+        if self._engine is None:
+            self.start()
+        text = source.read_text(encoding="utf-8", errors="replace")
+        css = page_css(
+            lang=lang or _html_lang(text),
+            header=_html_title(text) if header is None else header,
+            page_numbers=page_numbers,
+        )
+        if self._engine == "playwright" and threading.get_ident() != self._thread:
+            raise ReportError(
+                f"PdfRenderer.render({source}): called from another thread than the one that "
+                "started the renderer; a Playwright sync instance is bound to its thread - "
+                "create one PdfRenderer per thread"
+            )
+        # The page CSS goes into a temporary copy of the page (a <base> keeps relative
+        # links working): Playwright's add_style_tag needs JavaScript, which is disabled.
+        with tempfile.TemporaryDirectory(prefix="csat-pdf-") as tmp:
+            page = Path(tmp) / "page.html"
+            page.write_text(_inject_head(text, source, css), encoding="utf-8")
+            if self._engine == "playwright":
+                data = self._render_playwright(page, source)
+            else:
+                data = self._render_cli(page, source, Path(tmp))
+        return atomic_write_bytes(target, _check_pdf(data, source))
+
+    def _render_playwright(self, page_file: Path, source: Path) -> bytes:
+        page = None
+        try:
+            page = self._context.new_page()
+            page.set_default_timeout(self._timeout * 1000)
+            page.goto(page_file.as_uri(), wait_until="load")
+            page.evaluate("document.fonts.ready.then(() => document.fonts.status)")
+            return page.pdf(prefer_css_page_size=True, print_background=True,
+                            outline=True, tagged=True)
+        except Exception as exc:
+            raise ReportError(f"Chromium failed to print {source} to PDF: {exc}") from exc
+        finally:
+            if page is not None:
+                try:
+                    page.close()
+                except Exception:
+                    pass
+
+    def _render_cli(self, page_file: Path, source: Path, tmp: Path) -> bytes:
+        out = tmp / "out.pdf"
+        cmd = [
+            str(self._executable), "--headless", *CHROMIUM_ARGS,
+            f"--user-data-dir={tmp / 'profile'}", "--blink-settings=scriptEnabled=false",
+            "--no-pdf-header-footer", "--virtual-time-budget=5000",
+            f"--print-to-pdf={out}", page_file.as_uri(),
+        ]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=self._timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise ReportError(
+                f"chromium --print-to-pdf timed out after {self._timeout:.0f} s on {source}"
+            ) from exc
+        except OSError as exc:
+            raise ReportError(f"cannot run {self._executable}: {exc}") from exc
+        if proc.returncode != 0 or not out.is_file():
+            tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise ReportError(
+                f"chromium --print-to-pdf failed on {source} (exit {proc.returncode}): "
+                + " | ".join(tail)
+            )
+        return out.read_bytes()
+
+
+def _inject_head(text: str, source: Path, css: str) -> str:
+    """Return ``text`` with a <base> for ``source``'s folder and ``css`` at the end of <head>."""
+    base = f'<base href="{_html.escape(source.resolve().parent.as_uri() + "/")}">'
+    style = f'<style type="text/css">\n{css}</style>'
+    if re.search(r"</head\s*>", text, re.IGNORECASE):
+        return re.sub(r"</head\s*>", lambda _m: f"{base}{style}</head>", text, count=1,
+                      flags=re.IGNORECASE)
+    return base + style + text
