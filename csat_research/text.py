@@ -1285,8 +1285,10 @@ def _aligned_groups(groups, s: pd.Series, name: str) -> pd.Series:
 # --------------------------------------------------------------------------------------
 
 _RE_THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_RE_ZH_CLAUSE = re.compile(r"[,.!?;:()\[\]\"'\n\r\t~…。，！？；：（）【】「」『』“”‘’～]+|但是|可是|不过|然而|而且|并且|但|却是")
-_RE_EN_CLAUSE = re.compile(r"[.!?;:,()\[\]\"\n\r\t…]+|\b(?:but|however|although|though|whereas|yet)\b")
+_RE_CLAUSE = re.compile(
+    r"[,.!?;:()\[\]\"\n\r\t~…。，！？；：（）【】「」『』“”‘’～]+|但是|可是|不过|然而|而且|并且|但|却是"
+    r"|\b(?:but|however|although|though|whereas)\b"
+)
 
 
 def default_theme_lexicon() -> dict:
@@ -1323,19 +1325,26 @@ class _ThemeRule:
     aspects: re.Pattern | None
     cues: re.Pattern | None
     exclude: re.Pattern | None
+    unless: re.Pattern | None
 
 
 @dataclass(frozen=True)
 class _CompiledLexicon:
-    language: str
     rules: tuple[_ThemeRule, ...]
-    negator: re.Pattern
-    window: int
+    zh_negator: re.Pattern
+    zh_window: int
+    en_negator: re.Pattern
+    en_window: int
+    aliases: re.Pattern | None
+    alias_map: dict
     memo: dict
 
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(r.id for r in self.rules)
+
+
+_NEVER = re.compile(r"(?!x)x")
 
 
 def _norm_match(text: str) -> str:
@@ -1356,31 +1365,58 @@ def _term_list(value, where: str) -> list[str]:
     return out
 
 
-def _alternation(terms: list[str], language: str) -> re.Pattern | None:
-    if not terms:
-        return None
-    terms = sorted(set(terms), key=lambda t: (-len(t), t))
-    body = "|".join(r"\s+".join(map(re.escape, t.split())) for t in terms)
-    if language == "en":
-        return re.compile(rf"(?<![a-z0-9'])(?:{body})(?![a-z0-9])")
-    return re.compile(f"(?:{body})")
+def _alternation(zh_terms: list[str], en_terms: list[str]) -> re.Pattern | None:
+    """One pattern: Chinese terms as substrings, English terms as whole words (longest first)."""
+    parts = []
+    for terms, english in ((zh_terms, False), (en_terms, True)):
+        terms = sorted(set(terms), key=lambda t: (-len(t), t))
+        if not terms:
+            continue
+        body = "|".join(r"\s+".join(map(re.escape, t.split())) for t in terms)
+        parts.append(rf"(?<![a-z0-9'])(?:{body})(?![a-z0-9])" if english else f"(?:{body})")
+    return re.compile("|".join(parts)) if parts else None
 
 
-def _compile_lexicon(lexicon: Mapping, language: str) -> _CompiledLexicon:
+def _negation_spec(lexicon: Mapping, language: str):
+    negation = (lexicon.get("negation") or {}).get(language) or {}
+    where = f"lexicon['negation'][{language!r}]"
+    if not isinstance(negation, Mapping):
+        raise ParamsError(f"{where} must be a mapping")
+    negators = _term_list(negation.get("negators"), f"{where}['negators']")
+    not_negators = _term_list(negation.get("not_negators"), f"{where}['not_negators']")
+    window = negation.get("window", 4 if language == "zh" else 3)
+    if isinstance(window, bool) or not isinstance(window, int) or window < 0:
+        raise ParamsError(f"{where}['window'] must be an int >= 0; got {window!r}")
+    if not negators:
+        return _NEVER, window
+    by_len = lambda ts: sorted(set(ts), key=lambda t: (-len(t), t))  # noqa: E731
+    if language == "zh":
+        neg = "|".join(map(re.escape, by_len(negators)))
+        notneg = "|".join(map(re.escape, by_len(not_negators)))
+        return re.compile((f"(?:{notneg})|" if notneg else "") + f"({neg})"), window
+    plain = [n for n in negators if n != "n't"]
+    neg_parts = [rf"\b(?:{'|'.join(map(re.escape, by_len(plain)))})\b"] if plain else []
+    if "n't" in negators:
+        neg_parts.append(r"n't\b")
+    notneg = "|".join(r"\s+".join(map(re.escape, t.split())) for t in by_len(not_negators))
+    return re.compile((rf"\b(?:{notneg})\b|" if notneg else "") + f"({'|'.join(neg_parts)})"), window
+
+
+_THEME_KEYS = {"phrases", "aspects", "cues", "exclude", "unless"}
+
+
+def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
     if not isinstance(lexicon, Mapping):
         raise TypeError(f"lexicon must be a mapping like default_theme_lexicon(); got {type(lexicon).__name__}")
     themes = lexicon.get("themes")
     if not isinstance(themes, Mapping) or not themes:
         raise ParamsError("lexicon['themes'] must be a non-empty mapping of theme id -> definition")
-    negation = (lexicon.get("negation") or {}).get(language) or {}
-    if not isinstance(negation, Mapping):
-        raise ParamsError(f"lexicon['negation'][{language!r}] must be a mapping")
-    negators = _term_list(negation.get("negators"), f"lexicon['negation'][{language!r}]['negators']")
-    not_negators = _term_list(negation.get("not_negators"), f"lexicon['negation'][{language!r}]['not_negators']")
-    window = negation.get("window", 4 if language == "zh" else 3)
-    if isinstance(window, bool) or not isinstance(window, int) or window < 0:
-        raise ParamsError(f"lexicon['negation'][{language!r}]['window'] must be an int >= 0; got {window!r}")
-    general = _term_list((lexicon.get("general_cues") or {}).get(language), f"lexicon['general_cues'][{language!r}]")
+    zh_negator, zh_window = _negation_spec(lexicon, "zh")
+    en_negator, en_window = _negation_spec(lexicon, "en")
+    general_spec = lexicon.get("general_cues") or {}
+    if not isinstance(general_spec, Mapping):
+        raise ParamsError(f"lexicon['general_cues'] must map 'zh'/'en' to lists; got {general_spec!r}")
+    general = {lang: _term_list(general_spec.get(lang), f"lexicon['general_cues'][{lang!r}]") for lang in LANGUAGES}
     rules = []
     for theme_id, spec in themes.items():
         where = f"lexicon['themes'][{theme_id!r}]"
@@ -1393,74 +1429,93 @@ def _compile_lexicon(lexicon: Mapping, language: str) -> _CompiledLexicon:
         label = spec.get("label")
         if not isinstance(label, Mapping) or not all(isinstance(label.get(k), str) for k in LANGUAGES):
             raise ParamsError(f"{where}['label'] must map 'zh' and 'en' to str; got {label!r}")
-        terms = spec.get(language) or {}
-        if not isinstance(terms, Mapping):
-            raise ParamsError(f"{where}[{language!r}] must be a mapping of phrases/aspects/cues")
-        unknown = set(terms) - {"phrases", "aspects", "cues", "exclude"}
-        if unknown:
-            raise ParamsError(f"{where}[{language!r}] has unknown keys {sorted(unknown)}; allowed: phrases, aspects, cues, exclude")
-        phrases = _term_list(terms.get("phrases"), f"{where}[{language!r}]['phrases']")
-        aspects = _term_list(terms.get("aspects"), f"{where}[{language!r}]['aspects']")
-        cues = _term_list(terms.get("cues"), f"{where}[{language!r}]['cues']")
-        exclude = _term_list(terms.get("exclude"), f"{where}[{language!r}]['exclude']")
         use_general = spec.get("general_cues", True)
         if not isinstance(use_general, bool):
             raise ParamsError(f"{where}['general_cues'] must be true or false; got {use_general!r}")
-        if use_general:
-            cues = cues + general
-        if not phrases and not (aspects and cues):
-            raise ParamsError(f"{where}[{language!r}] needs phrases, or aspects together with cues")
+        terms = {}
+        for lang in LANGUAGES:
+            section = spec.get(lang) or {}
+            if not isinstance(section, Mapping):
+                raise ParamsError(f"{where}[{lang!r}] must be a mapping of phrases/aspects/cues")
+            unknown = set(section) - _THEME_KEYS
+            if unknown:
+                raise ParamsError(
+                    f"{where}[{lang!r}] has unknown keys {sorted(unknown)}; allowed: {sorted(_THEME_KEYS)}"
+                )
+            terms[lang] = {k: _term_list(section.get(k), f"{where}[{lang!r}][{k!r}]") for k in _THEME_KEYS}
+            if use_general:
+                terms[lang]["cues"] = terms[lang]["cues"] + general[lang]
+        has_pairs = any(terms[lang]["aspects"] for lang in LANGUAGES) and any(
+            terms[lang]["cues"] for lang in LANGUAGES
+        )
+        if not any(terms[lang]["phrases"] for lang in LANGUAGES) and not has_pairs:
+            raise ParamsError(f"{where} needs phrases, or aspects together with cues")
+        pattern = {k: _alternation(terms["zh"][k], terms["en"][k]) for k in _THEME_KEYS}
         rules.append(
             _ThemeRule(
                 id=theme_id,
-                phrases=_alternation(phrases, language),
-                aspects=_alternation(aspects, language) if cues else None,
-                cues=_alternation(cues, language) if aspects else None,
-                exclude=_alternation(exclude, language),
+                phrases=pattern["phrases"],
+                aspects=pattern["aspects"] if has_pairs else None,
+                cues=pattern["cues"] if has_pairs else None,
+                exclude=pattern["exclude"],
+                unless=pattern["unless"],
             )
         )
-    if language == "zh":
-        neg = "|".join(map(re.escape, sorted(set(negators), key=lambda t: (-len(t), t))))
-        notneg = "|".join(map(re.escape, sorted(set(not_negators), key=lambda t: (-len(t), t))))
-        negator = re.compile((f"(?:{notneg})|" if notneg else "") + f"({neg})" if neg else r"(?!x)x")
-    else:
-        plain = [n for n in negators if n != "n't"]
-        neg_parts = [rf"\b(?:{'|'.join(map(re.escape, plain))})\b"] if plain else []
-        if "n't" in negators:
-            neg_parts.append(r"n't\b")
-        notneg = "|".join(r"\s+".join(map(re.escape, t.split())) for t in not_negators)
-        body = "|".join(neg_parts) or r"(?!x)x"
-        negator = re.compile((rf"\b(?:{notneg})\b|" if notneg else "") + f"({body})")
-    return _CompiledLexicon(language=language, rules=tuple(rules), negator=negator, window=window, memo={})
+    aliases = lexicon.get("aliases") or {}
+    if not isinstance(aliases, Mapping) or not all(
+        isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in aliases.items()
+    ):
+        raise ParamsError(f"lexicon['aliases'] must map a variant (str) to its canonical form (str); got {aliases!r}")
+    alias_map = {_norm_match(k.strip()): _norm_match(v.strip()) for k, v in aliases.items()}
+    alias_re = (
+        re.compile("|".join(map(re.escape, sorted(alias_map, key=lambda t: (-len(t), t)))))
+        if alias_map
+        else None
+    )
+    return _CompiledLexicon(
+        rules=tuple(rules),
+        zh_negator=zh_negator,
+        zh_window=zh_window,
+        en_negator=en_negator,
+        en_window=en_window,
+        aliases=alias_re,
+        alias_map=alias_map,
+        memo={},
+    )
 
 
-@lru_cache(maxsize=2)
-def _default_compiled(language: str) -> _CompiledLexicon:
-    return _compile_lexicon(_shipped_lexicon(), language)
+@lru_cache(maxsize=1)
+def _default_compiled() -> _CompiledLexicon:
+    return _compile_lexicon(_shipped_lexicon())
+
+
+_RE_PREFIX_WORDS = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 
 
 def _negated(lex: _CompiledLexicon, prefix: str) -> bool:
     """Whether the text just before a phrase/cue (within its clause) negates it."""
     if not prefix:
         return False
-    if lex.language == "zh":
-        tail = prefix[-(lex.window + 8):]
-        last_end = None
-        for m in lex.negator.finditer(tail):
-            if m.group(1) is not None:
-                last_end = m.end()
-        return last_end is not None and len(tail) - last_end <= lex.window
-    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)*", prefix)
-    tail = " ".join(words[-(lex.window + 2):])
-    for m in lex.negator.finditer(tail):
+    tail = prefix[-(lex.zh_window + 8):]
+    last_end = None
+    for m in lex.zh_negator.finditer(tail):
         if m.group(1) is not None:
-            after = tail[m.end():].split()
-            if len(after) <= lex.window:
-                return True
+            last_end = m.end()
+    if last_end is not None and len(tail) - last_end <= lex.zh_window:
+        return True
+    if not prefix.isascii() and not any("a" <= ch <= "z" for ch in prefix[-40:]):
+        return False
+    words = _RE_PREFIX_WORDS.findall(prefix[-80:])
+    tail = " ".join(words[-(lex.en_window + 2):])
+    for m in lex.en_negator.finditer(tail):
+        if m.group(1) is not None and len(tail[m.end():].split()) <= lex.en_window:
+            return True
     return False
 
 
 def _rule_hits(rule: _ThemeRule, lex: _CompiledLexicon, clause: str) -> bool:
+    if rule.unless is not None and rule.unless.search(clause):
+        return False
     if rule.exclude is not None:
         clause = rule.exclude.sub(lambda m: "\x00" * len(m.group()), clause)
     if rule.phrases is not None:
@@ -1485,19 +1540,21 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[bool, ...]:
 
 
 def _text_themes(lex: _CompiledLexicon, text: str) -> np.ndarray:
-    splitter = _RE_ZH_CLAUSE if lex.language == "zh" else _RE_EN_CLAUSE
     row = np.zeros(len(lex.rules), dtype=bool)
-    for clause in splitter.split(_norm_match(text)):
+    text = _norm_match(text)
+    if lex.aliases is not None:
+        text = lex.aliases.sub(lambda m: lex.alias_map[m.group()], text)
+    for clause in _RE_CLAUSE.split(text):
         clause = clause.strip()
         if clause:
             row |= np.asarray(_clause_themes(lex, clause), dtype=bool)
     return row
 
 
-def _resolve_lexicon(lexicon, language) -> _CompiledLexicon:
+def _resolve_lexicon(lexicon) -> _CompiledLexicon:
     if lexicon is None:
-        return _default_compiled(language)
-    return _compile_lexicon(lexicon, language)
+        return _default_compiled()
+    return _compile_lexicon(lexicon)
 
 
 def tag_themes(
@@ -1517,9 +1574,12 @@ def tag_themes(
         Theme lexicon with the structure of :func:`default_theme_lexicon` (default: the
         shipped ``data/themes.yaml`` with the themes of :data:`THEME_IDS`).
     tokenizer : TextTokenizer, optional
-        Only its ``language`` is used (matching works on characters / words directly).
+        Accepted for symmetry with the other functions; only its ``language`` is checked
+        (matching works on characters and words directly, no segmentation is needed).
     language : {"zh", "en"}, optional
-        Language of the answers (default: the tokenizer's, else ``"zh"``).
+        Language of the answers (validated; default the tokenizer's, else ``"zh"``). The
+        Chinese and English terms of the lexicon are matched in every answer, because
+        answers mix languages (客服attitude很差).
 
     Returns
     -------
@@ -1536,14 +1596,20 @@ def tag_themes(
 
     Notes
     -----
-    Each answer is split into clauses (at punctuation and contrast words 但是/不过/but ...).
+    Answers are NFKC-normalised and lower-cased, common typos replaced (lexicon ``aliases``:
+    物留 -> 物流), and split into clauses (at punctuation and contrast words 但是/不过/but).
     A theme is tagged when a clause holds one of its complaint `phrases` (没人回复, 答非所问),
     or one of its `aspects` (回复, 物流) together with a `cue` of the theme or a shared
     general cue (慢, 不更新, 差, 不满意). A phrase or cue is ignored when a negator (没有, 没,
     不, 并不 ...; not, no, never, n't) stands at most ``window`` characters (zh, default 4) or
     words (en, default 3) before it in the same clause: 没有问题, 没什么问题, 没有不满意 and
     回复不慢 are not complaints, while 不满意, 没有人回复 and 不太专业 are. Praise (回复很快)
-    matches no cue. Each distinct clause is evaluated once.
+    matches no cue. A theme's ``exclude`` words are blanked out before its matching (上门取件 is
+    no installation visit) and a clause with one of its ``unless`` words is skipped (答非所问
+    of a 机器人 is bot_unhelpful, not off_topic_answer). Each distinct clause is evaluated once.
+
+    Checked against the planted themes of :func:`csat_research.demo.generate_wave` (see
+    ``tests/test_text.py``).
 
     Examples
     --------
@@ -1555,7 +1621,7 @@ def tag_themes(
     if tokenizer is not None:
         language = _resolve_tokenizer(tokenizer, language).language
     language = _check_language("zh" if language is None else language)
-    lex = _resolve_lexicon(lexicon, language)
+    lex = _resolve_lexicon(lexicon)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     table = np.zeros((len(uniques) + 1, len(lex.rules)), dtype=bool)  # last row: missing
     for i, text in enumerate(uniques):
