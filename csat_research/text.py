@@ -1613,9 +1613,10 @@ def tag_themes(
 
     Examples
     --------
-    >>> tags = tag_themes(["客服回复太慢，没有人回复", "回复很快，没有问题", "智能客服答非所问"])
+    >>> tags = tag_themes(["客服回复太慢，没有人回复", "回复很快，没有问题",
+    ...                    "智能客服答非所问", "人工客服也答非所问"])
     >>> tags[["slow_reply", "bot_unhelpful", "off_topic_answer"]].values.tolist()
-    [[True, False, False], [False, False, False], [False, True, True]]
+    [[True, False, False], [False, False, False], [False, True, False], [False, False, True]]
     """
     s = _text_series(texts)
     if tokenizer is not None:
