@@ -543,9 +543,14 @@ def top_drivers(
 
     Notes
     -----
-    Calls :func:`relative_importance` without bootstrap; the order is the point
-    estimate's - check ``relative_importance(..., n_boot=...)`` before calling a
-    difference between two drivers real.
+    Calls :func:`relative_importance` without bootstrap (same formulas, missing-data
+    policy and validation); the order is the point estimate's - check
+    ``relative_importance(..., n_boot=...)`` before calling a difference between two
+    drivers real.
+
+    References
+    ----------
+    See :func:`relative_importance`.
 
     Examples
     --------
