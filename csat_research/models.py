@@ -26,7 +26,6 @@ Conventions shared by the three functions
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field

@@ -206,7 +206,7 @@ def test_bootstrap_is_reproducible_and_independent_of_n_jobs():
 
 
 def test_bootstrap_percentiles_are_those_of_the_documented_replicates():
-    from csat_research.drivers import _replicate, _weighted_corr  # noqa: F401 (documented scheme)
+    from csat_research.drivers import _replicate
 
     df = _survey(200, seed=8)
     res = relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=40, seed=9, ci=0.9)
