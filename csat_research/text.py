@@ -676,7 +676,7 @@ def _number_placeholder(m: re.Match) -> str:
         return _PLACEHOLDERS["order"]
     return _PLACEHOLDERS[kind]
 
-_RE_NAME_GATE = re.compile(rf"{_HONORIFICS}|[小老]")
+_RE_NAME_GATE = re.compile(rf"{_HONORIFICS}|[小老阿]")
 
 
 def _is_han(ch: str) -> bool:
