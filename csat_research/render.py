@@ -513,7 +513,7 @@ def sanitize_html(fragment: str, *, where: str = "HTML output") -> str:
     Examples
     --------
     >>> sanitize_html("<td><script>alert(1)</script></td>")
-    '&lt;td&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;/td&gt;'
+    '<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>'
     >>> sanitize_html('<b onclick="x()">满意</b>')
     '<b>满意</b>'
     """
@@ -853,15 +853,22 @@ class PdfRenderer:
     ----------
     engine : {"auto", "playwright", "cli"}, default "auto"
         ``"playwright"``: one browser for all files, driven through Playwright (fast).
-        ``"cli"``: one ``chromium --headless --print-to-pdf`` process per file (no
-        Playwright needed; ~1-2 s start-up per file and no wait on
-        ``document.fonts.ready``, only a virtual-time budget). ``"auto"``: Playwright,
-        falling back to the CLI with a :class:`~csat_research.errors.CsatWarning` when
-        Playwright cannot start.
+        ``"cli"``: one ``chromium --headless --print-to-pdf`` process per file. Needs no
+        Playwright and works anywhere (threads, a running asyncio loop such as Jupyter),
+        but pays the browser start-up (~1-2 s) for every file and cannot wait on
+        ``document.fonts.ready`` (a virtual-time budget stands in; fine for system
+        fonts, which is all the reports use). ``"auto"``: Playwright, falling back to
+        the CLI with a :class:`~csat_research.errors.CsatWarning` when Playwright cannot
+        start.
     executable_path : str, optional
         Chromium binary; default :func:`find_chromium`.
     timeout : float, default 120
-        Seconds allowed for loading and printing one file.
+        Seconds allowed for loading and printing one file (and for starting Chromium).
+
+    Attributes
+    ----------
+    blocked_requests : list of str
+        URLs of network requests the pages tried and that were blocked.
 
     Raises
     ------
@@ -870,16 +877,24 @@ class PdfRenderer:
 
     Notes
     -----
-    Thread safety: a Playwright *sync* instance belongs to the thread that started it.
-    :meth:`render` must be called from that thread (it raises :class:`ReportError`
-    otherwise). For parallel rendering give each worker thread or process its own
-    renderer; do not share one across threads. The CLI engine has no such limit.
+    Thread safety: a Playwright *sync* instance belongs to the thread that started it,
+    and a thread can hold only one (Playwright runs an asyncio loop in it; the sync API
+    also refuses to start inside a running loop, e.g. in a Jupyter kernel, where
+    ``"auto"`` falls back to the CLI). So: :meth:`render` must be called from the thread
+    that started the renderer (it raises :class:`ReportError` otherwise), and for
+    parallel rendering each worker thread or process creates its own renderer, one at a
+    time. The CLI engine has no such limit.
+
+    If Chromium dies between two files, the next :meth:`render` starts a new browser
+    (with a :class:`~csat_research.errors.CsatWarning`), so one crash costs one report,
+    not the batch.
 
     Page layout: A4, backgrounds printed, the cover page without header/footer, a running
     header (default: the document ``<title>``) and page numbers ("第 x / y 页" or
     "Page x of y") drawn with CSS page-margin boxes (:func:`page_css`), identical for
     both engines. JavaScript is disabled in the page and requests other than ``file:``
-    and ``data:`` are blocked.
+    and ``data:`` are blocked (Playwright engine; the CLI engine cannot switch JavaScript
+    off for printing, which matters little: the reports contain no scripts).
 
     Each PDF is produced in memory and written with :func:`atomic_write_bytes`: a failed
     render never replaces a good earlier PDF.
@@ -978,8 +993,26 @@ class PdfRenderer:
         self.close()
 
     def __del__(self) -> None:  # best effort; close() is the contract
-        if self._pw is not None and self._thread == threading.get_ident():
+        if getattr(self, "_pw", None) is not None and self._thread == threading.get_ident():
             self._stop_playwright()
+
+    def _ensure_browser(self) -> None:
+        """Relaunch Chromium if it has exited since the last file."""
+        if self._browser is not None and self._browser.is_connected():
+            return
+        warnings.warn("Chromium had exited; starting a new browser", CsatWarning, stacklevel=3)
+        for obj in (self._context, self._browser):
+            try:
+                if obj is not None:
+                    obj.close()
+            except Exception:  # already dead
+                pass
+        self._browser = self._pw.chromium.launch(
+            executable_path=self._executable, args=list(CHROMIUM_ARGS), headless=True,
+            timeout=self._timeout * 1000,
+        )
+        self._context = self._browser.new_context(java_script_enabled=False)
+        self._context.route(re.compile(r"^(?!(file|data|about|blob):)"), self._block)
 
     # -- rendering
     def render(
@@ -990,6 +1023,7 @@ class PdfRenderer:
         header: str | None = None,
         page_numbers: bool = True,
         lang: str | None = None,
+        timeout: float | None = None,
     ) -> Path:
         """Print one HTML file to an A4 PDF.
 
@@ -1005,6 +1039,8 @@ class PdfRenderer:
             Print "第 x / y 页" / "Page x of y" at the bottom of each page but the cover.
         lang : {"zh", "en"}, optional
             Page-number wording; default from ``<html lang>``.
+        timeout : float, optional
+            Seconds for this file; default the renderer's ``timeout``.
 
         Returns
         -------
@@ -1024,6 +1060,10 @@ class PdfRenderer:
             raise ReportError(f"PdfRenderer.render: HTML file {source} does not exist")
         if lang is not None and lang not in _LABELS:
             raise ValueError(f"PdfRenderer.render: lang must be one of {sorted(_LABELS)}, got {lang!r}")
+        if timeout is None:
+            timeout = self._timeout
+        elif not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise ValueError(f"PdfRenderer.render: timeout must be a positive number, got {timeout!r}")
         if self._engine is None:
             self.start()
         text = source.read_text(encoding="utf-8", errors="replace")
@@ -1044,16 +1084,17 @@ class PdfRenderer:
             page = Path(tmp) / "page.html"
             page.write_text(_inject_head(text, source, css), encoding="utf-8")
             if self._engine == "playwright":
-                data = self._render_playwright(page, source)
+                data = self._render_playwright(page, source, timeout)
             else:
-                data = self._render_cli(page, source, Path(tmp))
+                data = self._render_cli(page, source, Path(tmp), timeout)
         return atomic_write_bytes(target, _check_pdf(data, source))
 
-    def _render_playwright(self, page_file: Path, source: Path) -> bytes:
+    def _render_playwright(self, page_file: Path, source: Path, timeout: float) -> bytes:
         page = None
         try:
+            self._ensure_browser()
             page = self._context.new_page()
-            page.set_default_timeout(self._timeout * 1000)
+            page.set_default_timeout(timeout * 1000)
             page.goto(page_file.as_uri(), wait_until="load")
             page.evaluate("document.fonts.ready.then(() => document.fonts.status)")
             return page.pdf(prefer_css_page_size=True, print_background=True,
@@ -1067,19 +1108,19 @@ class PdfRenderer:
                 except Exception:
                     pass
 
-    def _render_cli(self, page_file: Path, source: Path, tmp: Path) -> bytes:
+    def _render_cli(self, page_file: Path, source: Path, tmp: Path, timeout: float) -> bytes:
         out = tmp / "out.pdf"
         cmd = [
             str(self._executable), "--headless", *CHROMIUM_ARGS,
-            f"--user-data-dir={tmp / 'profile'}", "--blink-settings=scriptEnabled=false",
+            f"--user-data-dir={tmp / 'profile'}",
             "--no-pdf-header-footer", "--virtual-time-budget=5000",
             f"--print-to-pdf={out}", page_file.as_uri(),
         ]
         try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=self._timeout, check=False)
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
             raise ReportError(
-                f"chromium --print-to-pdf timed out after {self._timeout:.0f} s on {source}"
+                f"chromium --print-to-pdf timed out after {timeout:g} s on {source}"
             ) from exc
         except OSError as exc:
             raise ReportError(f"cannot run {self._executable}: {exc}") from exc
