@@ -163,12 +163,12 @@ _OVERALL_NOISE_SD = 0.45
 
 #: Planted logit of ``repurchase`` on the observed dimension scores and customer type.
 REPURCHASE_LOGIT = {
-    "const": -8.7,
-    "efficiency": 0.40,
+    "const": -9.6,
+    "efficiency": 0.45,
     "quality": 0.85,
-    "communication": 0.35,
-    "after_sales": 0.55,
-    "digital": 0.30,
+    "communication": 0.40,
+    "after_sales": 0.60,
+    "digital": 0.40,
     "customer_type[returning]": 0.90,
 }
 
