@@ -27,6 +27,15 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "section.kpi": ("服务水平指标", "Service-level KPIs"),
     "section.category": ("品类专项服务", "Category-specific service"),
     "section.method": ("方法说明", "Methodology"),
+    # categories
+    "category.appliances": ("家电", "Appliances"),
+    "category.apparel": ("服饰", "Apparel"),
+    "category.beauty": ("美妆", "Beauty"),
+    "category.baby": ("母婴", "Baby"),
+    "category.other": ("其他", "Other"),
+    "report.subtitle": ("客户服务满意度研究", "Customer-service satisfaction study"),
+    "section.actions": ("建议优先行动", "Recommended actions"),
+    "section.notes": ("分析备注", "Analysis notes"),
     # headline figures
     "overall_index": ("综合满意度指数", "Overall satisfaction index"),
     "csat_mean": ("总体满意度均值", "Mean overall satisfaction"),
@@ -73,6 +82,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "kpi.bot_containment": ("机器人独立解决率", "Bot containment"),
     "kpi.handoff_30min": ("30分钟内转人工率", "Handoff to a human within 30 min"),
     "kpi.escalation_rate": ("升级率", "Escalation rate"),
+    "kpi.median_first_response_min": ("首次回复时长中位数", "Median first reply time"),
     "kpi.high_severity_15min": ("紧急工单15分钟响应率", "High-severity response within 15 min"),
     # weighting
     "weights.ahp": ("AHP 层次分析法", "AHP pairwise comparison"),

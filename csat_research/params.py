@@ -215,7 +215,7 @@ class Analysis(_Model):
         default_factory=lambda: ["customer_type", "frequency_band", "value_band", "age_group", "channel"]
     )
     crosstabs: list[tuple[str, str]] = Field(
-        default_factory=lambda: [("age_group", "preferred_channel"), ("value_band", "overall_sat")]
+        default_factory=lambda: [("preferred_channel", "age_group"), ("overall_sat", "value_band")]
     )
     controls: list[str] = Field(default_factory=lambda: ["customer_type"])
     n_boot: int = Field(default=200, ge=0, le=10000)

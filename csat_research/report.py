@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -92,7 +93,7 @@ class ReportResults:
         if self.text is None:
             return []
         t = self.text.themes
-        t = t[t["n"] > 0] if "n" in t else t
+        t = t[t["n_theme"] > 0] if "n_theme" in t else t
         return list(t.sort_values("share", ascending=False)["theme"])
 
 
@@ -356,3 +357,29 @@ def summary(results: ReportResults) -> dict[str, Any]:
         "kpi": kpis,
         "notes": list(results.notes),
     }
+
+
+def write_outputs(results: ReportResults, output_dir: str | Path) -> dict[str, Path]:
+    """Write ``summary.json`` (headline figures plus cover texts) and ``tables.xlsx``."""
+    import json
+
+    from csat_research.tables import to_excel
+
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    s = results.study
+    p = s.params
+    doc = summary(results)
+    zh = s.lang == "zh"
+    doc["title"] = p.study.title or (f"{p.study.brand} 客户服务满意度研究报告" if zh else
+                                     f"{p.study.brand} customer-service satisfaction report")
+    from csat_research.i18n import text
+
+    doc["subtitle"] = f"{text('category.' + p.study.category, s.lang)} · {text('report.subtitle', s.lang)} · {p.study.wave}"
+    doc["meta_line"] = (f"品牌：{p.study.brand} ｜ 调研期：{p.study.wave} ｜ 有效样本 {len(s.data):,} 份" if zh else
+                        f"Brand: {p.study.brand} | Wave: {p.study.wave} | n = {len(s.data):,} responses analysed")
+    paths = {"summary": out / "summary.json"}
+    paths["summary"].write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    if "xlsx" in p.output.formats:
+        paths["xlsx"] = to_excel(results, out / "tables.xlsx")
+    return paths
