@@ -731,7 +731,8 @@ def _quarter_bounds(wave: Any) -> tuple[np.datetime64, np.datetime64]:
         raise TypeError(f"wave must be a str like '2026Q3'; got {type(wave).__name__} {wave!r}")
     match = _WAVE_PATTERN.match(wave)
     if match is None:
-        raise ParamsError(f"wave must look like 'YYYYQn' with n in 1-4, e.g. '2026Q3'; got {wave!r}")
+        raise ParamsError(
+            f"wave must look like 'YYYYQn' with n in 1-4, e.g. '2026Q3'; got {wave!r}")
     year, quarter = int(match.group(1)), int(match.group(2))
     start = np.datetime64(f"{year:04d}-{3 * quarter - 2:02d}-01T00:00:00", "s")
     end_month = 3 * quarter + 1
@@ -762,7 +763,8 @@ def _load_instrument(category: str) -> _Instrument:
     doc = yaml.safe_load(ref.read_text(encoding="utf-8"))
     try:
         items = tuple(
-            {"id": it["id"], "dimension": it["dimension"], "reverse": bool(it.get("reverse", False))}
+            {"id": it["id"], "dimension": it["dimension"],
+             "reverse": bool(it.get("reverse", False))}
             for it in doc["items"]
             if it.get("categories") is None or category in it["categories"]
         )
@@ -1008,7 +1010,8 @@ def _tickets(rng: np.random.Generator, n: int, cp: dict, channel: np.ndarray,
                        np.where(settles, _HANDLERS.index("bot"), _HANDLERS.index("bot_to_human")))
     handoff = np.where(
         handled == _HANDLERS.index("bot_to_human"),
-        np.round(cp["handoff_median_min"] * np.exp(rules["handoff_sigma"] * rng.standard_normal(m)), 2),
+        np.round(cp["handoff_median_min"]
+                 * np.exp(rules["handoff_sigma"] * rng.standard_normal(m)), 2),
         np.nan,
     )
     fr = cp["first_response"]
@@ -1019,7 +1022,8 @@ def _tickets(rng: np.random.Generator, n: int, cp: dict, channel: np.ndarray,
                                           rules["unresolved_if_not_fcr"])
     res_median = cp["resolution_median_h"] * np.where(fcr, rules["resolution_factor_fcr"],
                                                        rules["resolution_factor_not_fcr"])
-    resolution = np.round(res_median * np.exp(rules["resolution_sigma"] * rng.standard_normal(m)), 2)
+    resolution = np.round(
+        res_median * np.exp(rules["resolution_sigma"] * rng.standard_normal(m)), 2)
     resolution = np.where(unresolved, np.nan, np.maximum(resolution, 0.01))
     repeat = rng.random(m) < np.where(fcr, rules["repeat_if_fcr"], rules["repeat_if_not_fcr"])
     late = unresolved | (resolution > 24)
@@ -1118,7 +1122,8 @@ def _outcomes(rng: np.random.Generator, scores: np.ndarray, returning: np.ndarra
     overall_cont = _OVERALL_INTERCEPT + filled @ w + _OVERALL_NOISE_SD * rng.standard_normal(n)
     overall = np.clip(np.round(overall_cont), 1, 5)
     b = np.array([REPURCHASE_LOGIT[d] for d in DIMENSIONS])
-    eta = REPURCHASE_LOGIT["const"] + filled @ b + REPURCHASE_LOGIT["customer_type[returning]"] * returning
+    eta = (REPURCHASE_LOGIT["const"] + filled @ b
+           + REPURCHASE_LOGIT["customer_type[returning]"] * returning)
     repurchase = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(float)
     nps = np.clip(np.round(_NPS_MODEL["const"] + _NPS_MODEL["overall_sat"] * overall
                            + _NPS_MODEL["noise_sd"] * rng.standard_normal(n)), 0, 10)
@@ -1243,11 +1248,13 @@ def _open_answers(rng: np.random.Generator, category: str, n: int, scores: np.nd
     typo_kind = rng.integers(0, len(_TYPOS), n)
     typo_rows = np.flatnonzero((rng.random(n) < _TYPO_RATE) & (n_themes > 0))
     n_typos = 0
-    for i in typo_rows:
-        a, b = _TYPOS[typo_kind[i]]
-        if a in improve[i]:
-            improve[i] = improve[i].replace(a, b, 1)
-            n_typos += 1
+    for i in typo_rows:  # the first typo pair (from a random start) whose word occurs
+        for step in range(len(_TYPOS)):
+            a, b = _TYPOS[(typo_kind[i] + step) % len(_TYPOS)]
+            if a in improve[i]:
+                improve[i] = improve[i].replace(a, b, 1)
+                n_typos += 1
+                break
 
     # PII (exact count) and script injections (exact count), disjoint rows
     n_pii = round(_PII_RATE * n)
