@@ -31,6 +31,7 @@ default). Nothing here modifies the caller's frame.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -42,6 +43,19 @@ import pandas as pd
 from scipy import optimize, stats
 
 from csat_research.errors import AnalysisError, CsatWarning, DataError, ParamsError
+
+try:  # pinned in requirements.lock (via scikit-learn / semopy); optional here
+    from threadpoolctl import threadpool_limits as _threadpool_limits
+except ImportError:  # pragma: no cover
+    _threadpool_limits = None
+
+
+def _single_thread_blas() -> Any:
+    """Context running BLAS single-threaded: the small-matrix work of the model fits (9 x 9,
+    30 x 30) only loses time to thread start-up and spinning, badly so on a loaded machine."""
+    if _threadpool_limits is None:  # pragma: no cover
+        return contextlib.nullcontext()
+    return _threadpool_limits(limits=1, user_api="blas")
 
 __all__ = [
     "AlphaResult",
@@ -230,7 +244,8 @@ def _moments(
             means = xs.mean(axis=0)
         else:
             observed = (~nan_mask).astype(np.float64)
-            zeroed = np.where(nan_mask, 0.0, x)
+            shift = np.nanmean(x, axis=0)  # covariances are shift-invariant; centring keeps digits
+            zeroed = np.where(nan_mask, 0.0, x - shift)
             n_pair = observed.T @ observed
             sx = zeroed.T @ observed  # sx[i, j]: sum of item i over rows where j is answered
             ss = zeroed.T @ zeroed
@@ -244,7 +259,7 @@ def _moments(
             with np.errstate(invalid="ignore", divide="ignore"):
                 cov = (ss - sx * sx.T / n_pair) / (n_pair - 1.0)
             cov = (cov + cov.T) / 2.0
-            means = np.diag(sx) / np.diag(n_pair)
+            means = np.diag(sx) / np.diag(n_pair) + shift
             n_obs = int((observed.sum(axis=1) > 0).sum())
             n_dropped = n_total - n_obs
             if n_obs < _MIN_RESPONDENTS:
@@ -261,8 +276,10 @@ def _moments(
                 stacklevel=3,
             )
     var = np.diag(cov)
+    # zero up to rounding: centred constant codes leave residues of order eps * |mean|
+    eps = np.finfo(np.float64).eps
     constant = [
-        names[j] for j in range(k) if not var[j] > 1e-12 * (1.0 + means[j] ** 2)
+        names[j] for j in range(k) if not var[j] > (1e3 * eps * max(abs(means[j]), 1.0)) ** 2
     ]
     if constant:
         raise AnalysisError(
@@ -749,7 +766,8 @@ def _omega_from_moments(m: _Moments, denominator: str, *, what: str = "omega") -
             f"omega needs a one-factor model, identified from 3 items on; got {m.k}: {list(m.items)}"
         )
     s_ml = m.ml_cov()
-    lam_std, psi_std, converged = _ml_one_factor(_corr(s_ml))
+    with _single_thread_blas():
+        lam_std, psi_std, converged = _ml_one_factor(_corr(s_ml))
     sd = np.sqrt(np.diag(s_ml))
     lam = lam_std * sd
     theta = psi_std * sd**2
@@ -1325,7 +1343,10 @@ def cfa(
     alias_item = {it: f"v{j}" for j, it in enumerate(names)}
     alias_factor = {f: f"F{j}" for j, f in enumerate(spec)}
     spec_alias = {alias_factor[f]: [alias_item[i] for i in its] for f, its in spec.items()}
-    fitted, res = _fit_semopy(s_ml, n, spec_alias, orthogonal)
+    with _single_thread_blas():
+        fitted, res = _fit_semopy(s_ml, n, spec_alias, orthogonal)
+        sigma_full = np.asarray(fitted.calc_sigma()[0])
+        est = fitted.inspect()
     converged = bool(res.success)
     if not converged:
         warnings.warn(f"cfa: the ML fit did not converge ({res.message}); results are unreliable",
@@ -1333,8 +1354,7 @@ def cfa(
 
     obs_order = list(fitted.vars["observed"])
     pos = [obs_order.index(alias_item[it]) for it in names]
-    sigma = np.asarray(fitted.calc_sigma()[0])[np.ix_(pos, pos)]
-    est = fitted.inspect()
+    sigma = sigma_full[np.ix_(pos, pos)]
     est = est.assign(
         Estimate=pd.to_numeric(est["Estimate"], errors="coerce"),
         se=pd.to_numeric(est["Std. Err"], errors="coerce"),
@@ -1381,11 +1401,13 @@ def cfa(
     load = est[(est["op"] == "~") & est["rval"].isin(inv_factor) & est["lval"].isin(inv_item)]
     load_by_item = {r.lval: r for r in load.itertuples(index=False)}
     cov_rows = est[est["op"] == "~~"]
+    cov_par: dict[frozenset[str], float] = {
+        frozenset((a, b)): float(v)
+        for a, b, v in zip(cov_rows["lval"], cov_rows["rval"], cov_rows["Estimate"], strict=True)
+    }
 
     def _par(a: str, b: str) -> float:
-        hit = cov_rows[((cov_rows["lval"] == a) & (cov_rows["rval"] == b))
-                       | ((cov_rows["lval"] == b) & (cov_rows["rval"] == a))]
-        return float(hit["Estimate"].iloc[0]) if len(hit) else 0.0
+        return cov_par.get(frozenset((a, b)), 0.0)
 
     fnames = list(spec)
     phi = np.array([[_par(alias_factor[a], alias_factor[b]) for b in fnames] for a in fnames])
