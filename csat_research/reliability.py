@@ -208,7 +208,7 @@ def _moments(
         nan_mask = None
     else:
         nan_mask = np.isnan(x)
-        if np.isinf(x[~nan_mask]).any():
+        if np.isinf(sums).any() or (np.isnan(sums).any() and np.isinf(x).any()):
             bad = [names[j] for j in range(k) if np.isinf(x[:, j]).any()]
             raise DataError(f"item column(s) {bad} contain infinite values; use NaN for missing answers")
     if nan_mask is None:
@@ -244,8 +244,10 @@ def _moments(
             means = xs.mean(axis=0)
         else:
             observed = (~nan_mask).astype(np.float64)
-            shift = np.nanmean(x, axis=0)  # covariances are shift-invariant; centring keeps digits
-            zeroed = np.where(nan_mask, 0.0, x - shift)
+            zeroed = np.where(nan_mask, 0.0, x)
+            # covariances are shift-invariant; centring on the item means keeps digits
+            shift = zeroed.sum(axis=0) / answered
+            zeroed -= observed * shift
             n_pair = observed.T @ observed
             sx = zeroed.T @ observed  # sx[i, j]: sum of item i over rows where j is answered
             ss = zeroed.T @ zeroed
