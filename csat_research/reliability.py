@@ -494,6 +494,8 @@ def cronbach_alpha(
     reports the others in ``n_dropped``. ``"pairwise"`` uses the pairwise-complete covariance
     matrix (R ``cov(use="pairwise")``, the default of ``psych::alpha``), ``R = cov2cor(C)``,
     and ``n_obs`` = respondents with at least one answer for the interval (as pingouin).
+    Under listwise deletion the interval uses the respondents actually kept; pingouin 0.7
+    uses the row count before deletion there, so its listwise interval is narrower.
 
     The covariance matrix comes from one pass over the float64 data (``X'X`` and column sums;
     explicit centring if the means are far from zero), so alpha costs about one
