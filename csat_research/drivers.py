@@ -113,14 +113,43 @@ def _weighted_corr(Zc: np.ndarray, w: np.ndarray) -> np.ndarray:
     return C / np.outer(d, d)
 
 
-def _replicate(Zc: np.ndarray, w: np.ndarray, seed: np.random.SeedSequence, method: str) -> np.ndarray:
-    """One bootstrap replicate: resample respondents with replacement, re-decompose."""
+def _patterns(Zc: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (row, weight) patterns in lexicographic order, with their counts.
+
+    Survey scores are discrete (five 1-5 scores and a 1-5 outcome have at most 5**6
+    patterns), so a million respondents collapse to a few thousand rows. Rows are keyed by
+    a mixed-radix integer of their per-column value ranks (same order as
+    ``numpy.unique(rows, axis=0)``, which is the fallback when the key would overflow).
+    """
+    rows = np.column_stack([Zc, w])
+    key = np.zeros(rows.shape[0], dtype=np.int64)
+    radix = 1
+    for j in range(rows.shape[1]):
+        values, ranks = np.unique(rows[:, j], return_inverse=True)
+        radix *= len(values)
+        if radix >= 2**62:
+            uniq, counts = np.unique(rows, axis=0, return_counts=True)
+            return uniq[:, :-1], uniq[:, -1], counts
+        key = key * len(values) + ranks.reshape(-1)
+    _, first, counts = np.unique(key, return_index=True, return_counts=True)
+    return Zc[first], w[first], counts
+
+
+def _replicate(
+    Zu: np.ndarray, wu: np.ndarray, counts: np.ndarray, seed: np.random.SeedSequence, method: str
+) -> np.ndarray:
+    """One bootstrap replicate: resample n respondents with replacement, re-decompose.
+
+    Drawing n rows uniformly with replacement and counting them per distinct pattern is
+    the multinomial draw ``Multinomial(n, counts / n)`` over the patterns; it is done
+    directly, in O(patterns) instead of O(n).
+    """
     rng = np.random.default_rng(seed)
-    n = Zc.shape[0]
-    counts = np.bincount(rng.integers(0, n, n), minlength=n).astype(float)
-    wb = w * counts
+    n = int(counts.sum())
+    draws = rng.multinomial(n, counts / n).astype(float)
+    wb = wu * draws
     with np.errstate(invalid="ignore", divide="ignore"):
-        R = _weighted_corr(Zc, wb)
+        R = _weighted_corr(Zu, wb)
     p = R.shape[0] - 1
     if not np.all(np.isfinite(R)) or np.linalg.eigvalsh(R[1:, 1:]).min() <= 1e-10:
         return np.full(p, np.nan)
@@ -241,10 +270,13 @@ def relative_importance(
     must be labelled so. Use :func:`csat_research.models.repurchase_logit` for effect
     sizes on the probability scale.
 
-    Bootstrap: respondents are resampled with replacement (with their weights) and the
+    Bootstrap: n respondents are resampled with replacement (with their weights) and the
     decomposition recomputed; intervals are percentile intervals (relaimpo's default
-    ``bty="perc"``). Replicates with a singular correlation matrix are skipped and
-    counted.
+    ``bty="perc"``). The resampling is done exactly but cheaply: identical
+    (scores, weight) rows are collapsed into patterns once, and each replicate draws the
+    pattern counts from ``Multinomial(n, counts / n)``, which is the distribution of the
+    per-pattern counts of n uniform draws of rows - O(patterns) instead of O(n) per
+    replicate. Replicates with a singular correlation matrix are skipped and counted.
 
     Missing data: listwise deletion over outcome, predictors and weights (counted and
     warned). Validated against R ``relaimpo::calc.relimp(type="lmg")`` output published
@@ -370,13 +402,15 @@ def relative_importance(
         children = np.random.SeedSequence(None if seed is None else int(seed)).spawn(n_boot)
         workers = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
         workers = max(1, min(workers, n_boot))
+        Zu, wu, counts = _patterns(Zc, w)
         boot = np.empty((n_boot, p))
         if workers == 1:
             for b, child in enumerate(children):
-                boot[b] = _replicate(Zc, w, child, method)
+                boot[b] = _replicate(Zu, wu, counts, child, method)
         else:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                for b, value in enumerate(pool.map(lambda c: _replicate(Zc, w, c, method), children)):
+                replicates = pool.map(lambda c: _replicate(Zu, wu, counts, c, method), children)
+                for b, value in enumerate(replicates):
                     boot[b] = value
         failed = int(np.isnan(boot).any(axis=1).sum())
         if failed:

@@ -206,18 +206,36 @@ def test_bootstrap_is_reproducible_and_independent_of_n_jobs():
 
 
 def test_bootstrap_percentiles_are_those_of_the_documented_replicates():
-    from csat_research.drivers import _replicate
-
     df = _survey(200, seed=8)
     res = relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=40, seed=9, ci=0.9)
+    # the documented scheme, written out naively: replicate b draws 200 row indices with
+    # the b-th child of SeedSequence(9) through the multinomial counts of the distinct
+    # rows; equivalently here, recompute with row-level resampling of the same counts
     Z = df[["overall_sat", *DIMS]].to_numpy(float)
-    w = np.ones(len(df))
-    Zc = Z - Z.mean(axis=0)
-    children = np.random.SeedSequence(9).spawn(40)
-    boot = np.array([_replicate(Zc, w, c, "shapley") for c in children])
-    lo, hi = np.nanquantile(boot, [0.05, 0.95], axis=0)
-    np.testing.assert_allclose(res["ci_low"], lo, rtol=1e-9)
-    np.testing.assert_allclose(res["ci_high"], hi, rtol=1e-9)
+    uniq, inverse, counts = np.unique(Z, axis=0, return_inverse=True, return_counts=True)
+    boot = []
+    for child in np.random.SeedSequence(9).spawn(40):
+        draws = np.random.default_rng(child).multinomial(len(Z), counts / len(Z))
+        sample = np.repeat(uniq, draws, axis=0)  # the resampled respondents
+        boot.append(relative_importance(pd.DataFrame(sample, columns=["overall_sat", *DIMS]),
+                                        outcome="overall_sat", predictors=DIMS)["importance"].to_numpy())
+    lo, hi = np.quantile(np.array(boot), [0.05, 0.95], axis=0)
+    np.testing.assert_allclose(res["ci_low"], lo, rtol=1e-8)
+    np.testing.assert_allclose(res["ci_high"], hi, rtol=1e-8)
+
+
+def test_multinomial_pattern_counts_match_row_resampling_in_distribution():
+    # Counts per pattern of n uniform row draws ~ Multinomial(n, counts/n): compare the
+    # first two moments of the two schemes over many draws.
+    rng = np.random.default_rng(0)
+    patterns = np.array([0, 0, 0, 1, 1, 2, 3, 3, 3, 3])  # 10 rows, 4 patterns
+    counts = np.bincount(patterns)
+    n = len(patterns)
+    rows = np.array([np.bincount(patterns[rng.integers(0, n, n)], minlength=4) for _ in range(20000)])
+    multi = rng.multinomial(n, counts / n, size=20000)
+    np.testing.assert_allclose(rows.mean(axis=0), counts, atol=0.05)
+    np.testing.assert_allclose(multi.mean(axis=0), counts, atol=0.05)
+    np.testing.assert_allclose(rows.var(axis=0), multi.var(axis=0), rtol=0.05)
 
 
 # --------------------------------------------------------------------------------------
@@ -389,7 +407,7 @@ def test_benchmark_script_runs_on_a_small_sample(capsys):
     rows = bench.main(["--n", "4000", "--n-boot", "4", "--workers", "2", "--baseline-boot", "2"])
     assert [r["analysis"].split("(")[0] for r in rows] == [
         "repurchase_logit ", "predicted_curve", "relative_importance", "relative_importance",
-        "relative_importance", "relative_importance", "importance_performance ",
+        "relative_importance", "relative_importance", "relative_importance", "importance_performance ",
     ]
     assert all(r["seconds"] > 0 and r["peak_mib"] > 0 for r in rows)
     assert "process max RSS" in capsys.readouterr().out
