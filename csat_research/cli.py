@@ -41,6 +41,8 @@ def _build_parser() -> argparse.ArgumentParser:
     bat.add_argument("--scheduler", default=None,
                      help="Dask distributed scheduler address (tcp://host:8786); default: a local pool")
     bat.add_argument("--no-progress", action="store_true", help="no progress bar")
+    bat.add_argument("--fresh-kernels", action="store_true",
+                     help="start a new kernel for every report instead of reusing one warm kernel per worker")
     return parser
 
 
@@ -89,7 +91,8 @@ def _report(path: str) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from csat_research.runner import run_batch
 
-    result = run_batch(args.params, workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress)
+    result = run_batch(args.params, workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress,
+                       warm_kernels=not args.fresh_kernels)
     for o in result.outcomes:
         if o.ok:
             print(f"ok      {o.name}: {o.report_dir}")

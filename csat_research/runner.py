@@ -30,6 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from csat_research.engine import KernelPool, WarmKernel
 from csat_research.errors import CsatError, ReportError
 from csat_research.params import StudyParams, load_params
 
@@ -70,21 +71,27 @@ class BatchResult:
         return not self.failed
 
 
-def _executed(params: StudyParams, workdir: Path, *, notebook: Path, kernel_name: str | None) -> Path:
-    """Execute the report notebook into ``workdir``; return the executed notebook path."""
+def _executed(
+    params: StudyParams, workdir: Path, *, notebook: Path, kernel_name: str | None, kernel: WarmKernel | None = None
+) -> Path:
+    """Execute the report notebook into ``workdir`` (on ``kernel`` when given); return its path."""
     import papermill as pm
 
     out_nb = workdir / "report.ipynb"
+    parameters = {"params_path": str(params.source), "output_dir": str(workdir)}
     try:
-        pm.execute_notebook(
-            str(notebook),
-            str(out_nb),
-            parameters={"params_path": str(params.source), "output_dir": str(workdir)},
-            kernel_name=kernel_name,
-            progress_bar=False,
-            cwd=str(notebook.parent),
-            log_output=False,
-        )
+        if kernel is not None:
+            kernel.execute(notebook, out_nb, parameters=parameters, cwd=notebook.parent)
+        else:
+            pm.execute_notebook(
+                str(notebook),
+                str(out_nb),
+                parameters=parameters,
+                kernel_name=kernel_name,
+                progress_bar=False,
+                cwd=str(notebook.parent),
+                log_output=False,
+            )
     except Exception as exc:
         raise ReportError(f"{params.source}: notebook execution failed: {_short(exc)}") from exc
     return out_nb
@@ -115,6 +122,7 @@ def prepare_report(
     *,
     notebook: Path = NOTEBOOK,
     kernel_name: str | None = None,
+    pool: KernelPool | None = None,
 ) -> tuple[StudyParams, Path, dict[str, float]]:
     """Validate, execute and render HTML into a temporary folder next to the report folder.
 
@@ -130,7 +138,8 @@ def prepare_report(
     report_dir.parent.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=f".{params.study.wave}-", dir=report_dir.parent))
     try:
-        out_nb = _executed(params, workdir, notebook=notebook, kernel_name=kernel_name)
+        kernel = pool.kernel() if pool is not None else None
+        out_nb = _executed(params, workdir, notebook=notebook, kernel_name=kernel_name, kernel=kernel)
     except ReportError:
         failed = report_dir / "failed"
         failed.mkdir(parents=True, exist_ok=True)
@@ -234,6 +243,7 @@ def run_batch(
     kernel_name: str | None = None,
     progress: bool = True,
     on_done: Callable[[ReportOutcome], None] | None = None,
+    warm_kernels: bool = True,
 ) -> BatchResult:
     """Run many reports; one failing study never stops the others.
 
@@ -247,6 +257,10 @@ def run_batch(
         Address of a Dask distributed scheduler (``tcp://host:8786``); each report then runs
         whole on a Dask worker. Without it a local thread pool drives the kernels and this
         process prints every PDF with a single browser.
+    warm_kernels : bool, default True
+        Local pool only: each worker thread keeps one kernel with the report's modules imported
+        and resets its namespace between notebooks (:mod:`csat_research.engine`); False starts
+        a fresh kernel for every report.
     """
     from tqdm.auto import tqdm
 
@@ -277,7 +291,7 @@ def run_batch(
                     outcome = _failure(key, exc)
                 done(ReportOutcome(key, outcome.ok, outcome.report_dir, outcome.files, outcome.error, outcome.seconds))
     else:
-        _local_batch(keys, workers=workers, notebook=notebook, kernel_name=kernel_name, done=done)
+        _local_batch(keys, workers=workers, notebook=notebook, kernel_name=kernel_name, done=done, warm=warm_kernels)
     bar.close()
     roots = {o.report_dir.parents[1] for o in outcomes.values() if o.ok and o.report_dir}
     index = None
@@ -294,13 +308,16 @@ def _local_batch(
     notebook: Path,
     kernel_name: str | None,
     done: Callable[[ReportOutcome], None],
+    warm: bool = True,
 ) -> None:
-    """Threads execute notebooks (kernels are separate processes); this thread prints PDFs."""
+    """Threads execute notebooks on warm kernels (one per thread); this thread prints PDFs."""
     renderer = None
+    kernels = KernelPool(kernel_name) if warm else None
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures: dict[Future, Path] = {
-                pool.submit(prepare_report, k, notebook=notebook, kernel_name=kernel_name): k for k in keys
+                pool.submit(prepare_report, k, notebook=notebook, kernel_name=kernel_name, pool=kernels): k
+                for k in keys
             }
             for fut in as_completed(futures):
                 key = futures[fut]
@@ -322,6 +339,8 @@ def _local_batch(
     finally:
         if renderer is not None:
             renderer.__exit__(None, None, None)
+        if kernels is not None:
+            kernels.close()
 
 
 def write_index_page(root: Path) -> Path:

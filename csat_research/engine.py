@@ -1,0 +1,173 @@
+"""Warm kernels for batches: papermill executes each report in a real kernel that is reused.
+
+A report kernel spends seconds importing pandas, statsmodels, scipy, seaborn, semopy and
+loading jieba's dictionary before the first analysis runs. In a batch every worker thread
+therefore keeps one kernel (:class:`WarmKernel`) that imports those once (``PRELOAD``); between
+two notebooks the user namespace is reset (IPython ``reset``) and figures are closed, so each
+notebook starts from an empty namespace with the modules already imported.
+
+papermill's engine registry carries this: the engine ``csat-warm`` (:class:`WarmEngine`) is
+papermill's nbclient engine given a running kernel manager, which it uses without shutting it
+down, closing only its own client channels after each notebook. A kernel that died is replaced
+on the next use; each kernel is retired after ``max_uses`` notebooks to bound memory growth.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill as pm
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+
+ENGINE = "csat-warm"
+
+PRELOAD = """\
+import matplotlib
+matplotlib.use("module://matplotlib_inline.backend_inline")
+import csat_research.report, csat_research.plots, csat_research.tables, csat_research.narrative
+import csat_research.plotting_style
+from csat_research import text as _text
+_text.make_tokenizer()
+del _text
+"""
+
+RESET = """\
+get_ipython().reset(new_session=False, aggressive=False)
+import matplotlib.pyplot as _plt
+_plt.close("all")
+del _plt
+"""
+
+
+class WarmEngine(NBClientEngine):
+    """papermill's nbclient engine on a running kernel manager (``km``) that it does not own."""
+
+    @classmethod
+    def execute_managed_notebook(  # noqa: D102 - papermill's engine API
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        km=None,
+        **kwargs,
+    ):
+        client = PapermillNotebookClient(
+            nb_man, km=km, kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
+            stderr_file=stderr_file, startup_timeout=start_timeout, timeout=execution_timeout,
+        )
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+
+papermill_engines.register(ENGINE, WarmEngine)
+
+
+class WarmKernel:
+    """One reusable report kernel. Use it from one thread only (its manager is asyncio-based)."""
+
+    def __init__(self, kernel_name: str | None = None, *, max_uses: int = 50, preload: str = PRELOAD) -> None:
+        self.kernel_name = kernel_name or "python3"
+        self.max_uses = max_uses
+        self.preload = preload
+        self.km: Any = None
+        self.uses = 0
+
+    def _inline(self, source: str, workdir: Path) -> None:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        nb.metadata["kernelspec"] = {"name": self.kernel_name, "display_name": "Python 3", "language": "python"}
+        src = workdir / ".csat-kernel-step.ipynb"
+        nbformat.write(nb, src)
+        try:
+            pm.execute_notebook(str(src), str(src), engine_name=ENGINE, km=self.km, kernel_name=self.kernel_name,
+                                progress_bar=False, log_output=False)
+        finally:
+            src.unlink(missing_ok=True)
+
+    def _alive(self) -> bool:
+        if self.km is None or not self.km.has_kernel:
+            return False
+        try:
+            return bool(self.km.provisioner.process.poll() is None)
+        except AttributeError:
+            return True
+
+    def _start(self, workdir: Path) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.shutdown()
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        self._inline(self.preload, workdir)
+        self.uses = 0
+
+    def execute(self, notebook: Path, output: Path, *, parameters: dict[str, Any], cwd: Path) -> Any:
+        """Execute ``notebook`` into ``output`` with papermill on this kernel; reset afterwards."""
+        if not self._alive() or self.uses >= self.max_uses:
+            self._start(output.parent)
+        self.uses += 1
+        try:
+            return pm.execute_notebook(
+                str(notebook), str(output), parameters=parameters, engine_name=ENGINE, km=self.km,
+                kernel_name=self.kernel_name, cwd=str(cwd), progress_bar=False, log_output=False,
+            )
+        finally:
+            if self._alive():
+                try:
+                    self._inline(RESET, output.parent)
+                except Exception:  # noqa: BLE001 - a kernel that cannot reset is replaced
+                    self.shutdown()
+
+    def shutdown(self) -> None:
+        """Stop the kernel process (if any)."""
+        if self.km is None:
+            return
+        from nbclient.util import run_sync
+
+        try:
+            if self.km.has_kernel:
+                run_sync(self.km.shutdown_kernel)(now=True)
+        finally:
+            self.km = None
+
+
+class KernelPool:
+    """One :class:`WarmKernel` per worker thread, all shut down by :meth:`close`."""
+
+    def __init__(self, kernel_name: str | None = None, *, max_uses: int = 50) -> None:
+        self.kernel_name = kernel_name
+        self.max_uses = max_uses
+        self._local = threading.local()
+        self._all: list[WarmKernel] = []
+        self._lock = threading.Lock()
+
+    def kernel(self) -> WarmKernel:
+        """This thread's kernel (created on first use)."""
+        k = getattr(self._local, "kernel", None)
+        if k is None:
+            k = WarmKernel(self.kernel_name, max_uses=self.max_uses)
+            self._local.kernel = k
+            with self._lock:
+                self._all.append(k)
+        return k
+
+    def close(self) -> None:
+        with self._lock:
+            kernels, self._all = self._all, []
+        for k in kernels:
+            k.shutdown()
+
+    def __enter__(self) -> KernelPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
