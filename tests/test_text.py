@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import warnings
@@ -406,6 +407,68 @@ def test_textrank_keywords_and_globals_untouched(tok):
     assert jieba.analyse.default_textrank.tokenizer is jieba.posseg.dt
 
 
+class _LineWords:
+    """tokenizer stand-in for jieba.analyse.TFIDF: content words of each line."""
+
+    def __init__(self, tok):
+        self.tok = tok
+
+    def cut(self, sentence, *args, **kwargs):
+        for line in sentence.split("\n"):
+            yield from self.tok.words(line)
+
+
+class _LinePairs:
+    """tokenizer stand-in for jieba.analyse.TextRank: POS pairs, padded between lines."""
+
+    def __init__(self, tok, span):
+        from jieba.posseg import pair
+
+        self.pair, self.pos = pair, tok._pos_tokenizer()
+        self.gap = [pair(" ", "x")] * (span - 1)
+
+    def cut(self, sentence, *args, **kwargs):
+        for line in sentence.split("\n"):
+            for p in self.pos.cut(line):
+                yield self.pair(p.word.lower(), p.flag)
+            yield from self.gap
+
+
+KEYWORD_POOL = [
+    "物流太慢了，物流信息三天没更新", "智能客服答非所问，转人工太难", "退款申请了一周还没到账",
+    "客服态度很差，回复太慢", "退换货流程太麻烦，上门取件没人来", "王先生13812345678 物流太慢",
+    "安装师傅迟到，维修配件缺货", "客服不专业，对产品不了解", "无", "",
+]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(KEYWORD_POOL), min_size=1, max_size=30))
+def test_keywords_equal_jieba_extract_tags_on_the_joined_answers(tok, answers):
+    import jieba.analyse
+
+    lines = [text_mod._mask_for_counting(a) for a in answers if a.strip()]
+    joined = "\n".join(lines)
+    stop = set(tok.stopwords) | set(jieba.analyse.TFIDF.STOP_WORDS)
+
+    tfidf = copy.copy(text_mod._tfidf_template())  # a fresh TFIDF() would re-read idf.txt
+    tfidf.tokenizer, tfidf.stop_words = _LineWords(tok), stop
+    ref = {w: v for w, v in tfidf.extract_tags(joined, topK=None, withWeight=True) if tok._keep(w, 2)}
+    ours = keywords(answers, tokenizer=tok, top=1000)
+    assert set(ours["word"]) == set(ref)
+    for w, v in zip(ours["word"], ours["weight"]):
+        assert v == pytest.approx(ref[w], rel=1e-9)
+
+    textrank = jieba.analyse.TextRank()
+    textrank.stop_words = stop
+    textrank.tokenizer = textrank.postokenizer = _LinePairs(tok, textrank.span)
+    allow = ("ns", "n", "vn", "v", "nz", "l")
+    ref = dict(textrank.textrank(joined, topK=None, withWeight=True, allowPOS=allow))
+    ours = keywords(answers, method="textrank", tokenizer=tok, top=1000)
+    assert set(ours["word"]) == {w for w in ref if tok._keep(w, 2)}
+    for w, v in zip(ours["word"], ours["weight"]):
+        assert v == pytest.approx(ref[w], rel=1e-9)
+
+
 def test_keywords_english_and_empty():
     en = ["The delivery was slow", "Slow delivery again", "Rude agent"]
     assert keywords(en, language="en", top=2)["word"].tolist() == ["delivery", "slow"]
@@ -425,8 +488,8 @@ def test_contrast_words_against_hand_computation(tok):
     # group a: 物流 x3, 客服 x1 (n_a = 4); group b: 物流 x1, 客服 x3 (n_b = 4)
     texts = ["物流", "物流", "物流", "客服", "物流", "客服", "客服", "客服"]
     groups = ["a"] * 4 + ["b"] * 4
-    res = contrast_words(texts, groups, a="a", b="b", tokenizer=tok).set_index("word")
-    # Default prior_size alpha_0 = n_a + n_b = 8, alpha_w = 8 * 4 / 8 = 4 for both words.
+    res = contrast_words(texts, groups, a="a", b="b", prior_size=8, tokenizer=tok).set_index("word")
+    # prior_size alpha_0 = 8, alpha_w = 8 * 4 / 8 = 4 for both words (4 of 8 pooled tokens).
     # delta(物流) = ln((3+4)/(4+8-3-4)) - ln((1+4)/(4+8-1-4)) = ln(7/5) - ln(5/7) = 0.67294447
     # se = sqrt(1/(3+4) + 1/(1+4)) = sqrt(0.34285714) = 0.58554004; z = 1.14927148
     assert res.loc["物流", "log_odds"] == pytest.approx(0.6729444732424258, abs=1e-9)
@@ -471,6 +534,8 @@ def test_contrast_words_errors(tok):
         contrast_words(["物流", "客服"], ["a"], tokenizer=tok)
     with pytest.raises(DataError, match="share the same index"):
         contrast_words(pd.Series(["a", "b"]), pd.Series(["x", "y"], index=[5, 6]), tokenizer=tok)
+    with pytest.raises(TypeError, match="prior_size must be a number; got str"):
+        contrast_words(["物流", "客服"], ["dissatisfied", "satisfied"], prior_size="8", tokenizer=tok)
     with pytest.raises(ValueError, match="prior_size must be a positive finite number"):
         contrast_words(["物流", "客服"], ["dissatisfied", "satisfied"], prior_size=0, tokenizer=tok)
 
@@ -654,8 +719,10 @@ def test_theme_summary_errors():
         theme_summary(tags.to_numpy())
     with pytest.raises(DataError, match="segment called 'all'"):
         theme_summary(tags, groups=["all", "new"])
-    with pytest.raises(DataError, match="groups has 3 values but texts has 2"):
+    with pytest.raises(DataError, match="groups has 3 values but tags has 2"):
         theme_summary(tags, groups=["a", "b", "c"])
+    with pytest.raises(DataError, match="outcome and tags must share the same index"):
+        theme_summary(tags, outcome=pd.Series([1, 2], index=[3, 4]))
     with pytest.raises(TypeError, match="outcome must be numeric or boolean"):
         theme_summary(tags, outcome=["high", "low"])
     with pytest.raises(DataError, match="must be boolean"):
