@@ -218,7 +218,7 @@ _ALLOWED_TAGS = frozenset(
     "a abbr b blockquote br caption cite code col colgroup dd del details dfn div dl dt em "
     "figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp section "
     "small span strong style sub summary sup table tbody td tfoot th thead time tr u ul var "
-    "article aside header footer main nav".split()
+    "article aside".split()
 )
 _VOID_TAGS = frozenset("br col hr img".split())
 _ALLOWED_ATTRS = frozenset(
@@ -327,7 +327,8 @@ def _check_css(css: str, where: str) -> str:
             f"{where}: CSS url({match.group(2)!r}) would load a file or the network; "
             "embed it as a data: URI instead"
         )
-    return css.replace("</", "<\\/")
+    # "<" has no place in CSS outside strings; as an escape it cannot end <style> early.
+    return css.replace("<", "\\3c ")
 
 
 class _Sanitizer(HTMLParser):
@@ -340,7 +341,7 @@ class _Sanitizer(HTMLParser):
         self.tables: list[_Table] = []
         self.links: list[tuple[str | None, list[str]]] = []
         self.in_style = False
-        self.in_rawtext_escaped = False
+        self.stack: list[str] = []  # open allowed elements, innermost last
 
     # -- helpers
     def _text(self, text: str) -> None:
@@ -394,20 +395,21 @@ class _Sanitizer(HTMLParser):
 
     # -- HTMLParser interface
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._start(tag, attrs, void=tag in _VOID_TAGS)
+        self._start(tag, attrs, self_closing=False)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._start(tag, attrs, void=True)
+        self._start(tag, attrs, self_closing=True)
 
-    def _start(self, tag: str, attrs: list[tuple[str, str | None]], *, void: bool) -> None:
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]], *, self_closing: bool) -> None:
         if tag not in _ALLOWED_TAGS:
             self._escaped_tag()
-            if tag in ("script", "style", "textarea", "title", "xmp", "iframe", "noembed",
-                       "noframes", "noscript", "plaintext"):
-                self.in_rawtext_escaped = True
             return
         clean, external = self._clean_attrs(tag, attrs)
+        if tag in _VOID_TAGS:
+            self.out.append(_start_tag(tag, clean, void=True))
+            return
         table = self.tables[-1] if self.tables else None
+        self.stack.append(tag)
         if tag == "table":
             self.tables.append(_Table())
         elif table is not None and tag == "thead":
@@ -420,23 +422,32 @@ class _Sanitizer(HTMLParser):
             cell = table.place(tag, clean)
             table.open_cell = cell
             self.out.append(cell)
+            if self_closing:
+                self._close(tag)
             return
         if tag == "a":
             if external is not None:
                 _add_class(clean, "csat-extlink")
-            if not void:
-                self.links.append((external, []))
+            self.links.append((external, []))
         if tag == "style":
             self.in_style = True
-        self.out.append(_start_tag(tag, clean, void=void and tag in _VOID_TAGS))
+        self.out.append(_start_tag(tag, clean))
+        if self_closing:  # <div/> is not a void element: close it at once
+            self._close(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in _ALLOWED_TAGS:
             self._text(_html.escape(f"</{tag}>", quote=False))
-            self.in_rawtext_escaped = False
             return
-        if tag in _VOID_TAGS:
-            return
+        if tag not in self.stack:
+            return  # a stray end tag must not close the report's own elements
+        while self.stack:
+            if self._close(self.stack[-1]) == tag:
+                break
+
+    def _close(self, tag: str) -> str:
+        """Close the innermost open element (``tag``): bookkeeping and end tag."""
+        self.stack.pop()
         if tag == "style":
             self.in_style = False
         table = self.tables[-1] if self.tables else None
@@ -452,6 +463,7 @@ class _Sanitizer(HTMLParser):
             url, text = self.links.pop()
             if url is not None and "".join(text).strip() != url:
                 self.out.append(f'<span class="csat-url"> ({_html.escape(url)})</span>')
+        return tag
 
     def handle_data(self, data: str) -> None:
         if self.in_style:
@@ -480,8 +492,8 @@ class _Sanitizer(HTMLParser):
 
     def result(self) -> str:
         self.close()
-        while self.tables:  # unclosed tables still get aligned numbers
-            self.tables.pop().align_numbers()
+        while self.stack:  # the fragment always comes out balanced
+            self._close(self.stack[-1])
         return "".join(str(part) for part in self.out)
 
 
@@ -514,8 +526,10 @@ def sanitize_html(fragment: str, *, where: str = "HTML output") -> str:
     --------
     >>> sanitize_html("<td><script>alert(1)</script></td>")
     '<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>'
-    >>> sanitize_html('<b onclick="x()">满意</b>')
+    >>> sanitize_html('<b onclick="x()">满意</b></div>')
     '<b>满意</b>'
+    >>> sanitize_html('<p>未闭合的 <i>标签')
+    '<p>未闭合的 <i>标签</i></p>'
     """
     parser = _Sanitizer(where)
     parser.feed(str(fragment))

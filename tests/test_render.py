@@ -21,6 +21,8 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csat_research import render
 from csat_research.errors import CsatWarning, ReportError
@@ -169,6 +171,36 @@ def test_sanitize_marks_numeric_columns_with_rowspans():
     assert "csat-num" in headers["均值"] and "csat-num" in headers["占比"]
     assert "csat-num" not in headers["原声"]
     assert "text-align" not in out  # pandas' header-row alignment is left to the stylesheet
+
+
+def test_sanitize_keeps_fragments_balanced():
+    assert sanitize_html("<p>回答</div></td></p>") == "<p>回答</p>"
+    assert sanitize_html("<ul><li>物流慢<li>退款慢") == "<ul><li>物流慢<li>退款慢</li></li></ul>"
+    nb = _nb(_code([_display({"text/html": "</div></div></main></body><p>尾部</p>"})]))
+    html = notebook_to_html(nb, title="报告")
+    assert html.count("<main") == 1 and html.count("</main>") == 1
+    assert html.index("尾部") < html.index("</main>")
+
+
+_PIECES = st.sampled_from(
+    ["<script>", "</script>", "<SCRIPT>", "<iframe>", "<a href='javascript:x()'>", "</a>",
+     "<b onclick=x()>", "</b>", "<img src=x onerror=y()>", "<td>", "</td>", "<p>", "</div>",
+     "<style>", "</style>", "<", ">", "\"", "'", "=", "&lt;", "&", "回答", "a", " ", "on"])
+
+
+@given(st.lists(_PIECES, max_size=25).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_sanitize_never_lets_active_markup_through(fragment):
+    try:
+        out = sanitize_html(fragment)
+    except ReportError:  # refused (an image that is not embedded): nothing is rendered
+        return
+    tags = re.findall(r"<[a-zA-Z][^>]*>", out)
+    for tag in tags:
+        name = re.match(r"<([a-zA-Z0-9]+)", tag).group(1).lower()
+        assert name not in {"script", "iframe", "object", "embed"}, out
+        assert not re.search(r"\son[a-z]+\s*=", tag, re.IGNORECASE), out
+        assert "javascript:" not in tag.lower(), out
 
 
 def test_sanitize_links_and_images():
