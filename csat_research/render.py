@@ -929,6 +929,7 @@ class PdfRenderer:
         self._pw: Any = None
         self._browser: Any = None
         self._context: Any = None
+        self._page: Any = None
         self._thread: int | None = None
         self.blocked_requests: list[str] = []
 
@@ -992,7 +993,7 @@ class PdfRenderer:
                     getattr(obj, method)()
                 except Exception:  # already dead: nothing left to release
                     pass
-        self._pw = self._browser = self._context = None
+        self._pw = self._browser = self._context = self._page = None
 
     def close(self) -> None:
         """Stop Chromium and Playwright (idempotent; from the thread that started it)."""
@@ -1021,6 +1022,7 @@ class PdfRenderer:
                     obj.close()
             except Exception:  # already dead
                 pass
+        self._page = None
         self._browser = self._pw.chromium.launch(
             executable_path=self._executable, args=list(CHROMIUM_ARGS), headless=True,
             timeout=self._timeout * 1000,
@@ -1104,23 +1106,27 @@ class PdfRenderer:
         return atomic_write_bytes(target, _check_pdf(data, source))
 
     def _render_playwright(self, page_file: Path, source: Path, timeout: float) -> bytes:
-        page = None
         try:
             self._ensure_browser()
-            page = self._context.new_page()
+            if self._page is None or self._page.is_closed():
+                # One tab for all files: a navigation replaces the whole document.
+                self._page = self._context.new_page()
+            page = self._page
             page.set_default_timeout(timeout * 1000)
             page.goto(page_file.as_uri(), wait_until="load")
             page.evaluate("document.fonts.ready.then(() => document.fonts.status)")
-            return page.pdf(prefer_css_page_size=True, print_background=True,
+            data = page.pdf(prefer_css_page_size=True, print_background=True,
                             outline=True, tagged=True)
+            page.goto("about:blank")  # release the report's memory until the next file
+            return data
         except Exception as exc:
-            raise ReportError(f"Chromium failed to print {source} to PDF: {exc}") from exc
-        finally:
-            if page is not None:
+            if self._page is not None:  # a tab in an unknown state is not reused
                 try:
-                    page.close()
+                    self._page.close()
                 except Exception:
                     pass
+                self._page = None
+            raise ReportError(f"Chromium failed to print {source} to PDF: {exc}") from exc
 
     def _render_cli(self, page_file: Path, source: Path, tmp: Path, timeout: float) -> bytes:
         out = tmp / "out.pdf"
