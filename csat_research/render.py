@@ -249,10 +249,30 @@ class _Cell:
         return _start_tag(self.tag, self.attrs)
 
 
-class _Table:
-    """Row/column bookkeeping of one table (rowspans included) for number alignment."""
+class _StartTag:
+    """A start tag whose attributes can still change (the <table> of a table being read)."""
 
-    def __init__(self) -> None:
+    __slots__ = ("tag", "attrs")
+
+    def __init__(self, tag: str, attrs: list[tuple[str, str]]) -> None:
+        self.tag, self.attrs = tag, attrs
+
+    def __str__(self) -> str:
+        return _start_tag(self.tag, self.attrs)
+
+
+#: Tables with at least this many columns get class csat-wide / csat-xwide (smaller type).
+WIDE_COLUMNS, XWIDE_COLUMNS = 9, 13
+#: Body cells with at least this many characters get class csat-text (may wrap anywhere).
+LONG_TEXT = 40
+
+
+class _Table:
+    """Row/column bookkeeping of one table (rowspans included) for its layout classes."""
+
+    def __init__(self, start: _StartTag) -> None:
+        self.start = start
+        self.n_cols = 0
         self.row = -1
         self.in_head = False
         self.occupied: set[tuple[int, int]] = set()
@@ -276,12 +296,20 @@ class _Table:
             for c in range(col, col + colspan):
                 self.occupied.add((r, c))
         self.next_col = col + colspan
+        self.n_cols = max(self.n_cols, self.next_col)
         cell = _Cell(tag, attrs, self.row, col, colspan, self.in_head)
         self.cells.append(cell)
         return cell
 
-    def align_numbers(self) -> None:
-        """Add class ``csat-num`` to the cells (and headers) of numeric columns."""
+    def finish(self) -> None:
+        """Set the layout classes: csat-num (numeric columns), csat-text, csat-(x)wide."""
+        if self.n_cols >= XWIDE_COLUMNS:
+            _add_class(self.start.attrs, "csat-xwide")
+        elif self.n_cols >= WIDE_COLUMNS:
+            _add_class(self.start.attrs, "csat-wide")
+        for cell in self.cells:
+            if cell.tag == "td" and len("".join(cell.text).strip()) >= LONG_TEXT:
+                _add_class(cell.attrs, "csat-text")
         body: dict[int, list[str]] = {}
         for cell in self.cells:
             if cell.tag == "td" and not cell.in_head and cell.colspan == 1:
@@ -411,7 +439,12 @@ class _Sanitizer(HTMLParser):
         table = self.tables[-1] if self.tables else None
         self.stack.append(tag)
         if tag == "table":
-            self.tables.append(_Table())
+            start = _StartTag(tag, clean)
+            self.tables.append(_Table(start))
+            self.out.append(start)
+            if self_closing:
+                self._close(tag)
+            return
         elif table is not None and tag == "thead":
             table.in_head = True
         elif table is not None and tag in ("tbody", "tfoot"):
@@ -456,7 +489,7 @@ class _Sanitizer(HTMLParser):
         elif table is not None and tag == "thead":
             table.in_head = False
         elif tag == "table" and table is not None:
-            table.align_numbers()
+            table.finish()
             self.tables.pop()
         self.out.append(f"</{tag}>")
         if tag == "a" and self.links:

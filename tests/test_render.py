@@ -173,6 +173,19 @@ def test_sanitize_marks_numeric_columns_with_rowspans():
     assert "text-align" not in out  # pandas' header-row alignment is left to the stylesheet
 
 
+def test_sanitize_sets_layout_classes_for_wide_tables_and_long_text():
+    wide = pd.DataFrame([[3.5] * 13], columns=[f"指标{i}" for i in range(13)])  # + index = 14
+    assert re.match(r'<table[^>]*class="dataframe csat-xwide"', sanitize_html(wide.to_html()))
+    medium = pd.DataFrame([[3.5] * 9], columns=[f"指标{i}" for i in range(9)])
+    assert 'class="dataframe csat-wide"' in sanitize_html(medium.to_html())
+    narrow = sanitize_html(pd.DataFrame({"a": [1]}).to_html())
+    assert "csat-wide" not in narrow and "csat-xwide" not in narrow
+    answer = "物流信息好几天都不更新，联系客服只会说帮您催一下，然后就没有下文了，非常浪费时间。"
+    out = sanitize_html(pd.DataFrame({"编号": ["R001"], "原声": [answer]}).to_html(index=False))
+    assert re.search(r'<td class="csat-text">物流信息', out)
+    assert "<td>R001</td>" in out
+
+
 def test_sanitize_keeps_fragments_balanced():
     assert sanitize_html("<p>回答</div></td></p>") == "<p>回答</p>"
     assert sanitize_html("<ul><li>物流慢<li>退款慢") == "<ul><li>物流慢<li>退款慢</li></li></ul>"
