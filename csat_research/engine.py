@@ -14,6 +14,7 @@ on the next use; each kernel is retired after ``max_uses`` notebooks to bound me
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ class WarmEngine(NBClientEngine):
         start_timeout=60,
         execution_timeout=None,
         km=None,
+        kernel_env=None,
         **kwargs,
     ):
         client = PapermillNotebookClient(
@@ -64,7 +66,7 @@ class WarmEngine(NBClientEngine):
             stderr_file=stderr_file, startup_timeout=start_timeout, timeout=execution_timeout,
         )
         try:
-            return client.execute()
+            return client.execute(**({"env": kernel_env} if kernel_env is not None else {}))
         finally:
             if client.kc is not None:
                 client.kc.stop_channels()
@@ -76,8 +78,16 @@ papermill_engines.register(ENGINE, WarmEngine)
 class WarmKernel:
     """One reusable report kernel. Use it from one thread only (its manager is asyncio-based)."""
 
-    def __init__(self, kernel_name: str | None = None, *, max_uses: int = 50, preload: str = PRELOAD) -> None:
+    def __init__(
+        self, kernel_name: str | None = None, *, max_uses: int = 50, preload: str = PRELOAD, blas_threads: int | None = 1
+    ) -> None:
         self.kernel_name = kernel_name or "python3"
+        # Parallel kernels on a small machine: one BLAS thread each, or small model fits (CFA,
+        # omega) slow down by orders of magnitude from oversubscription.
+        self.env = None if blas_threads is None else {
+            **os.environ, **{v: str(blas_threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                                            "MKL_NUM_THREADS")}
+        }
         self.max_uses = max_uses
         self.preload = preload
         self.km: Any = None
@@ -90,7 +100,7 @@ class WarmKernel:
         nbformat.write(nb, src)
         try:
             pm.execute_notebook(str(src), str(src), engine_name=ENGINE, km=self.km, kernel_name=self.kernel_name,
-                                progress_bar=False, log_output=False)
+                                progress_bar=False, log_output=False, kernel_env=self.env)
         finally:
             src.unlink(missing_ok=True)
 
@@ -118,7 +128,7 @@ class WarmKernel:
         try:
             return pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, engine_name=ENGINE, km=self.km,
-                kernel_name=self.kernel_name, cwd=str(cwd), progress_bar=False, log_output=False,
+                kernel_name=self.kernel_name, cwd=str(cwd), progress_bar=False, log_output=False, kernel_env=self.env,
             )
         finally:
             if self._alive():

@@ -297,7 +297,7 @@ def word_cloud(
     if not freqs:
         raise ValueError("frequencies holds no positive counts to draw")
     cloud = WordCloud(
-        font_path=font_path, width=900, height=420, background_color="white", max_words=max_words,
+        font_path=font_path, width=760, height=340, background_color="white", max_words=max_words,
         random_state=seed, colormap="tab10", prefer_horizontal=1.0,
     ).generate_from_frequencies(freqs)
     ax = _axes(ax, figsize=(7.5, 3.5))

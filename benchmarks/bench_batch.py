@@ -1,0 +1,106 @@
+"""Benchmark: the four demo category reports (HTML + PDF) as one batch, beside the naive chain.
+
+Measured in the same run on the same demo study (``data/demo``, written if missing):
+
+* **batch** - ``csat batch`` as the README runs it: a local pool of 2 workers on warm kernels,
+  one Chromium for every PDF;
+* **batch, fresh kernels** - the same with a new kernel per report (``--fresh-kernels``);
+* **naive chain** - per report, one after another: the ``papermill`` CLI, then
+  ``jupyter nbconvert --to html --no-input`` and Chromium's ``--print-to-pdf`` CLI.
+
+Prints wall time and peak memory (the largest resident set of the command and its children,
+from ``getrusage(RUSAGE_CHILDREN)``) for each, and the speed-up of the batch over the naive
+chain. Target: the batch within 12 s on the 2-core machine and >= 3x faster than the naive chain.
+Usage: ``python benchmarks/bench_batch.py [--skip-naive]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CATEGORIES = ("appliances", "apparel", "beauty", "baby")
+
+
+def _run(cmd: list[str], **kw) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - t0
+
+
+def _params(tmp: Path) -> Path:
+    """Copies of the shipped params writing into ``tmp/reports``."""
+    out = tmp / "params"
+    out.mkdir()
+    for c in CATEGORIES:
+        doc = yaml.safe_load((ROOT / "params" / f"{c}.yaml").read_text(encoding="utf-8"))
+        for key in ("responses", "tickets"):
+            doc["data"][key]["path"] = str(ROOT / "data" / "demo" / c / f"{key}.csv")
+        doc["output"]["dir"] = str(tmp / "reports")
+        (out / f"{c}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return out
+
+
+def _peak_children_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _naive(params: Path, tmp: Path) -> float:
+    from csat_research.render import find_chromium
+
+    chromium = find_chromium()
+    out = tmp / "naive"
+    out.mkdir()
+    t0 = time.perf_counter()
+    for c in CATEGORIES:
+        nb = out / f"{c}.ipynb"
+        _run([str(BIN / "papermill"), str(ROOT / "notebooks" / "csat_report.ipynb"), str(nb), "-p", "params_path",
+              str(params / f"{c}.yaml"), "-p", "output_dir", str(out / c), "--cwd", str(ROOT / "notebooks")])
+        _run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb), "--output-dir", str(out)])
+        profile = tempfile.mkdtemp(prefix="chromium-")
+        _run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              f"--user-data-dir={profile}", f"--print-to-pdf={out / (c + '.pdf')}", "--no-pdf-header-footer",
+              (out / f"{c}.html").as_uri()])
+        shutil.rmtree(profile, ignore_errors=True)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--skip-naive", action="store_true")
+    args = ap.parse_args()
+    if not (ROOT / "data" / "demo" / "beauty" / "responses.csv").exists():
+        _run([str(BIN / "csat"), "demo-data", "--out", str(ROOT / "data" / "demo")])
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        params = _params(tmp)
+        csat = [str(BIN / "csat"), "batch", str(params), "--workers", "2", "--no-progress"]
+        t_batch = _run(csat)
+        mem_batch = _peak_children_mb()
+        shutil.rmtree(tmp / "reports")
+        t_fresh = _run([*csat, "--fresh-kernels"])
+        pdfs = sorted((tmp / "reports").glob("*/*/report.pdf"))
+        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+        print(f"batch (2 workers, warm kernels, one browser): {t_batch:6.1f} s wall, peak RSS {mem_batch:,.0f} MB "
+              f"(target <= 12 s), {len(pdfs)} PDFs")
+        print(f"batch (2 workers, fresh kernel per report):   {t_fresh:6.1f} s wall")
+        if not args.skip_naive:
+            t_naive = _naive(params, tmp)
+            print(f"naive chain (papermill CLI + nbconvert CLI + chromium CLI, sequential): {t_naive:6.1f} s wall")
+            print(f"speed-up of the batch over the naive chain: {t_naive / t_batch:4.1f}x (target >= 3x)")
+
+
+if __name__ == "__main__":
+    main()
