@@ -292,7 +292,9 @@ class TextTokenizer:
         changes this tokenizer only.
     """
 
-    __slots__ = ("_language", "_stopwords", "_user_words", "_jieba", "_memo", "_kept", "_pos", "_lock")
+    __slots__ = (
+        "_language", "_stopwords", "_user_words", "_jieba", "_memo", "_kept", "_pos", "_pos_memo", "_lock",
+    )
 
     def __init__(self, *, language, stopwords, user_words, jieba_tokenizer):
         self._language = language
@@ -302,6 +304,7 @@ class TextTokenizer:
         self._memo: dict[str, tuple[str, ...]] = {}
         self._kept: dict[int, dict[str, tuple[str, ...]]] = {}
         self._pos = None
+        self._pos_memo: dict[str, tuple] = {}
         self._lock = threading.Lock()
 
     @property
@@ -428,6 +431,31 @@ class TextTokenizer:
         return [w for blk in self.blocks(text, min_len=min_len) for w in blk]
 
     # -- part-of-speech tokenizer for TextRank -----------------------------------------
+    def _pos_cut(self, text: str) -> list:
+        """``POSTokenizer.cut`` of `text` on the dedicated jieba tokenizer, memoised per block.
+
+        jieba.posseg segments the runs of ``re_han_internal`` independently, so cutting block
+        by block gives the same pairs.
+        """
+        import jieba.posseg
+
+        pos = self._pos_tokenizer()
+        out: list = []
+        for blk in jieba.posseg.re_han_internal.split(text):
+            if not blk:
+                continue
+            if jieba.posseg.re_han_internal.match(blk):
+                pairs = self._pos_memo.get(blk)
+                if pairs is None:
+                    pairs = tuple(pos.cut(blk))
+                    if len(self._pos_memo) >= _MEMO_LIMIT:
+                        self._pos_memo.clear()
+                    self._pos_memo[blk] = pairs
+                out.extend(pairs)
+            else:
+                out.extend(pos.cut(blk))
+        return out
+
     def _pos_tokenizer(self):
         import jieba.posseg
 
@@ -952,11 +980,12 @@ def _frequency_frame(count: Counter, docs: Counter, n_texts: int, top) -> pd.Dat
 _KEYWORD_METHODS = ("tfidf", "textrank")
 
 
-@lru_cache(maxsize=1)
 def _tfidf_template():
+    """A TFIDF extractor to copy: jieba.analyse's default one (its idf table is read at
+    import); copies get their own tokenizer and stop words, the original is never changed."""
     import jieba.analyse
 
-    return jieba.analyse.TFIDF()  # reads jieba's idf.txt once per process
+    return jieba.analyse.default_tfidf
 
 
 def _tfidf_weights(extractor, texts_counts: Counter, masked: dict, tok: TextTokenizer) -> dict:
@@ -987,14 +1016,14 @@ def _textrank_weights(extractor, texts_counts: Counter, masked: dict, tok: TextT
     from jieba.posseg import pair
 
     extractor.pos_filt = frozenset(allow)
-    pos = tok._pos_tokenizer() if tok.language == "zh" else None
+    pos = tok.language == "zh"
     span = extractor.span
     cm: dict[tuple[str, str], float] = {}
     for t, k in texts_counts.items():
-        if pos is None:
+        if not pos:
             words = [pair(w, "n") for w in tok.words(masked[t])]
         else:
-            words = [pair(p.word.lower(), p.flag) for p in pos.cut(masked[t])]
+            words = [pair(p.word.lower(), p.flag) for p in tok._pos_cut(masked[t])]
         keep = [extractor.pairfilter(wp) for wp in words]
         for i, wp in enumerate(words):
             if not keep[i]:
@@ -1734,13 +1763,7 @@ def theme_summary(
             raise DataError("groups holds a segment called 'all', which names the overall rows")
     y = None
     if outcome is not None:
-        y = _aligned_groups(outcome, pd.Series(index=tags.index, dtype=object), "outcome", "tags")
-        try:
-            y = pd.to_numeric(y.astype(object).where(y.notna(), np.nan).map(
-                lambda v: float(v) if isinstance(v, bool | np.bool_) else v))
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"outcome must be numeric or boolean: {exc}") from None
-        y = y.astype(float)
+        y = _numeric_outcome(outcome, tags)
     segments = [("all", np.ones(len(tags), dtype=bool))]
     if groups is not None:
         for level in sorted(pd.unique(g.dropna()), key=lambda v: (str(type(v)), v)):
@@ -1762,7 +1785,7 @@ def theme_summary(
                 "share": has.mean() if n else np.nan,
             }
             if y is not None:
-                ys = y.to_numpy()[mask]
+                ys = y[mask]
                 ok = ~np.isnan(ys)
                 with_, without = ys[ok & has], ys[ok & ~has]
                 row.update(_outcome_link(with_, without))
@@ -1771,6 +1794,27 @@ def theme_summary(
     for col in ("segment", "theme", "dimension", "label"):
         out[col] = out[col].astype(object)
     return out
+
+
+def _numeric_outcome(outcome, tags: pd.DataFrame) -> np.ndarray:
+    if isinstance(outcome, pd.Series) and (
+        pd.api.types.is_numeric_dtype(outcome) or pd.api.types.is_bool_dtype(outcome)
+    ):
+        if len(outcome) != len(tags):
+            raise DataError(f"outcome has {len(outcome)} rows but tags has {len(tags)}")
+        if not outcome.index.equals(tags.index):
+            raise DataError("outcome and tags must share the same index (align them first)")
+        return outcome.astype("float64").to_numpy(dtype=float, na_value=np.nan)
+    y = _aligned_groups(outcome, pd.Series(index=tags.index, dtype=object), "outcome", "tags")
+    values = []
+    for v in y.to_numpy(dtype=object):
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            values.append(np.nan)
+        elif isinstance(v, bool | np.bool_ | int | float | np.integer | np.floating):
+            values.append(float(v))
+        else:
+            raise TypeError(f"outcome must be numeric or boolean; got {type(v).__name__} {v!r}")
+    return np.asarray(values, dtype=float)
 
 
 def _outcome_link(with_: np.ndarray, without: np.ndarray) -> dict:
@@ -1887,9 +1931,10 @@ def representative_quotes(
         raise DataError(f"theme {missing} not in tags; available: {list(tags.columns)}")
     english = _detect_english(s)
     rng = np.random.default_rng(seed)
+    masked: dict[str, str] = {}
     rows = []
     for t in themes:
-        picked = _pick_quotes(s, tags[t].to_numpy(dtype=bool), n, rng, english, min_chars, max_chars)
+        picked = _pick_quotes(s, tags[t].to_numpy(dtype=bool), n, rng, english, min_chars, max_chars, masked)
         if len(picked) < n:
             warnings.warn(
                 f"theme {t!r}: only {len(picked)} distinct quote(s) of {n} requested",
@@ -1911,12 +1956,14 @@ def _detect_english(s: pd.Series) -> bool:
     return latin > 3 * han
 
 
-def _pick_quotes(s, mask, n, rng, english, min_chars, max_chars) -> list[dict]:
+def _pick_quotes(s, mask, n, rng, english, min_chars, max_chars, masked) -> list[dict]:
     groups: dict[str, dict] = {}
     for label, text in zip(s.index[mask], s[mask]):
         if text is None or not text.strip():
             continue
-        quote = _mask(text.strip())
+        quote = masked.get(text)
+        if quote is None:
+            quote = masked[text] = _mask(text.strip())
         key = _RE_QUOTE_KEY.sub("", quote.lower())
         if not key:
             continue
