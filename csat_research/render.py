@@ -614,7 +614,8 @@ def _prepare(nb: nbformat.NotebookNode, *, allow_errors: bool, where: str) -> No
         kept = []
         for output in outputs:
             kind = output.get("output_type")
-            if kind == "stream" and output.get("name") != "stdout":
+            if kind == "stream" and (output.get("name") != "stdout"
+                                     or not str(output.get("text", "")).strip()):
                 continue
             if kind == "error":
                 if allow_errors:

@@ -626,6 +626,22 @@ def test_e2e_one_renderer_two_files_and_english(executed_nb, report_html, pdf_re
 
 
 @pytest.mark.e2e
+def test_e2e_sections_from_html_outputs_start_right_after_the_cover(pdf_renderer, tmp_path):
+    # Report notebooks often write headings with display(HTML("<h2>...</h2>")).
+    def cell(*fragments):
+        return _code([_stream("stdout", "  \n")] + [_display({"text/html": f}) for f in fragments])
+
+    nb = _nb(cell("<h2>执行摘要</h2>", "<p>正文一</p>"), cell("<h2>数据质量</h2>", "<p>正文二</p>"))
+    html = atomic_write_text(tmp_path / "r.html", notebook_to_html(nb, title="分节测试"))
+    pdf = pdf_renderer.render(html, tmp_path / "r.pdf")
+    from pypdf import PdfReader
+
+    assert len(PdfReader(pdf).pages) == 3  # cover, one page per h2, no blank page
+    assert "执行摘要" in _compact(_pdftotext(pdf, first=2))
+    assert "数据质量" in _compact(_pdftotext(pdf, first=3))
+
+
+@pytest.mark.e2e
 def test_e2e_failed_render_keeps_previous_pdf(report_html, pdf_renderer, tmp_path):
     target = tmp_path / "report.pdf"
     pdf_renderer.render(report_html, target)
