@@ -36,6 +36,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "report.subtitle": ("客户服务满意度研究", "Customer-service satisfaction study"),
     "section.actions": ("建议优先行动", "Recommended actions"),
     "section.notes": ("分析备注", "Analysis notes"),
+    "chart.dimension_scores": ("各维度得分（均值与 95% 置信区间）", "Dimension scores (mean and 95% CI)"),
     # headline figures
     "overall_index": ("综合满意度指数", "Overall satisfaction index"),
     "csat_mean": ("总体满意度均值", "Mean overall satisfaction"),

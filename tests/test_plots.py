@@ -12,10 +12,12 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from csat_research import plots  # noqa: E402
+from csat_research.plotting_style import use_report_style  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _close():
+    use_report_style("zh", dpi=72)  # CJK font, as in the reports
     yield
     plt.close("all")
 
