@@ -228,9 +228,14 @@ _ALLOWED_ATTRS = frozenset(
 _IMG_DATA_URI = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml)[;,]", re.IGNORECASE)
 _CSS_URL = re.compile(r"url\(\s*(['\"]?)\s*(?!data:)([^)'\"]*)\1\s*\)", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"@import\b", re.IGNORECASE)
+_NUM = (
+    r"[<>≤≥]?\s*[+\-−–]?\s*[¥$€£]?\s*(?:\d[\d,\u202f\u00a0]*(?:\.\d+)?|\.\d+)"
+    r"(?:[eE][+\-]?\d+)?\s*(?:%|‰|pp|pt|pts|分|元|人|次|个|天|小时|分钟|h|min|s)?"
+)
+# A number ("3.21", "62.0%", "1,876", "<0.001", "0.03**") or a range / interval of two
+# ("3.43 – 3.50", "[3.1, 3.5]", "-6.6 至 +0.7"): such cells are right-aligned.
 _NUMBER = re.compile(
-    r"^[<>≤≥]?\s*[+\-−–]?\s*[¥$€£]?\s*(?:\d[\d,\u202f\u00a0]*(?:\.\d+)?|\.\d+)"
-    r"(?:[eE][+\-]?\d+)?\s*(?:%|‰|pp|pt|pts|分|元|人|次|个|天|小时|分钟|h|min|s)?\s*\*{0,3}$"
+    rf"^(?:{_NUM}|[\[(]?\s*{_NUM}\s*(?:–|—|-|~|～|至|to|,)\s*{_NUM}\s*[\])]?)\s*\*{{0,3}}$"
 )
 _PLACEHOLDERS = frozenset({"", "-", "—", "–", "nan", "NaN", "<NA>", "NaT", "None", "n/a", "N/A", "NA"})
 

@@ -159,12 +159,13 @@ def test_sanitize_styler_table_keeps_style_and_escapes_cell_text():
 def test_sanitize_marks_numeric_columns_with_rowspans():
     df = pd.DataFrame(
         {"均值": [3.2, 3.5, 3.9, 4.1], "占比": ["62.0%", "70.1%", "—", "80.0%"],
-         "原声": ["慢", "快", "好", "很好"]},
+         "原声": ["慢", "快", "好", "很好"],
+         "置信区间": ["3.1 – 3.3", "[3.4, 3.6]", "3.8 至 4.0", "-0.5 – +0.2"]},
         index=pd.MultiIndex.from_tuples([("新客", "高"), ("新客", "低"), ("老客", "高"), ("老客", "低")]),
     )
     out = sanitize_html(df.to_html())
     cells = re.findall(r"<td([^>]*)>([^<]*)</td>", out)
-    assert len(cells) == 12
+    assert len(cells) == 16
     for attrs, text in cells:
         assert ("csat-num" in attrs) == (text not in {"慢", "快", "好", "很好"}), (attrs, text)
     headers = dict((text, attrs) for attrs, text in re.findall(r"<th([^>]*)>([^<]*)</th>", out))
