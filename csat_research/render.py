@@ -788,6 +788,11 @@ def notebook_to_html(
     where = str(path) if path is not None else "notebook"
     _prepare(notebook, allow_errors=allow_errors, where=where)
 
+    if not (TEMPLATE_DIR / TEMPLATE_NAME / "index.html.j2").is_file():
+        raise ReportError(
+            f"report template {TEMPLATE_DIR / TEMPLATE_NAME} is missing from the installation; "
+            "its files must be package data (pyproject: csat_research = ['templates/**/*'])"
+        )
     # Imported here: nbconvert pulls in a lot and only this function needs it.
     from nbconvert import HTMLExporter
 

@@ -335,6 +335,12 @@ def test_notebook_to_html_rejects_bad_arguments():
         notebook_to_html("nope.ipynb", title="t")
 
 
+def test_notebook_to_html_names_a_missing_template(monkeypatch, tmp_path):
+    monkeypatch.setattr(render, "TEMPLATE_DIR", tmp_path)
+    with pytest.raises(ReportError, match="report template .*csat_report is missing.*package data"):
+        notebook_to_html(_nb(), title="报告")
+
+
 def test_stylesheet_has_print_rules_and_no_urls():
     html = notebook_to_html(_nb(v4.new_markdown_cell("## 一")), title="报告")
     css = "".join(re.findall(r"<style[^>]*>(.*?)</style>", html, flags=re.DOTALL))
