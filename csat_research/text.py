@@ -270,6 +270,9 @@ _RE_SKIP = jieba.re_skip_default
 _RE_HAS_WORD_CHAR = re.compile(r"[a-zA-Z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _RE_EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 _RE_EN_BLOCK_SPLIT = re.compile(r"[^a-z' ]+")
+_RE_FULLWIDTH = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_FULLWIDTH_TO_ASCII = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+                       for cp in range(r[0], r[1] + 1)}
 
 
 class TextTokenizer:
@@ -401,8 +404,8 @@ class TextTokenizer:
                 if kept:
                     out.append(kept)
             return out
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)  # full-width letters and digits
+        if _RE_FULLWIDTH.search(text):
+            text = text.translate(_FULLWIDTH_TO_ASCII)  # ＡＩ客服 -> AI客服
         memo = self._kept.get(min_len)
         if memo is None:
             memo = self._kept.setdefault(min_len, {})
@@ -604,6 +607,8 @@ def _text_series(texts, name: str = "texts") -> pd.Series:
         raise TypeError(f"{name} must be a Series or sequence of str; got {type(texts).__name__}")
     values = s.to_numpy(dtype=object, na_value=None)
     isna = pd.isna(values)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return pd.Series(np.where(isna, None, values), index=s.index, dtype=object, name=s.name)
     for pos, (v, missing) in enumerate(zip(values, isna)):
         if not missing and not isinstance(v, str):
             label = s.index[pos]
@@ -705,6 +710,9 @@ def _number_placeholder(m: re.Match) -> str:
     return _PLACEHOLDERS[kind]
 
 _RE_NAME_GATE = re.compile(rf"{_HONORIFICS}|[小老阿]")
+# one-character-class pre-checks of the two gates (a class scan is far cheaper)
+_RE_PII_CHARS = re.compile(r"[0-9@单订oOtT]")
+_RE_NAME_CHARS = re.compile(f"[{''.join(sorted(set(_HONORIFICS.replace('|', '') + '小老阿')))}]")
 
 
 def _is_han(ch: str) -> bool:
@@ -747,9 +755,9 @@ def _mask_names(text: str) -> str:
 def _mask(text: str) -> str:
     if not text:
         return text
-    if _RE_PII_GATE.search(text):
+    if _RE_PII_CHARS.search(text) and _RE_PII_GATE.search(text):
         text = _RE_NUMBERS.sub(_number_placeholder, text)
-    if _RE_NAME_GATE.search(text):
+    if _RE_NAME_CHARS.search(text) and _RE_NAME_GATE.search(text):
         text = _mask_names(text)
     if "M" in text or "D" in text:
         text = _RE_EN_TITLE.sub(lambda m: m.group("title") + m.group("sep") + "*", text)
