@@ -1865,6 +1865,7 @@ def representative_quotes(
     seed: int = 0,
     min_chars: int | None = None,
     max_chars: int | None = None,
+    language: str | None = None,
 ) -> pd.DataFrame:
     """Masked verbatim quotes that illustrate each theme.
 
@@ -1884,6 +1885,9 @@ def representative_quotes(
         Preferred length of a quote in characters. Default: the middle half (quartiles) of
         the theme's distinct answers, widened to at least 8-60 characters for Chinese and
         25-200 for English.
+    language : {"zh", "en"}, optional
+        Language of the answers, for the default lengths; default: guessed from the share
+        of Chinese characters.
 
     Returns
     -------
@@ -1937,7 +1941,7 @@ def representative_quotes(
     missing = [t for t in themes if t not in tags.columns]
     if missing:
         raise DataError(f"theme {missing} not in tags; available: {list(tags.columns)}")
-    english = _detect_english(s)
+    english = _detect_english(s) if language is None else _check_language(language) == "en"
     rng = np.random.default_rng(seed)
     masked: dict[str, str] = {}
     rows = []

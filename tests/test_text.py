@@ -113,6 +113,16 @@ def test_user_words_are_kept_and_do_not_leak():
     assert "超级无敌退款" not in make_tokenizer().jieba.FREQ
 
 
+def test_dictionary_is_parsed_once_and_copied_per_tokenizer():
+    make_tokenizer()
+    base = text_mod._BASE["freq"]
+    a, b = make_tokenizer(), make_tokenizer()
+    assert text_mod._BASE["freq"] is base  # cached, not parsed again
+    assert a.jieba.FREQ is not base and b.jieba.FREQ is not base
+    assert a.jieba.FREQ == b.jieba.FREQ
+    assert a.jieba.initialized and a.jieba.total == text_mod._BASE["total"]
+
+
 def test_prefix_dictionary_parse_equals_jiebas_own():
     freq, total = text_mod._parse_jieba_dict()
     with open(text_mod._jieba_dict_path(), "rb") as fh:
@@ -763,6 +773,15 @@ def test_representative_quotes_warn_when_short_and_all_themes():
         warnings.simplefilter("ignore", CsatWarning)
         every = representative_quotes(QUOTE_ANSWERS, tags, n=1)
     assert set(every["theme"]) == {"logistics_updates", "attitude"}
+
+
+def test_representative_quotes_english():
+    answers = ["The delivery was slow and the parcel arrived a week late", "slow delivery",
+               "Delivery took forever, tracking was never updated, call me on 13812345678"]
+    tags = tag_themes(answers, language="en")
+    q = representative_quotes(answers, tags, theme="logistics_updates", n=2, language="en")
+    assert q["quote"].tolist()[0] in {answers[0], answers[2].replace("13812345678", "[phone]")}
+    assert len(q) == 2 and not q["quote"].str.contains("13812345678").any()
 
 
 def test_representative_quotes_errors():
