@@ -26,31 +26,101 @@ import time
 import numpy as np
 
 STOCK = [
-    ("无", 60), ("没有", 50), ("暂无", 25), ("都挺好的", 20), ("挺好的，没有不满意", 12),
-    ("没什么需要改进的", 10), ("物流太慢了", 30), ("物流太慢", 25), ("发货太慢了", 18),
-    ("客服回复太慢", 20), ("希望客服回复快一点", 15), ("智能客服答非所问", 15),
-    ("转人工太难了", 12), ("退款太慢了", 12), ("退换货流程太麻烦", 10), ("客服态度不好", 10),
-    ("物流信息不更新", 10), ("快递太慢，包装也破了", 8), ("问题一直没解决", 8),
-    ("安装师傅迟到了", 6), ("骚扰电话太多了", 5), ("客服不太专业，一问三不知", 6),
-    ("售后服务需要改进", 6), ("价格可以再便宜点", 8), ("包装需要改进", 5),
-    ("希望能多发优惠券", 6), ("七天无理由退货不支持", 4), ("运费险理赔太慢", 4),
-    ("上门取件一直没人来", 4), ("质检太慢了，退款等了一周", 4), ("机器人客服没用，找不到人工", 6),
+    ("无", 60),
+    ("没有", 50),
+    ("暂无", 25),
+    ("都挺好的", 20),
+    ("挺好的，没有不满意", 12),
+    ("没什么需要改进的", 10),
+    ("物流太慢了", 30),
+    ("物流太慢", 25),
+    ("发货太慢了", 18),
+    ("客服回复太慢", 20),
+    ("希望客服回复快一点", 15),
+    ("智能客服答非所问", 15),
+    ("转人工太难了", 12),
+    ("退款太慢了", 12),
+    ("退换货流程太麻烦", 10),
+    ("客服态度不好", 10),
+    ("物流信息不更新", 10),
+    ("快递太慢，包装也破了", 8),
+    ("问题一直没解决", 8),
+    ("安装师傅迟到了", 6),
+    ("骚扰电话太多了", 5),
+    ("客服不太专业，一问三不知", 6),
+    ("售后服务需要改进", 6),
+    ("价格可以再便宜点", 8),
+    ("包装需要改进", 5),
+    ("希望能多发优惠券", 6),
+    ("七天无理由退货不支持", 4),
+    ("运费险理赔太慢", 4),
+    ("上门取件一直没人来", 4),
+    ("质检太慢了，退款等了一周", 4),
+    ("机器人客服没用，找不到人工", 6),
 ]
-PRODUCTS = ["洗衣机", "空调", "冰箱", "打底裤", "羽绒服", "连衣裙", "面霜", "口红", "粉底液",
-            "奶粉", "纸尿裤", "婴儿车", "扫地机器人", "热水器", "牛仔裤", "精华"]
+PRODUCTS = [
+    "洗衣机",
+    "空调",
+    "冰箱",
+    "打底裤",
+    "羽绒服",
+    "连衣裙",
+    "面霜",
+    "口红",
+    "粉底液",
+    "奶粉",
+    "纸尿裤",
+    "婴儿车",
+    "扫地机器人",
+    "热水器",
+    "牛仔裤",
+    "精华",
+]
 CLAUSES = [
-    "物流太慢了", "快递{n}天才到", "等了{n}天才发货", "物流信息{n}天没更新", "快递一直不动",
-    "客服回复太慢", "等了{m}分钟才有人回复", "在线客服半天不回", "电话一直打不通",
-    "智能客服答非所问", "转人工太难", "机器人一直绕圈子", "自动回复没有用",
-    "退款{n}天了还没到账", "申请退款一直没处理", "退款审核太久",
-    "退换货流程太麻烦", "{p}有色差想退货", "{p}尺码不对换货很麻烦", "退货运费还要自己出",
-    "客服态度很差", "客服很不耐烦", "客服说话敷衍", "客服语气不好",
-    "客服对{p}不了解", "问什么都说不清楚", "客服不太专业",
-    "{p}安装师傅迟到了{h}个小时", "维修等配件等了{n}天", "上门维修太慢",
-    "同一个问题联系了{k}次", "问题一直没解决", "每次都要重新说一遍",
-    "接到好多推销电话", "担心个人信息泄露",
-    "答非所问", "{p}质量一般", "{p}用了过敏", "包装太简陋", "赠品没有发",
-    "希望物流快一点", "希望客服回复及时一点", "希望退款快一点", "希望能简化退货流程",
+    "物流太慢了",
+    "快递{n}天才到",
+    "等了{n}天才发货",
+    "物流信息{n}天没更新",
+    "快递一直不动",
+    "客服回复太慢",
+    "等了{m}分钟才有人回复",
+    "在线客服半天不回",
+    "电话一直打不通",
+    "智能客服答非所问",
+    "转人工太难",
+    "机器人一直绕圈子",
+    "自动回复没有用",
+    "退款{n}天了还没到账",
+    "申请退款一直没处理",
+    "退款审核太久",
+    "退换货流程太麻烦",
+    "{p}有色差想退货",
+    "{p}尺码不对换货很麻烦",
+    "退货运费还要自己出",
+    "客服态度很差",
+    "客服很不耐烦",
+    "客服说话敷衍",
+    "客服语气不好",
+    "客服对{p}不了解",
+    "问什么都说不清楚",
+    "客服不太专业",
+    "{p}安装师傅迟到了{h}个小时",
+    "维修等配件等了{n}天",
+    "上门维修太慢",
+    "同一个问题联系了{k}次",
+    "问题一直没解决",
+    "每次都要重新说一遍",
+    "接到好多推销电话",
+    "担心个人信息泄露",
+    "答非所问",
+    "{p}质量一般",
+    "{p}用了过敏",
+    "包装太简陋",
+    "赠品没有发",
+    "希望物流快一点",
+    "希望客服回复及时一点",
+    "希望退款快一点",
+    "希望能简化退货流程",
 ]
 ENDINGS = ["", "", "", "。", "！", "，希望改进", "，体验很差", "，很失望"]
 CONNECTORS = ["，", "，", "，", "。", "；", "，而且"]
@@ -71,9 +141,15 @@ def generate_answers(n: int, seed: int) -> list[str]:
         parts = []
         for j in range(k):
             c = CLAUSES[rng.integers(len(CLAUSES))]
-            parts.append(c.format(n=rng.integers(2, 15), m=rng.integers(5, 120),
-                                  h=rng.integers(1, 6), k=rng.integers(2, 6),
-                                  p=PRODUCTS[rng.integers(len(PRODUCTS))]))
+            parts.append(
+                c.format(
+                    n=rng.integers(2, 15),
+                    m=rng.integers(5, 120),
+                    h=rng.integers(1, 6),
+                    k=rng.integers(2, 6),
+                    p=PRODUCTS[rng.integers(len(PRODUCTS))],
+                )
+            )
             if j < k - 1:
                 parts.append(CONNECTORS[rng.integers(len(CONNECTORS))])
         text = "".join(parts) + ENDINGS[rng.integers(len(ENDINGS))]
@@ -121,15 +197,23 @@ def main(argv=None) -> int:
     except OSError:
         load = float("nan")
 
-    print(f"answers: {args.n:,} (seed {args.seed}), mean length {mean_len:.1f} chars, "
-          f"{n_unique:,} distinct; cpus: {os.cpu_count()}, load average {load:.1f}")
-    print(f"ours     make_tokenizer + word_frequencies: {ours:6.2f} s "
-          f"(make_tokenizer {t1 - t0:.2f} s, word_frequencies {t2 - t1:.2f} s; cpu {ours_cpu:.2f} s)")
-    print(f"baseline jieba.initialize + lcut loop:     {baseline:6.2f} s "
-          f"(initialize {t4 - t3:.2f} s, lcut loop {t5 - t4:.2f} s; cpu {baseline_cpu:.2f} s)")
-    print(f"ratio baseline / ours: {baseline / ours:.1f}x wall, {baseline_cpu / ours_cpu:.1f}x cpu; "
-          f"target ours <= {args.target:.1f} s wall: {'met' if ours <= args.target else 'NOT met'}"
-          + (" (machine busy: load average above its cores)" if load > (os.cpu_count() or 1) else ""))
+    print(
+        f"answers: {args.n:,} (seed {args.seed}), mean length {mean_len:.1f} chars, "
+        f"{n_unique:,} distinct; cpus: {os.cpu_count()}, load average {load:.1f}"
+    )
+    print(
+        f"ours     make_tokenizer + word_frequencies: {ours:6.2f} s "
+        f"(make_tokenizer {t1 - t0:.2f} s, word_frequencies {t2 - t1:.2f} s; cpu {ours_cpu:.2f} s)"
+    )
+    print(
+        f"baseline jieba.initialize + lcut loop:     {baseline:6.2f} s "
+        f"(initialize {t4 - t3:.2f} s, lcut loop {t5 - t4:.2f} s; cpu {baseline_cpu:.2f} s)"
+    )
+    print(
+        f"ratio baseline / ours: {baseline / ours:.1f}x wall, {baseline_cpu / ours_cpu:.1f}x cpu; "
+        f"target ours <= {args.target:.1f} s wall: {'met' if ours <= args.target else 'NOT met'}"
+        + (" (machine busy: load average above its cores)" if load > (os.cpu_count() or 1) else "")
+    )
     print("top words:", ", ".join(f"{w} {c}" for w, c in wf[["word", "count"]].head(8).values))
     return 0
 

@@ -120,8 +120,7 @@ def _shipped_userdict() -> tuple[tuple[str, int | None, str | None], ...]:
     return tuple(entries)
 
 
-_EN_STOPWORDS = frozenset(
-    """
+_EN_STOPWORDS = frozenset("""
     a about above after again against all almost also am an and any are aren't as at be
     because been before being below between both but by can can't cannot could couldn't did
     didn't do does doesn't doing don't down during each even ever every few for from further
@@ -135,10 +134,10 @@ _EN_STOPWORDS = frozenset(
     wasn't we we'd we'll we're we've well were weren't what what's when when's where where's
     whether which while who who's whom why why's will with within without won't would wouldn't
     yet you you'd you'll you're you've your yours yourself yourselves
-    ok okay yes thanks thank please everything anything something nothing none nope na n/a
+    ok okay yes no not never thanks thank please everything anything something nothing none
+    nope na n/a
     would've could've should've lot lots bit think thought feel felt say said guess seems seem
-    """.split()
-)
+    """.split())
 
 
 def default_stopwords(language: str = "zh") -> frozenset[str]:
@@ -182,7 +181,9 @@ def _zh_stopwords() -> frozenset[str]:
 
 def _check_language(language) -> str:
     if not isinstance(language, str):
-        raise TypeError(f"language must be a str, one of {LANGUAGES}; got {type(language).__name__}")
+        raise TypeError(
+            f"language must be a str, one of {LANGUAGES}; got {type(language).__name__}"
+        )
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}; got {language!r}")
     return language
@@ -271,8 +272,11 @@ _RE_HAS_WORD_CHAR = re.compile(r"[a-zA-Z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]
 _RE_EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 _RE_EN_BLOCK_SPLIT = re.compile(r"[^a-z' ]+")
 _RE_FULLWIDTH = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
-_FULLWIDTH_TO_ASCII = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-                       for cp in range(r[0], r[1] + 1)}
+_FULLWIDTH_TO_ASCII = {
+    cp: cp - 0xFEE0
+    for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+    for cp in range(r[0], r[1] + 1)
+}
 
 
 class TextTokenizer:
@@ -296,7 +300,15 @@ class TextTokenizer:
     """
 
     __slots__ = (
-        "_language", "_stopwords", "_user_words", "_jieba", "_memo", "_kept", "_pos", "_pos_memo", "_lock",
+        "_language",
+        "_stopwords",
+        "_user_words",
+        "_jieba",
+        "_memo",
+        "_kept",
+        "_pos",
+        "_pos_memo",
+        "_lock",
     )
 
     def __init__(self, *, language, stopwords, user_words, jieba_tokenizer):
@@ -537,7 +549,9 @@ def make_tokenizer(user_words=(), stopwords=None, *, language: str = "zh") -> Te
     else:
         sw = frozenset(w.lower() for w in _check_words(stopwords, "stopwords"))
     if language == "en":
-        return TextTokenizer(language="en", stopwords=sw, user_words=user_words, jieba_tokenizer=None)
+        return TextTokenizer(
+            language="en", stopwords=sw, user_words=user_words, jieba_tokenizer=None
+        )
     freq, total, tags = _base_dictionary()
     tok = _new_jieba(dict(freq), total)
     tok.user_word_tag_tab = dict(tags)
@@ -596,7 +610,9 @@ def _text_series(texts, name: str = "texts") -> pd.Series:
     if isinstance(texts, str | bytes):
         raise TypeError(f"{name} must be a sequence of texts (list, Series), not a single string")
     if isinstance(texts, pd.DataFrame):
-        raise TypeError(f"{name} must be a Series or sequence of str, not a DataFrame; pick a column")
+        raise TypeError(
+            f"{name} must be a Series or sequence of str, not a DataFrame; pick a column"
+        )
     if isinstance(texts, pd.Series):
         s = texts
     elif isinstance(texts, pd.Index | np.ndarray | list | tuple):
@@ -673,10 +689,13 @@ _RE_HONORIFIC = re.compile(_HONORIFICS)
 _NOT_IN_NAME = set("的了是在给和跟与向对把被让说问找叫位个这那我你他她您们也都就还又很太不没有")
 _ROLE = "客服|售后|专员|顾问|导购|店员|店长|快递员|快递小哥|工程师|师傅|小哥|管家"
 _RE_ROLE_NICKNAME = re.compile(
-    rf"(?P<role>{_ROLE})(?P<name>[小老阿](?:{'|'.join(sorted(_DOUBLE_SURNAMES))}|[{''.join(sorted(_SURNAMES))}]))"
+    rf"(?P<role>{_ROLE})(?P<name>[小老阿]"
+    rf"(?:{'|'.join(sorted(_DOUBLE_SURNAMES))}|[{''.join(sorted(_SURNAMES))}]))"
 )
 _RE_NICKNAME = re.compile(rf"(?<![小老阿])[小老][{_NICKNAME_SURNAMES}](?![{_NICKNAME_SURNAMES}])")
-_RE_EN_TITLE = re.compile(r"\b(?P<title>Mr|Mrs|Ms|Miss|Mister|Dr)(?P<sep>\.?\s+)[A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?")
+_RE_EN_TITLE = re.compile(
+    r"\b(?P<title>Mr|Mrs|Ms|Miss|Mister|Dr)(?P<sep>\.?\s+)[A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?"
+)
 
 
 # cheap pre-check: every number pattern below needs one of these
@@ -709,6 +728,7 @@ def _number_placeholder(m: re.Match) -> str:
         return _PLACEHOLDERS["order"]
     return _PLACEHOLDERS[kind]
 
+
 _RE_NAME_GATE = re.compile(rf"{_HONORIFICS}|[小老阿]")
 # one-character-class pre-checks of the two gates (a class scan is far cheaper)
 _RE_PII_CHARS = re.compile(r"[0-9@单订oOtT]")
@@ -723,7 +743,7 @@ def _mask_names(text: str) -> str:
     spans = []
     for m in _RE_HONORIFIC.finditer(text):
         pos = m.start()
-        if text[max(0, pos - 2):pos] in _DOUBLE_SURNAMES:
+        if text[max(0, pos - 2) : pos] in _DOUBLE_SURNAMES:
             spans.append((pos - 2, pos))
             continue
         if pos >= 1 and text[pos - 1] in _SURNAMES:
@@ -870,7 +890,7 @@ def _grams(blocks: list[tuple[str, ...]], ngram: int) -> list[str]:
         if len(blocks) == 1:
             return list(blocks[0])
         return [w for blk in blocks for w in blk]
-    return [" ".join(blk[i:i + ngram]) for blk in blocks for i in range(len(blk) - ngram + 1)]
+    return [" ".join(blk[i : i + ngram]) for blk in blocks for i in range(len(blk) - ngram + 1)]
 
 
 def _check_ngram(ngram) -> int:
@@ -1005,14 +1025,20 @@ def _tfidf_weights(extractor, texts_counts: Counter, masked: dict, tok: TextToke
     """
     grams: list[str] = []
     for t, k in texts_counts.items():
-        ws = [w for w in tok.words(masked[t]) if len(w.strip()) >= 2 and w.lower() not in extractor.stop_words]
+        ws = [
+            w
+            for w in tok.words(masked[t])
+            if len(w.strip()) >= 2 and w.lower() not in extractor.stop_words
+        ]
         grams += ws * k if k > 1 else ws
     freq = Counter(grams)
     total = float(sum(freq.values()))
     return {w: c * extractor.idf_freq.get(w, extractor.median_idf) / total for w, c in freq.items()}
 
 
-def _textrank_weights(extractor, texts_counts: Counter, masked: dict, tok: TextTokenizer, allow) -> dict:
+def _textrank_weights(
+    extractor, texts_counts: Counter, masked: dict, tok: TextTokenizer, allow
+) -> dict:
     """``TextRank.textrank`` of all answers, co-occurrences counted per distinct answer.
 
     Same candidate filter (``extractor.pairfilter``: part of speech in `allow`, at least 2
@@ -1127,7 +1153,9 @@ def keywords(
             extractor.tokenizer = extractor.postokenizer = tok._pos_tokenizer()
         allow = ("n",) if tok.language == "en" else ("ns", "n", "vn", "v", "nz", "l")
         weights = _textrank_weights(extractor, texts_counts, masked, tok, allow)
-    rows = sorted(((w, float(v)) for w, v in weights.items() if tok._keep(w, 2)), key=lambda r: (-r[1], r[0]))
+    rows = sorted(
+        ((w, float(v)) for w, v in weights.items() if tok._keep(w, 2)), key=lambda r: (-r[1], r[0])
+    )
     rows = rows[:top]
     return pd.DataFrame(
         {
@@ -1399,7 +1427,11 @@ def _term_list(value, where: str) -> list[str]:
     out = []
     for v in value:
         if not isinstance(v, str) or not v.strip():
-            hint = " (quote it in YAML: 'no', 'yes', 'on', 'off' read as booleans)" if isinstance(v, bool) else ""
+            hint = (
+                " (quote it in YAML: 'no', 'yes', 'on', 'off' read as booleans)"
+                if isinstance(v, bool)
+                else ""
+            )
             raise ParamsError(f"{where} must hold non-empty str; got {v!r}{hint}")
         out.append(_norm_match(v.strip()))
     return out
@@ -1439,7 +1471,10 @@ def _negation_spec(lexicon: Mapping, language: str):
     if "n't" in negators:
         neg_parts.append(r"n't\b")
     notneg = "|".join(r"\s+".join(map(re.escape, t.split())) for t in by_len(not_negators))
-    return re.compile((rf"\b(?:{notneg})\b|" if notneg else "") + f"({'|'.join(neg_parts)})"), window
+    return (
+        re.compile((rf"\b(?:{notneg})\b|" if notneg else "") + f"({'|'.join(neg_parts)})"),
+        window,
+    )
 
 
 _THEME_KEYS = {"phrases", "aspects", "cues", "exclude", "unless"}
@@ -1447,7 +1482,9 @@ _THEME_KEYS = {"phrases", "aspects", "cues", "exclude", "unless"}
 
 def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
     if not isinstance(lexicon, Mapping):
-        raise TypeError(f"lexicon must be a mapping like default_theme_lexicon(); got {type(lexicon).__name__}")
+        raise TypeError(
+            f"lexicon must be a mapping like default_theme_lexicon(); got {type(lexicon).__name__}"
+        )
     themes = lexicon.get("themes")
     if not isinstance(themes, Mapping) or not themes:
         raise ParamsError("lexicon['themes'] must be a non-empty mapping of theme id -> definition")
@@ -1455,8 +1492,13 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
     en_negator, en_window = _negation_spec(lexicon, "en")
     general_spec = lexicon.get("general_cues") or {}
     if not isinstance(general_spec, Mapping):
-        raise ParamsError(f"lexicon['general_cues'] must map 'zh'/'en' to lists; got {general_spec!r}")
-    general = {lang: _term_list(general_spec.get(lang), f"lexicon['general_cues'][{lang!r}]") for lang in LANGUAGES}
+        raise ParamsError(
+            f"lexicon['general_cues'] must map 'zh'/'en' to lists; got {general_spec!r}"
+        )
+    general = {
+        lang: _term_list(general_spec.get(lang), f"lexicon['general_cues'][{lang!r}]")
+        for lang in LANGUAGES
+    }
     rules = []
     for theme_id, spec in themes.items():
         where = f"lexicon['themes'][{theme_id!r}]"
@@ -1465,9 +1507,13 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
         if not isinstance(spec, Mapping):
             raise ParamsError(f"{where} must be a mapping; got {spec!r}")
         if spec.get("dimension") not in DIMENSIONS:
-            raise ParamsError(f"{where}['dimension'] must be one of {DIMENSIONS}; got {spec.get('dimension')!r}")
+            raise ParamsError(
+                f"{where}['dimension'] must be one of {DIMENSIONS}; got {spec.get('dimension')!r}"
+            )
         label = spec.get("label")
-        if not isinstance(label, Mapping) or not all(isinstance(label.get(k), str) for k in LANGUAGES):
+        if not isinstance(label, Mapping) or not all(
+            isinstance(label.get(k), str) for k in LANGUAGES
+        ):
             raise ParamsError(f"{where}['label'] must map 'zh' and 'en' to str; got {label!r}")
         use_general = spec.get("general_cues", True)
         if not isinstance(use_general, bool):
@@ -1480,9 +1526,12 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
             unknown = set(section) - _THEME_KEYS
             if unknown:
                 raise ParamsError(
-                    f"{where}[{lang!r}] has unknown keys {sorted(unknown)}; allowed: {sorted(_THEME_KEYS)}"
+                    f"{where}[{lang!r}] has unknown keys {sorted(unknown)}; "
+                    f"allowed: {sorted(_THEME_KEYS)}"
                 )
-            terms[lang] = {k: _term_list(section.get(k), f"{where}[{lang!r}][{k!r}]") for k in _THEME_KEYS}
+            terms[lang] = {
+                k: _term_list(section.get(k), f"{where}[{lang!r}][{k!r}]") for k in _THEME_KEYS
+            }
             if use_general:
                 terms[lang]["cues"] = terms[lang]["cues"] + general[lang]
         has_pairs = any(terms[lang]["aspects"] for lang in LANGUAGES) and any(
@@ -1505,7 +1554,10 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
     if not isinstance(aliases, Mapping) or not all(
         isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in aliases.items()
     ):
-        raise ParamsError(f"lexicon['aliases'] must map a variant (str) to its canonical form (str); got {aliases!r}")
+        raise ParamsError(
+            "lexicon['aliases'] must map a variant (str) to its canonical form (str); "
+            f"got {aliases!r}"
+        )
     alias_map = {_norm_match(k.strip()): _norm_match(v.strip()) for k, v in aliases.items()}
     alias_re = (
         re.compile("|".join(map(re.escape, sorted(alias_map, key=lambda t: (-len(t), t)))))
@@ -1536,7 +1588,7 @@ def _negated(lex: _CompiledLexicon, prefix: str) -> bool:
     """Whether the text just before a phrase/cue (within its clause) negates it."""
     if not prefix:
         return False
-    tail = prefix[-(lex.zh_window + 8):]
+    tail = prefix[-(lex.zh_window + 8) :]
     last_end = None
     for m in lex.zh_negator.finditer(tail):
         if m.group(1) is not None:
@@ -1546,9 +1598,9 @@ def _negated(lex: _CompiledLexicon, prefix: str) -> bool:
     if not prefix.isascii() and not any("a" <= ch <= "z" for ch in prefix[-40:]):
         return False
     words = _RE_PREFIX_WORDS.findall(prefix[-80:])
-    tail = " ".join(words[-(lex.en_window + 2):])
+    tail = " ".join(words[-(lex.en_window + 2) :])
     for m in lex.en_negator.finditer(tail):
-        if m.group(1) is not None and len(tail[m.end():].split()) <= lex.en_window:
+        if m.group(1) is not None and len(tail[m.end() :].split()) <= lex.en_window:
             return True
     return False
 
@@ -1679,12 +1731,17 @@ def tag_themes(
 def _theme_info(lexicon, language: str) -> dict[str, tuple[str, str]]:
     lex = _shipped_lexicon() if lexicon is None else lexicon
     if not isinstance(lex, Mapping):
-        raise TypeError(f"lexicon must be a mapping like default_theme_lexicon(); got {type(lexicon).__name__}")
+        raise TypeError(
+            f"lexicon must be a mapping like default_theme_lexicon(); got {type(lexicon).__name__}"
+        )
     info = {}
     for theme_id, spec in (lex.get("themes") or {}).items():
         if isinstance(spec, Mapping):
             label = spec.get("label") or {}
-            info[theme_id] = (spec.get("dimension"), label.get(language) if isinstance(label, Mapping) else None)
+            info[theme_id] = (
+                spec.get("dimension"),
+                label.get(language) if isinstance(label, Mapping) else None,
+            )
     return info
 
 
@@ -1853,7 +1910,7 @@ _RE_QUOTE_KEY = re.compile(r"[\W_]+")
 
 
 def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
 def representative_quotes(
@@ -1927,7 +1984,9 @@ def representative_quotes(
     s = _text_series(texts)
     tags = _check_tags(tags)
     if len(tags) != len(s) or (isinstance(texts, pd.Series) and not tags.index.equals(s.index)):
-        raise DataError(f"tags ({len(tags)} rows) must align with texts ({len(s)} rows, same index)")
+        raise DataError(
+            f"tags ({len(tags)} rows) must align with texts ({len(s)} rows, same index)"
+        )
     n = _check_int(n, "n", minimum=1)
     seed = _check_int(seed, "seed", minimum=0)
     min_chars = _check_int(min_chars, "min_chars", minimum=1, allow_none=True)
@@ -1946,7 +2005,9 @@ def representative_quotes(
     masked: dict[str, str] = {}
     rows = []
     for t in themes:
-        picked = _pick_quotes(s, tags[t].to_numpy(dtype=bool), n, rng, english, min_chars, max_chars, masked)
+        picked = _pick_quotes(
+            s, tags[t].to_numpy(dtype=bool), n, rng, english, min_chars, max_chars, masked
+        )
         if len(picked) < n:
             warnings.warn(
                 f"theme {t!r}: only {len(picked)} distinct quote(s) of {n} requested",
@@ -2057,7 +2118,10 @@ def wordcloud_font_path() -> str:
         try:
             found = subprocess.run(
                 [fc_match, "-f", "%{file}", "Noto Sans CJK SC"],
-                capture_output=True, text=True, timeout=30, check=False,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             found = ""

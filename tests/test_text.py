@@ -44,9 +44,28 @@ def tok() -> TextTokenizer:
 
 # ============================================================================ tokenizer
 REQUIRED_TERMS = [
-    "物流", "客服", "退换货", "七天无理由", "运费险", "以旧换新", "上门取件", "质检", "退款",
-    "智能客服", "转人工", "打底裤", "人工客服", "机器人", "发货", "快递", "售后", "工单", "过敏",
-    "育儿顾问", "安装", "备件",
+    "物流",
+    "客服",
+    "退换货",
+    "七天无理由",
+    "运费险",
+    "以旧换新",
+    "上门取件",
+    "质检",
+    "退款",
+    "智能客服",
+    "转人工",
+    "打底裤",
+    "人工客服",
+    "机器人",
+    "发货",
+    "快递",
+    "售后",
+    "工单",
+    "过敏",
+    "育儿顾问",
+    "安装",
+    "备件",
 ]
 
 
@@ -65,7 +84,10 @@ def test_user_dictionary_terms_stay_whole(tok, term):
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        ("七天无理由退货不支持，运费险也不赔", ["七天无理由退货", "不", "支持", "，", "运费险", "也", "不", "赔"]),
+        (
+            "七天无理由退货不支持，运费险也不赔",
+            ["七天无理由退货", "不", "支持", "，", "运费险", "也", "不", "赔"],
+        ),
         ("智能客服答非所问，只能转人工", ["智能客服", "答非所问", "，", "只能", "转人工"]),
         ("上门取件一直没人来", ["上门取件", "一直", "没人来"]),
         ("打底裤质检太慢了", ["打底裤", "质检", "太慢", "了"]),
@@ -79,15 +101,22 @@ def test_segmentation_of_service_sentences(tok, sentence, expected):
 
 def test_content_words_drop_stopwords_punctuation_numbers(tok):
     assert tok.words("我觉得物流太慢了，等了3天！！") == ["物流", "太慢"]
-    assert tok.blocks("物流太慢了，客服回复也很慢！") == [["物流", "太慢"], ["客服", "回复", "很慢"]]
+    assert tok.blocks("物流太慢了，客服回复也很慢！") == [
+        ["物流", "太慢"],
+        ["客服", "回复", "很慢"],
+    ]
     assert tok.words("物流太慢", min_len=1) == ["物流", "太慢"]
     assert tok.words("   ，。！") == []
 
 
-_ALPHABET = "物流客服太慢了退款没有人回复，。！ 12345abcAI七天无理由运费险转人工的不是很专业上门取件-+.%"
+_ALPHABET = (
+    "物流客服太慢了退款没有人回复，。！ 12345abcAI七天无理由运费险转人工的不是很专业上门取件-+.%"
+)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(alphabet=_ALPHABET, max_size=40))
 def test_cut_equals_plain_jieba_lcut_of_the_dedicated_tokenizer(tok, s):
     # the block memo must not change jieba's result
@@ -145,8 +174,20 @@ def test_custom_and_default_stopwords():
 def test_english_tokenizer():
     en = make_tokenizer(language="en")
     assert en.jieba is None and en.language == "en"
-    assert en.cut("The bot didn't help, I’m UPSET!") == ["the", "bot", "didn't", "help", "i'm", "upset"]
-    assert en.words("The delivery was slow and the bot useless.") == ["delivery", "slow", "bot", "useless"]
+    assert en.cut("The bot didn't help, I’m UPSET!") == [
+        "the",
+        "bot",
+        "didn't",
+        "help",
+        "i'm",
+        "upset",
+    ]
+    assert en.words("The delivery was slow and the bot useless.") == [
+        "delivery",
+        "slow",
+        "bot",
+        "useless",
+    ]
     assert en.blocks("Slow delivery. Rude agent") == [["slow", "delivery"], ["rude", "agent"]]
 
 
@@ -216,11 +257,37 @@ def test_mask_pii_masks(raw, masked):
 @pytest.mark.parametrize(
     "kept",
     [
-        "199元", "价格1999.00元", "2024-05-01", "2024年5月1日", "2024-05-01 12:30:00", "12:30",
-        "15:30-16:00", "7天", "30分钟", "3件", "9折", "1.5倍", "第12345个", "10086",
-        "400-820-8820", "20240501", "iPhone15", "先生", "先生您好", "这位先生", "我先生说",
-        "那位女士很耐心", "小程序很卡", "老顾客了", "小范围", "小米手机", "阿里小蜜", "小时",
-        "订单金额199元", "订单号码有问题", "<script>alert(1)</script>",
+        "199元",
+        "价格1999.00元",
+        "2024-05-01",
+        "2024年5月1日",
+        "2024-05-01 12:30:00",
+        "12:30",
+        "15:30-16:00",
+        "7天",
+        "30分钟",
+        "3件",
+        "9折",
+        "1.5倍",
+        "第12345个",
+        "10086",
+        "400-820-8820",
+        "20240501",
+        "iPhone15",
+        "先生",
+        "先生您好",
+        "这位先生",
+        "我先生说",
+        "那位女士很耐心",
+        "小程序很卡",
+        "老顾客了",
+        "小范围",
+        "小米手机",
+        "阿里小蜜",
+        "小时",
+        "订单金额199元",
+        "订单号码有问题",
+        "<script>alert(1)</script>",
     ],
 )
 def test_mask_pii_keeps(kept):
@@ -259,8 +326,12 @@ def test_script_text_survives_masking_and_tokenising_as_text(tok):
 
 
 def test_mask_pii_series_keeps_index_missing_and_input():
-    s = pd.Series(["李女士 13912345678", None, "没问题", "李女士 13912345678"], index=[10, 11, 12, 13],
-                  name="open_improve", dtype="str")
+    s = pd.Series(
+        ["李女士 13912345678", None, "没问题", "李女士 13912345678"],
+        index=[10, 11, 12, 13],
+        name="open_improve",
+        dtype="str",
+    )
     before = s.copy()
     out = mask_pii_series(s)
     assert out.tolist()[0] == "*女士 [phone]" and out.tolist()[2:] == ["没问题", "*女士 [phone]"]
@@ -296,8 +367,15 @@ def test_word_frequencies_counts_docs_and_shares(tok):
     assert list(wf.columns) == ["word", "count", "n_docs", "share"]
     rows = {w: (c, d) for w, c, d in wf[["word", "count", "n_docs"]].itertuples(index=False)}
     assert rows == {
-        "物流": (3, 3), "太慢": (2, 2), "客服": (1, 1), "回复": (1, 1), "很慢": (1, 1),
-        "智能客服": (1, 1), "答非所问": (1, 1), "转人工": (1, 1), "太难": (1, 1),
+        "物流": (3, 3),
+        "太慢": (2, 2),
+        "客服": (1, 1),
+        "回复": (1, 1),
+        "很慢": (1, 1),
+        "智能客服": (1, 1),
+        "答非所问": (1, 1),
+        "转人工": (1, 1),
+        "太难": (1, 1),
     }
     assert wf["word"].iloc[:2].tolist() == ["物流", "太慢"]
     # share = answers with the word / non-empty answers (4)
@@ -308,7 +386,11 @@ def test_word_frequencies_counts_docs_and_shares(tok):
 def test_word_frequencies_bigrams_within_clauses(tok):
     wf = word_frequencies(ANSWERS, tokenizer=tok, ngram=2)
     assert dict(zip(wf["word"], wf["count"])) == {
-        "物流 太慢": 2, "客服 回复": 1, "回复 很慢": 1, "智能客服 答非所问": 1, "转人工 太难": 1,
+        "物流 太慢": 2,
+        "客服 回复": 1,
+        "回复 很慢": 1,
+        "智能客服 答非所问": 1,
+        "转人工 太难": 1,
     }
 
 
@@ -319,8 +401,9 @@ def test_word_frequencies_top_and_empty(tok):
 
 
 def test_word_frequencies_masks_pii_before_counting(tok):
-    wf = word_frequencies(["王先生电话13812345678，物流太慢", "订单号2024050112345678 退款慢"],
-                          tokenizer=tok)
+    wf = word_frequencies(
+        ["王先生电话13812345678，物流太慢", "订单号2024050112345678 退款慢"], tokenizer=tok
+    )
     words = set(wf["word"])
     assert {"物流", "太慢", "退款慢", "先生", "电话", "订单号"} == words
     assert not any(ch.isdigit() for w in words for ch in w)
@@ -328,7 +411,9 @@ def test_word_frequencies_masks_pii_before_counting(tok):
 
 
 def test_word_frequencies_english():
-    wf = word_frequencies(["The delivery was slow.", "Slow delivery, rude agent", "ok"], language="en")
+    wf = word_frequencies(
+        ["The delivery was slow.", "Slow delivery, rude agent", "ok"], language="en"
+    )
     assert dict(zip(wf["word"], wf["count"])) == {"delivery": 2, "slow": 2, "agent": 1, "rude": 1}
     assert wf.set_index("word").loc["slow", "share"] == pytest.approx(2 / 3)
     en2 = word_frequencies(["Slow delivery, rude agent"], language="en", ngram=2)
@@ -348,13 +433,25 @@ def _naive_counts(texts, tok):
 
 
 _POOL = [
-    "物流太慢了", "客服回复太慢，等了30分钟", "退款7天了还没到账！", "智能客服答非所问", "无",
-    "客服小王态度很好", "快递员态度差，包裹破损", "Ｑ：为什么不发货？", "王先生13812345678",
-    "七天无理由退货，运费险不赔", "iPhone15 屏幕坏了", "", None,
+    "物流太慢了",
+    "客服回复太慢，等了30分钟",
+    "退款7天了还没到账！",
+    "智能客服答非所问",
+    "无",
+    "客服小王态度很好",
+    "快递员态度差，包裹破损",
+    "Ｑ：为什么不发货？",
+    "王先生13812345678",
+    "七天无理由退货，运费险不赔",
+    "iPhone15 屏幕坏了",
+    "",
+    None,
 ]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.sampled_from(_POOL), max_size=25))
 def test_deduplicated_counts_equal_per_answer_counts(tok, texts):
     wf = word_frequencies(texts, tokenizer=tok)
@@ -363,7 +460,9 @@ def test_deduplicated_counts_equal_per_answer_counts(tok, texts):
     assert dict(zip(wf["word"], wf["n_docs"])) == dict(docs)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.sampled_from(_POOL), min_size=1, max_size=10), st.integers(2, 4))
 def test_repeating_every_answer_multiplies_counts_and_keeps_shares(tok, texts, k):
     once = word_frequencies(texts, tokenizer=tok)
@@ -385,8 +484,12 @@ def test_repeating_every_answer_multiplies_counts_and_keeps_shares(tok, texts, k
         ((["物流"],), {"top": 2.5}, TypeError, "top must be an int"),
         ((["物流"],), {"language": "de"}, ValueError, "language must be one of"),
         ((["物流"],), {"tokenizer": "jieba"}, TypeError, "tokenizer must be a TextTokenizer"),
-        ((["物流"],), {"tokenizer": make_tokenizer(language="en"), "language": "zh"}, ValueError,
-         "disagrees with the tokenizer's language 'en'"),
+        (
+            (["物流"],),
+            {"tokenizer": make_tokenizer(language="en"), "language": "zh"},
+            ValueError,
+            "disagrees with the tokenizer's language 'en'",
+        ),
     ],
 )
 def test_word_frequencies_errors(args, kwargs, error, match):
@@ -445,13 +548,22 @@ class _LinePairs:
 
 
 KEYWORD_POOL = [
-    "物流太慢了，物流信息三天没更新", "智能客服答非所问，转人工太难", "退款申请了一周还没到账",
-    "客服态度很差，回复太慢", "退换货流程太麻烦，上门取件没人来", "王先生13812345678 物流太慢",
-    "安装师傅迟到，维修配件缺货", "客服不专业，对产品不了解", "无", "",
+    "物流太慢了，物流信息三天没更新",
+    "智能客服答非所问，转人工太难",
+    "退款申请了一周还没到账",
+    "客服态度很差，回复太慢",
+    "退换货流程太麻烦，上门取件没人来",
+    "王先生13812345678 物流太慢",
+    "安装师傅迟到，维修配件缺货",
+    "客服不专业，对产品不了解",
+    "无",
+    "",
 ]
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.sampled_from(KEYWORD_POOL), min_size=1, max_size=30))
 def test_keywords_equal_jieba_extract_tags_on_the_joined_answers(tok, answers):
     import jieba.analyse
@@ -462,7 +574,9 @@ def test_keywords_equal_jieba_extract_tags_on_the_joined_answers(tok, answers):
 
     tfidf = copy.copy(text_mod._tfidf_template())  # a fresh TFIDF() would re-read idf.txt
     tfidf.tokenizer, tfidf.stop_words = _LineWords(tok), stop
-    ref = {w: v for w, v in tfidf.extract_tags(joined, topK=None, withWeight=True) if tok._keep(w, 2)}
+    ref = {
+        w: v for w, v in tfidf.extract_tags(joined, topK=None, withWeight=True) if tok._keep(w, 2)
+    }
     ours = keywords(answers, tokenizer=tok, top=1000)
     assert set(ours["word"]) == set(ref)
     for w, v in zip(ours["word"], ours["weight"]):
@@ -482,12 +596,19 @@ def test_keywords_equal_jieba_extract_tags_on_the_joined_answers(tok, answers):
 def test_keywords_english_and_empty():
     en = ["The delivery was slow", "Slow delivery again", "Rude agent"]
     assert keywords(en, language="en", top=2)["word"].tolist() == ["delivery", "slow"]
-    assert set(keywords(en, language="en", method="textrank")["word"]) == {"agent", "delivery", "rude", "slow"}
+    assert set(keywords(en, language="en", method="textrank")["word"]) == {
+        "agent",
+        "delivery",
+        "rude",
+        "slow",
+    }
     assert keywords([None, ""], top=3).empty
 
 
 def test_keywords_errors():
-    with pytest.raises(ValueError, match=r"method must be one of \('tfidf', 'textrank'\); got 'lda'"):
+    with pytest.raises(
+        ValueError, match=r"method must be one of \('tfidf', 'textrank'\); got 'lda'"
+    ):
         keywords(["物流"], method="lda")
     with pytest.raises(ValueError, match="top must be >= 1"):
         keywords(["物流"], top=0)
@@ -510,13 +631,22 @@ def test_contrast_words_against_hand_computation(tok):
     assert res.loc["物流", "share_a"] == pytest.approx(0.75)
     # prior_size = 2: alpha_w = 1; delta = ln(4/2) - ln(2/4) = 1.38629436,
     # se = sqrt(1/4 + 1/2) = 0.86602540, z = 1.60075485
-    res2 = contrast_words(texts, groups, a="a", b="b", prior_size=2, tokenizer=tok).set_index("word")
+    res2 = contrast_words(texts, groups, a="a", b="b", prior_size=2, tokenizer=tok).set_index(
+        "word"
+    )
     assert res2.loc["物流", "log_odds"] == pytest.approx(1.3862943611198906, abs=1e-9)
     assert res2.loc["物流", "z"] == pytest.approx(1.6007548451372582, abs=1e-9)
 
 
 def test_contrast_words_finds_detractor_words(tok):
-    texts = ["物流太慢，客服态度差", "物流太慢", "退款太慢", "客服很耐心", "物流很快，客服耐心", "包装很好"]
+    texts = [
+        "物流太慢，客服态度差",
+        "物流太慢",
+        "退款太慢",
+        "客服很耐心",
+        "物流很快，客服耐心",
+        "包装很好",
+    ]
     groups = pd.Series(["dissatisfied"] * 3 + ["satisfied"] * 3)
     res = contrast_words(texts, groups, tokenizer=tok)
     assert res["word"].iloc[0] == "太慢"
@@ -524,7 +654,9 @@ def test_contrast_words_finds_detractor_words(tok):
     assert res.set_index("word").loc["太慢", "share_a"] == pytest.approx(1.0)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(st.sampled_from(["物流", "客服", "退款", "太慢", "态度"]), min_size=1, max_size=8),
     st.lists(st.sampled_from(["物流", "客服", "退款", "太慢", "态度"]), min_size=1, max_size=8),
@@ -545,7 +677,9 @@ def test_contrast_words_errors(tok):
     with pytest.raises(DataError, match="share the same index"):
         contrast_words(pd.Series(["a", "b"]), pd.Series(["x", "y"], index=[5, 6]), tokenizer=tok)
     with pytest.raises(TypeError, match="prior_size must be a number; got str"):
-        contrast_words(["物流", "客服"], ["dissatisfied", "satisfied"], prior_size="8", tokenizer=tok)
+        contrast_words(
+            ["物流", "客服"], ["dissatisfied", "satisfied"], prior_size="8", tokenizer=tok
+        )
     with pytest.raises(ValueError, match="prior_size must be a positive finite number"):
         contrast_words(["物流", "客服"], ["dissatisfied", "satisfied"], prior_size=0, tokenizer=tok)
 
@@ -555,10 +689,17 @@ def test_default_lexicon_ids_dimensions_and_labels():
     lex = default_theme_lexicon()
     assert tuple(lex["themes"]) == THEME_IDS
     expected = {
-        "slow_reply": "efficiency", "logistics_updates": "efficiency", "refund_slow": "efficiency",
-        "bot_unhelpful": "digital", "off_topic_answer": "communication", "attitude": "communication",
-        "product_knowledge": "communication", "return_process": "after_sales",
-        "installation_repair": "quality", "repeat_contact": "quality", "privacy": "digital",
+        "slow_reply": "efficiency",
+        "logistics_updates": "efficiency",
+        "refund_slow": "efficiency",
+        "bot_unhelpful": "digital",
+        "off_topic_answer": "communication",
+        "attitude": "communication",
+        "product_knowledge": "communication",
+        "return_process": "after_sales",
+        "installation_repair": "quality",
+        "repeat_contact": "quality",
+        "privacy": "digital",
     }
     assert {t: spec["dimension"] for t, spec in lex["themes"].items()} == expected
     for spec in lex["themes"].values():
@@ -638,7 +779,9 @@ def test_tag_themes_en(answer, themes):
 
 
 def test_tag_themes_shape_index_and_missing():
-    s = pd.Series(["物流太慢", None, "", "物流太慢", "客服态度差"], index=list("abcde"), dtype="str")
+    s = pd.Series(
+        ["物流太慢", None, "", "物流太慢", "客服态度差"], index=list("abcde"), dtype="str"
+    )
     tags = tag_themes(s)
     assert tags.index.tolist() == list("abcde")
     assert tuple(tags.columns) == THEME_IDS
@@ -660,16 +803,27 @@ def test_tag_themes_custom_lexicon():
         },
         "negation": {"zh": {"negators": ["没有", "不"]}},
     }
-    tags = tag_themes(["包装破损", "包装太简陋", "包装不简陋", "Flimsy packaging", "挺好"], lexicon=lex)
+    tags = tag_themes(
+        ["包装破损", "包装太简陋", "包装不简陋", "Flimsy packaging", "挺好"], lexicon=lex
+    )
     assert tags["packaging"].tolist() == [True, True, False, True, False]
 
 
 @pytest.mark.parametrize(
     ("change", "match"),
     [
-        (lambda lx: lx["themes"]["slow_reply"].update(dimension="speed"), r"\['dimension'\] must be one of"),
-        (lambda lx: lx["themes"].update({"回复慢": lx["themes"]["slow_reply"]}), "snake_case ASCII"),
-        (lambda lx: lx["themes"]["privacy"]["label"].pop("en"), r"\['label'\] must map 'zh' and 'en'"),
+        (
+            lambda lx: lx["themes"]["slow_reply"].update(dimension="speed"),
+            r"\['dimension'\] must be one of",
+        ),
+        (
+            lambda lx: lx["themes"].update({"回复慢": lx["themes"]["slow_reply"]}),
+            "snake_case ASCII",
+        ),
+        (
+            lambda lx: lx["themes"]["privacy"]["label"].pop("en"),
+            r"\['label'\] must map 'zh' and 'en'",
+        ),
         (lambda lx: lx["themes"]["privacy"]["zh"].update(phrases="泄露"), "must be a list of str"),
         (lambda lx: lx["themes"]["privacy"]["zh"].update(words=["x"]), r"unknown keys \['words'\]"),
         (lambda lx: lx["negation"]["en"].update(negators=[False]), "quote it in YAML"),
@@ -706,14 +860,19 @@ def test_theme_summary_shares_and_outcome_link():
     ref = stats.ttest_ind([2, 3, 1], [1, 5], equal_var=False).pvalue
     assert row["p_value"] == pytest.approx(ref)
     absent = summ.set_index("theme").loc["privacy"]
-    assert absent["n_theme"] == 0 and math.isnan(absent["mean_with"]) and math.isnan(absent["p_value"])
+    assert (
+        absent["n_theme"] == 0 and math.isnan(absent["mean_with"]) and math.isnan(absent["p_value"])
+    )
 
 
 def test_theme_summary_per_segment_with_boolean_outcome():
     texts = ["物流太慢", "物流太慢", "客服态度差", "挺好的"]
     tags = tag_themes(pd.Series(texts, index=[7, 8, 9, 10]))
-    summ = theme_summary(tags, groups=pd.Series(["new", "returning", "new", None], index=[7, 8, 9, 10]),
-                         outcome=pd.Series([False, True, False, True], index=[7, 8, 9, 10]))
+    summ = theme_summary(
+        tags,
+        groups=pd.Series(["new", "returning", "new", None], index=[7, 8, 9, 10]),
+        outcome=pd.Series([False, True, False, True], index=[7, 8, 9, 10]),
+    )
     assert summ["segment"].unique().tolist() == ["all", "new", "returning"]
     logi = summ[summ["theme"] == "logistics_updates"].set_index("segment")
     assert logi.loc["all", "share"] == pytest.approx(0.5)
@@ -741,9 +900,13 @@ def test_theme_summary_errors():
 
 # ============================================================================ quotes
 QUOTE_ANSWERS = [
-    "物流太慢了，等了一周才到", "物流太慢了，等了一周才到", "物流太慢了！等了一周才到",
-    "快递太慢", "物流信息一直不更新，也没人通知我，王先生13812345678",
-    "发货太慢了，下单三天还没发货", "客服态度差",
+    "物流太慢了，等了一周才到",
+    "物流太慢了，等了一周才到",
+    "物流太慢了！等了一周才到",
+    "快递太慢",
+    "物流信息一直不更新，也没人通知我，王先生13812345678",
+    "发货太慢了，下单三天还没发货",
+    "客服态度差",
     "物流太慢了，等了一周才到。真的太慢了，希望改进，物流太慢了，等了一周才到，太慢了太慢了",
 ]
 
@@ -776,8 +939,11 @@ def test_representative_quotes_warn_when_short_and_all_themes():
 
 
 def test_representative_quotes_english():
-    answers = ["The delivery was slow and the parcel arrived a week late", "slow delivery",
-               "Delivery took forever, tracking was never updated, call me on 13812345678"]
+    answers = [
+        "The delivery was slow and the parcel arrived a week late",
+        "slow delivery",
+        "Delivery took forever, tracking was never updated, call me on 13812345678",
+    ]
     tags = tag_themes(answers, language="en")
     q = representative_quotes(answers, tags, theme="logistics_updates", n=2, language="en")
     assert q["quote"].tolist()[0] in {answers[0], answers[2].replace("13812345678", "[phone]")}
