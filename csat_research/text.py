@@ -296,7 +296,7 @@ class TextTokenizer:
         Words added to the dictionary on top of the shipped user dictionary.
     jieba : jieba.Tokenizer or None
         The dedicated jieba tokenizer (``None`` for English). Changing it (``add_word``)
-        changes this tokenizer only.
+        changes this tokenizer only (its memoised segmentations are then forgotten).
     """
 
     __slots__ = (
@@ -309,6 +309,7 @@ class TextTokenizer:
         "_pos",
         "_pos_memo",
         "_lock",
+        "_memo_key",
     )
 
     def __init__(self, *, language, stopwords, user_words, jieba_tokenizer):
@@ -321,6 +322,19 @@ class TextTokenizer:
         self._pos = None
         self._pos_memo: dict[str, tuple] = {}
         self._lock = threading.Lock()
+        self._memo_key = self._dictionary_key()
+
+    def _dictionary_key(self):
+        return None if self._jieba is None else (self._jieba.total, len(self._jieba.FREQ))
+
+    def _check_memo(self) -> None:
+        """Forget memoised segmentations when the jieba dictionary was changed (add_word)."""
+        key = self._dictionary_key()
+        if key != self._memo_key:
+            self._memo.clear()
+            self._kept.clear()
+            self._pos_memo.clear()
+            self._memo_key = key
 
     @property
     def language(self) -> str:
@@ -371,6 +385,7 @@ class TextTokenizer:
         text = _check_str(text, "text")
         if self._language == "en":
             return _RE_EN_WORD.findall(_normalise_en(text))
+        self._check_memo()
         out: list[str] = []
         for blk in _RE_HAN_BLOCK.split(text):
             if not blk:
@@ -418,6 +433,7 @@ class TextTokenizer:
             return out
         if _RE_FULLWIDTH.search(text):
             text = text.translate(_FULLWIDTH_TO_ASCII)  # ＡＩ客服 -> AI客服
+        self._check_memo()
         memo = self._kept.get(min_len)
         if memo is None:
             memo = self._kept.setdefault(min_len, {})
@@ -455,6 +471,7 @@ class TextTokenizer:
         import jieba.posseg
 
         pos = self._pos_tokenizer()
+        self._check_memo()
         out: list = []
         for blk in jieba.posseg.re_han_internal.split(text):
             if not blk:

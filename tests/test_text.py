@@ -136,8 +136,11 @@ def test_user_words_are_kept_and_do_not_leak():
     assert a.jieba.FREQ is not b.jieba.FREQ
     assert jieba.dt.initialized == dt_initialized and jieba.dt.FREQ is dt_freq
     assert "云鲸J4洗地机" not in jieba.dt.FREQ
-    # changing one tokenizer leaves the others alone
+    # changing one tokenizer leaves the others alone, and its memo follows the change
+    assert a.cut("超级无敌退款") != ["超级无敌退款"]
     a.jieba.add_word("超级无敌退款", 5000)
+    assert a.cut("超级无敌退款") == ["超级无敌退款"]
+    assert a.words("超级无敌退款") == ["超级无敌退款"]
     assert "超级无敌退款" not in b.jieba.FREQ
     assert "超级无敌退款" not in make_tokenizer().jieba.FREQ
 
