@@ -116,7 +116,9 @@ class WarmKernel:
         from jupyter_client.manager import AsyncKernelManager
 
         self.shutdown()
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        # IPC sockets (Unix only): local kernels need no TCP, and no unencrypted-TCP warning.
+        transport = "ipc" if os.name == "posix" else "tcp"
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport=transport)
         self._inline(self.preload, workdir)
         self.uses = 0
 

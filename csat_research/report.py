@@ -210,9 +210,12 @@ def analyse(study: Study) -> ReportResults:
     keyed = scoring.reverse_key(d[all_items], items=study.codebook.reverse_items(study.category))
     rel, n2 = _quiet(reliability.scale_reliability, keyed, study.dimensions)
     notes += n2
-    item_tot = pd.concat(
-        [reliability.item_total(keyed, items=items).assign(dimension=dim) for dim, items in study.dimensions.items()]
-    )
+    parts = []
+    for dim, items in study.dimensions.items():
+        part, n_it = _quiet(reliability.item_total, keyed, items=items)
+        parts.append(part.assign(dimension=dim))
+        notes += n_it
+    item_tot = pd.concat(parts)
     try:
         cfa_res, n3 = _quiet(reliability.cfa, keyed, study.dimensions)
         notes += n3
