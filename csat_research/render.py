@@ -579,6 +579,7 @@ _MPL_REPR = re.compile(
     r"^\s*\[?\s*(?:<(?:matplotlib\.|mpl_toolkits\.|seaborn\.|Axes[:\s>]|Figure[\s>]|"
     r"AxesSubplot|BarContainer|Axes3D)|Text\(|\(\s*<matplotlib)"
 )
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
 _EXTERNAL_REF = re.compile(
     r"""(?:\b(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//)"""
     r"""|(?:url\(\s*["']?\s*(?:https?:)?//)|(?:@import\b)|(?:<script\b[^>]*\bsrc\s*=)""",
@@ -806,7 +807,9 @@ def notebook_to_html(
     )
 
     def _sanitize(fragment: Any) -> str:
-        return sanitize_html(str(fragment), where=where)
+        # nbconvert's heading permalinks ("¶") mean nothing on paper and end up in the
+        # PDF bookmarks ("执行摘要执行摘要"): drop them.
+        return sanitize_html(_ANCHOR_LINK.sub("", str(fragment)), where=where)
 
     exporter.register_filter("csat_sanitize", _sanitize)
     resources = {

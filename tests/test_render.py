@@ -265,7 +265,8 @@ def test_notebook_to_html_client_view():
     assert re.search(r"品牌</span><span class=\"csat-cover__value\">示例家电旗舰店", body)
     assert "样本量" in body and "1876" in body
     # narrative and outputs
-    assert re.search(r"<h2[^>]*>执行摘要", body) and "<strong>3.8</strong>" in body
+    assert re.search(r"<h2[^>]*>执行摘要</h2>", body) and "<strong>3.8</strong>" in body
+    assert "anchor-link" not in body and "¶" not in body
     assert "样本量 n = 1876" in body  # stdout kept
     assert f'src="data:image/png;base64,{PNG_1PX}"' in body
     # what the client must not see
@@ -586,6 +587,9 @@ def test_e2e_pdf_text_pages_and_fonts(report_html, pdf_renderer, tmp_path):
     assert "import" not in text and "debug: loaded" not in text
     # page numbers from page 2 on, none on the cover
     assert re.search(rf"第\s*2\s*/\s*{n_pages}\s*页", text)
+    # PDF bookmarks from the headings
+    titles = [item.title for item in reader.outline[1]] if len(reader.outline) > 1 else []
+    assert titles == ["执行摘要", "原声明细"], reader.outline
     assert not re.search(r"第\s*1\s*/", _pdftotext(pdf, first=1))
     # Text is real, searchable text: every font embedded and with a ToUnicode map.
     # (Chromium's Skia writes the CFF-based Noto CJK faces as Type 3 fonts: vector glyphs,
@@ -687,6 +691,19 @@ def test_e2e_renderer_is_bound_to_its_thread(report_html, pdf_renderer, tmp_path
     worker.join()
     assert errors and "another thread" in errors[0]
     assert not (tmp_path / "t.pdf").exists()
+
+
+@pytest.mark.e2e
+def test_e2e_renderer_blocks_network_requests(pdf_renderer, tmp_path):
+    page = tmp_path / "foreign.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><head><title>Foreign</title>'
+                    '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">'
+                    '</head><body><h1>Hello</h1><img src="https://example.com/x.png"></body></html>',
+                    encoding="utf-8")
+    pdf = pdf_renderer.render(page, tmp_path / "foreign.pdf")
+    assert "Hello" in _pdftotext(pdf)
+    assert "https://fonts.googleapis.com/css?family=Roboto" in pdf_renderer.blocked_requests
+    assert "https://example.com/x.png" in pdf_renderer.blocked_requests
 
 
 @pytest.mark.e2e
