@@ -116,9 +116,7 @@ class WarmKernel:
         from jupyter_client.manager import AsyncKernelManager
 
         self.shutdown()
-        # IPC sockets (Unix only): local kernels need no TCP, and no unencrypted-TCP warning.
-        transport = "ipc" if os.name == "posix" else "tcp"
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport=transport)
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
         self._inline(self.preload, workdir)
         self.uses = 0
 
