@@ -111,6 +111,7 @@ import pyarrow.compute as pc
 import yaml
 from scipy.special import ndtr, ndtri
 
+from csat_research.text import THEME_IDS
 from csat_research.errors import CodebookError, ParamsError
 from csat_research.schema import (
     CATEGORY,
@@ -176,20 +177,8 @@ _NPS_MODEL = {"const": 0.0, "overall_sat": 2.3, "noise_sd": 1.2}
 _INTENT_MODEL = {"const": 0.9, "overall_sat": 0.62, "customer_type[returning]": 0.35,
                  "noise_sd": 0.65}
 
-#: Complaint theme ids of ``open_improve`` (shared with the text tagger's lexicon).
-THEMES = (
-    "slow_reply",
-    "logistics_updates",
-    "refund_slow",
-    "bot_unhelpful",
-    "off_topic_answer",
-    "attitude",
-    "product_knowledge",
-    "return_process",
-    "installation_repair",
-    "repeat_contact",
-    "privacy",
-)
+#: Complaint theme ids of ``open_improve``: the text tagger's lexicon ids.
+THEMES = THEME_IDS
 _THEME_DIMENSION = {
     "slow_reply": "efficiency",
     "logistics_updates": "efficiency",
@@ -199,7 +188,7 @@ _THEME_DIMENSION = {
     "attitude": "communication",
     "product_knowledge": "communication",
     "return_process": "after_sales",
-    "installation_repair": "after_sales",
+    "installation_repair": "quality",
     "repeat_contact": "quality",
     "privacy": "digital",
 }
