@@ -35,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import base64
 import copy
 import html as _html
 import os
@@ -62,6 +61,7 @@ __all__ = [
     "find_chromium",
     "notebook_to_html",
     "page_css",
+    "sanitize_html",
 ]
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
