@@ -766,7 +766,11 @@ def notebook_to_html(
     -----
     HTML from outputs (pandas / Styler tables, ``display(Markdown(...))``) and markdown
     cells passes :func:`sanitize_html`: a ``<script>`` inside a text answer is shown as
-    text. Cell tags: ``remove_cell`` drops a cell, ``remove_output`` its outputs,
+    text. Also left out: stderr streams (warnings, logging), blank stdout, and a
+    ``text/plain``-only result next to a figure or looking like a matplotlib repr
+    (``Text(0.5, 1.0, ...)``, ``(1.0, 5.0)`` from ``ax.set_xlim``). Numeric table
+    columns are right-aligned (class ``csat-num``); tables with 9+ / 13+ columns get
+    smaller type in print. Cell tags: ``remove_cell`` drops a cell, ``remove_output`` its outputs,
     ``page-break`` starts it on a new page, ``no-page-break`` keeps an h2 in it on the
     current page. LaTeX math is not typeset (no MathJax); it appears as its source.
 
