@@ -34,6 +34,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="run one report")
     rep.add_argument("params", help="params YAML file")
+    rep.add_argument("--notebook", default=None, help="report notebook (default: notebooks/csat_report.ipynb)")
 
     bat = sub.add_parser("batch", help="run the reports of many params files")
     bat.add_argument("params", nargs="+", help="params YAML files or folders of them")
@@ -41,6 +42,7 @@ def _build_parser() -> argparse.ArgumentParser:
     bat.add_argument("--scheduler", default=None,
                      help="Dask distributed scheduler address (tcp://host:8786); default: a local pool")
     bat.add_argument("--no-progress", action="store_true", help="no progress bar")
+    bat.add_argument("--notebook", default=None, help="report notebook (default: notebooks/csat_report.ipynb)")
     bat.add_argument("--fresh-kernels", action="store_true",
                      help="start a new kernel for every report instead of reusing one warm kernel per worker")
     return parser
@@ -78,10 +80,10 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(path: str) -> int:
-    from csat_research.runner import run_report
+def _report(path: str, notebook: str | None) -> int:
+    from csat_research.runner import NOTEBOOK, run_report
 
-    outcome = run_report(path)
+    outcome = run_report(path, notebook=Path(notebook) if notebook else NOTEBOOK)
     print(f"report written to {outcome.report_dir}")
     for f in outcome.files:
         print(f"  {f.name}")
@@ -89,10 +91,10 @@ def _report(path: str) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from csat_research.runner import run_batch
+    from csat_research.runner import NOTEBOOK, run_batch
 
     result = run_batch(args.params, workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress,
-                       warm_kernels=not args.fresh_kernels)
+                       warm_kernels=not args.fresh_kernels, notebook=Path(args.notebook) if args.notebook else NOTEBOOK)
     for o in result.outcomes:
         if o.ok:
             print(f"ok      {o.name}: {o.report_dir}")
@@ -116,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo-data":
             return _demo(args)
         if args.command == "report":
-            return _report(args.params)
+            return _report(args.params, args.notebook)
         if args.command == "batch":
             return _batch(args)
     except CsatError as exc:

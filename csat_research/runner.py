@@ -133,6 +133,11 @@ def prepare_report(
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    if not Path(notebook).is_file():
+        raise ReportError(
+            f"report notebook not found: {notebook}; run from a checkout of csat-research (pip install -e .) "
+            "or pass --notebook PATH/TO/csat_report.ipynb"
+        )
     params = load_params(params_path)
     report_dir = params.report_dir
     report_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,48 @@
+"""The `csat` command line: help, demo data, and clear errors with exit status 2."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from csat_research.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("validate", "demo-data", "report", "batch"):
+        assert command in out
+
+
+def test_demo_data_is_reproducible(tmp_path, capsys):
+    digests = []
+    for run in ("a", "b"):
+        assert main(["demo-data", "--out", str(tmp_path / run), "--seed", "5", "--n", "150",
+                     "--categories", "baby"]) == 0
+        digests.append(hashlib.sha256((tmp_path / run / "baby" / "responses.csv").read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
+    assert "baby: responses.csv, tickets.csv, truth.json" in capsys.readouterr().out
+
+
+def test_unknown_category_is_refused(tmp_path, capsys):
+    assert main(["demo-data", "--out", str(tmp_path), "--categories", "toys"]) == 2
+    assert "toys" in capsys.readouterr().err
+
+
+def test_missing_notebook_and_params_are_named(tmp_path, capsys):
+    assert main(["report", str(ROOT / "params" / "beauty.yaml"), "--notebook", str(tmp_path / "none.ipynb")]) == 2
+    assert "report notebook not found" in capsys.readouterr().err
+    assert main(["report", str(tmp_path / "nope.yaml")]) == 2
+    assert "nope.yaml: params file not found" in capsys.readouterr().err
+
+
+def test_batch_of_an_empty_folder(tmp_path, capsys):
+    assert main(["batch", str(tmp_path), "--no-progress"]) == 2
+    assert "no params files" in capsys.readouterr().err
