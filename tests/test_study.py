@@ -107,3 +107,26 @@ def test_cli_validate_ok_and_broken(studies, tmp_path, capsys):
     assert cli_main(["validate", str(broken)]) == 2
     err = capsys.readouterr().err
     assert "FAIL" in err and "study.category: 'toys' is not allowed" in err
+
+
+def test_raked_survey_weights_reach_every_estimate(studies, tmp_path):
+    study, res, _ = studies["apparel"]
+    doc = yaml.safe_load(study.params.source.read_text(encoding="utf-8"))
+    # population margins: 30 % new customers (the sample has ~40 %), 35 % high value
+    doc["survey_weights"] = {"margins": {"customer_type": {"new": 0.30, "returning": 0.70},
+                                         "value_band": {"normal": 0.65, "high": 0.35}}}
+    path = tmp_path / "weighted.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    weighted = load_study(path)
+    assert weighted.weight_column == "weight"
+    w = weighted.data["weight"]
+    share_new = w[weighted.data["customer_type"] == "new"].sum() / w.sum()
+    share_high = w[weighted.data["value_band"] == "high"].sum() / w.sum()
+    assert share_new == pytest.approx(0.30, abs=1e-6) and share_high == pytest.approx(0.35, abs=1e-6)
+    wres = analyse(weighted)
+    # the weighted mean of overall satisfaction is the weighted average, not the plain mean
+    d = weighted.data.dropna(subset=["overall_sat"])
+    expected = float((d["overall_sat"] * d["weight"]).sum() / d["weight"].sum())
+    assert wres.csat_mean.mean == pytest.approx(expected, rel=1e-9)
+    assert wres.csat_mean.mean != pytest.approx(res.csat_mean.mean, abs=1e-4)
+    assert wres.logit_dimensions.weights == "weight"
