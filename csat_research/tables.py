@@ -184,17 +184,46 @@ def reliability_table(res: ReportResults) -> pd.DataFrame:
     return _fmt(out, {"Cronbach α": ".3f", ("标准化 α" if zh else "Standardized α"): ".3f", "McDonald ω": ".3f"})
 
 
+_STATISTIC_NAMES = {
+    "alpha": ("Cronbach α", "Cronbach's α"),
+    "omega": ("McDonald ω", "McDonald's ω"),
+    "cfi": ("CFI", "CFI"),
+    "tli": ("TLI", "TLI"),
+    "rmsea": ("RMSEA", "RMSEA"),
+    "srmr": ("SRMR", "SRMR"),
+    "ave": ("平均方差抽取量 AVE", "AVE"),
+    "composite_reliability": ("组合信度 CR", "Composite reliability"),
+    "fornell_larcker": ("Fornell-Larcker 判别效度", "Fornell-Larcker"),
+    "htmt": ("HTMT 判别效度", "HTMT"),
+}
+
+
 def verdict_table(res: ReportResults) -> pd.DataFrame:
-    """The reliability / validity verdict with translated pass / fail."""
+    """The reliability / validity verdict with translated statistics, scopes and pass / fail."""
     v = res.verdict.copy()
     zh = _zh(res)
     if "pass" in v:
         v["pass"] = [(_t(res, "pass") if x else _t(res, "fail")) if isinstance(x, bool | np.bool_) else "" for x in v["pass"]]
+    if "statistic" in v:
+        v["statistic"] = [_STATISTIC_NAMES.get(x, (x, x))[0 if zh else 1] for x in v["statistic"]]
+
+    def scope(x: object) -> str:
+        x = str(x)
+        if x in res.study.dimensions:
+            return _label(res, x)
+        if x == "overall":
+            return "全部题目" if zh else "All items"
+        if x == "model":
+            return "测量模型" if zh else "Measurement model"
+        if "~" in x:
+            return " ~ ".join(_label(res, part.strip()) for part in x.split("~"))
+        return x
+
+    if "scope" in v:
+        v["scope"] = [scope(x) for x in v["scope"]]
     ren = {"statistic": "指标" if zh else "Statistic", "value": "数值" if zh else "Value",
            "threshold": "标准" if zh else "Threshold", "pass": "结论" if zh else "Verdict",
            "scope": "范围" if zh else "Scope", "rule": "规则" if zh else "Rule"}
-    if "scope" in v:
-        v["scope"] = [_label(res, s) if s in res.study.dimensions else s for s in v["scope"]]
     v = _fmt(v, {"value": ".3f", "threshold": ".2f"})
     return v.rename(columns=ren)
 
