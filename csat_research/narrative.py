@@ -300,6 +300,22 @@ def repurchase_text(res: ReportResults) -> list[str]:
             f"{lo:.0%} at satisfaction 2 to {hi:.0%} at 5."]
 
 
+def ordered_text(res: ReportResults) -> list[str]:
+    """One sentence introducing the ordered logit of repurchase intention."""
+    m = res.ordered
+    if m is None:
+        return []
+    top = m.coefficients.drop(index=[t for t in m.coefficients.index if "[" in t]).sort_values("odds_ratio").index[-1]
+    c = m.coefficients.loc[top]
+    if _zh(res):
+        return [f"复购意向（5 级）的有序 Logit 模型（n = {m.n_obs:,}）：{_q(res, _dim(res, top))}的影响最大，"
+                f"得分每提高 1 分，意向提高一级以上的几率为原来的 {c['odds_ratio']:.2f} 倍"
+                f"（95% 置信区间 {c['or_ci_low']:.2f}–{c['or_ci_high']:.2f}）。"]
+    return [f"An ordered logit of repurchase intention (5 levels, n = {m.n_obs:,}) finds {_q(res, _dim(res, top))} "
+            f"strongest: one more point multiplies the odds of a higher intention by {c['odds_ratio']:.2f} "
+            f"(95% CI {c['or_ci_low']:.2f}-{c['or_ci_high']:.2f})."]
+
+
 def method_text(res: ReportResults) -> list[str]:
     s = res.study
     p = s.params

@@ -312,13 +312,18 @@ def segment_long(res: ReportResults) -> pd.DataFrame:
 
 
 def logit_table(res: ReportResults, which: str = "dimensions") -> pd.DataFrame:
-    """Odds ratios with CIs, p-values and average marginal effects of a repurchase model."""
-    m = res.logit_dimensions if which == "dimensions" else res.logit_overall
+    """Odds ratios with CIs, p-values (and average marginal effects) of a repurchase model.
+
+    ``which``: ``dimensions`` (binary repurchase on the five dimensions), ``overall`` (on overall
+    satisfaction) or ``ordered`` (ordered logit of repurchase intention on the dimensions).
+    """
+    m = {"dimensions": res.logit_dimensions, "overall": res.logit_overall, "ordered": res.ordered}[which]
     if m is None:
         return pd.DataFrame()
     c = m.coefficients
     zh = _zh(res)
-    ame = m.marginal_effects["ame"] if "ame" in m.marginal_effects else pd.Series(dtype=float)
+    me = getattr(m, "marginal_effects", None)
+    ame = me["ame"] if me is not None and "ame" in me else pd.Series(dtype=float)
     terms = [t for t in c.index if t != "const"]
     out = pd.DataFrame({
         ("变量" if zh else "Term"): [_term_label(res, t) for t in terms],
@@ -328,6 +333,8 @@ def logit_table(res: ReportResults, which: str = "dimensions") -> pd.DataFrame:
         ("p 值" if zh else "p-value"): c.loc[terms, "p_value"].to_numpy(),
         ("平均边际效应" if zh else "Avg. marginal effect"): [ame.get(t, np.nan) for t in terms],
     })
+    if me is None:
+        out = out.drop(columns=[("平均边际效应" if zh else "Avg. marginal effect")])
     out = _fmt(out, {("优势比 OR" if zh else "Odds ratio"): ".2f", ("平均边际效应" if zh else "Avg. marginal effect"): "+.3f"})
     pcol = "p 值" if zh else "p-value"
     out[pcol] = ["< 0.001" if float(v) < 0.001 else f"{float(v):.3f}" for v in c.loc[terms, "p_value"]]
@@ -572,6 +579,9 @@ def to_excel(res: ReportResults, path: str | Path) -> Path:
         if m is not None:
             sheets[name] = m.coefficients.reset_index()
             sheets[name + "_ame"] = m.marginal_effects.reset_index()
+    if res.ordered is not None:
+        sheets["ordered_intention"] = res.ordered.coefficients.reset_index()
+        sheets["ordered_thresholds"] = res.ordered.thresholds.reset_index()
     for (r, c), ct in res.crosstabs.items():
         sheets[f"xt_{r}_{c}"[:31]] = ct.to_frame()
     if res.text is not None:
