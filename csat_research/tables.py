@@ -581,7 +581,7 @@ def to_excel(res: ReportResults, path: str | Path) -> Path:
             sheets[name + "_ame"] = m.marginal_effects.reset_index()
     if res.ordered is not None:
         sheets["ordered_intention"] = res.ordered.coefficients.reset_index()
-        sheets["ordered_thresholds"] = res.ordered.thresholds.reset_index()
+        sheets["ordered_thresholds"] = res.ordered.thresholds.rename_axis("cut").reset_index()
     for (r, c), ct in res.crosstabs.items():
         sheets[f"xt_{r}_{c}"[:31]] = ct.to_frame()
     if res.text is not None:

@@ -147,7 +147,8 @@ def test_html_is_clean_and_self_contained(batch, category):
 
 def test_xlsx_and_index(batch):
     xl = pd.ExcelFile(_report(batch, "beauty") / "tables.xlsx")
-    assert {"scores", "reliability", "excluded", "drivers_satisfaction", "kpis", "themes"} <= set(xl.sheet_names)
+    assert {"scores", "reliability", "excluded", "drivers_satisfaction", "kpis", "themes",
+            "ordered_intention"} <= set(xl.sheet_names)
     scores = pd.read_excel(xl, sheet_name="scores")
     assert len(scores) == 5 and scores["mean"].between(1, 5).all()
     index = (batch["out"] / "index.html").read_text(encoding="utf-8")
