@@ -129,7 +129,9 @@ def test_property_sums_shares_and_order_invariance(seed, p, method, perm_seed):
     order = list(np.random.default_rng(perm_seed).permutation(names))
     shuffled = relative_importance(df, outcome="y", predictors=order, method=method)
     assert list(shuffled.index) == order
-    np.testing.assert_allclose(shuffled.loc[names, "importance"], res["importance"], rtol=1e-9, atol=1e-14)
+    # Johnson's weights come from an eigendecomposition of the predictor correlation matrix; on
+    # ill-conditioned draws LAPACK agrees across orderings to ~1e-8 relative (seen: 8.4e-9).
+    np.testing.assert_allclose(shuffled.loc[names, "importance"], res["importance"], rtol=1e-7, atol=1e-12)
     # scale / shift invariance (correlation-based)
     scaled = df.assign(x0=df["x0"] * 37.5 - 4, y=df["y"] * 0.01 + 3)
     again = relative_importance(scaled, outcome="y", predictors=names, method=method)
