@@ -130,3 +130,46 @@ def test_raked_survey_weights_reach_every_estimate(studies, tmp_path):
     assert wres.csat_mean.mean == pytest.approx(expected, rel=1e-9)
     assert wres.csat_mean.mean != pytest.approx(res.csat_mean.mean, abs=1e-4)
     assert wres.logit_dimensions.weights == "weight"
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"survey_weights": {"column": "wt"}}, r"survey_weights\.column: no column 'wt' in the responses"),
+        ({"weighting": {"method": "expert", "expert": {"efficiency": 0.5, "quality": 0.5}}},
+         r"weighting\.expert: weights must name exactly the dimensions .*differs in \['after_sales', 'communication'"),
+        ({"weighting": {"method": "ahp", "ahp": {"labels": ["a", "b"], "matrices": [[[1, 2], [0.5, 1]]]}}},
+         r"weighting\.ahp\.labels: must be the dimensions"),
+        # a deliberately inconsistent panel: efficiency > quality > communication > efficiency
+        ({"weighting": {"method": "ahp", "ahp": {"matrices": [[[1, 9, 1 / 9, 1, 1], [1 / 9, 1, 9, 1, 1],
+                                                              [9, 1 / 9, 1, 1, 1], [1, 1, 1, 1, 1],
+                                                              [1, 1, 1, 1, 1]]]}}},
+         r"weighting\.ahp: .*consistency ratio"),
+    ],
+)
+def test_study_refuses_bad_weighting_and_weights(studies, tmp_path, patch, message):
+    from csat_research.errors import ParamsError
+
+    study, _, _ = studies["baby"]
+    doc = yaml.safe_load(study.params.source.read_text(encoding="utf-8"))
+    doc.update(patch)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ParamsError, match=message) as info:
+        load_study(path)
+    assert "bad.yaml" in str(info.value)
+
+
+def test_inconsistent_ahp_accepted_only_with_override(studies, tmp_path):
+    study, _, _ = studies["baby"]
+    doc = yaml.safe_load(study.params.source.read_text(encoding="utf-8"))
+    doc["weighting"] = {"method": "ahp", "ahp": {"allow_inconsistent": True, "matrices": [
+        [[1, 9, 1 / 9, 1, 1], [1 / 9, 1, 9, 1, 1], [9, 1 / 9, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1]]]}}
+    path = tmp_path / "override.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    s = load_study(path)
+    assert s.ahp.overridden and s.ahp.consistency_ratio > 0.10
+    from csat_research.narrative import method_text
+
+    res = analyse(s)
+    assert any("accepted only by an explicit override" in line for line in method_text(res))
