@@ -37,6 +37,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "section.actions": ("建议优先行动", "Recommended actions"),
     "section.notes": ("分析备注", "Analysis notes"),
     "chart.dimension_scores": ("各维度得分（均值与 95% 置信区间）", "Dimension scores (mean and 95% CI)"),
+    "notes.intro": ("以下为分析过程中的技术备注（样本缺失、剔除与小样本提示，原文为英文），供研究人员复核。",
+                    "Technical notes from the analysis (missing answers, exclusions, small bases), for researchers to review."),
     # headline figures
     "overall_index": ("综合满意度指数", "Overall satisfaction index"),
     "csat_mean": ("总体满意度均值", "Mean overall satisfaction"),
