@@ -33,6 +33,16 @@ def _require(data: pd.DataFrame, columns: Sequence[str], name: str = "data") -> 
         raise ValueError(f"{name} lacks column(s) {missing}; it has {list(data.columns)}")
 
 
+def _finish_barh(ax, labels, *, xlabel: str, title: str):
+    """Category labels top to bottom, axis label and left-aligned title of a horizontal bar chart."""
+    ax.set_yticks(np.arange(len(labels)), list(labels))
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
 def score_bars(
     data: pd.DataFrame,
     *,
@@ -65,13 +75,8 @@ def score_bars(
     if target is not None:
         ax.axvline(target, color=BAD, ls="--", lw=1.2)
         ax.text(target, len(data) - 0.45, f" {target_label} {target:g}", color=BAD, fontsize=8, va="bottom")
-    ax.set_yticks(y, list(data[label]))
-    ax.invert_yaxis()
     ax.set_xlim(*xlim)
-    ax.set_xlabel(xlabel)
-    if title:
-        ax.set_title(title, loc="left")
-    return ax
+    return _finish_barh(ax, data[label], xlabel=xlabel, title=title)
 
 
 def importance_performance_plot(
@@ -183,14 +188,9 @@ def share_bars(
     ax.barh(y, d[share], color=color or PALETTE[1], height=0.6)
     for yi, v in zip(y, d[share], strict=True):
         ax.text(v, yi, f" {v:.1%}", va="center", fontsize=8)
-    ax.set_yticks(y, list(d[label]))
-    ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_percent())
     ax.set_xlim(0, max(float(d[share].max()) * 1.2, 0.05) if len(d) else 1)
-    ax.set_xlabel(xlabel)
-    if title:
-        ax.set_title(title, loc="left")
-    return ax
+    return _finish_barh(ax, d[label], xlabel=xlabel, title=title)
 
 
 def count_bars(
@@ -209,12 +209,7 @@ def count_bars(
     ax = _axes(ax, figsize=(6.0, 0.3 * len(d) + 1.2))
     y = np.arange(len(d))
     ax.barh(y, d[count], color=PALETTE[0], height=0.65)
-    ax.set_yticks(y, list(d[label]))
-    ax.invert_yaxis()
-    ax.set_xlabel(xlabel)
-    if title:
-        ax.set_title(title, loc="left")
-    return ax
+    return _finish_barh(ax, d[label], xlabel=xlabel, title=title)
 
 
 def kpi_bullets(
@@ -243,14 +238,9 @@ def kpi_bullets(
         ax.plot([t, t], [yi - 0.32, yi + 0.32], color="#1f2933", lw=2.2)
     for yi, v in zip(y, data[value], strict=True):
         ax.text(1.01, yi, f"{v:.1%}", va="center", fontsize=8)
-    ax.set_yticks(y, list(data[label]))
-    ax.invert_yaxis()
     ax.set_xlim(0, 1.1)
     ax.xaxis.set_major_formatter(_percent())
-    ax.set_xlabel(xlabel)
-    if title:
-        ax.set_title(title, loc="left")
-    return ax
+    return _finish_barh(ax, data[label], xlabel=xlabel, title=title)
 
 
 def segment_heatmap(
