@@ -91,10 +91,20 @@ def _report(path: str, notebook: str | None) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from csat_research.runner import NOTEBOOK, run_batch
+    from csat_research import zygote as zg
 
-    result = run_batch(args.params, workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress,
-                       warm_kernels=not args.fresh_kernels, notebook=Path(args.notebook) if args.notebook else NOTEBOOK)
+    # Start the kernels' fork server first: its imports (seconds) overlap this process's own.
+    server = zg.Zygote() if zg.available() and not args.fresh_kernels and not args.scheduler else None
+    try:
+        _skip_slow_optional_imports()
+        from csat_research.runner import NOTEBOOK, run_batch
+
+        result = run_batch(args.params, workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress,
+                           warm_kernels=not args.fresh_kernels, zygote=server,
+                           notebook=Path(args.notebook) if args.notebook else NOTEBOOK)
+    finally:
+        if server is not None:
+            server.close()
     for o in result.outcomes:
         if o.ok:
             print(f"ok      {o.name}: {o.report_dir}")
@@ -107,6 +117,16 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"failed: {', '.join(o.name for o in result.failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _skip_slow_optional_imports() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` in this process.
+
+    nbformat imports jsonschema, and jsonschema imports the optional ``rfc3987_syntax`` (IRI
+    format checks, which build a lark grammar at import: about 1 s of every ``csat`` start).
+    Notebook validation never checks IRI formats; jsonschema treats the module as absent.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 
 def main(argv: list[str] | None = None) -> int:

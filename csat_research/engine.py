@@ -2,7 +2,9 @@
 
 A report kernel spends seconds importing pandas, statsmodels, scipy, seaborn, semopy and
 loading jieba's dictionary before the first analysis runs. In a batch every worker thread
-therefore keeps one kernel (:class:`WarmKernel`) that imports those once (``PRELOAD``); between
+therefore keeps one kernel (:class:`WarmKernel`) that imports those once (``PRELOAD``) - or,
+given a :class:`~csat_research.zygote.Zygote`, is forked from a process that already imported
+them, so a batch pays for the imports once rather than once per worker; between
 two notebooks the user namespace is reset (IPython ``reset``) and figures are closed, so each
 notebook starts from an empty namespace with the modules already imported.
 
@@ -24,11 +26,12 @@ import papermill as pm
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
+from csat_research.zygote import Zygote
+
 ENGINE = "csat-warm"
 
 PRELOAD = """\
-import matplotlib
-matplotlib.use("module://matplotlib_inline.backend_inline")
+get_ipython().run_line_magic("matplotlib", "inline")
 import csat_research.report, csat_research.plots, csat_research.tables, csat_research.narrative
 import csat_research.plotting_style
 from csat_research import text as _text
@@ -79,9 +82,16 @@ class WarmKernel:
     """One reusable report kernel. Use it from one thread only (its manager is asyncio-based)."""
 
     def __init__(
-        self, kernel_name: str | None = None, *, max_uses: int = 50, preload: str = PRELOAD, blas_threads: int | None = 1
+        self,
+        kernel_name: str | None = None,
+        *,
+        max_uses: int = 50,
+        preload: str = PRELOAD,
+        blas_threads: int | None = 1,
+        zygote: Zygote | None = None,
     ) -> None:
         self.kernel_name = kernel_name or "python3"
+        self.zygote = zygote
         # Parallel kernels on a small machine: one BLAS thread each, or small model fits (CFA,
         # omega) slow down by orders of magnitude from oversubscription.
         self.env = None if blas_threads is None else {
@@ -116,7 +126,11 @@ class WarmKernel:
         from jupyter_client.manager import AsyncKernelManager
 
         self.shutdown()
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        if self.zygote is not None and self.zygote.alive:
+            # forked from the zygote: the preload below finds every module already imported
+            self.km = AsyncKernelManager(kernel_name=self.kernel_name, kernel_spec_manager=self.zygote.spec_manager())
+        else:
+            self.km = AsyncKernelManager(kernel_name=self.kernel_name)
         self._inline(self.preload, workdir)
         self.uses = 0
 
@@ -153,9 +167,10 @@ class WarmKernel:
 class KernelPool:
     """One :class:`WarmKernel` per worker thread, all shut down by :meth:`close`."""
 
-    def __init__(self, kernel_name: str | None = None, *, max_uses: int = 50) -> None:
+    def __init__(self, kernel_name: str | None = None, *, max_uses: int = 50, zygote: Zygote | None = None) -> None:
         self.kernel_name = kernel_name
         self.max_uses = max_uses
+        self.zygote = zygote
         self._local = threading.local()
         self._all: list[WarmKernel] = []
         self._lock = threading.Lock()
@@ -164,7 +179,7 @@ class KernelPool:
         """This thread's kernel (created on first use)."""
         k = getattr(self._local, "kernel", None)
         if k is None:
-            k = WarmKernel(self.kernel_name, max_uses=self.max_uses)
+            k = WarmKernel(self.kernel_name, max_uses=self.max_uses, zygote=self.zygote)
             self._local.kernel = k
             with self._lock:
                 self._all.append(k)

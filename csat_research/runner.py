@@ -33,6 +33,8 @@ from pathlib import Path
 from csat_research.engine import KernelPool, WarmKernel
 from csat_research.errors import CsatError, ReportError
 from csat_research.params import StudyParams, load_params
+from csat_research.zygote import Zygote
+from csat_research.zygote import available as zygote_available
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "csat_report.ipynb"
 OUTPUT_FILES = ("report.ipynb", "report.html", "report.pdf", "summary.json", "tables.xlsx")
@@ -249,6 +251,7 @@ def run_batch(
     progress: bool = True,
     on_done: Callable[[ReportOutcome], None] | None = None,
     warm_kernels: bool = True,
+    zygote: Zygote | None = None,
 ) -> BatchResult:
     """Run many reports; one failing study never stops the others.
 
@@ -266,6 +269,10 @@ def run_batch(
         Local pool only: each worker thread keeps one kernel with the report's modules imported
         and resets its namespace between notebooks (:mod:`csat_research.engine`); False starts
         a fresh kernel for every report.
+    zygote : Zygote, optional
+        Local pool with warm kernels only: the fork server the kernels start from
+        (:mod:`csat_research.zygote`); by default the batch starts its own where the platform
+        allows it. The caller owns a zygote it passes.
     """
     from tqdm.auto import tqdm
 
@@ -296,7 +303,8 @@ def run_batch(
                     outcome = _failure(key, exc)
                 done(ReportOutcome(key, outcome.ok, outcome.report_dir, outcome.files, outcome.error, outcome.seconds))
     else:
-        _local_batch(keys, workers=workers, notebook=notebook, kernel_name=kernel_name, done=done, warm=warm_kernels)
+        _local_batch(keys, workers=workers, notebook=notebook, kernel_name=kernel_name, done=done, warm=warm_kernels,
+                     zygote=zygote)
     bar.close()
     roots = {o.report_dir.parents[1] for o in outcomes.values() if o.ok and o.report_dir}
     index = None
@@ -314,16 +322,23 @@ def _local_batch(
     kernel_name: str | None,
     done: Callable[[ReportOutcome], None],
     warm: bool = True,
+    zygote: Zygote | None = None,
 ) -> None:
     """Threads execute notebooks on warm kernels (one per thread); this thread prints PDFs."""
     renderer = None
-    kernels = KernelPool(kernel_name) if warm else None
+    own_zygote = Zygote() if warm and zygote is None and zygote_available() else None
+    kernels = KernelPool(kernel_name, zygote=zygote or own_zygote) if warm else None
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures: dict[Future, Path] = {
                 pool.submit(prepare_report, k, notebook=notebook, kernel_name=kernel_name, pool=kernels): k
                 for k in keys
             }
+            if _wants_pdf(keys):  # start the browser while the kernels start
+                from csat_research.render import PdfRenderer
+
+                renderer = PdfRenderer()
+                renderer.__enter__()
             for fut in as_completed(futures):
                 key = futures[fut]
                 try:
@@ -346,6 +361,19 @@ def _local_batch(
             renderer.__exit__(None, None, None)
         if kernels is not None:
             kernels.close()
+        if own_zygote is not None:
+            own_zygote.close()
+
+
+def _wants_pdf(keys: Sequence[Path]) -> bool:
+    """True if any readable params file asks for a PDF (broken files fail later, in their own run)."""
+    for k in keys:
+        try:
+            if "pdf" in load_params(k).output.formats:
+                return True
+        except Exception:  # noqa: BLE001, S112 - reported by the report's own run
+            continue
+    return False
 
 
 def write_index_page(root: Path) -> Path:
