@@ -798,24 +798,8 @@ def notebook_to_html(
             f"report template {TEMPLATE_DIR / TEMPLATE_NAME} is missing from the installation; "
             "its files must be package data (pyproject: csat_research = ['templates/**/*'])"
         )
-    # Imported here: nbconvert pulls in a lot and only this function needs it.
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(TEMPLATE_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
-
-    def _sanitize(fragment: Any) -> str:
-        # nbconvert's heading permalinks ("¶") mean nothing on paper and end up in the
-        # PDF bookmarks ("执行摘要执行摘要"): drop them.
-        return sanitize_html(_ANCHOR_LINK.sub("", str(fragment)), where=where)
-
-    exporter.register_filter("csat_sanitize", _sanitize)
+    exporter = _exporter()
+    _RENDERING.where = where
     resources = {
         "metadata": {
             "name": path.stem if path is not None else "report",
@@ -836,6 +820,11 @@ def notebook_to_html(
         raise
     except Exception as exc:
         raise ReportError(f"{where}: nbconvert failed to render the report: {exc}") from exc
+    finally:
+        _RENDERING.where = None
+    # nbconvert writes heading text as character references (&#25191;...); as characters they
+    # stay readable in the file and searchable. Only non-ASCII ones: never markup.
+    body = _NONASCII_CHARREF.sub(_charref_to_char, body)
     match = _EXTERNAL_REF.search(body)
     if match:
         start = max(0, match.start() - 60)
@@ -844,6 +833,70 @@ def notebook_to_html(
             f"(...{body[start:match.end() + 60]}...)"
         )
     return body
+
+
+_NONASCII_CHARREF = re.compile(r"&#(?:([0-9]{3,7})|[xX]([0-9a-fA-F]{2,6}));")
+
+
+def _charref_to_char(match: re.Match[str]) -> str:
+    code = int(match.group(1)) if match.group(1) else int(match.group(2), 16)
+    if code < 0x80 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return match.group(0)
+    return chr(code)
+
+
+_RENDERING = threading.local()  # per thread: its exporter and the notebook being rendered
+
+
+def _sanitize_fragment(fragment: Any) -> str:
+    """Template filter ``csat_sanitize``: one output's HTML, made safe (:func:`sanitize_html`)."""
+    # nbconvert's heading permalinks ("¶") mean nothing on paper and end up in the PDF
+    # bookmarks ("执行摘要执行摘要"): drop them.
+    return sanitize_html(_ANCHOR_LINK.sub("", str(fragment)), where=getattr(_RENDERING, "where", None) or "notebook")
+
+
+def _exporter() -> Any:
+    """This thread's report exporter, built once: its compiled templates serve every report."""
+    exporter = getattr(_RENDERING, "exporter", None)
+    if exporter is not None:
+        return exporter
+    # Imported here: nbconvert pulls in a lot and only report rendering needs it.
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+
+    class _ReportExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its closing BeautifulSoup pass.
+
+        That pass re-parses the whole page (a third of the rendering time of a report) to add
+        ``alt`` text to images and ``tabindex`` to input and output wrappers; the report
+        template writes the ``alt`` text of every figure itself and has no input cells.
+        """
+
+        def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any) -> Any:
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", _widgets_filter(self, resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = _ReportExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    exporter.register_filter("csat_sanitize", _sanitize_fragment)
+    # the template compiles code-cell branches even though the report shows no input
+    exporter.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3", parent=exporter))
+    _RENDERING.exporter = exporter
+    return exporter
+
+
+def _widgets_filter(exporter: Any, resources: dict[str, Any]) -> Any:
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    return WidgetsDataTypeFilter(notebook_metadata=exporter._nb_metadata, parent=exporter, resources=resources)
 
 
 # --------------------------------------------------------------------------- PDF
