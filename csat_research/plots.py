@@ -254,19 +254,63 @@ def segment_heatmap(
     title: str = "",
     ax=None,
 ):
-    """Heat map of a value by two keys (e.g. segment level x dimension)."""
-    import seaborn as sns
+    """Heat map of a value by two keys (e.g. segment level x dimension), every cell annotated.
+
+    Colours run red-yellow-green ("RdYlGn"); with ``center`` the colour scale is symmetric
+    around it (seaborn's ``heatmap(center=...)`` look), otherwise it spans the data. Missing
+    cells stay blank. Drawn with one ``pcolormesh`` and a text per cell; unlike seaborn's
+    heatmap this needs no trial draw of the figure to decide the tick-label rotation (row
+    labels are always horizontal, column labels never rotated).
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
 
     _require(data, [row, col, value])
     wide = data.pivot_table(index=row, columns=col, values=value, aggfunc="first", sort=False)
     ax = _axes(ax, figsize=(max(5.0, 1.1 * wide.shape[1] + 2), 0.42 * wide.shape[0] + 1.4))
-    sns.heatmap(wide, annot=True, fmt=fmt, cmap="RdYlGn", center=center, cbar=False, linewidths=0.5, ax=ax)
+    values = wide.to_numpy(dtype=float)
+    shown = np.isfinite(values)
+    lo, hi = (float(values[shown].min()), float(values[shown].max())) if shown.any() else (0.0, 1.0)
+    if center is None:
+        norm = Normalize(lo, hi)
+    else:
+        half = max(hi - center, center - lo)
+        norm = Normalize(center - half, center + half)
+    cmap = colormaps["RdYlGn"]
+    ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap, norm=norm, edgecolors="white", linewidth=0.5)
+    n_rows, n_cols = values.shape
+    ax.set_xlim(0, n_cols)
+    ax.set_ylim(n_rows, 0)  # first row on top
+    ax.set_xticks(np.arange(n_cols) + 0.5, [str(c) for c in wide.columns])
+    ax.set_yticks(np.arange(n_rows) + 0.5, [str(r) for r in wide.index], rotation=0, va="center")
+    ax.grid(False)  # hidden under the cells anyway
+    for side in ax.spines.values():
+        side.set_visible(False)
+    dark = _relative_luminance(cmap(norm(np.where(shown, values, lo)))) <= 0.408
+    for (i, j), v in np.ndenumerate(values):
+        if shown[i, j]:
+            # Centred in its cell, so it never widens the figure: left out of the layout and
+            # tight-bbox passes, which would otherwise measure every annotation three times.
+            ax.text(j + 0.5, i + 0.5, format(v, fmt), ha="center", va="center",
+                    color="w" if dark[i, j] else ".15", in_layout=False)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.tick_params(axis="x", rotation=0)
     if title:
         ax.set_title(title, loc="left")
     return ax
+
+
+def _relative_luminance(rgba: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of RGBA colours (last axis); > 0.408 takes dark annotation text."""
+    rgb = np.asarray(rgba, dtype=float)[..., :3]
+    rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return rgb @ np.array([0.2126, 0.7152, 0.0722])
+
+
+#: Canvas (pixels) on which the word-cloud layout is computed. wordcloud's cost grows with the
+#: canvas area and the number of font sizes tried, so the layout is found on this small canvas
+#: and the words are then drawn ``scale`` times larger, at the size the figure is shown.
+_CLOUD_CANVAS = (380, 170)
 
 
 def word_cloud(
@@ -279,18 +323,28 @@ def word_cloud(
     seed: int = 0,
     ax=None,
 ):
-    """Word cloud of word counts drawn with a CJK font (``font_path``); seeded layout."""
+    """Word cloud of word counts drawn with a CJK font (``font_path``); seeded layout.
+
+    The layout is computed on a 380 x 170 pixel canvas and the words are rendered at about the
+    pixel width at which the Axes is drawn (figure width x dpi for a new figure), so the image
+    is shown close to 1:1 rather than blown up from a smaller raster.
+    """
     from wordcloud import WordCloud
 
     _require(frequencies, [word, count], "frequencies")
     freqs = {str(w): float(c) for w, c in zip(frequencies[word], frequencies[count], strict=True) if c > 0}
     if not freqs:
         raise ValueError("frequencies holds no positive counts to draw")
-    cloud = WordCloud(
-        font_path=font_path, width=760, height=340, background_color="white", max_words=max_words,
-        random_state=seed, colormap="tab10", prefer_horizontal=1.0,
-    ).generate_from_frequencies(freqs)
+    new = ax is None
     ax = _axes(ax, figsize=(7.5, 3.5))
+    fig = ax.figure
+    width_px = fig.get_figwidth() * fig.dpi if new else ax.bbox.width
+    canvas_w, canvas_h = _CLOUD_CANVAS
+    cloud = WordCloud(
+        font_path=font_path, width=canvas_w, height=canvas_h, scale=max(width_px / canvas_w, 1.0), margin=1,
+        background_color="white", max_words=max_words, random_state=seed, colormap="tab10",
+        prefer_horizontal=1.0,
+    ).generate_from_frequencies(freqs)
     ax.imshow(cloud.to_array(), interpolation="bilinear")
     ax.set_axis_off()
     return ax

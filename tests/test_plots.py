@@ -83,3 +83,56 @@ def test_missing_columns_and_wrong_type_are_named():
         plots.share_bars({"label": ["a"], "share": [1]})
     with pytest.raises(ValueError, match="no positive counts"):
         plots.word_cloud(pd.DataFrame({"word": ["a"], "count": [0]}), font_path="x")
+
+
+def _grid():
+    segs = ["客户类型 · 新客", "客户类型 · 老客", "年龄段 · 00后"]
+    dims = ["响应效率", "解决质量"]
+    vals = [[3.1, 3.6], [3.9, 4.4], [3.5, np.nan]]
+    return pd.DataFrame([{"seg": s, "dim": d, "mean": v} for s, row in zip(segs, vals, strict=True)
+                         for d, v in zip(dims, row, strict=True)])
+
+
+@pytest.mark.filterwarnings("ignore:The set_bad function:PendingDeprecationWarning")
+@pytest.mark.parametrize("center", [None, 3.5, 4.2])
+def test_heatmap_colours_and_text_match_seaborn(center):
+    """Same cell colours and annotation colours as seaborn.heatmap(cmap="RdYlGn", center=...)."""
+    import seaborn as sns
+
+    d = _grid()
+    ax = plots.segment_heatmap(d, row="seg", col="dim", center=center)
+    mesh = ax.collections[0]
+    mesh.update_scalarmappable()
+    wide = d.pivot_table(index="seg", columns="dim", values="mean", aggfunc="first", sort=False)
+    _, ref_ax = plt.subplots()
+    sns.heatmap(wide, annot=True, fmt=".2f", cmap="RdYlGn", center=center, cbar=False, linewidths=0.5, ax=ref_ax)
+    ref = ref_ax.collections[0]
+    ref.update_scalarmappable()
+    shown = np.isfinite(wide.to_numpy()).ravel()
+    # seaborn resamples the colormap into 256 steps: one step of difference at most
+    np.testing.assert_allclose(mesh.get_facecolors()[shown], ref.get_facecolors()[shown], atol=1.5 / 255)
+    assert [(t.get_text(), t.get_color()) for t in ax.texts] == [(t.get_text(), t.get_color()) for t in ref_ax.texts]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(wide.index)
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(wide.columns)
+    assert ax.get_ylim() == (3, 0) and ax.get_xlim() == (0, 2)
+
+
+def test_heatmap_leaves_missing_cells_blank_and_row_labels_horizontal():
+    ax = plots.segment_heatmap(_grid(), row="seg", col="dim", center=3.5)
+    assert len(ax.texts) == 5  # six cells, one missing
+    assert "nan" not in [t.get_text() for t in ax.texts]
+    assert {t.get_rotation() for t in ax.get_yticklabels()} == {0.0}
+    assert not any(s.get_visible() for s in ax.spines.values())
+
+
+def test_word_cloud_is_drawn_at_figure_width_and_seeded():
+    from csat_research.plotting_style import cjk_font_path
+
+    words = pd.DataFrame({"word": ["退款", "流程", "退换货", "很差", "客服", "物流"], "count": [283, 276, 199, 151, 80, 3]})
+    ax = plots.word_cloud(words, font_path=str(cjk_font_path()), seed=3)
+    image = ax.images[0].get_array()
+    width_px = ax.figure.get_figwidth() * ax.figure.dpi
+    assert abs(image.shape[1] - width_px) <= 1  # rendered at the drawn size, not blown up
+    again = plots.word_cloud(words, font_path=str(cjk_font_path()), seed=3).images[0].get_array()
+    np.testing.assert_array_equal(image, again)
+    assert not ax.axison
