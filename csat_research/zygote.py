@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,8 @@ PRELOAD = (
 )
 
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-_POLL_S = 1.0
+_POLL_S = 0.5
+_STOP_WAIT_S = 5.0
 
 
 def available() -> bool:
@@ -73,8 +75,10 @@ class Zygote:
     python : str, optional
         Interpreter of the zygote and the proxies (default: this one).
 
-    The zygote is stopped by :meth:`close` (also a context manager); kernels already forked
-    stay under their kernel managers.
+    The zygote is stopped by :meth:`close` (also a context manager). Shut the kernels down
+    first: the zygote waits up to 5 s for running kernels, and a kernel left without it ends
+    (ipykernel's parent poller). The zygote waits for every kernel it forked, so their CPU time
+    and peak memory appear in its resource usage (``getrusage(RUSAGE_CHILDREN)``).
     """
 
     def __init__(self, *, preload: str = PRELOAD, blas_threads: int | None = 1, python: str | None = None) -> None:
@@ -129,11 +133,11 @@ class Zygote:
         return self.process.poll() is None
 
     def close(self) -> None:
-        """Stop the zygote (kernels it forked are not affected) and remove its socket."""
+        """Stop the zygote (after its kernels have exited, up to 5 s) and remove its socket."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(5)
+                self.process.wait(_STOP_WAIT_S + 5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -159,13 +163,15 @@ def _serve(fd: int, preload_file: str) -> None:
     if threading.active_count() != 1:
         # a forked child would inherit locks held by threads that do not exist in it
         print(f"csat zygote: {threading.active_count()} threads after preload; forking anyway", file=sys.stderr)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel; no zombies
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    stopping: list[int] = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    children: set[int] = set()
     listener.settimeout(_POLL_S)
-    while os.getppid() == parent:
+    while os.getppid() == parent and not stopping:
+        _reap(children)  # waited for, so their CPU time and memory count in this process's rusage
         try:
             conn, _ = listener.accept()
-        except TimeoutError:
+        except (TimeoutError, InterruptedError):
             continue
         with conn:
             conn.settimeout(10)
@@ -179,10 +185,26 @@ def _serve(fd: int, preload_file: str) -> None:
                 listener.close()
                 conn.close()
                 _kernel_child(request)  # never returns
+            children.add(pid)
             try:
                 conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
             except OSError:
                 os.kill(pid, signal.SIGKILL)
+    listener.close()
+    deadline = time.monotonic() + _STOP_WAIT_S  # kernels being shut down: let them finish
+    while children and time.monotonic() < deadline:
+        _reap(children)
+        time.sleep(0.05)
+
+
+def _reap(children: set[int]) -> None:
+    for pid in list(children):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            children.discard(pid)
 
 
 def _read_line(conn: socket.socket) -> str:
@@ -199,7 +221,6 @@ def _kernel_child(request: dict[str, Any]) -> None:
     """In the forked child: become an ipykernel for ``request['argv']``; exit with it."""
     code = 1
     try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(request["cwd"])
         os.environ.clear()
