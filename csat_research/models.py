@@ -262,7 +262,9 @@ def _check_estimable(design: _Design) -> None:
     names = design.terms
     # scale columns to unit norm so the rank test is not fooled by units
     norms = np.sqrt(np.einsum("ij,ij->j", Z, Z))
-    G = (Z.T @ Z) / np.outer(norms, norms)
+    # einsum rather than Z.T @ Z: OpenBLAS runs that product on several threads, which then
+    # spin for ~0.1 s of CPU time; the rank test needs no BLAS speed
+    G = np.einsum("ij,ik->jk", Z, Z) / np.outer(norms, norms)
     _, R, piv = scipy.linalg.qr(G, pivoting=True)
     diag = np.abs(np.diag(R))
     tol = diag.max() * max(G.shape) * 1e-10
@@ -935,15 +937,69 @@ def _ordered_model_class():
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     class _WeightedOrderedModel(OrderedModel):
-        """OrderedModel whose log-likelihood contributions are multiplied by weights."""
+        """Logit OrderedModel with case weights and a faster, bit-identical log-likelihood.
+
+        ``loglikeobs`` performs exactly the floating-point operations of the stock
+        ``OrderedModel.loglikeobs`` with ``distr="logit"``: ``scipy.stats.logistic.cdf`` is
+        ``scipy.special.expit`` behind generic ``rv_continuous`` argument handling (which
+        also maps -inf/inf to 0/1, as expit does), and ``X @ beta`` is the same product,
+        reused while only thresholds change (numerical derivatives perturb one parameter
+        at a time). The numerical Hessian at the final estimate, which statsmodels computes
+        twice, is computed once. Estimates, standard errors and the log-likelihood are
+        therefore those of the stock model bit for bit (tested), at about a fifth of the
+        CPU time. Weights multiply each contribution.
+        """
 
         def __init__(self, endog, exog, *, case_weights=None, **kwds):
-            super().__init__(endog, exog, **kwds)
+            super().__init__(endog, exog, distr="logit", **kwds)
             self._case_weights = None if case_weights is None else np.asarray(case_weights, float)
+            self._upper = self.endog + 1
+            self._buffers = (np.empty(self.endog.size), np.empty(self.endog.size))
+            self._linpreds: dict[bytes, np.ndarray] = {}  # beta bytes -> X @ beta
+            self._last_hessian: tuple[bytes, np.ndarray] | None = None
+
+        def initialize(self):
+            # GenericLikelihoodModel.initialize only sets df_model/df_resid from the rank of exog
+            # (an SVD that OpenBLAS runs multi-threaded, its threads then spinning for ~0.1 s of
+            # CPU time); OrderedModel.__init__ overwrites both, and the design's full column rank
+            # is checked before the model is built (_check_estimable)
+            pass
+
+        def cdf(self, x):
+            return special.expit(x)
+
+        def hessian(self, params):
+            # statsmodels evaluates the (numerical) Hessian at the final estimate twice, for the
+            # Newton result and again for the sandwich covariance: compute it once
+            key = np.asarray(params, dtype=float).tobytes()
+            if self._last_hessian is None or self._last_hessian[0] != key:
+                self._last_hessian = (key, super().hessian(params))
+            return self._last_hessian[1].copy()
 
         def loglikeobs(self, params):
-            ll = super().loglikeobs(params)
-            return ll if self._case_weights is None else self._case_weights * ll
+            params = np.asarray(params)
+            k = self.k_levels - 1
+            th = params[-k:]
+            thresh = np.concatenate(([-np.inf], np.concatenate((th[:1], np.exp(th[1:]))).cumsum(), [np.inf]))
+            beta = params[:-k]
+            key = beta.tobytes()
+            xb = self._linpreds.get(key)
+            if xb is None:
+                if len(self._linpreds) >= 64:
+                    self._linpreds.clear()
+                xb = self._linpreds[key] = self.exog.dot(beta)
+            upp, low = self._buffers
+            np.subtract(thresh[self._upper], xb, out=upp)
+            np.subtract(thresh[self.endog], xb, out=low)
+            special.expit(upp, out=upp)
+            special.expit(low, out=low)
+            np.subtract(upp, low, out=upp)
+            np.maximum(upp, 0, out=upp)
+            upp += 1e-20
+            ll = np.log(upp)
+            if self._case_weights is not None:
+                ll *= self._case_weights
+            return ll
 
     return _WeightedOrderedModel
 
@@ -1095,7 +1151,9 @@ def repurchase_ordered(
     terms = design.terms[1:]
     w = design.weights
     Model = _ordered_model_class()
-    model = Model(codes, X, distr="logit", case_weights=w)
+    # hasconst=False skips statsmodels' implicit-constant search (two SVDs): _check_estimable
+    # has shown that no combination of the terms is constant
+    model = Model(codes, X, case_weights=w, hasconst=False)
     k_x = X.shape[1]
     # start: zero slopes, thresholds at the logits of the cumulative (weighted) shares
     ww = np.ones(codes.size) if w is None else w
