@@ -154,24 +154,33 @@ def _merge_targets(targets: Mapping[str, float | None] | None) -> dict[str, floa
     return merged
 
 
-def _bool_column(series: pd.Series, name: str) -> pd.Series:
-    """Booleans with missing values kept as NaN (object bools, 0/1 and pandas booleans)."""
+def _bool_values(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Booleans as floats (1/0, NaN for missing) and a mask of values that are not booleans.
+
+    Accepted: object bools, 0/1 numbers and pandas booleans; numpy bool and real numeric
+    columns are converted in one step, other columns value by value.
+    """
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype) or (
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+    ):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isnan(values) & (values != 0.0) & (values != 1.0)
+        return values, bad
     mapped = series.map(
-        lambda v: np.nan if pd.isna(v) else (bool(v) if isinstance(v, (bool, np.bool_, int,
-                                                                       float, np.integer,
-                                                                       np.floating))
+        lambda v: np.nan if pd.isna(v) else (float(bool(v)) if isinstance(v, (bool, np.bool_, int,
+                                                                                float, np.integer,
+                                                                                np.floating))
                                              and v in (0, 1) else "bad")
     )
-    bad = int((mapped == "bad").sum())
-    if bad:
-        raise DataError(f"column {name!r}: {bad} value(s) are not booleans (True/False/1/0)")
-    return mapped.astype(float)
+    bad = (mapped == "bad").to_numpy(dtype=bool)
+    return mapped.mask(bad, np.nan).to_numpy(dtype=float), bad
 
 
-def _share_row(kpi: str, successes: float, n: int, n_missing: int, confidence: float,
+def _share_row(kpi: str, successes: float, n: int, n_missing: int, z: float,
                target: float | None) -> dict:
     value = successes / n if n else np.nan
-    lo, hi = _wilson(successes, n, confidence)
+    lo, hi = wilson_interval(successes / n, n, z=z) if n > 0 else (np.nan, np.nan)
     return _finish(kpi, value, n, n_missing, lo, hi, target)
 
 
@@ -188,62 +197,119 @@ def _finish(kpi: str, value: float, n: int, n_missing: int, lo: float, hi: float
             "met": met, "gap": gap, "higher_is_better": higher}
 
 
-def _median_ci(x: np.ndarray, confidence: float) -> tuple[float, float]:
-    """Distribution-free order-statistic interval for the median (scipy.stats.quantile_test)."""
-    if len(x) < 2:
-        return (np.nan, np.nan)
-    ci = stats.quantile_test(x, q=float(np.median(x)), p=0.5).confidence_interval(confidence)
-    return (float(ci.low), float(ci.high))
+def _median_cis(samples: list[np.ndarray], confidence: float) -> list[tuple[float, float]]:
+    """Distribution-free order-statistic intervals for the medians of sorted samples.
+
+    The interval of ``scipy.stats.quantile_test(x, q=median, p=0.5).confidence_interval``
+    (two-sided): ``x[(F^{-1}(a) - 1)]`` and ``x[F^{-1}(1 - a)]`` of the sorted sample, F the
+    Binomial(n, 1/2) distribution and a = (1 - confidence) / 2; computed for all samples in
+    one vectorised call of the binomial quantiles (equality with quantile_test is tested).
+    NaN bounds for samples with fewer than 2 values or an index outside the sample.
+    """
+    n = np.array([len(x) for x in samples], dtype=np.int64)
+    out = [(np.nan, np.nan)] * len(samples)
+    ok = np.flatnonzero(n >= 2)
+    if ok.size == 0:
+        return out
+    a = (1 - confidence) / 2
+    low_index = stats.binom.ppf(a, n[ok], 0.5).astype(np.int64) - 1
+    high_index = stats.binom.isf(a, n[ok], 0.5).astype(np.int64)
+    for j, i in enumerate(ok):
+        x, lo, hi = samples[i], low_index[j], high_index[j]
+        out[i] = (float(x[lo]) if lo >= 0 else np.nan, float(x[hi]) if hi < n[i] else np.nan)
+    return out
 
 
-def _compute_kpis(t: pd.DataFrame, targets: dict, reply: float, resolve: float, handoff: float,
-                  high_limit: float, confidence: float) -> list[dict]:
-    rows = []
+def _numeric_values(t: pd.DataFrame, column: str) -> np.ndarray:
+    return pd.to_numeric(t[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _equals(t: pd.DataFrame, column: str, value: str) -> np.ndarray:
+    return (t[column] == value).to_numpy(dtype=bool, na_value=False)
+
+
+def _compute_kpis(t: pd.DataFrame, codes: np.ndarray, n_groups: int, targets: dict, reply: float,
+                  resolve: float, handoff: float, high_limit: float,
+                  confidence: float) -> list[list[dict]]:
+    """KPI rows of every group of tickets: ``codes`` (0 .. n_groups - 1, -1 = left out).
+
+    Every per-ticket indicator is computed once over the whole log and counted per group
+    with ``np.bincount``; the counts are the integers of a per-group computation, so each
+    group's rows equal :func:`service_kpis` on that group's tickets.
+    """
     cols = set(t.columns)
-    for kpi in KPIS:
-        if not set(_REQUIRED[kpi]) <= cols:
-            continue
-        target = targets.get(kpi)
+    used = codes >= 0
+    g = codes[used]
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(g[mask[used]], minlength=n_groups)
+
+    size = np.bincount(g, minlength=n_groups)
+    available = [kpi for kpi in KPIS if set(_REQUIRED[kpi]) <= cols]
+    bools = {c: _bool_values(t[c]) for c in ("first_contact_resolution", "repeat_contact", "escalated")
+             if any(c in _REQUIRED[k] for k in available)}
+    if any(bad.any() for _, bad in bools.values()):
+        # the first group (and, within it, the first flag in KPI order) with a bad value
+        bad_counts = {c: count(bad) for c, (_, bad) in bools.items()}
+        for grp in range(n_groups):
+            for c, counts in bad_counts.items():
+                if counts[grp]:
+                    raise DataError(f"column {c!r}: {int(counts[grp])} value(s) are not booleans "
+                                    "(True/False/1/0)")
+    fr = _numeric_values(t, "first_response_min") if "first_response_min" in cols else None
+    rh = _numeric_values(t, "resolution_hours") if "resolution_hours" in cols else None
+    per_kpi: dict[str, tuple] = {}  # kpi -> (successes, n, n_missing) per group
+    for kpi in available:
         if kpi == "first_reply_5min":
-            fr = pd.to_numeric(t["first_response_min"], errors="coerce")
             # a missing first response means no reply recorded: not within the limit
-            rows.append(_share_row(kpi, float((fr <= reply).sum()), len(t), int(fr.isna().sum()),
-                                   confidence, target))
+            per_kpi[kpi] = (count(fr <= reply), size, count(np.isnan(fr)))
         elif kpi == "resolved_24h":
-            rh = pd.to_numeric(t["resolution_hours"], errors="coerce")
-            rows.append(_share_row(kpi, float((rh <= resolve).sum()), len(t),
-                                   int(rh.isna().sum()), confidence, target))
+            # unresolved (NaN) is not resolved within the limit
+            per_kpi[kpi] = (count(rh <= resolve), size, count(np.isnan(rh)))
         elif kpi in ("fcr", "repeat_rate", "escalation_rate"):
-            col = {"fcr": "first_contact_resolution", "repeat_rate": "repeat_contact",
-                   "escalation_rate": "escalated"}[kpi]
-            b = _bool_column(t[col], col)
-            ok = b.notna()
-            rows.append(_share_row(kpi, float(b[ok].sum()), int(ok.sum()), int((~ok).sum()),
-                                   confidence, target))
+            values = bools[_REQUIRED[kpi][0]][0]
+            ok = ~np.isnan(values)
+            per_kpi[kpi] = (count(values == 1.0), count(ok), count(~ok))
         elif kpi == "bot_containment":
             hb = t["handled_by"]
-            started = hb.isin(["bot", "bot_to_human"])
-            resolved = pd.to_numeric(t["resolution_hours"], errors="coerce").notna()
-            k = float((started & (hb == "bot") & resolved).sum())
-            rows.append(_share_row(kpi, k, int(started.sum()), int(hb.isna().sum()), confidence,
-                                   target))
+            started = hb.isin(["bot", "bot_to_human"]).to_numpy(dtype=bool, na_value=False)
+            contained = started & _equals(t, "handled_by", "bot") & ~np.isnan(rh)
+            per_kpi[kpi] = (count(contained), count(started),
+                            count(hb.isna().to_numpy(dtype=bool)))
         elif kpi == "handoff_30min":
-            b2h = t["handled_by"] == "bot_to_human"
-            ho = pd.to_numeric(t.loc[b2h, "handoff_min"], errors="coerce")
-            rows.append(_share_row(kpi, float((ho <= handoff).sum()), int(b2h.sum()),
-                                   int(ho.isna().sum()), confidence, target))
+            b2h = _equals(t, "handled_by", "bot_to_human")
+            ho = _numeric_values(t, "handoff_min")
+            per_kpi[kpi] = (count(b2h & (ho <= handoff)), count(b2h), count(b2h & np.isnan(ho)))
         elif kpi == "high_severity_15min":
-            high = t["severity"] == "high"
-            fr = pd.to_numeric(t.loc[high, "first_response_min"], errors="coerce")
-            rows.append(_share_row(kpi, float((fr <= high_limit).sum()), int(high.sum()),
-                                   int(fr.isna().sum()), confidence, target))
-        else:  # median_first_response_min
-            fr = pd.to_numeric(t["first_response_min"], errors="coerce")
-            x = fr.dropna().to_numpy(dtype=float)
-            med = float(np.median(x)) if len(x) else np.nan
-            lo, hi = _median_ci(x, confidence)
-            rows.append(_finish(kpi, med, len(x), int(fr.isna().sum()), lo, hi, target))
-    return rows
+            high = _equals(t, "severity", "high")
+            per_kpi[kpi] = (count(high & (fr <= high_limit)), count(high),
+                            count(high & np.isnan(fr)))
+    samples: list[np.ndarray] = []  # sorted recorded first responses per group
+    medians: list[tuple[float, float, float]] = []
+    if "median_first_response_min" in available:
+        has = ~np.isnan(fr) & used
+        order = np.argsort(codes[has], kind="stable")
+        values = fr[has][order]
+        bounds = np.cumsum(np.bincount(codes[has], minlength=n_groups))
+        samples = [np.sort(x) for x in np.split(values, bounds[:-1])]
+        cis = _median_cis(samples, confidence)
+        medians = [(float(np.median(x)) if len(x) else np.nan, *ci) for x, ci in zip(samples, cis)]
+        per_kpi["median_first_response_min"] = (None, None, count(np.isnan(fr)))
+    groups = []
+    for grp in range(n_groups):
+        rows = []
+        for kpi in available:
+            successes, n, missing = per_kpi[kpi]
+            target = targets.get(kpi)
+            if kpi == "median_first_response_min":
+                med, lo, hi = medians[grp]
+                rows.append(_finish(kpi, med, len(samples[grp]), int(missing[grp]), lo, hi, target))
+            else:
+                rows.append(_share_row(kpi, float(successes[grp]), int(n[grp]), int(missing[grp]),
+                                       z, target))
+        groups.append(rows)
+    return groups
 
 
 def _kpi_frame(rows: list[dict]) -> pd.DataFrame:
@@ -340,8 +406,9 @@ def service_kpis(
     :math:`\\frac{\\hat p + z^2/2n}{1 + z^2/n} \\pm \\frac{z}{1 + z^2/n}
     \\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}`, which stays inside [0, 1] and behaves at 0 % and
     100 % (Newcombe 1998). The Wilson helper is private to this module (a shared one may
-    later live in ``csat_research.scoring``). The median interval comes from
-    ``scipy.stats.quantile_test`` (binomial order statistics). Tickets are not weighted.
+    later live in ``csat_research.scoring``). The median interval is the binomial
+    order-statistic interval of ``scipy.stats.quantile_test`` (Conover 1999), computed
+    directly (equality tested). Tickets are not weighted.
 
     Validated against Newcombe (1998), Table I (Wilson score intervals: 81/263 ->
     0.2553-0.3662, 15/148 -> 0.0624-0.1605, 0/20 -> 0.0000-0.1611, 1/29 -> 0.0061-0.1718).
@@ -373,7 +440,8 @@ def service_kpis(
     confidence = _check_confidence(confidence)
     if len(tickets) == 0:
         raise AnalysisError("service_kpis: the ticket log has no rows")
-    rows = _compute_kpis(tickets, merged, reply, resolve, handoff, high, confidence)
+    rows = _compute_kpis(tickets, np.zeros(len(tickets), dtype=np.int64), 1, merged, reply, resolve,
+                         handoff, high, confidence)[0]
     return _kpi_frame(rows)
 
 
@@ -424,7 +492,9 @@ def kpi_trend(
     Notes
     -----
     Each period's rows are exactly :func:`service_kpis` on that period's tickets, so the
-    formulas and the validation are those of :func:`service_kpis`.
+    formulas and the validation are those of :func:`service_kpis` (computed in one pass
+    over the log and counted per period; a flag that is not boolean is reported with its
+    count in the first period where it occurs).
 
     Examples
     --------
@@ -461,17 +531,16 @@ def kpi_trend(
     handoff = _check_positive(handoff_limit_min, "handoff_limit_min")
     high = _check_positive(high_severity_limit_min, "high_severity_limit_min")
     confidence = _check_confidence(confidence)
-    frames = []
-    for period in sorted(periods.dropna().unique()):
-        sub = tickets.loc[(periods == period).to_numpy()]
-        rows = _compute_kpis(sub, merged, reply, resolve, handoff, high, confidence)
-        f = _kpi_frame(rows)
-        f.insert(0, "period_end", period.end_time.normalize())
-        f.insert(0, "period", period.start_time)
-        frames.append(f)
-    if not frames:
+    codes, uniques = pd.factorize(periods, sort=True)  # periods in time order, NaT -> -1
+    if len(uniques) == 0:
         raise AnalysisError(f"kpi_trend: no ticket has a {date!r} value")
-    return pd.concat(frames, ignore_index=True)
+    groups = _compute_kpis(tickets, np.asarray(codes, dtype=np.int64), len(uniques), merged, reply,
+                           resolve, handoff, high, confidence)
+    out = _kpi_frame([row for rows in groups for row in rows])
+    per_period = len(groups[0])
+    out.insert(0, "period_end", uniques.end_time.normalize().repeat(per_period))
+    out.insert(0, "period", uniques.start_time.repeat(per_period))
+    return out
 
 
 # ----------------------------------------------------------------------------------------

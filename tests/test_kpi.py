@@ -116,6 +116,25 @@ def test_median_interval_order_statistics_conover():
         assert (med["ci_low"], med["ci_high"]) == (x[r - 1], x[s - 1])
 
 
+def test_median_interval_equals_scipy_quantile_test():
+    # the vectorised order-statistic interval is scipy.stats.quantile_test's (two-sided),
+    # for every sample size, with ties and at two confidence levels
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    for n in range(1, 90):
+        x = np.round(rng.exponential(4.0, n), 1)
+        for confidence in (0.95, 0.9):
+            row = service_kpis(pd.DataFrame({"first_response_min": x}),
+                               confidence=confidence).set_index("kpi").loc["median_first_response_min"]
+            if n < 2:
+                assert math.isnan(row["ci_low"]) and math.isnan(row["ci_high"])
+                continue
+            ci = stats.quantile_test(x, q=float(np.median(x)), p=0.5).confidence_interval(confidence)
+            np.testing.assert_equal([row["ci_low"], row["ci_high"]], [ci.low, ci.high])
+            assert row["value"] == np.median(x)
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(0, 120), min_size=1, max_size=60))
 def test_property_shares_and_intervals_are_probabilities(waits):
@@ -177,6 +196,53 @@ def test_kpi_trend_is_service_kpis_per_week():
     got = tr[tr["period"] == first].drop(columns=["period", "period_end"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected)
     assert tr.groupby("kpi")["n"].sum()["first_reply_5min"] == len(t)
+
+
+@pytest.mark.parametrize("flags", ["bool", "object", "int", "boolean"])
+def test_kpi_trend_every_period_equals_service_kpis(flags):
+    # every period's rows (counted for all periods at once) are service_kpis of that period's
+    # tickets, with missing codes and flags stored as numpy bools, objects, 0/1 or pandas booleans
+    t = _tickets(200, seed=7)
+    t.loc[[3, 50], "handled_by"] = None
+    t.loc[[5, 6], "severity"] = None
+    t.loc[[10, 60], "first_response_min"] = np.nan
+    for c in ("first_contact_resolution", "repeat_contact", "escalated"):
+        if flags == "object":
+            t[c] = t[c].astype(object)
+            t.loc[[7, 70], c] = None
+        elif flags == "int":
+            t[c] = t[c].astype(int)
+        elif flags == "boolean":
+            t[c] = t[c].astype("boolean")
+            t.loc[[7, 70], c] = pd.NA
+    tr = kpi_trend(t, targets={"fcr": 0.5})
+    weeks = t["created_at"].dt.to_period("W")
+    assert tr["period"].is_monotonic_increasing and tr["period"].nunique() == weeks.nunique()
+    for start, got in tr.groupby("period", sort=False):
+        sub = t[(weeks.dt.start_time == start).to_numpy()]
+        expected = service_kpis(sub, targets={"fcr": 0.5})
+        assert (got["period_end"] == start + pd.Timedelta(days=6)).all()
+        pd.testing.assert_frame_equal(
+            got.drop(columns=["period", "period_end"]).reset_index(drop=True), expected, check_exact=True
+        )
+
+
+def test_kpi_trend_flag_errors_count_the_first_bad_period_and_skip_undated_tickets():
+    t = _tickets(60, seed=2)
+    t["escalated"] = t["escalated"].astype(object)
+    order = t.sort_values("created_at").index
+    t.loc[order[-2:], "escalated"] = "maybe"  # two bad flags in the last week
+    t.loc[order[0], "escalated"] = "maybe"  # one in the first week
+    with pytest.raises(DataError, match=r"'escalated': 1 value\(s\) are not booleans"):
+        kpi_trend(t)
+    with pytest.raises(DataError, match=r"'escalated': 3 value\(s\) are not booleans"):
+        service_kpis(t)
+    # a bad flag on a ticket without a date is left out with the ticket
+    t.loc[order, "escalated"] = False
+    t.loc[order[0], ["escalated", "created_at"]] = ["maybe", pd.NaT]
+    with pytest.warns(CsatWarning, match="1 of 60 tickets have no 'created_at'"):
+        tr = kpi_trend(t)
+    assert tr.loc[tr["kpi"] == "escalation_rate", "n"].sum() == 59
 
 
 def test_kpi_trend_missing_dates_and_errors():
