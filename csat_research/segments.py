@@ -34,6 +34,7 @@ web             10         40
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import string
@@ -43,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, special, stats
 from statsmodels.stats.libqsturng import qsturng
 
 from csat_research._stats import adjust_pvalues
@@ -555,6 +556,92 @@ def _welch_anova(samples: list[np.ndarray]) -> tuple[float, float, float, float]
     return float(f), float(k - 1), float(df2), float(stats.f.sf(f, k - 1, df2))
 
 
+#: Games-Howell p-values come from :func:`_studentized_range_sf` when the Welch df is at least
+#: this and the p-value at least _SR_MIN_P; otherwise from scipy's adaptive integration.
+_SR_MIN_DF = 10.0
+_SR_MIN_P = 1e-3
+
+
+@functools.cache
+def _gauss_legendre(a: float, b: float, panels: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of a composite n-point Gauss-Legendre rule on [a, b]."""
+    x, w = np.polynomial.legendre.leggauss(n)
+    edges = np.linspace(a, b, panels + 1)
+    half = np.diff(edges)[:, None] / 2
+    return ((edges[:-1, None] + half) + half * x).ravel(), (half * w).ravel()
+
+
+@functools.cache
+def _range_nodes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nodes z, Phi(z) and weights phi(z) dz of the 160-node rule of :func:`_range_sf`."""
+    z, wz = _gauss_legendre(-9.5, 10.5, 8, 20)
+    return z, special.ndtr(z), wz * np.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
+def _range_sf(w: np.ndarray, k: int) -> np.ndarray:
+    """P(range of k iid standard normals > w), elementwise for an array ``w`` (w >= 0).
+
+    :math:`k \\int \\phi(z) [\\Phi(z)^{k-1} - (\\Phi(z) - \\Phi(z - w))^{k-1}] dz` by a
+    160-node Gauss-Legendre rule on [-9.5, 10.5] (the integrand is below 1e-18 outside).
+    """
+    z, cz, weights = _range_nodes()
+    inner = cz - special.ndtr(z - np.asarray(w, dtype=float)[..., None])
+    return (cz ** (k - 1) - inner ** (k - 1)) @ (k * weights)
+
+
+def _log_scale_bounds(df: float, drop: float = 40.0) -> tuple[float, float]:
+    """Where the log-density of t = log S, S = sqrt(chi2_df / df), is ``drop`` below its peak."""
+    c = 2 * drop / df
+
+    def below_peak(t: float) -> float:  # the log-density is -(df / 2) (e^2t - 1 - 2t) + const
+        return np.expm1(2 * t) - 2 * t - c
+
+    return (optimize.brentq(below_peak, -(c + 1) / 2 - 1, 0.0),
+            optimize.brentq(below_peak, 0.0, math.sqrt(c / 2) + 1))
+
+
+def _studentized_range_sf(q: np.ndarray, k: int, df: np.ndarray) -> np.ndarray:
+    """Upper tail P(Q > q) of the studentized range of k means, df error degrees of freedom.
+
+    :math:`P(Q > q) = \\int_0^\\infty g_{df}(s)\\, R_k(q s)\\, ds`, R_k the tail of the range
+    of k standard normals (:func:`_range_sf`) and g the density of
+    :math:`S = \\sqrt{\\chi^2_{df} / df}`; the outer integral runs over t = log s with a
+    96-node Gauss-Legendre rule between the points where the density is e^-40 of its peak,
+    the density normalised on the nodes. For df >= 100000 the df = infinity form R_k(q)
+    is used, as in ``scipy.stats.studentized_range``. Accurate to about 1e-13 (absolute)
+    for df >= 10 against a 1600 x 1600-node rule; ``scipy.stats.studentized_range.sf``
+    (adaptive QUADPACK, about 8 ms a value) agrees to its own error, below 1e-10.
+    """
+    q = np.asarray(q, dtype=float)
+    df = np.asarray(df, dtype=float)
+    out = np.empty(q.shape)
+    for i in np.ndindex(q.shape):
+        if df[i] >= 100000:
+            out[i] = _range_sf(q[i], k)
+            continue
+        t, wt = _gauss_legendre(*_log_scale_bounds(float(df[i])), 6, 16)
+        density = np.exp(-df[i] / 2 * (np.expm1(2 * t) - 2 * t)) * wt
+        out[i] = density @ _range_sf(q[i] * np.exp(t), k) / density.sum()
+    return out
+
+
+def _games_howell_p(q: np.ndarray, k: int, df: np.ndarray) -> np.ndarray:
+    """Simultaneous p-values P(Q_{k, df} > q), capped at 1.
+
+    The fixed rule of :func:`_studentized_range_sf` where df >= 10 and p >= 0.001 (it agrees
+    with scipy to better than 1e-7 relative there); ``scipy.stats.studentized_range.sf``
+    elsewhere (small df, and small p where both are only accurate to ~1e-11 absolute).
+    """
+    p = np.full(q.shape, np.nan)
+    fast = df >= _SR_MIN_DF
+    if fast.any():
+        p[fast] = _studentized_range_sf(q[fast], k, df[fast])
+    slow = ~fast | (p < _SR_MIN_P)
+    if slow.any():
+        p[slow] = stats.studentized_range.sf(q[slow], k, df[slow])
+    return np.minimum(p, 1.0)
+
+
 def compare_means(
     data: pd.DataFrame,
     *,
@@ -614,9 +701,12 @@ def compare_means(
 
     Tukey HSD uses ``scipy.stats.tukey_hsd`` (Tukey-Kramer for unequal n). Games-Howell:
     :math:`t = (\\bar x_i - \\bar x_j) / \\sqrt{s_i^2/n_i + s_j^2/n_j}` with Welch-Satterthwaite
-    df, :math:`p = P(Q_{k, df} > |t| \\sqrt 2)` from the studentized range distribution,
-    intervals :math:`\\pm q_{1-\\alpha; k, df} / \\sqrt 2 \\cdot se`. Both ``p_adj`` values are
-    already simultaneous (family-wise); ``p_corrected`` is offered for reports that prefer
+    df, :math:`p = P(Q_{k, df} > |t| \\sqrt 2)` from the studentized range distribution
+    (a fixed Gauss-Legendre rule accurate to ~1e-13 where df >= 10 and p >= 0.001, which
+    agrees with ``scipy.stats.studentized_range.sf`` to 1e-7 relative or better there, and
+    that scipy function elsewhere), intervals
+    :math:`\\pm q_{1-\\alpha; k, df} / \\sqrt 2 \\cdot se`. Both ``p_adj`` values are already
+    simultaneous (family-wise); ``p_corrected`` is offered for reports that prefer
     a Holm-type correction of ordinary pairwise t tests (Welch t for Games-Howell,
     pooled-variance t for Tukey).
 
@@ -684,13 +774,18 @@ def compare_means(
             CsatWarning,
             stacklevel=2,
         )
-    sub = data.loc[usable, [value, group]]
-    codes = sorted(sub[group].unique(), key=str)
+    keep = usable.to_numpy(dtype=bool)
+    labels = data[group][keep]
+    codes = sorted(labels.unique(), key=str)
     if len(codes) < 2:
         raise AnalysisError(
             f"compare_means needs at least 2 groups in {group!r}, found {len(codes)}"
         )
-    samples = [sub.loc[sub[group] == g, value].to_numpy(dtype=float) for g in codes]
+    # one pass over the rows: group index of every usable row, then the values per group
+    row_group, uniques = pd.factorize(labels)
+    members = [row_group == i for i in pd.Index(uniques).get_indexer(codes)]
+    values = data[value].to_numpy(dtype=float, na_value=np.nan)[keep]
+    samples = [values[m] for m in members]
     small = {str(g): len(s) for g, s in zip(codes, samples) if len(s) < 2}
     if small:
         raise AnalysisError(
@@ -704,11 +799,12 @@ def compare_means(
         )
 
     rows = []
-    for g, s in zip(codes, samples):
+    w_used = None if w is None else w.to_numpy(dtype=float)[keep]
+    for g, s, m in zip(codes, samples, members):
         if w is None:
             mean, sd, lo, hi = _mean_ci(s, confidence)
         else:
-            ws = w[usable][sub[group] == g].to_numpy(dtype=float)
+            ws = w_used[m]
             mean, sd, lo, hi, _ = _weighted_mean_ci(s, ws, confidence)
         rows.append({"group": g, "n": len(s), "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi})
     group_table = pd.DataFrame(rows)
@@ -764,22 +860,29 @@ def compare_means(
                  "ci_high": float(ci.high[i, j])}
             )
     else:
+        var_n = [s.var(ddof=1) / len(s) for s in samples]
+        stats_pairs = []
         for i, j in pairs:
             si, sj = samples[i], samples[j]
-            vi, vj = si.var(ddof=1) / len(si), sj.var(ddof=1) / len(sj)
+            vi, vj = var_n[i], var_n[j]
             diff = si.mean() - sj.mean()
             se = math.sqrt(vi + vj)
             t = diff / se
             df = (vi + vj) ** 2 / (vi**2 / (len(si) - 1) + vj**2 / (len(sj) - 1))
-            p_adj = float(stats.studentized_range.sf(abs(t) * math.sqrt(2), k, df))
-            # the CI quantile by Harter's table interpolation (statsmodels' qsturng, 3 digits);
-            # scipy's exact ppf integrates numerically (~0.3 s a pair). The p-value stays exact.
+            stats_pairs.append((diff, se, t, df))
+        t_all = np.array([t for _, _, t, _ in stats_pairs])
+        df_all = np.array([df for _, _, _, df in stats_pairs])
+        p_adj = _games_howell_p(np.abs(t_all) * math.sqrt(2), k, df_all)
+        # the CI quantile by Harter's table interpolation (statsmodels' qsturng, 3 digits);
+        # scipy's exact ppf integrates numerically (~0.3 s a pair). The p-value is exact
+        # (see _games_howell_p).
+        for (i, j), (diff, se, t, df), p in zip(pairs, stats_pairs, p_adj):
             q = float(qsturng(1 - alpha, k, df))
             half = q / math.sqrt(2) * se
             ph_rows.append(
                 {"group1": codes[i], "group2": codes[j], "mean_diff": diff, "se": se,
                  "statistic": t, "df": df, "p_unadjusted": 2 * stats.t.sf(abs(t), df),
-                 "p_adj": min(p_adj, 1.0), "ci_low": diff - half, "ci_high": diff + half}
+                 "p_adj": float(p), "ci_low": diff - half, "ci_high": diff + half}
             )
     ph = pd.DataFrame(ph_rows)
     p_raw = ph["p_unadjusted"].to_numpy(dtype=float)

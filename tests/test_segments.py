@@ -226,6 +226,48 @@ def test_compare_means_games_howell_matches_jasp():
     assert (ph["p_corrected"] >= ph["p_unadjusted"] - 1e-15).all()
 
 
+def test_studentized_range_fixed_rule_against_tables_and_scipy():
+    from scipy import stats
+
+    from csat_research.segments import _games_howell_p, _studentized_range_sf
+
+    # upper 5 % points of the studentized range, 3 decimals (Harter 1960 tables)
+    for q, k, df in [(3.877, 3, 10.0), (4.232, 5, 20.0), (4.646, 10, 60.0)]:
+        assert _studentized_range_sf(np.array([q]), k, np.array([df]))[0] == pytest.approx(0.05, abs=2e-4)
+    # scipy.stats.studentized_range.sf (adaptive QUADPACK, the values compare_means used to
+    # report): within its own ~1e-11 error for df >= 10, including the df >= 1e5 limit form
+    rng = np.random.default_rng(11)
+    for k in (2, 3, 5, 8, 15):
+        df = np.array([10.0, 37.5, 300.0, 2500.0, 150000.0])
+        q = rng.uniform(0.1, 7.0, df.size)
+        ref = stats.studentized_range.sf(q, k, df)
+        np.testing.assert_allclose(_studentized_range_sf(q, k, df), ref, rtol=0, atol=1e-10)
+        p = _games_howell_p(q, k, df)
+        big = ref >= 1e-3
+        np.testing.assert_allclose(p[big], ref[big], rtol=1e-7)
+        np.testing.assert_array_equal(p[~big], ref[~big])  # small p: scipy's own value
+    # small df: scipy's value itself
+    q, df = np.array([2.5, 4.0]), np.array([3.5, 9.9])
+    np.testing.assert_array_equal(_games_howell_p(q, 4, df), stats.studentized_range.sf(q, 4, df))
+
+
+def test_compare_means_games_howell_p_equals_scipy_on_a_survey():
+    # a report-sized comparison (large Welch df): every simultaneous p equals
+    # scipy.stats.studentized_range.sf(|t| sqrt(2), k, df) to 1e-7 relative
+    from scipy import stats
+
+    rng = np.random.default_rng(4)
+    levels = np.array(["post00", "post70", "post80", "post90", "post95"])
+    g = rng.choice(levels, 2000, p=[0.1, 0.15, 0.3, 0.3, 0.15])
+    shift = dict(zip(levels, [0.0, 0.05, 0.25, 0.1, -0.1]))
+    y = np.clip(np.round(3.8 + np.vectorize(shift.get)(g) + rng.normal(0, 0.9, g.size)), 1, 5)
+    ph = compare_means(pd.DataFrame({"age_group": g, "overall": y}), value="overall",
+                       group="age_group").posthoc
+    ref = stats.studentized_range.sf(ph["statistic"].abs() * np.sqrt(2), 5, ph["df"])
+    assert ph["df"].min() > 10 and ph["p_adj"].min() < 1e-3 < ph["p_adj"].max()
+    np.testing.assert_allclose(ph["p_adj"], np.minimum(ref, 1.0), rtol=1e-7)
+
+
 def test_compare_means_tukey_scipy_documentation():
     # SciPy docs, scipy.stats.tukey_hsd example (groups 0, 1, 2):
     # (0 - 1) -4.600 p 0.014 CI [-8.249, -0.951]; (0 - 2) -0.260 p 0.980 [-3.909, 3.389];
