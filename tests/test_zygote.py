@@ -117,3 +117,25 @@ def test_closing_the_zygote_removes_its_socket_and_process():
 
 def test_proxy_usage_error():
     assert zg.main(["nonsense"]) == 2
+
+
+def test_failing_notebook_is_saved_up_to_the_error_and_the_kernel_is_reset(zygote, tmp_path):
+    import papermill as pm
+
+    kernel = WarmKernel(zygote=zygote, preload="")
+    out = tmp_path / "out.ipynb"
+    failing = _notebook(tmp_path, "leftover = 41\nprint('first cell ran')", "raise ValueError('cell two broke')",
+                        "print('never')")
+    try:
+        with pytest.raises(pm.PapermillExecutionError, match="cell two broke"):
+            kernel.execute(failing, out, parameters={}, cwd=tmp_path)
+        saved = nbformat.read(out, as_version=4)  # written once, at the end, with the error
+        code = [c for c in saved.cells if c.cell_type == "code"]  # papermill adds markdown banners
+        assert "first cell ran" in "".join(o.get("text", "") for o in code[0].outputs)
+        assert any(o.get("ename") == "ValueError" for o in code[1].outputs)
+        assert code[2].outputs == []
+        kernel.execute(_notebook(tmp_path, "print('leftover' in dir())"), out, parameters={}, cwd=tmp_path)
+        assert _stdout(out, 0).strip() == "False"  # same kernel, namespace reset after the failure
+        assert kernel.uses == 2
+    finally:
+        kernel.shutdown()
