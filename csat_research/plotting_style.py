@@ -306,7 +306,7 @@ def use_report_style(lang: str = "zh", *, dpi: int = 200) -> dict[str, Any]:
 
 
 def _inline_figures_as_laid_out() -> None:
-    """In a Jupyter kernel on the inline backend: print figures without the "tight" bbox pass.
+    """In a Jupyter kernel on the inline backend: draw each figure once, when it is printed.
 
     IPython asks for ``bbox_inches="tight"`` itself, which draws every figure twice; the
     report figures use constrained layout, so they print as laid out. PNG compression level 3
@@ -318,8 +318,18 @@ def _inline_figures_as_laid_out() -> None:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython comes with every Jupyter install
         return
-    if get_ipython() is None or "inline" not in mpl.get_backend():
+    ip = get_ipython()
+    if ip is None or "inline" not in mpl.get_backend():
         return
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     set_matplotlib_formats("png", bbox_inches=None, pil_kwargs={"compress_level": 3})
+    # pyplot's REPL hook redraws every stale figure after each cell (for GUI windows); on the
+    # inline backend that is a full extra drawing of every figure before it is printed (about
+    # 1 CPU-s per report). Run it after the inline backend has printed and closed the figures.
+    import matplotlib.pyplot as plt
+
+    redraw = getattr(plt, "_draw_all_if_interactive", None)
+    if redraw is not None and redraw in ip.events.callbacks.get("post_execute", []):
+        ip.events.unregister("post_execute", redraw)
+        ip.events.register("post_execute", redraw)

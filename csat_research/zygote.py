@@ -24,6 +24,7 @@ This module imports only the standard library at the top: the proxy must start i
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import select
@@ -162,6 +163,10 @@ def _serve(fd: int, preload_file: str) -> None:
     listener = socket.socket(fileno=fd)
     code = Path(preload_file).read_text(encoding="utf-8")
     exec(compile(code, preload_file, "exec"), {"__name__": "__csat_zygote__"})  # noqa: S102 - our own preload
+    # Everything imported so far lives as long as the kernels: keep it out of their garbage
+    # collections (IPython's namespace reset runs a full one) and its pages shared.
+    gc.collect()
+    gc.freeze()
     if threading.active_count() != 1:
         # a forked child would inherit locks held by threads that do not exist in it
         print(f"csat zygote: {threading.active_count()} threads after preload; forking anyway", file=sys.stderr)
