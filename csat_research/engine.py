@@ -113,14 +113,19 @@ papermill_engines.register(ENGINE, WarmEngine)
 
 
 class WarmKernel:
-    """One reusable report kernel. Use it from one thread only (its manager is asyncio-based)."""
+    """One reusable report kernel. Use it from one thread only (its manager is asyncio-based).
+
+    ``preload`` is code run in a new kernel before its first notebook; by default
+    :data:`PRELOAD` for an ordinary kernel and nothing for a kernel forked from ``zygote``
+    (the zygote imported the modules, and its kernels start with inline figures on).
+    """
 
     def __init__(
         self,
         kernel_name: str | None = None,
         *,
         max_uses: int = 50,
-        preload: str = PRELOAD,
+        preload: str | None = None,
         blas_threads: int | None = 1,
         zygote: Zygote | None = None,
     ) -> None:
@@ -161,11 +166,15 @@ class WarmKernel:
 
         self.shutdown()
         if self.zygote is not None and self.zygote.alive:
-            # forked from the zygote: the preload below finds every module already imported
+            # forked from the zygote, which imported everything; the kernel starts (inline
+            # figures on) with the first notebook
             self.km = AsyncKernelManager(kernel_name=self.kernel_name, kernel_spec_manager=self.zygote.spec_manager())
+            preload = self.preload if self.preload is not None else ""
         else:
             self.km = AsyncKernelManager(kernel_name=self.kernel_name)
-        self._inline(self.preload, workdir)
+            preload = self.preload if self.preload is not None else PRELOAD
+        if preload:
+            self._inline(preload, workdir)
         self.uses = 0
 
     def execute(self, notebook: Path, output: Path, *, parameters: dict[str, Any], cwd: Path) -> Any:

@@ -115,7 +115,7 @@ class Zygote:
 
         return KernelSpec(
             argv=[self.python, "-m", "csat_research.zygote", "kernel", str(self.socket_path), "-f",
-                  "{connection_file}"],
+                  "{connection_file}", "--matplotlib=inline"],
             display_name=display_name, language="python", metadata={},
         )
 

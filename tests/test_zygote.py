@@ -20,7 +20,6 @@ from csat_research.engine import WarmKernel
 pytestmark = pytest.mark.skipif(not zg.available(), reason="needs os.fork and os.pidfd_open (Linux)")
 
 LIGHT_PRELOAD = "import csat_research.errors\nimport ipykernel.kernelapp, ipykernel.ipkernel\n"
-INLINE = 'get_ipython().run_line_magic("matplotlib", "inline")\n'
 
 
 def _notebook(tmp: Path, *sources: str) -> Path:
@@ -63,7 +62,7 @@ def test_kernel_is_a_fork_of_the_zygote_with_its_modules(zygote, tmp_path):
         "                  'blas': os.environ.get('OPENBLAS_NUM_THREADS')}))",
         "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3]);",
     )
-    kernel = WarmKernel(zygote=zygote, preload=INLINE)
+    kernel = WarmKernel(zygote=zygote)  # no kernel-side preload: inline figures come with the spec
     out = tmp_path / "out.ipynb"
     try:
         kernel.execute(nb, out, parameters={}, cwd=tmp_path)
