@@ -37,8 +37,9 @@ import csat_research.report, csat_research.plots, csat_research.tables, csat_res
 import csat_research.plotting_style
 from csat_research import text as _text
 _text.make_tokenizer()
+_text._jieba_idf()
 del _text
-import jieba.analyse, semopy
+import semopy
 """
 
 RESET = """\

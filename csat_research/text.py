@@ -39,6 +39,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
+from types import SimpleNamespace
 
 import jieba
 import numpy as np
@@ -1033,6 +1035,32 @@ def _tfidf_template():
     return jieba.analyse.default_tfidf
 
 
+#: ``jieba.analyse.TFIDF.STOP_WORDS`` (jieba 0.42), kept here so that TF-IDF keywords do not
+#: import jieba.analyse, which reads its idf table and the POS tagger at import (~0.8 s).
+_JIEBA_TFIDF_STOP_WORDS = frozenset((
+    "the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be", "as", "on",
+    "with", "can", "if", "from", "which", "you", "it", "this", "then", "at", "have", "all", "not",
+    "one", "has", "or",
+))
+
+
+@lru_cache(maxsize=1)
+def _jieba_idf() -> tuple[dict[str, float], float]:
+    """jieba's idf table (``jieba/analyse/idf.txt``) and its median, read as jieba's IDFLoader does."""
+    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    idf: dict[str, float] = {}
+    for line in path.read_bytes().decode("utf-8").splitlines():
+        word, freq = line.strip().split(" ")
+        idf[word] = float(freq)
+    return idf, sorted(idf.values())[len(idf) // 2]
+
+
+def _tfidf_extractor(stop_words: set[str]) -> SimpleNamespace:
+    """What :func:`_tfidf_weights` reads of a ``jieba.analyse.TFIDF``: idf table, median, stop words."""
+    idf, median = _jieba_idf()
+    return SimpleNamespace(idf_freq=idf, median_idf=median, stop_words=stop_words)
+
+
 def _tfidf_weights(extractor, texts_counts: Counter, masked: dict, tok: TextTokenizer) -> dict:
     """``TFIDF.extract_tags`` of all answers joined, counted per distinct answer.
 
@@ -1152,18 +1180,15 @@ def keywords(
     tok = _resolve_tokenizer(tokenizer, language)
     texts_counts, _ = _unique_counts(s)
     masked = {t: _mask_for_counting(t) for t in texts_counts}
-    import jieba.analyse
-
-    stop = set(tok.stopwords) | set(jieba.analyse.TFIDF.STOP_WORDS)
+    stop = set(tok.stopwords) | _JIEBA_TFIDF_STOP_WORDS
     if method == "tfidf":
-        extractor = copy.copy(_tfidf_template())
-        extractor.stop_words = stop
+        extractor = _tfidf_extractor(stop)
         if tok.language == "en":
             extractor.idf_freq, extractor.median_idf = _corpus_idf(masked, texts_counts, tok)
-        else:
-            extractor.tokenizer = tok.jieba
         weights = _tfidf_weights(extractor, texts_counts, masked, tok)
     else:
+        import jieba.analyse
+
         extractor = jieba.analyse.TextRank()
         extractor.stop_words = stop
         if tok.language == "zh":

@@ -49,7 +49,7 @@ PRELOAD = (
     "import csat_research.plotting_style\n"
     "from csat_research import text as _text\n"
     "_text.make_tokenizer()\n"
-    "import jieba.analyse  # its idf table (keywords), read at import\n"
+    "_text._jieba_idf()  # the idf table of TF-IDF keywords\n"
     "import semopy  # the CFA's, imported lazily by csat_research.reliability\n"
     "import ipykernel.kernelapp, ipykernel.ipkernel\n"
 )

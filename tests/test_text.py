@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import math
 import os
+import subprocess
+import sys
 import warnings
 from collections import Counter
 
@@ -594,6 +596,18 @@ def test_keywords_equal_jieba_extract_tags_on_the_joined_answers(tok, answers):
     assert set(ours["word"]) == {w for w in ref if tok._keep(w, 2)}
     for w, v in zip(ours["word"], ours["weight"]):
         assert v == pytest.approx(ref[w], rel=1e-9)
+
+
+def test_tfidf_tables_are_jiebas_without_importing_jieba_analyse():
+    import jieba.analyse
+
+    idf, median = text_mod._jieba_idf()
+    assert idf == jieba.analyse.default_tfidf.idf_freq
+    assert median == jieba.analyse.default_tfidf.median_idf
+    assert text_mod._JIEBA_TFIDF_STOP_WORDS == jieba.analyse.TFIDF.STOP_WORDS
+    probe = "import sys, csat_research.text as t; t.keywords(['退款太慢了 客服不回复']); print('jieba.analyse' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_keywords_english_and_empty():
