@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import select
 import shutil
@@ -56,6 +57,8 @@ PRELOAD = (
 
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _POLL_S = 0.5
+# Unconfigured in the zygote and proxy processes: warnings and errors reach stderr (logging.lastResort).
+_log = logging.getLogger(__name__)
 _STOP_WAIT_S = 5.0
 
 
@@ -169,7 +172,7 @@ def _serve(fd: int, preload_file: str) -> None:
     gc.freeze()
     if threading.active_count() != 1:
         # a forked child would inherit locks held by threads that do not exist in it
-        print(f"csat zygote: {threading.active_count()} threads after preload; forking anyway", file=sys.stderr)
+        _log.warning("csat zygote: %d threads after preload; forking anyway", threading.active_count())
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     children: set[int] = set()
@@ -185,7 +188,7 @@ def _serve(fd: int, preload_file: str) -> None:
             try:
                 request = json.loads(_read_line(conn))
             except (OSError, ValueError) as exc:
-                print(f"csat zygote: bad kernel request: {exc}", file=sys.stderr)
+                _log.warning("csat zygote: bad kernel request: %s", exc)
                 continue
             pid = os.fork()
             if pid == 0:
@@ -283,8 +286,8 @@ def _proxy(socket_path: str, argv: list[str], *, timeout: float = 120.0) -> int:
                                  "proxy": os.getpid()}).encode() + b"\n")
         pid = int(json.loads(_read_line(conn))["pid"])
     except (OSError, ValueError, KeyError) as exc:
-        print(f"csat kernel proxy: the kernel zygote at {socket_path} did not start a kernel ({exc}); "
-              "see the zygote's error above", file=sys.stderr)
+        _log.error("csat kernel proxy: the kernel zygote at %s did not start a kernel (%s); "
+                   "see the zygote's error above", socket_path, exc)
         return 1
     finally:
         conn.close()
@@ -320,8 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if len(args) >= 2 and args[0] == "kernel":
         return _proxy(args[1], args[2:])
-    print("usage: python -m csat_research.zygote serve FD PRELOAD.py | kernel SOCKET -f CONNECTION_FILE",
-          file=sys.stderr)
+    _log.error("usage: python -m csat_research.zygote serve FD PRELOAD.py | kernel SOCKET -f CONNECTION_FILE")
     return 2
 
 
