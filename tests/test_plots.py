@@ -136,3 +136,36 @@ def test_word_cloud_is_drawn_at_figure_width_and_seeded():
     again = plots.word_cloud(words, font_path=str(cjk_font_path()), seed=3).images[0].get_array()
     np.testing.assert_array_equal(image, again)
     assert not ax.axison
+
+
+def test_inline_png_is_drawn_once_and_matches_ipythons_print_figure(monkeypatch):
+    """The kernel's PNG formatter: one draw, the same pixels as IPython's own print_figure."""
+    import base64
+    import io
+
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from csat_research.plotting_style import figure_png_base64
+
+    fig, ax = plt.subplots(figsize=(4, 2.5), layout="constrained")
+    ax.barh(["响应效率", "解决质量", "沟通"], [3.2, 3.9, 3.5])
+    ax.set_title("各维度满意度均值")
+    ours = figure_png_base64(fig)
+    ipython = print_figure(fig, "png", bbox_inches=None, base64=True, pil_kwargs={"compress_level": 3})
+
+    def pixels(b64):
+        return np.asarray(Image.open(io.BytesIO(base64.b64decode(b64))))
+
+    assert pixels(ours).shape == (2.5 * 72, 4 * 72, 4)
+    assert np.array_equal(pixels(ours), pixels(ipython))
+
+    draws = []
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer, _draw=Figure.draw: draws.append(1) or _draw(self, renderer))
+    figure_png_base64(fig)
+    assert len(draws) == 1
+    draws.clear()
+    print_figure(fig, "png", bbox_inches=None)
+    assert len(draws) == 2  # what the formatter saves: the layout-only pass of savefig
+    assert figure_png_base64(plt.figure()) is None  # empty figures print nothing, as in IPython
