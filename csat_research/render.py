@@ -74,6 +74,21 @@ HTML_LANG = {"zh": "zh-CN", "en": "en"}
 FONT_STACK = ("'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', "
               "'Microsoft YaHei', sans-serif")
 
+# Chromium features of a browser window that printing never uses. The omnibox popup WebUI is a
+# renderer process of its own, started with every window (each Playwright context), costing
+# about 0.9 CPU-s although a headless browser never shows it.
+_UNUSED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "PreloadTopChromeWebUI")
+# Chromium reads only the last --disable-features switch, and Playwright passes its own list
+# first (playwright-core chromiumSwitches.ts, Playwright 1.65): ours repeats it.
+# tests/test_render.py checks on a running browser that it still does.
+_PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect", "TcpPortRandomizationWin",
+    "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch",
+    "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+
 #: Chromium switches: headless in a container, and nothing that reaches the network.
 CHROMIUM_ARGS = (
     "--no-sandbox",
@@ -88,6 +103,7 @@ CHROMIUM_ARGS = (
     "--disable-default-apps",
     "--mute-audio",
     "--font-render-hinting=none",
+    "--disable-features=" + ",".join((*_PLAYWRIGHT_DISABLED_FEATURES, *_UNUSED_FEATURES)),
 )
 
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -972,8 +988,7 @@ class PdfRenderer:
     engine : {"auto", "playwright", "cli"}, default "auto"
         ``"playwright"``: one browser for all files, driven through Playwright (fast).
         ``"cli"``: one ``chromium --headless --print-to-pdf`` process per file. Needs no
-        Playwright and works anywhere (threads, a running asyncio loop such as Jupyter),
-        but pays the browser start-up (~1-2 s) for every file and cannot wait on
+        Playwright, but pays the browser start-up (~1-2 s) for every file and cannot wait on
         ``document.fonts.ready`` (a virtual-time budget stands in; fine for system
         fonts, which is all the reports use). ``"auto"``: Playwright, falling back to
         the CLI with a :class:`~csat_research.errors.CsatWarning` when Playwright cannot
@@ -982,6 +997,10 @@ class PdfRenderer:
         Chromium binary; default :func:`find_chromium`.
     timeout : float, default 120
         Seconds allowed for loading and printing one file (and for starting Chromium).
+    tabs : int, default 2
+        Files printed at the same time (Playwright engine): each tab is a browser context of
+        its own, so Chromium lays out and prints them in separate renderer processes, on
+        separate cores. Calls beyond that wait for a free tab.
 
     Attributes
     ----------
@@ -991,17 +1010,14 @@ class PdfRenderer:
     Raises
     ------
     ValueError
-        If ``engine`` or ``timeout`` is invalid.
+        If ``engine``, ``timeout`` or ``tabs`` is invalid.
 
     Notes
     -----
-    Thread safety: a Playwright *sync* instance belongs to the thread that started it,
-    and a thread can hold only one (Playwright runs an asyncio loop in it; the sync API
-    also refuses to start inside a running loop, e.g. in a Jupyter kernel, where
-    ``"auto"`` falls back to the CLI). So: :meth:`render` must be called from the thread
-    that started the renderer (it raises :class:`ReportError` otherwise), and for
-    parallel rendering each worker thread or process creates its own renderer, one at a
-    time. The CLI engine has no such limit.
+    Thread safety: :meth:`render` may be called from any thread, and from several at once.
+    The Playwright engine drives Chromium through Playwright's asyncio API on a private
+    thread with its own event loop, so it also works where an event loop is already running
+    (a Jupyter kernel). The CLI engine runs one process per call.
 
     If Chromium dies between two files, the next :meth:`render` starts a new browser
     (with a :class:`~csat_research.errors.CsatWarning`), so one crash costs one report,
@@ -1019,22 +1035,30 @@ class PdfRenderer:
     """
 
     def __init__(self, *, engine: str = "auto", executable_path: str | None = None,
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 120.0, tabs: int = 2) -> None:
         if engine not in ("auto", "playwright", "cli"):
             raise ValueError(
                 f"PdfRenderer: engine must be 'auto', 'playwright' or 'cli', got {engine!r}"
             )
-        if not isinstance(timeout, (int, float)) or timeout <= 0:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
             raise ValueError(f"PdfRenderer: timeout must be a positive number, got {timeout!r}")
+        if isinstance(tabs, bool) or not isinstance(tabs, int) or tabs < 1:
+            raise ValueError(f"PdfRenderer: tabs must be an int >= 1, got {tabs!r}")
         self._requested = engine
         self._executable = executable_path
         self._timeout = float(timeout)
+        self._tabs = tabs
         self._engine: str | None = None
+        self._lock = threading.Lock()  # start / close
+        # Playwright engine: its objects live on (and are only touched from) the loop thread.
+        self._loop: Any = None
+        self._loop_thread: threading.Thread | None = None
         self._pw: Any = None
         self._browser: Any = None
-        self._context: Any = None
-        self._page: Any = None
-        self._thread: int | None = None
+        self._free_tabs: list[tuple[Any, Any]] = []  # (context, page) ready for the next file
+        self._all_tabs: list[tuple[Any, Any]] = []
+        self._tab_slots: Any = None  # asyncio.Semaphore(tabs)
+        self._relaunch: Any = None  # asyncio.Lock
         self.blocked_requests: list[str] = []
 
     # -- life cycle
@@ -1051,59 +1075,119 @@ class PdfRenderer:
         ReportError
             If no Chromium is found, or Playwright fails with ``engine="playwright"``.
         """
-        if self._engine is not None:
-            return self
-        executable = self._executable or find_chromium()
-        self._executable = executable
-        if self._requested in ("auto", "playwright"):
-            try:
-                self._start_playwright(executable)
-                self._engine = "playwright"
-                self._thread = threading.get_ident()
+        with self._lock:
+            if self._engine is not None:
                 return self
-            except Exception as exc:
-                self._stop_playwright()
-                if self._requested == "playwright":
-                    raise ReportError(
-                        f"Playwright could not start Chromium ({executable}): {exc}"
-                    ) from exc
-                warnings.warn(
-                    f"Playwright could not start Chromium ({exc}); falling back to one "
-                    "'chromium --print-to-pdf' process per file (slower)",
-                    CsatWarning, stacklevel=2,
-                )
-        self._engine = "cli"
-        return self
+            executable = self._executable or find_chromium()
+            self._executable = executable
+            if self._requested in ("auto", "playwright"):
+                try:
+                    self._start_playwright(executable)
+                    self._engine = "playwright"
+                    return self
+                except Exception as exc:
+                    self._stop_playwright()
+                    if self._requested == "playwright":
+                        raise ReportError(
+                            f"Playwright could not start Chromium ({executable}): {exc}"
+                        ) from exc
+                    warnings.warn(
+                        f"Playwright could not start Chromium ({exc}); falling back to one "
+                        "'chromium --print-to-pdf' process per file (slower)",
+                        CsatWarning, stacklevel=2,
+                    )
+            self._engine = "cli"
+            return self
 
     def _start_playwright(self, executable: str) -> None:
-        from playwright.sync_api import sync_playwright
+        import asyncio
 
-        self._pw = sync_playwright().start()
-        self._browser = self._pw.chromium.launch(
-            executable_path=executable, args=list(CHROMIUM_ARGS), headless=True,
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="csat-pdf-renderer", daemon=True)
+        thread.start()
+        self._loop, self._loop_thread = loop, thread
+        self._call(self._astart(), self._timeout + 30)
+
+    def _call(self, coro: Any, timeout: float) -> Any:
+        """Run ``coro`` on the renderer's loop; wait up to ``timeout`` seconds for its result."""
+        import asyncio
+        import concurrent.futures
+
+        if threading.current_thread() is self._loop_thread:  # pragma: no cover - a bug, not a use
+            coro.close()
+            raise RuntimeError("PdfRenderer: called from its own event loop thread")
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise TimeoutError(f"no answer from Chromium within {timeout:g} s") from None
+
+    async def _astart(self) -> None:
+        import asyncio
+
+        from playwright.async_api import async_playwright
+
+        self._tab_slots = asyncio.Semaphore(self._tabs)
+        self._relaunch = asyncio.Lock()
+        self._pw = await async_playwright().start()
+        self._browser = await self._launch()
+
+    async def _launch(self) -> Any:
+        return await self._pw.chromium.launch(
+            executable_path=self._executable, args=list(CHROMIUM_ARGS), headless=True,
             timeout=self._timeout * 1000,
         )
-        self._context = self._browser.new_context(java_script_enabled=False)
-        self._context.route(re.compile(r"^(?!(file|data|about|blob):)"), self._block)
 
-    def _block(self, route: Any) -> None:
+    async def _new_tab(self) -> tuple[Any, Any]:
+        context = await self._browser.new_context(java_script_enabled=False)
+        try:
+            await context.route(re.compile(r"^(?!(file|data|about|blob):)"), self._block)
+            page = await context.new_page()
+        except BaseException:
+            await _aclose_quietly(context)
+            raise
+        self._all_tabs.append((context, page))
+        return context, page
+
+    async def _block(self, route: Any) -> None:
         self.blocked_requests.append(route.request.url)
-        route.abort()
+        await route.abort()
+
+    async def _astop(self) -> None:
+        tabs, self._all_tabs, self._free_tabs = self._all_tabs, [], []
+        for context, _page in tabs:
+            await _aclose_quietly(context)
+        if self._browser is not None:
+            await _aclose_quietly(self._browser)
+        if self._pw is not None:
+            try:
+                await self._pw.stop()
+            except Exception:  # already gone: nothing left to release
+                pass
 
     def _stop_playwright(self) -> None:
-        for obj, method in ((self._context, "close"), (self._browser, "close"), (self._pw, "stop")):
-            if obj is not None:
+        loop, thread = self._loop, self._loop_thread
+        if loop is None or thread is None:
+            return
+        try:
+            if thread.is_alive() and not loop.is_closed():
                 try:
-                    getattr(obj, method)()
-                except Exception:  # already dead: nothing left to release
+                    self._call(self._astop(), 30)
+                except Exception:  # a hung browser: the driver ends with this process
                     pass
-        self._pw = self._browser = self._context = self._page = None
+                loop.call_soon_threadsafe(loop.stop)
+                thread.join(10)
+            if not thread.is_alive():
+                loop.close()
+        finally:
+            self._loop = self._loop_thread = self._pw = self._browser = None
 
     def close(self) -> None:
-        """Stop Chromium and Playwright (idempotent; from the thread that started it)."""
-        self._stop_playwright()
-        self._engine = None
-        self._thread = None
+        """Stop Chromium and Playwright (idempotent; from any thread)."""
+        with self._lock:
+            self._stop_playwright()
+            self._engine = None
 
     def __enter__(self) -> PdfRenderer:
         return self.start()
@@ -1112,27 +1196,24 @@ class PdfRenderer:
         self.close()
 
     def __del__(self) -> None:  # best effort; close() is the contract
-        if getattr(self, "_pw", None) is not None and self._thread == threading.get_ident():
-            self._stop_playwright()
-
-    def _ensure_browser(self) -> None:
-        """Relaunch Chromium if it has exited since the last file."""
-        if self._browser is not None and self._browser.is_connected():
-            return
-        warnings.warn("Chromium had exited; starting a new browser", CsatWarning, stacklevel=3)
-        for obj in (self._context, self._browser):
+        if getattr(self, "_loop", None) is not None and threading.current_thread() is not self._loop_thread:
             try:
-                if obj is not None:
-                    obj.close()
-            except Exception:  # already dead
+                self.close()
+            except Exception:
                 pass
-        self._page = None
-        self._browser = self._pw.chromium.launch(
-            executable_path=self._executable, args=list(CHROMIUM_ARGS), headless=True,
-            timeout=self._timeout * 1000,
-        )
-        self._context = self._browser.new_context(java_script_enabled=False)
-        self._context.route(re.compile(r"^(?!(file|data|about|blob):)"), self._block)
+
+    async def _ensure_browser(self) -> bool:
+        """Relaunch Chromium if it has exited since the last file; True if it did."""
+        async with self._relaunch:
+            if self._browser is not None and self._browser.is_connected():
+                return False
+            tabs, self._all_tabs, self._free_tabs = self._all_tabs, [], []
+            for context, _page in tabs:
+                await _aclose_quietly(context)
+            if self._browser is not None:
+                await _aclose_quietly(self._browser)
+            self._browser = await self._launch()
+            return True
 
     # -- rendering
     def render(
@@ -1170,8 +1251,7 @@ class PdfRenderer:
         Raises
         ------
         ReportError
-            If the HTML file is missing, Chromium fails or times out, the call comes from
-            another thread than the one that started the renderer, or the PDF cannot be
+            If the HTML file is missing, Chromium fails or times out, or the PDF cannot be
             written. The previous ``pdf_path`` is then left as it was.
         """
         source = Path(html_path)
@@ -1182,7 +1262,7 @@ class PdfRenderer:
             raise ValueError(f"PdfRenderer.render: lang must be one of {sorted(_LABELS)}, got {lang!r}")
         if timeout is None:
             timeout = self._timeout
-        elif not isinstance(timeout, (int, float)) or timeout <= 0:
+        elif isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
             raise ValueError(f"PdfRenderer.render: timeout must be a positive number, got {timeout!r}")
         if self._engine is None:
             self.start()
@@ -1192,12 +1272,6 @@ class PdfRenderer:
             header=_html_title(text) if header is None else header,
             page_numbers=page_numbers,
         )
-        if self._engine == "playwright" and threading.get_ident() != self._thread:
-            raise ReportError(
-                f"PdfRenderer.render({source}): called from another thread than the one that "
-                "started the renderer; a Playwright sync instance is bound to its thread - "
-                "create one PdfRenderer per thread"
-            )
         # The page CSS goes into a temporary copy of the page (a <base> keeps relative
         # links working): Playwright's add_style_tag needs JavaScript, which is disabled.
         with tempfile.TemporaryDirectory(prefix="csat-pdf-") as tmp:
@@ -1211,26 +1285,33 @@ class PdfRenderer:
 
     def _render_playwright(self, page_file: Path, source: Path, timeout: float) -> bytes:
         try:
-            self._ensure_browser()
-            if self._page is None or self._page.is_closed():
-                # One tab for all files: a navigation replaces the whole document.
-                self._page = self._context.new_page()
-            page = self._page
-            page.set_default_timeout(timeout * 1000)
-            page.goto(page_file.as_uri(), wait_until="load")
-            page.evaluate("document.fonts.ready.then(() => document.fonts.status)")
-            data = page.pdf(prefer_css_page_size=True, print_background=True,
-                            outline=True, tagged=True)
-            page.goto("about:blank")  # release the report's memory until the next file
-            return data
+            restarted, data = self._call(self._arender(page_file, timeout), timeout * 2 + 30)
         except Exception as exc:
-            if self._page is not None:  # a tab in an unknown state is not reused
-                try:
-                    self._page.close()
-                except Exception:
-                    pass
-                self._page = None
             raise ReportError(f"Chromium failed to print {source} to PDF: {exc}") from exc
+        if restarted:
+            warnings.warn("Chromium had exited; started a new browser", CsatWarning, stacklevel=3)
+        return data
+
+    async def _arender(self, page_file: Path, timeout: float) -> tuple[bool, bytes]:
+        async with self._tab_slots:
+            restarted = await self._ensure_browser()
+            tab = self._free_tabs.pop() if self._free_tabs else await self._new_tab()
+            context, page = tab
+            try:
+                page.set_default_timeout(timeout * 1000)
+                await page.goto(page_file.as_uri(), wait_until="load")
+                await page.evaluate("document.fonts.ready.then(() => document.fonts.status)")
+                data = await page.pdf(prefer_css_page_size=True, print_background=True,
+                                      outline=True, tagged=True)
+                await page.goto("about:blank")  # release the report's memory until the next file
+            except BaseException:
+                # a tab in an unknown state is not reused
+                if tab in self._all_tabs:
+                    self._all_tabs.remove(tab)
+                await _aclose_quietly(context)
+                raise
+            self._free_tabs.append(tab)
+            return restarted, data
 
     def _render_cli(self, page_file: Path, source: Path, tmp: Path, timeout: float) -> bytes:
         out = tmp / "out.pdf"
@@ -1255,6 +1336,14 @@ class PdfRenderer:
                 + " | ".join(tail)
             )
         return out.read_bytes()
+
+
+async def _aclose_quietly(obj: Any) -> None:
+    """Close a Playwright context or browser that may already be gone."""
+    try:
+        await obj.close()
+    except Exception:  # already closed or the browser died: nothing left to release
+        pass
 
 
 def _inject_head(text: str, source: Path, css: str) -> str:

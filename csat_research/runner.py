@@ -23,10 +23,11 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,8 @@ from csat_research.zygote import available as zygote_available
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "csat_report.ipynb"
 OUTPUT_FILES = ("report.ipynb", "report.html", "report.pdf", "summary.json", "tables.xlsx")
+#: PDFs printed at once in a local batch (tabs of the one browser; each lays out on its own core).
+PRINTERS = 2
 
 
 @dataclass(frozen=True)
@@ -324,41 +327,62 @@ def _local_batch(
     warm: bool = True,
     zygote: Zygote | None = None,
 ) -> None:
-    """Threads execute notebooks on warm kernels (one per thread); this thread prints PDFs."""
+    """Worker threads execute notebooks on warm kernels (one per thread) and write the HTML;
+    printer threads print each PDF as soon as its HTML is ready, with one browser (two tabs);
+    this thread reports outcomes as they come.
+
+    The kernels are shut down as soon as the last notebook has run, while PDFs still print.
+    """
     renderer = None
     own_zygote = Zygote() if warm and zygote is None and zygote_available() else None
     kernels = KernelPool(kernel_name, zygote=zygote or own_zygote) if warm else None
+    closing: list[threading.Thread] = []
     try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures: dict[Future, Path] = {
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csat-report") as pool, \
+                ThreadPoolExecutor(max_workers=PRINTERS, thread_name_prefix="csat-print") as printers:
+            preparing: dict[Future, Path] = {
                 pool.submit(prepare_report, k, notebook=notebook, kernel_name=kernel_name, pool=kernels): k
                 for k in keys
             }
             if _wants_pdf(keys):  # start the browser while the kernels start
                 from csat_research.render import PdfRenderer
 
-                renderer = PdfRenderer()
-                renderer.__enter__()
-            for fut in as_completed(futures):
-                key = futures[fut]
-                try:
-                    params, workdir, timings = fut.result()
-                except Exception as exc:  # noqa: BLE001 - isolate every failure of a batch member
-                    done(_failure(key, exc))
-                    continue
-                try:
-                    if renderer is None and "pdf" in params.output.formats:
-                        from csat_research.render import PdfRenderer
+                renderer = PdfRenderer(tabs=PRINTERS).start()
+            finishing: dict[Future, Path] = {}
+            pending = set(preparing)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    if fut in finishing:
+                        try:
+                            outcome = fut.result()
+                            done(ReportOutcome(finishing[fut], True, outcome.report_dir, outcome.files, None,
+                                               outcome.seconds))
+                        except Exception as exc:  # noqa: BLE001 - isolate every failure of a batch member
+                            done(_failure(finishing[fut], exc))
+                        continue
+                    key = preparing[fut]
+                    try:
+                        params, workdir, timings = fut.result()
+                    except Exception as exc:  # noqa: BLE001
+                        done(_failure(key, exc))
+                    else:
+                        if renderer is None and "pdf" in params.output.formats:
+                            from csat_research.render import PdfRenderer
 
-                        renderer = PdfRenderer()
-                        renderer.__enter__()
-                    outcome = finish_report(params, workdir, timings, renderer=renderer)
-                    done(ReportOutcome(key, True, outcome.report_dir, outcome.files, None, outcome.seconds))
-                except Exception as exc:  # noqa: BLE001
-                    done(_failure(key, exc))
+                            renderer = PdfRenderer(tabs=PRINTERS).start()
+                        job = printers.submit(finish_report, params, workdir, timings, renderer=renderer)
+                        finishing[job] = key
+                        pending.add(job)
+                    if kernels is not None and not closing and not any(f in pending for f in preparing):
+                        # every notebook has run: free the kernels while the last PDFs print
+                        closing.append(threading.Thread(target=kernels.close, name="csat-kernels-close"))
+                        closing[-1].start()
     finally:
+        for t in closing:
+            t.join()
         if renderer is not None:
-            renderer.__exit__(None, None, None)
+            renderer.close()
         if kernels is not None:
             kernels.close()
         if own_zygote is not None:

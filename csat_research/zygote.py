@@ -174,14 +174,22 @@ def _serve(fd: int, preload_file: str) -> None:
         # a forked child would inherit locks held by threads that do not exist in it
         _log.warning("csat zygote: %d threads after preload; forking anyway", threading.active_count())
     stopping: list[int] = []
+    # SIGTERM (Zygote.close) wakes the loop at once through the wake-up pipe, not at the next poll
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     children: set[int] = set()
-    listener.settimeout(_POLL_S)
     while os.getppid() == parent and not stopping:
         _reap(children)  # waited for, so their CPU time and memory count in this process's rusage
+        ready, _, _ = select.select([listener, wake_r], [], [], _POLL_S)
+        if listener not in ready:
+            if wake_r in ready:
+                os.read(wake_r, 512)
+            continue
         try:
             conn, _ = listener.accept()
-        except (TimeoutError, InterruptedError):
+        except (BlockingIOError, InterruptedError):
             continue
         with conn:
             conn.settimeout(10)
@@ -192,6 +200,9 @@ def _serve(fd: int, preload_file: str) -> None:
                 continue
             pid = os.fork()
             if pid == 0:
+                signal.set_wakeup_fd(-1)
+                for fd in (wake_r, wake_w):
+                    os.close(fd)
                 listener.close()
                 conn.close()
                 _kernel_child(request)  # never returns
