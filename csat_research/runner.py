@@ -129,13 +129,12 @@ def prepare_report(
     kernel_name: str | None = None,
     pool: KernelPool | None = None,
 ) -> tuple[StudyParams, Path, dict[str, float]]:
-    """Validate, execute and render HTML into a temporary folder next to the report folder.
+    """Validate and execute the notebook into a temporary folder next to the report folder.
 
-    Returns the params, the temporary folder (holding report.ipynb, report.html,
-    summary.json, tables.xlsx) and timings. The caller renders the PDF and publishes.
+    Returns the params, the temporary folder (holding report.ipynb, summary.json,
+    tables.xlsx) and timings. :func:`finish_report` renders HTML and PDF and publishes, so
+    a batch's kernel can start its next notebook meanwhile.
     """
-    from csat_research.render import notebook_to_html
-
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if not Path(notebook).is_file():
@@ -149,7 +148,7 @@ def prepare_report(
     workdir = Path(tempfile.mkdtemp(prefix=f".{params.study.wave}-", dir=report_dir.parent))
     try:
         kernel = pool.kernel() if pool is not None else None
-        out_nb = _executed(params, workdir, notebook=notebook, kernel_name=kernel_name, kernel=kernel)
+        _executed(params, workdir, notebook=notebook, kernel_name=kernel_name, kernel=kernel)
     except ReportError:
         failed = report_dir / "failed"
         failed.mkdir(parents=True, exist_ok=True)
@@ -159,26 +158,32 @@ def prepare_report(
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     timings["execute"] = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    if "html" in params.output.formats or "pdf" in params.output.formats:
-        summary = json.loads((workdir / "summary.json").read_text(encoding="utf-8"))
-        page = notebook_to_html(
-            out_nb,
-            title=summary.get("title") or params.study.title or params.study.brand,
-            subtitle=summary.get("subtitle"),
-            lang=params.study.language,
-            meta=summary.get("meta_line"),
-        )
-        (workdir / "report.html").write_text(page, encoding="utf-8")
-    timings["html"] = time.perf_counter() - t1
     return params, workdir, timings
+
+
+def _write_html(params: StudyParams, workdir: Path) -> None:
+    from csat_research.render import notebook_to_html
+
+    summary = json.loads((workdir / "summary.json").read_text(encoding="utf-8"))
+    page = notebook_to_html(
+        workdir / "report.ipynb",
+        title=summary.get("title") or params.study.title or params.study.brand,
+        subtitle=summary.get("subtitle"),
+        lang=params.study.language,
+        meta=summary.get("meta_line"),
+    )
+    (workdir / "report.html").write_text(page, encoding="utf-8")
 
 
 def finish_report(
     params: StudyParams, workdir: Path, timings: dict[str, float], *, renderer: object | None
 ) -> ReportOutcome:
-    """Render the PDF (with ``renderer``), publish the files and clean up."""
+    """Render the HTML and the PDF (with ``renderer``), publish the files and clean up."""
     try:
+        t1 = time.perf_counter()
+        if "html" in params.output.formats or "pdf" in params.output.formats:
+            _write_html(params, workdir)
+        timings["html"] = time.perf_counter() - t1
         t0 = time.perf_counter()
         if "pdf" in params.output.formats:
             if renderer is None:
@@ -327,9 +332,9 @@ def _local_batch(
     warm: bool = True,
     zygote: Zygote | None = None,
 ) -> None:
-    """Worker threads execute notebooks on warm kernels (one per thread) and write the HTML;
-    printer threads print each PDF as soon as its HTML is ready, with one browser (two tabs);
-    this thread reports outcomes as they come.
+    """Worker threads execute notebooks on warm kernels (one per thread); printer threads turn
+    each executed notebook into HTML and PDF at once, with one browser (two tabs), while the
+    kernel runs its next notebook; this thread reports outcomes as they come.
 
     The kernels are shut down as soon as the last notebook has run, while PDFs still print.
     """
