@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import copy
 import html as _html
+import logging
 import os
 import re
 import shutil
@@ -52,6 +53,8 @@ from typing import Any
 import nbformat
 
 from csat_research.errors import CsatWarning, ReportError
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "CHROMIUM_ARGS",
@@ -104,6 +107,13 @@ CHROMIUM_ARGS = (
     "--mute-audio",
     "--font-render-hinting=none",
     "--disable-features=" + ",".join((*_PLAYWRIGHT_DISABLED_FEATURES, *_UNUSED_FEATURES)),
+)
+
+# Opened in every tab when the browser starts: text in the report fonts, regular and bold.
+_WARM_PAGE = (
+    '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>'
+    f"body{{font-family:{FONT_STACK}}}</style></head><body><h1>客户服务满意度 CSAT</h1>"
+    "<p>响应效率 解决质量 沟通专业 0123456789 %</p></body></html>"
 )
 
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -1059,6 +1069,7 @@ class PdfRenderer:
         self._all_tabs: list[tuple[Any, Any]] = []
         self._tab_slots: Any = None  # asyncio.Semaphore(tabs)
         self._relaunch: Any = None  # asyncio.Lock
+        self._warming: Any = None  # asyncio.Task opening the tabs after start
         self.blocked_requests: list[str] = []
 
     # -- life cycle
@@ -1132,6 +1143,34 @@ class PdfRenderer:
         self._relaunch = asyncio.Lock()
         self._pw = await async_playwright().start()
         self._browser = await self._launch()
+        # Open the tabs now, in the background: their renderer processes start and load the
+        # report fonts while the caller's first reports are still being computed.
+        self._warming = asyncio.get_running_loop().create_task(self._warm_tabs())
+
+    async def _warm_tabs(self) -> None:
+        import asyncio
+
+        with tempfile.TemporaryDirectory(prefix="csat-pdf-warm-") as tmp:
+            page_file = Path(tmp) / "warm.html"
+            page_file.write_text(_WARM_PAGE, encoding="utf-8")
+
+            async def one() -> None:
+                async with self._tab_slots:
+                    tab = await self._new_tab()
+                    try:
+                        await tab[1].goto(page_file.as_uri(), wait_until="load")
+                        await tab[1].evaluate("document.fonts.ready.then(() => document.fonts.status)")
+                        await tab[1].goto("about:blank")
+                    except Exception:  # a tab that cannot even load this is not kept
+                        self._all_tabs.remove(tab)
+                        await _aclose_quietly(tab[0])
+                        raise
+                    self._free_tabs.append(tab)
+
+            results = await asyncio.gather(*(one() for _ in range(self._tabs)), return_exceptions=True)
+        for r in results:
+            if isinstance(r, BaseException):  # the first render opens its own tab (and reports)
+                _log.debug("PdfRenderer: warming a tab failed: %s", r)
 
     async def _launch(self) -> Any:
         return await self._pw.chromium.launch(
@@ -1155,6 +1194,8 @@ class PdfRenderer:
         await route.abort()
 
     async def _astop(self) -> None:
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()
         tabs, self._all_tabs, self._free_tabs = self._all_tabs, [], []
         for context, _page in tabs:
             await _aclose_quietly(context)
