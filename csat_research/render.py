@@ -1196,10 +1196,8 @@ class PdfRenderer:
     async def _astop(self) -> None:
         if self._warming is not None and not self._warming.done():
             self._warming.cancel()
-        tabs, self._all_tabs, self._free_tabs = self._all_tabs, [], []
-        for context, _page in tabs:
-            await _aclose_quietly(context)
-        if self._browser is not None:
+        self._all_tabs, self._free_tabs = [], []
+        if self._browser is not None:  # closes its contexts too
             await _aclose_quietly(self._browser)
         if self._pw is not None:
             try:

@@ -331,7 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) >= 3 and args[0] == "serve":
         _serve(int(args[1]), args[2])
-        return 0
+        # Its kernels are gone: skip the interpreter's teardown of everything preloaded (~0.2 s
+        # the batch would wait for).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     if len(args) >= 2 and args[0] == "kernel":
         return _proxy(args[1], args[2:])
     _log.error("usage: python -m csat_research.zygote serve FD PRELOAD.py | kernel SOCKET -f CONNECTION_FILE")
