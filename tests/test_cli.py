@@ -46,3 +46,22 @@ def test_missing_notebook_and_params_are_named(tmp_path, capsys):
 def test_batch_of_an_empty_folder(tmp_path, capsys):
     assert main(["batch", str(tmp_path), "--no-progress"]) == 2
     assert "no params files" in capsys.readouterr().err
+
+
+def test_console_script_passes_the_exit_status(tmp_path):
+    """The installed `csat` script (cli.run) exits with main's status and prints its output."""
+    import shutil
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("csat")
+    if not script.exists():
+        script = shutil.which("csat")
+    assert script, "the csat console script is not installed (pip install -e .)"
+    ok = subprocess.run([str(script), "demo-data", "--out", str(tmp_path / "demo"), "--n", "150", "--categories",
+                         "baby"], capture_output=True, text=True, check=False)
+    missing = subprocess.run([str(script), "validate", str(tmp_path / "none.yaml")], capture_output=True,
+                             text=True, check=False)
+    assert (ok.returncode, missing.returncode) == (0, 2), (ok.stderr, missing.stderr)
+    assert "none.yaml" in missing.stderr
+    assert "baby: responses.csv" in ok.stdout and (tmp_path / "demo" / "baby" / "responses.csv").is_file()
