@@ -24,6 +24,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m compileall -q csat_research  # bytecode ready even where PYTHONDONTWRITEBYTECODE is set
 	touch $(STAMP)
 
 system-deps:

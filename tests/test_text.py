@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 from collections import Counter
+from pathlib import Path
 
 import jieba
 import numpy as np
@@ -1024,3 +1025,45 @@ def test_demo_study_files_top_themes(tmp_path):
         summ = theme_summary(tag_themes(responses["open_improve"]))
         top = summ.sort_values(["share", "theme"], ascending=[False, True])["theme"].head(2)
         assert top.tolist() == list(truth["top_themes"]), folder.name
+
+
+def test_disk_cache_builds_once_then_loads_and_notices_changed_sources(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CSAT_CACHE_DIR", str(cache))
+    source = tmp_path / "table.txt"
+    source.write_text("物流 3\n", encoding="utf-8")
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"物流": 3, "客服": 0}, 3.5
+
+    first = text_mod._disk_cached("probe", [source], build)
+    again = text_mod._disk_cached("probe", [source], build)
+    assert first == again == ({"物流": 3, "客服": 0}, 3.5) and len(calls) == 1
+    [stored] = cache.glob("probe-*.marshal")
+    stored.write_bytes(b"\x00garbage")  # unreadable: rebuilt, not trusted
+    assert text_mod._disk_cached("probe", [source], build) == first and len(calls) == 2
+    source.write_text("物流 4\n", encoding="utf-8")  # changed source: new key, old file removed
+    text_mod._disk_cached("probe", [source], build)
+    assert len(calls) == 3 and len(list(cache.glob("probe-*.marshal"))) == 1
+    assert list(cache.glob(".probe-*")) == []  # no temporary file left
+
+
+def test_disk_cache_can_be_switched_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSAT_CACHE_DIR", "")
+    assert text_mod.cache_dir() is None
+    calls = []
+    for _ in range(2):
+        text_mod._disk_cached("probe", [], lambda: calls.append(1) or 7)
+    assert len(calls) == 2
+
+
+def test_cached_jieba_tables_equal_fresh_parses(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSAT_CACHE_DIR", str(tmp_path))
+    fresh = text_mod._build_jieba_prefix_dict()
+    assert text_mod._parse_jieba_dict() == fresh  # written
+    assert text_mod._parse_jieba_dict() == fresh  # read back
+    idf_path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    idf = text_mod._disk_cached("jieba-idf", [idf_path], lambda: text_mod._read_jieba_idf(idf_path))
+    assert idf == text_mod._read_jieba_idf(idf_path) == text_mod._disk_cached("jieba-idf", [idf_path], dict)
