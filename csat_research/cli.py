@@ -120,13 +120,16 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _skip_slow_optional_imports() -> None:
-    """Keep jsonschema from importing ``rfc3987_syntax`` in this process.
+    """Keep two optional imports out of the batch process (it only drives kernels and Chromium).
 
-    nbformat imports jsonschema, and jsonschema imports the optional ``rfc3987_syntax`` (IRI
-    format checks, which build a lark grammar at import: about 1 s of every ``csat`` start).
-    Notebook validation never checks IRI formats; jsonschema treats the module as absent.
+    * nbformat imports jsonschema, and jsonschema imports the optional ``rfc3987_syntax`` (IRI
+      format checks, which build a lark grammar at import: about 1 s of every ``csat`` start).
+      Notebook validation never checks IRI formats; jsonschema treats the module as absent.
+    * papermill imports ``pyarrow.fs`` (0.2 s) for its ``hdfs://`` notebook paths; the batch
+      reads and writes local notebooks only, and papermill treats the module as absent.
     """
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+    sys.modules.setdefault("pyarrow.fs", None)  # type: ignore[assignment]
 
 
 def main(argv: list[str] | None = None) -> int:
