@@ -52,6 +52,7 @@ PRELOAD = (
     "_text.make_tokenizer()\n"
     "_text._jieba_idf()  # the idf table of TF-IDF keywords\n"
     "import semopy  # the CFA's, imported lazily by csat_research.reliability\n"
+    "import xlsxwriter, wordcloud  # imported lazily by the table export and the word cloud\n"
     "import ipykernel.kernelapp, ipykernel.ipkernel\n"
 )
 
