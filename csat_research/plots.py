@@ -9,6 +9,8 @@ that a CJK font is used.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -327,7 +329,8 @@ def word_cloud(
 
     The layout is computed on a 380 x 170 pixel canvas and the words are rendered at about the
     pixel width at which the Axes is drawn (figure width x dpi for a new figure), so the image
-    is shown close to 1:1 rather than blown up from a smaller raster.
+    is shown close to 1:1 rather than blown up from a smaller raster. A font collection
+    (``.ttc``) is drawn with the face of the report's CJK family (:func:`_word_cloud_font`).
     """
     from wordcloud import WordCloud
 
@@ -341,13 +344,48 @@ def word_cloud(
     width_px = fig.get_figwidth() * fig.dpi if new else ax.bbox.width
     canvas_w, canvas_h = _CLOUD_CANVAS
     cloud = WordCloud(
-        font_path=font_path, width=canvas_w, height=canvas_h, scale=max(width_px / canvas_w, 1.0), margin=1,
+        font_path=_word_cloud_font(str(font_path)), width=canvas_w, height=canvas_h, scale=max(width_px / canvas_w, 1.0), margin=1,
         background_color="white", max_words=max_words, random_state=seed, colormap="tab10",
         prefer_horizontal=1.0,
     ).generate_from_frequencies(freqs)
     ax.imshow(cloud.to_array(), interpolation="bilinear")
     ax.set_axis_off()
     return ax
+
+
+@lru_cache(maxsize=8)
+def _word_cloud_font(font_path: str) -> str:
+    """A font file wordcloud draws Chinese with in the report's glyph forms.
+
+    wordcloud (through Pillow) draws with the *first* face of a font collection, and the first
+    face of Noto Sans CJK's ``.ttc`` is the Japanese one: 意, 度, 客, 关, 流 and many more
+    Simplified Chinese characters then take Japanese glyph forms. For a collection, this returns
+    a file holding only the face of :func:`~csat_research.plotting_style.cjk_font_family`
+    (Noto Sans CJK SC, the face of every other figure), extracted once with fontTools into the
+    on-disk cache (:func:`csat_research.cache.cached_file`); other fonts are returned as given.
+    """
+    path = Path(font_path)
+    if path.suffix.lower() not in (".ttc", ".otc"):
+        return font_path
+    from fontTools.ttLib import TTCollection
+
+    from csat_research.cache import cached_file
+    from csat_research.errors import ReportError
+    from csat_research.plotting_style import cjk_font_family
+
+    try:
+        family = cjk_font_family()
+    except ReportError:  # no known CJK family: keep the collection's first face
+        return font_path
+    names = [face["name"].getDebugName(1) for face in TTCollection(str(path), lazy=True).fonts]
+    if family not in names or names.index(family) == 0:
+        return font_path
+    index = names.index(family)
+
+    def extract(target: Path) -> None:
+        TTCollection(str(path), lazy=True).fonts[index].save(str(target))
+
+    return str(cached_file(f"font-{family.replace(' ', '_')}", [path], ".otf", extract))
 
 
 def _percent():

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from csat_research.cache import disk_cached
 from csat_research.errors import CsatWarning, DataError, ParamsError, ReportError
 
 __all__ = [
@@ -203,74 +204,9 @@ def _jieba_dict_path() -> str:
     return os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
 
 
-# --------------------------------------------------------------------------------------
-# on-disk cache of the parsed jieba tables
-# --------------------------------------------------------------------------------------
-_CACHE_FORMAT = 1  # bump when a cached table's construction changes
-
-
-def cache_dir() -> Path | None:
-    """Folder of csat-research's on-disk cache, or None when caching is off.
-
-    ``$CSAT_CACHE_DIR`` when set (an empty value switches the cache off), else
-    ``$XDG_CACHE_HOME/csat-research`` or ``~/.cache/csat-research``. None also when the folder
-    cannot be created.
-    """
-    configured = os.environ.get("CSAT_CACHE_DIR")
-    if configured is not None:
-        if not configured.strip():
-            return None
-        folder = Path(configured).expanduser()
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        folder = Path(base) / "csat-research"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder
-
-
-def _disk_cached(name: str, sources: Iterable[Path], build):
-    """``build()``, kept in :func:`cache_dir` (marshal) and keyed by the sources' path, size and
-    mtime: jieba's tables parse in about 0.4 + 0.2 s and load from the cache in half that.
-
-    A missing, stale or unreadable cache file means ``build()``; a cache that cannot be written
-    is skipped. Only plain data (dicts, numbers, strings) goes through marshal.
-    """
-    import hashlib
-    import marshal
-    import tempfile
-
-    folder = cache_dir()
-    if folder is None:
-        return build()
-    stamp = [(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in sources]
-    key = hashlib.sha256(repr((stamp, _CACHE_FORMAT)).encode()).hexdigest()[:16]
-    target = folder / f"{name}-{key}.marshal"
-    try:
-        return marshal.loads(target.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    value = build()
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            marshal.dump(value, fh)
-        os.replace(tmp, target)
-        for old in folder.glob(f"{name}-*.marshal"):  # tables of an earlier jieba
-            if old != target:
-                old.unlink(missing_ok=True)
-    except (OSError, ValueError):
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-    return value
-
-
 def _parse_jieba_dict() -> tuple[dict[str, int], int]:
-    """jieba's prefix dictionary (``FREQ``, ``total``), cached on disk (:func:`_disk_cached`)."""
-    freq, total = _disk_cached("jieba-prefix-dict", [Path(_jieba_dict_path())], _build_jieba_prefix_dict)
+    """jieba's prefix dictionary (``FREQ``, ``total``), cached on disk (:func:`csat_research.cache.disk_cached`)."""
+    freq, total = disk_cached("jieba-prefix-dict", [Path(_jieba_dict_path())], _build_jieba_prefix_dict)
     return freq, total
 
 
@@ -1119,7 +1055,7 @@ _JIEBA_TFIDF_STOP_WORDS = frozenset((
 def _jieba_idf() -> tuple[dict[str, float], float]:
     """jieba's idf table (``jieba/analyse/idf.txt``) and its median, cached on disk."""
     path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    idf, median = _disk_cached("jieba-idf", [path], lambda: _read_jieba_idf(path))
+    idf, median = disk_cached("jieba-idf", [path], lambda: _read_jieba_idf(path))
     return idf, median
 
 

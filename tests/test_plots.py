@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -169,3 +171,35 @@ def test_inline_png_is_drawn_once_and_matches_ipythons_print_figure(monkeypatch)
     print_figure(fig, "png", bbox_inches=None)
     assert len(draws) == 2  # what the formatter saves: the layout-only pass of savefig
     assert figure_png_base64(plt.figure()) is None  # empty figures print nothing, as in IPython
+
+
+def test_word_cloud_draws_chinese_with_the_sc_face_of_a_font_collection(tmp_path, monkeypatch):
+    """Pillow draws a .ttc's first face (Noto Sans CJK JP); the cloud uses the report's SC face."""
+    from fontTools.ttLib import TTFont
+    from PIL import Image, ImageDraw, ImageFont
+
+    from csat_research.plotting_style import cjk_font_family, cjk_font_path
+
+    ttc = cjk_font_path()
+    if ttc.suffix.lower() != ".ttc":
+        pytest.skip(f"the CJK font here is not a collection: {ttc}")
+    monkeypatch.setenv("CSAT_CACHE_DIR", str(tmp_path))
+    plots._word_cloud_font.cache_clear()
+    try:
+        face = plots._word_cloud_font(str(ttc))
+        assert Path(face).parent == tmp_path and TTFont(face, lazy=True)["name"].getDebugName(1) == cjk_font_family()
+
+        def glyphs(path, index=0):
+            font = ImageFont.truetype(str(path), 64, index=index)
+            im = Image.new("L", (300, 80))
+            ImageDraw.Draw(im).text((2, 0), "满意度客流", font=font, fill=255)
+            return np.asarray(im)
+
+        sc_index = [TTFont(str(ttc), fontNumber=i, lazy=True)["name"].getDebugName(1)
+                    for i in range(3)].index(cjk_font_family())
+        assert np.array_equal(glyphs(face), glyphs(ttc, sc_index))
+        assert not np.array_equal(glyphs(face), glyphs(ttc, 0))  # JP glyph forms of 意, 度, 客, 流
+        assert plots._word_cloud_font(str(ttc)) == face  # cached
+        assert plots._word_cloud_font("/x/font.ttf") == "/x/font.ttf"  # single fonts as given
+    finally:
+        plots._word_cloud_font.cache_clear()

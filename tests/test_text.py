@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import csat_research.text as text_mod
+from csat_research.cache import cache_dir, disk_cached
 from csat_research.errors import CsatWarning, DataError, ParamsError, ReportError
 from csat_research.text import (
     DIMENSIONS,
@@ -1038,24 +1039,24 @@ def test_disk_cache_builds_once_then_loads_and_notices_changed_sources(tmp_path,
         calls.append(1)
         return {"物流": 3, "客服": 0}, 3.5
 
-    first = text_mod._disk_cached("probe", [source], build)
-    again = text_mod._disk_cached("probe", [source], build)
+    first = disk_cached("probe", [source], build)
+    again = disk_cached("probe", [source], build)
     assert first == again == ({"物流": 3, "客服": 0}, 3.5) and len(calls) == 1
     [stored] = cache.glob("probe-*.marshal")
     stored.write_bytes(b"\x00garbage")  # unreadable: rebuilt, not trusted
-    assert text_mod._disk_cached("probe", [source], build) == first and len(calls) == 2
+    assert disk_cached("probe", [source], build) == first and len(calls) == 2
     source.write_text("物流 4\n", encoding="utf-8")  # changed source: new key, old file removed
-    text_mod._disk_cached("probe", [source], build)
+    disk_cached("probe", [source], build)
     assert len(calls) == 3 and len(list(cache.glob("probe-*.marshal"))) == 1
     assert list(cache.glob(".probe-*")) == []  # no temporary file left
 
 
 def test_disk_cache_can_be_switched_off(tmp_path, monkeypatch):
     monkeypatch.setenv("CSAT_CACHE_DIR", "")
-    assert text_mod.cache_dir() is None
+    assert cache_dir() is None
     calls = []
     for _ in range(2):
-        text_mod._disk_cached("probe", [], lambda: calls.append(1) or 7)
+        disk_cached("probe", [], lambda: calls.append(1) or 7)
     assert len(calls) == 2
 
 
@@ -1065,5 +1066,5 @@ def test_cached_jieba_tables_equal_fresh_parses(tmp_path, monkeypatch):
     assert text_mod._parse_jieba_dict() == fresh  # written
     assert text_mod._parse_jieba_dict() == fresh  # read back
     idf_path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    idf = text_mod._disk_cached("jieba-idf", [idf_path], lambda: text_mod._read_jieba_idf(idf_path))
-    assert idf == text_mod._read_jieba_idf(idf_path) == text_mod._disk_cached("jieba-idf", [idf_path], dict)
+    idf = disk_cached("jieba-idf", [idf_path], lambda: text_mod._read_jieba_idf(idf_path))
+    assert idf == text_mod._read_jieba_idf(idf_path) == disk_cached("jieba-idf", [idf_path], dict)
