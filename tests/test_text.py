@@ -1068,3 +1068,16 @@ def test_cached_jieba_tables_equal_fresh_parses(tmp_path, monkeypatch):
     idf_path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
     idf = disk_cached("jieba-idf", [idf_path], lambda: text_mod._read_jieba_idf(idf_path))
     assert idf == text_mod._read_jieba_idf(idf_path) == disk_cached("jieba-idf", [idf_path], dict)
+
+
+def test_jieba_is_imported_without_pkg_resources_which_stays_importable():
+    probe = ("import sys; import csat_research.text as t; import jieba.finalseg\n"
+             "hidden = 'pkg_resources' not in sys.modules\n"
+             "print(hidden, t.make_tokenizer().cut('七天无理由退货'))\n")
+    out = subprocess.run([sys.executable, "-W", "error::DeprecationWarning:pkg_resources", "-c", probe],
+                         capture_output=True, text=True, check=True).stdout.split(maxsplit=1)
+    assert out[0] == "True" and "七天无理由退货" in out[1]
+    later = subprocess.run([sys.executable, "-W", "ignore", "-c",
+                            "import csat_research.text, pkg_resources; print(pkg_resources.__name__)"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert later == "pkg_resources"
