@@ -214,7 +214,7 @@ def run_report(
 
     params, workdir, timings = prepare_report(params_path, notebook=notebook, kernel_name=kernel_name)
     if renderer is None and "pdf" in params.output.formats:
-        with PdfRenderer() as own:
+        with PdfRenderer(tabs=1) as own:  # one file: one tab
             outcome = finish_report(params, workdir, timings, renderer=own)
     else:
         outcome = finish_report(params, workdir, timings, renderer=renderer)
