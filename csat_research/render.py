@@ -1162,8 +1162,7 @@ class PdfRenderer:
                         await tab[1].evaluate("document.fonts.ready.then(() => document.fonts.status)")
                         await tab[1].goto("about:blank")
                     except Exception:  # a tab that cannot even load this is not kept
-                        self._all_tabs.remove(tab)
-                        await _aclose_quietly(tab[0])
+                        await self._drop_tab(tab)
                         raise
                     self._free_tabs.append(tab)
 
@@ -1188,6 +1187,11 @@ class PdfRenderer:
             raise
         self._all_tabs.append((context, page))
         return context, page
+
+    async def _drop_tab(self, tab: tuple[Any, Any]) -> None:
+        if tab in self._all_tabs:
+            self._all_tabs.remove(tab)
+        await _aclose_quietly(tab[0])
 
     async def _block(self, route: Any) -> None:
         self.blocked_requests.append(route.request.url)
@@ -1335,7 +1339,7 @@ class PdfRenderer:
         async with self._tab_slots:
             restarted = await self._ensure_browser()
             tab = self._free_tabs.pop() if self._free_tabs else await self._new_tab()
-            context, page = tab
+            page = tab[1]
             try:
                 page.set_default_timeout(timeout * 1000)
                 await page.goto(page_file.as_uri(), wait_until="load")
@@ -1343,11 +1347,8 @@ class PdfRenderer:
                 data = await page.pdf(prefer_css_page_size=True, print_background=True,
                                       outline=True, tagged=True)
                 await page.goto("about:blank")  # release the report's memory until the next file
-            except BaseException:
-                # a tab in an unknown state is not reused
-                if tab in self._all_tabs:
-                    self._all_tabs.remove(tab)
-                await _aclose_quietly(context)
+            except BaseException:  # a tab in an unknown state is not reused
+                await self._drop_tab(tab)
                 raise
             self._free_tabs.append(tab)
             return restarted, data

@@ -394,6 +394,9 @@ def test_pdf_renderer_rejects_bad_arguments():
         PdfRenderer(engine="wk")
     with pytest.raises(ValueError, match="timeout must be a positive number"):
         PdfRenderer(timeout=0)
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match=f"tabs must be an int >= 1, got {bad!r}"):
+            PdfRenderer(tabs=bad)
 
 
 def test_pdf_renderer_falls_back_to_cli_when_playwright_fails(monkeypatch):
