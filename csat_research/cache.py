@@ -1,33 +1,27 @@
 """csat-research's on-disk cache: derived data that is expensive to rebuild in every process.
 
-Two kinds of entries, both keyed by the path, size and modification time of the files they are
-derived from (a changed source gives a new entry; the stale one is removed):
-
-* :func:`disk_cached` - a plain value (dicts, lists, numbers, strings) kept with :mod:`marshal`,
-  e.g. jieba's parsed dictionary and idf table (0.6 s to parse, 0.3 s to load);
-* :func:`cached_file` - a derived file, e.g. one face of a font collection.
+:func:`disk_cached` keeps a plain value (dicts, lists, numbers, strings) with :mod:`marshal`,
+e.g. jieba's parsed dictionary and idf table (0.6 s to parse, 0.3 s to load). An entry is keyed
+by the path, size and modification time of the files it is derived from (a changed source gives
+a new entry; the stale one is removed).
 
 The folder is :func:`cache_dir`: ``$CSAT_CACHE_DIR`` when set (an empty value switches the cache
 off), else ``$XDG_CACHE_HOME/csat-research`` or ``~/.cache/csat-research``. Without a usable
-folder, values are rebuilt every time and derived files go to a temporary folder of the process.
-Every entry is written to a temporary name and renamed into place, so concurrent processes never
-read a half-written entry.
+folder, values are rebuilt every time. Every entry is written to a temporary name and renamed
+into place, so concurrent processes never read a half-written entry.
 """
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import marshal
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_dir", "cached_file", "disk_cached"]
+__all__ = ["cache_dir", "disk_cached"]
 
 _CACHE_FORMAT = 1  # bump when a cached entry's construction changes
 
@@ -90,30 +84,3 @@ def disk_cached(name: str, sources: Iterable[Path], build: Callable[[], Any]) ->
     value = build()
     _publish(folder, name, ".marshal", target, lambda path: path.write_bytes(marshal.dumps(value)))
     return value
-
-
-def cached_file(name: str, sources: Iterable[Path], suffix: str, write: Callable[[Path], None]) -> Path:
-    """Path of a file derived from ``sources``, written once by ``write(path)``.
-
-    ``write`` gets a temporary path in the cache folder and must create the file there. Without a
-    usable cache folder the file goes to a temporary folder removed when the process exits.
-    """
-    sources = [Path(p) for p in sources]
-    folder = cache_dir() or _process_temp_dir()
-    target = _entry(folder, name, sources, suffix)
-    if target.is_file():
-        return target
-
-    if not _publish(folder, name, suffix, target, write):
-        folder = _process_temp_dir()
-        target = _entry(folder, name, sources, suffix)
-        if not target.is_file():
-            write(target)
-    return target
-
-
-@lru_cache(maxsize=1)
-def _process_temp_dir() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="csat-cache-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder

@@ -8,7 +8,10 @@ that a CJK font is used.
 
 from __future__ import annotations
 
+import threading
+import types
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -330,7 +333,7 @@ def word_cloud(
     The layout is computed on a 380 x 170 pixel canvas and the words are rendered at about the
     pixel width at which the Axes is drawn (figure width x dpi for a new figure), so the image
     is shown close to 1:1 rather than blown up from a smaller raster. A font collection
-    (``.ttc``) is drawn with the face of the report's CJK family (:func:`_word_cloud_font`).
+    (``.ttc``) is drawn with the face of the report's CJK family (:func:`_word_cloud_face`).
     """
     from wordcloud import WordCloud
 
@@ -343,49 +346,83 @@ def word_cloud(
     fig = ax.figure
     width_px = fig.get_figwidth() * fig.dpi if new else ax.bbox.width
     canvas_w, canvas_h = _CLOUD_CANVAS
-    cloud = WordCloud(
-        font_path=_word_cloud_font(str(font_path)), width=canvas_w, height=canvas_h, scale=max(width_px / canvas_w, 1.0), margin=1,
-        background_color="white", max_words=max_words, random_state=seed, colormap="tab10",
-        prefer_horizontal=1.0,
-    ).generate_from_frequencies(freqs)
-    ax.imshow(cloud.to_array(), interpolation="bilinear")
+    path, index = _word_cloud_face(str(font_path))
+    with _wordcloud_fonts(path, index):
+        cloud = WordCloud(
+            font_path=path, width=canvas_w, height=canvas_h, scale=max(width_px / canvas_w, 1.0), margin=1,
+            background_color="white", max_words=max_words, random_state=seed, colormap="tab10",
+            prefer_horizontal=1.0,
+        ).generate_from_frequencies(freqs)
+        image = cloud.to_array()
+    ax.imshow(image, interpolation="bilinear")
     ax.set_axis_off()
     return ax
 
 
 @lru_cache(maxsize=8)
-def _word_cloud_font(font_path: str) -> str:
-    """A font file wordcloud draws Chinese with in the report's glyph forms.
+def _word_cloud_face(font_path: str) -> tuple[str, int]:
+    """``(file, face index)`` wordcloud draws Chinese with, in the report's glyph forms.
 
-    wordcloud (through Pillow) draws with the *first* face of a font collection, and the first
+    Pillow opens the *first* face of a font collection unless told otherwise, and the first
     face of Noto Sans CJK's ``.ttc`` is the Japanese one: 意, 度, 客, 关, 流 and many more
-    Simplified Chinese characters then take Japanese glyph forms. For a collection, this returns
-    a file holding only the face of :func:`~csat_research.plotting_style.cjk_font_family`
-    (Noto Sans CJK SC, the face of every other figure), extracted once with fontTools into the
-    on-disk cache (:func:`csat_research.cache.cached_file`); other fonts are returned as given.
+    Simplified Chinese characters then take Japanese glyph forms. For a collection this is the
+    index of the face of :func:`~csat_research.plotting_style.cjk_font_family` (Noto Sans CJK
+    SC, the face of every other figure); a single font, or a collection without that family,
+    is drawn with face 0.
     """
-    path = Path(font_path)
-    if path.suffix.lower() not in (".ttc", ".otc"):
-        return font_path
-    from fontTools.ttLib import TTCollection
+    from PIL import ImageFont
 
-    from csat_research.cache import cached_file
     from csat_research.errors import ReportError
     from csat_research.plotting_style import cjk_font_family
 
+    if Path(font_path).suffix.lower() not in (".ttc", ".otc"):
+        return font_path, 0
     try:
         family = cjk_font_family()
     except ReportError:  # no known CJK family: keep the collection's first face
-        return font_path
-    names = [face["name"].getDebugName(1) for face in TTCollection(str(path), lazy=True).fonts]
-    if family not in names or names.index(family) == 0:
-        return font_path
-    index = names.index(family)
+        return font_path, 0
+    index = 0
+    while True:
+        try:
+            face = ImageFont.truetype(font_path, 8, index=index)
+        except OSError:  # past the last face
+            return font_path, 0
+        if face.getname()[0] == family:
+            return font_path, index
+        index += 1
 
-    def extract(target: Path) -> None:
-        TTCollection(str(path), lazy=True).fonts[index].save(str(target))
 
-    return str(cached_file(f"font-{family.replace(' ', '_')}", [path], ".otf", extract))
+_WORDCLOUD_LOCK = threading.Lock()
+
+
+@contextmanager
+def _wordcloud_fonts(path: str, index: int):
+    """Inside this block wordcloud opens face ``index`` of ``path``, each size once.
+
+    wordcloud calls ``ImageFont.truetype(font_path, size)`` for every word at every size it
+    tries (about 275 times for the report's cloud) and has no face-index option; this hands
+    it one cached font per size of the chosen face instead. The layout and the pixels are
+    those of wordcloud's own calls on that face.
+    """
+    import wordcloud.wordcloud as module
+    from PIL import ImageFont
+
+    @lru_cache(maxsize=None)
+    def sized(size: int) -> ImageFont.FreeTypeFont:
+        return ImageFont.truetype(path, size, index=index)
+
+    def truetype(font: str, size: int, *args, **kwargs) -> ImageFont.FreeTypeFont:
+        if font != path or args or kwargs:
+            return ImageFont.truetype(font, size, *args, **kwargs)
+        return sized(size)
+
+    fonts = types.SimpleNamespace(truetype=truetype, TransposedFont=ImageFont.TransposedFont)
+    with _WORDCLOUD_LOCK:
+        saved, module.ImageFont = module.ImageFont, fonts
+        try:
+            yield
+        finally:
+            module.ImageFont = saved
 
 
 def _percent():

@@ -54,7 +54,7 @@ PRELOAD = (
     "import semopy  # the CFA's, imported lazily by csat_research.reliability\n"
     "import xlsxwriter, wordcloud  # imported lazily by the table export and the word cloud\n"
     "from csat_research import plots as _plots, plotting_style as _style\n"
-    "_plots._word_cloud_font(str(_style.cjk_font_path()))  # the word cloud's font face\n"
+    "_plots._word_cloud_face(str(_style.cjk_font_path()))  # the word cloud's font face\n"
     "import ipykernel.kernelapp, ipykernel.ipkernel\n"
 )
 

@@ -1,35 +1,37 @@
-"""The on-disk cache: derived files written once per source version, never half-written."""
+"""The on-disk cache: values built once per source version, never half-written."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from csat_research.cache import cache_dir, cached_file
+from csat_research.cache import cache_dir, disk_cached
 
 
-def test_cached_file_is_written_once_per_source_version(tmp_path, monkeypatch):
-    monkeypatch.setenv("CSAT_CACHE_DIR", str(tmp_path / "cache"))
-    source = tmp_path / "font.ttc"
-    source.write_bytes(b"v1")
-    writes = []
+def test_disk_cache_builds_once_then_loads_and_notices_changed_sources(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CSAT_CACHE_DIR", str(cache))
+    source = tmp_path / "table.txt"
+    source.write_text("物流 3\n", encoding="utf-8")
+    calls = []
 
-    def write(target: Path) -> None:
-        writes.append(target)
-        target.write_bytes(source.read_bytes().upper())
+    def build():
+        calls.append(1)
+        return {"物流": 3, "客服": 0}, 3.5
 
-    first = cached_file("face", [source], ".otf", write)
-    assert first.parent == cache_dir() and first.read_bytes() == b"V1"
-    assert cached_file("face", [source], ".otf", write) == first and len(writes) == 1
-    assert writes[0] != first  # written under a temporary name, then renamed into place
-    source.write_bytes(b"v22")  # a new version of the source: a new entry, the old one removed
-    second = cached_file("face", [source], ".otf", write)
-    assert second != first and second.read_bytes() == b"V22" and not first.exists()
-    assert sorted(p.name for p in cache_dir().iterdir()) == [second.name]
+    first = disk_cached("probe", [source], build)
+    again = disk_cached("probe", [source], build)
+    assert first == again == ({"物流": 3, "客服": 0}, 3.5) and len(calls) == 1
+    [stored] = cache.glob("probe-*.marshal")
+    stored.write_bytes(b"\x00garbage")  # unreadable: rebuilt, not trusted
+    assert disk_cached("probe", [source], build) == first and len(calls) == 2
+    source.write_text("物流 4\n", encoding="utf-8")  # changed source: new key, old file removed
+    disk_cached("probe", [source], build)
+    assert len(calls) == 3 and len(list(cache.glob("probe-*.marshal"))) == 1
+    assert list(cache.glob(".probe-*")) == []  # no temporary file left
 
 
-def test_cached_file_without_a_cache_folder_uses_a_temporary_one(tmp_path, monkeypatch):
+def test_disk_cache_can_be_switched_off(tmp_path, monkeypatch):
     monkeypatch.setenv("CSAT_CACHE_DIR", "")
-    source = tmp_path / "font.ttc"
-    source.write_bytes(b"x")
-    out = cached_file("face", [source], ".otf", lambda target: target.write_bytes(b"y"))
-    assert cache_dir() is None and out.read_bytes() == b"y" and tmp_path not in out.parents
+    assert cache_dir() is None
+    calls = []
+    for _ in range(2):
+        disk_cached("probe", [], lambda: calls.append(1) or 7)
+    assert len(calls) == 2

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -173,33 +171,43 @@ def test_inline_png_is_drawn_once_and_matches_ipythons_print_figure(monkeypatch)
     assert figure_png_base64(plt.figure()) is None  # empty figures print nothing, as in IPython
 
 
-def test_word_cloud_draws_chinese_with_the_sc_face_of_a_font_collection(tmp_path, monkeypatch):
-    """Pillow draws a .ttc's first face (Noto Sans CJK JP); the cloud uses the report's SC face."""
-    from fontTools.ttLib import TTFont
+def test_word_cloud_draws_chinese_with_the_sc_face_of_a_font_collection(tmp_path):
+    """Pillow draws a .ttc's first face (Noto Sans CJK JP); the cloud uses the report's SC face.
+
+    The cloud drawn through the per-size font cache is pixel for pixel the cloud plain
+    wordcloud draws from a file holding only the SC face (extracted here with fontTools).
+    """
+    from fontTools.ttLib import TTCollection
     from PIL import Image, ImageDraw, ImageFont
+    from wordcloud import WordCloud
 
     from csat_research.plotting_style import cjk_font_family, cjk_font_path
 
     ttc = cjk_font_path()
     if ttc.suffix.lower() != ".ttc":
         pytest.skip(f"the CJK font here is not a collection: {ttc}")
-    monkeypatch.setenv("CSAT_CACHE_DIR", str(tmp_path))
-    plots._word_cloud_font.cache_clear()
-    try:
-        face = plots._word_cloud_font(str(ttc))
-        assert Path(face).parent == tmp_path and TTFont(face, lazy=True)["name"].getDebugName(1) == cjk_font_family()
+    path, index = plots._word_cloud_face(str(ttc))
+    assert path == str(ttc) and index > 0
+    assert ImageFont.truetype(path, 12, index=index).getname()[0] == cjk_font_family()
+    assert plots._word_cloud_face("/x/font.ttf") == ("/x/font.ttf", 0)  # single fonts: face 0
 
-        def glyphs(path, index=0):
-            font = ImageFont.truetype(str(path), 64, index=index)
-            im = Image.new("L", (300, 80))
-            ImageDraw.Draw(im).text((2, 0), "满意度客流", font=font, fill=255)
-            return np.asarray(im)
+    def glyphs(index):
+        font = ImageFont.truetype(str(ttc), 64, index=index)
+        im = Image.new("L", (300, 80))
+        ImageDraw.Draw(im).text((2, 0), "满意度客流", font=font, fill=255)
+        return np.asarray(im)
 
-        sc_index = [TTFont(str(ttc), fontNumber=i, lazy=True)["name"].getDebugName(1)
-                    for i in range(3)].index(cjk_font_family())
-        assert np.array_equal(glyphs(face), glyphs(ttc, sc_index))
-        assert not np.array_equal(glyphs(face), glyphs(ttc, 0))  # JP glyph forms of 意, 度, 客, 流
-        assert plots._word_cloud_font(str(ttc)) == face  # cached
-        assert plots._word_cloud_font("/x/font.ttf") == "/x/font.ttf"  # single fonts as given
-    finally:
-        plots._word_cloud_font.cache_clear()
+    assert not np.array_equal(glyphs(index), glyphs(0))  # JP glyph forms of 意, 度, 客, 流
+
+    words = {"退款": 283, "流程": 276, "退换货": 199, "很差": 151, "客服": 80, "物流": 40, "满意度": 12, "关心": 3}
+    single = tmp_path / "sc.otf"
+    TTCollection(str(ttc), lazy=True).fonts[index].save(str(single))
+    options = dict(width=380, height=170, scale=2.5, margin=1, background_color="white", random_state=7,
+                   colormap="tab10", prefer_horizontal=1.0)
+    plain = WordCloud(font_path=str(single), **options).generate_from_frequencies(words).to_array()
+    with plots._wordcloud_fonts(path, index):
+        cached = WordCloud(font_path=path, **options).generate_from_frequencies(words).to_array()
+    np.testing.assert_array_equal(cached, plain)
+    import wordcloud.wordcloud
+
+    assert wordcloud.wordcloud.ImageFont is ImageFont  # restored after the block

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import csat_research.text as text_mod
-from csat_research.cache import cache_dir, disk_cached
+from csat_research.cache import disk_cached
 from csat_research.errors import CsatWarning, DataError, ParamsError, ReportError
 from csat_research.text import (
     DIMENSIONS,
@@ -1026,38 +1026,6 @@ def test_demo_study_files_top_themes(tmp_path):
         summ = theme_summary(tag_themes(responses["open_improve"]))
         top = summ.sort_values(["share", "theme"], ascending=[False, True])["theme"].head(2)
         assert top.tolist() == list(truth["top_themes"]), folder.name
-
-
-def test_disk_cache_builds_once_then_loads_and_notices_changed_sources(tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("CSAT_CACHE_DIR", str(cache))
-    source = tmp_path / "table.txt"
-    source.write_text("物流 3\n", encoding="utf-8")
-    calls = []
-
-    def build():
-        calls.append(1)
-        return {"物流": 3, "客服": 0}, 3.5
-
-    first = disk_cached("probe", [source], build)
-    again = disk_cached("probe", [source], build)
-    assert first == again == ({"物流": 3, "客服": 0}, 3.5) and len(calls) == 1
-    [stored] = cache.glob("probe-*.marshal")
-    stored.write_bytes(b"\x00garbage")  # unreadable: rebuilt, not trusted
-    assert disk_cached("probe", [source], build) == first and len(calls) == 2
-    source.write_text("物流 4\n", encoding="utf-8")  # changed source: new key, old file removed
-    disk_cached("probe", [source], build)
-    assert len(calls) == 3 and len(list(cache.glob("probe-*.marshal"))) == 1
-    assert list(cache.glob(".probe-*")) == []  # no temporary file left
-
-
-def test_disk_cache_can_be_switched_off(tmp_path, monkeypatch):
-    monkeypatch.setenv("CSAT_CACHE_DIR", "")
-    assert cache_dir() is None
-    calls = []
-    for _ in range(2):
-        disk_cached("probe", [], lambda: calls.append(1) or 7)
-    assert len(calls) == 2
 
 
 def test_cached_jieba_tables_equal_fresh_parses(tmp_path, monkeypatch):
