@@ -1184,8 +1184,78 @@ def _lavaan_syntax(spec: Mapping[str, Sequence[str]], orthogonal: bool) -> str:
     return "\n".join(lines)
 
 
+#: What semopy imports from sympy and scikit-learn at import time, for features the CFA does not
+#: use (parameter constraints, kernel random effects, EFA). Imported on first use instead.
+_SEMOPY_DEFERRED = {
+    "sympy": ("lambdify", "derive_by_array", "Symbol"),
+    "sympy.parsing": (),
+    "sympy.parsing.sympy_parser": ("parse_expr",),
+    "sklearn": (),
+    "sklearn.gaussian_process": (),
+    "sklearn.gaussian_process.kernels": ("Kernel", "Matern"),
+    "sklearn.cluster": ("OPTICS",),
+    "sklearn.decomposition": ("SparsePCA",),
+}
+
+
+class _Deferred:
+    """Stand-in for ``module.name``: imports the real object when first called."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self.module), self.name)(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<deferred {self.module}.{self.name}>"
+
+
+def _import_semopy() -> Any:
+    """Import semopy without importing sympy and scikit-learn (0.4 s, on the kernels' critical path).
+
+    semopy's ``__init__`` imports every feature, and with them sympy (parameter constraints) and
+    scikit-learn (kernel effects, EFA); the CFA uses none of these. During semopy's import the
+    names it takes from them (:data:`_SEMOPY_DEFERRED`) are stand-ins that import the real
+    function when called, and the stand-in modules are removed right after, so code importing
+    sympy or scikit-learn later gets the real packages. Where sympy or scikit-learn is already
+    imported, or semopy needs anything else from them, semopy is imported as usual.
+    """
+    import sys
+    import types
+
+    if "semopy" in sys.modules:
+        return sys.modules["semopy"]
+    if any(name in sys.modules for name in _SEMOPY_DEFERRED):
+        import semopy
+
+        return semopy
+    stubs = {}
+    for name, attrs in _SEMOPY_DEFERRED.items():
+        stub = types.ModuleType(name, "csat_research stand-in while semopy is imported")
+        for attr in attrs:
+            setattr(stub, attr, _Deferred(name, attr))
+        stubs[name] = stub
+    sys.modules.update(stubs)
+    try:
+        import semopy
+    except ImportError:  # semopy wants more than the stand-ins have: import everything for real
+        for name in [m for m in sys.modules if m == "semopy" or m.startswith("semopy.")]:
+            del sys.modules[name]
+        semopy = None
+    finally:
+        for name, stub in stubs.items():
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]
+    if semopy is None:
+        import semopy
+    return semopy
+
+
 def _fit_semopy(s_ml: np.ndarray, n: int, spec_alias: dict[str, list[str]], orthogonal: bool):
-    import semopy  # imported lazily: heavy, and only the CFA needs it
+    semopy = _import_semopy()  # imported lazily: heavy, and only the CFA needs it
 
     desc = _lavaan_syntax(spec_alias, orthogonal)
     obs = [it for its in spec_alias.values() for it in its]
