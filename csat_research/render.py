@@ -926,6 +926,20 @@ def _widgets_filter(exporter: Any, resources: dict[str, Any]) -> Any:
 
 
 # --------------------------------------------------------------------------- PDF
+def _use_node_compile_cache() -> None:
+    """Let Playwright's Node.js driver keep its compiled JavaScript in the on-disk cache.
+
+    Node (22.1 and later) reads ``NODE_COMPILE_CACHE``; the driver then starts on about 0.30
+    instead of 0.38 CPU-s. A value already set, or the cache switched off
+    (:func:`csat_research.cache.cache_dir`), is left alone.
+    """
+    from csat_research.cache import cache_dir
+
+    folder = cache_dir()
+    if folder is not None and "NODE_COMPILE_CACHE" not in os.environ:
+        os.environ["NODE_COMPILE_CACHE"] = str(folder / "node-compile-cache")
+
+
 def find_chromium() -> str:
     """Locate a Chromium / Chrome executable for PDF printing.
 
@@ -1141,6 +1155,7 @@ class PdfRenderer:
 
         self._tab_slots = asyncio.Semaphore(self._tabs)
         self._relaunch = asyncio.Lock()
+        _use_node_compile_cache()
         self._pw = await async_playwright().start()
         self._browser = await self._launch()
         # Open the tabs now, in the background: their renderer processes start and load the

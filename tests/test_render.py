@@ -740,3 +740,23 @@ def test_e2e_cli_engine(report_html, tmp_path):
         pdf = renderer.render(report_html, tmp_path / "cli.pdf")
     text = _pdftotext(pdf)
     assert "执行摘要" in _compact(text) and re.search(r"第\s*2\s*/\s*\d+\s*页", text)
+
+
+@pytest.mark.e2e
+def test_e2e_playwright_driver_keeps_compiled_javascript_in_the_cache(tmp_path, monkeypatch):
+    try:
+        find_chromium()
+    except ReportError as exc:
+        pytest.skip(str(exc))
+    monkeypatch.setenv("CSAT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("NODE_COMPILE_CACHE", raising=False)
+    page = tmp_path / "p.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><title>T</title><p>Hello</p></html>', encoding="utf-8")
+    with PdfRenderer(engine="playwright") as renderer:
+        renderer.render(page, tmp_path / "p.pdf")
+    assert os.environ["NODE_COMPILE_CACHE"] == str(tmp_path / "cache" / "node-compile-cache")
+    written = [p for p in (tmp_path / "cache" / "node-compile-cache").rglob("*") if p.is_file()]
+    assert written, "the driver wrote no compile cache"
+    monkeypatch.setenv("NODE_COMPILE_CACHE", str(tmp_path / "mine"))  # a value already set wins
+    render._use_node_compile_cache()
+    assert os.environ["NODE_COMPILE_CACHE"] == str(tmp_path / "mine")
