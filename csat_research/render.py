@@ -726,7 +726,7 @@ def page_css(*, lang: str = "zh", header: str | None = None, page_numbers: bool 
         text = header.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
         rules.append(f'  @top-left {{ content: "{text}"; {box} vertical-align: bottom; '
                      "padding-bottom: 4mm; }")
-        rules.append(f"  @top-right {{ content: none; }}")
+        rules.append("  @top-right { content: none; }")
     if page_numbers:
         rules.append(f"  @bottom-center {{ content: {_LABELS[lang]['page']}; {box} "
                      "vertical-align: top; padding-top: 4mm; }")

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from csat_research.errors import ParamsError
-from csat_research.params import DEFAULT_RULE_ACTIONS, load_params, params_from_dict
+from csat_research.params import DEFAULT_RULE_ACTIONS, load_params
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "params").glob("*.yaml"))
