@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from csat_research.errors import ParamsError
+from csat_research.yamlio import load_yaml
 
 CATEGORIES = ("appliances", "apparel", "beauty", "baby", "other")
 DIMENSIONS = ("efficiency", "quality", "communication", "after_sales", "digital")
@@ -437,7 +438,7 @@ def load_params(path: str | Path, *, check_files: bool = True) -> StudyParams:
     if not path.is_file():
         raise ParamsError(f"{path}: params file not found")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise ParamsError(f"{path}: params files must be UTF-8 ({exc.reason} at byte {exc.start})") from None
     except yaml.YAMLError as exc:

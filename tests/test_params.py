@@ -126,6 +126,12 @@ def test_not_yaml_names_line(tmp_path):
         load_params(path)
 
 
+def test_a_repeated_key_is_refused_not_silently_overwritten(tmp_path):
+    path = _write(tmp_path, "study:\n  brand: A\ntargets:\n  nps: 30\n  csat_mean: 4.0\n  nps: 40\n")
+    with pytest.raises(ParamsError, match=r"study\.yaml: not valid YAML at line 6, column 3: duplicate key 'nps'"):
+        load_params(path)
+
+
 def test_empty_and_non_mapping_files(tmp_path):
     with pytest.raises(ParamsError, match="the file is empty"):
         load_params(_write(tmp_path, ""))
