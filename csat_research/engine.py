@@ -9,22 +9,26 @@ two notebooks the user namespace is reset (IPython ``reset``) and figures are cl
 notebook starts from an empty namespace with the modules already imported.
 
 papermill's engine registry carries this: the engine ``csat-warm`` (:class:`WarmEngine`) is
-papermill's nbclient engine given a running kernel manager, which it uses without shutting it
-down, closing only its own client channels after each notebook. A kernel that died is replaced
-on the next use; each kernel is retired after ``max_uses`` notebooks to bound memory growth.
+papermill's nbclient engine given a running kernel manager and the kernel's client, which it uses
+without shutting either down: a kernel keeps one connected client for all its notebooks (a new
+client per notebook waited 0.2 s for silence on IOPub in jupyter_client's ``wait_for_ready``). A
+kernel that died is replaced on the next use; each kernel is retired after ``max_uses``
+notebooks to bound memory growth.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import nbformat
 import papermill as pm
+from nbclient.util import ensure_async, run_hook, run_sync
 from papermill.clientwrap import PapermillNotebookClient
-from nbclient.util import ensure_async, run_sync
 from papermill.engines import NBClientEngine, papermill_engines
 
 from csat_research.zygote import Zygote
@@ -39,7 +43,7 @@ from csat_research import text as _text
 _text.make_tokenizer()
 _text._jieba_idf()
 del _text
-import semopy
+csat_research.reliability._import_semopy()
 """
 
 RESET = """\
@@ -60,7 +64,11 @@ class WarmEngine(NBClientEngine):
       a 1 MB report notebook would otherwise be serialised and validated 30+ times;
     * ``reset_code`` (if given) runs on the same kernel connection right after the last cell,
       whether the notebook succeeded or failed; if it cannot run, the kernel manager is marked
-      (``km.csat_reset_failed``) so that its owner replaces the kernel.
+      (``km.csat_reset_failed``) so that its owner replaces the kernel;
+    * ``warm`` (a :class:`WarmKernel`, if given) keeps the kernel's client between notebooks:
+      its ``kc`` is used when set, and the client is left open and stored there;
+    * a new client is ready as soon as the kernel has answered ``kernel_info`` and its IOPub
+      messages arrive (:func:`_wait_ready`), without jupyter_client's 0.2 s wait for silence.
     """
 
     @classmethod
@@ -76,12 +84,15 @@ class WarmEngine(NBClientEngine):
         km=None,
         kernel_env=None,
         reset_code=None,
+        warm=None,
         **kwargs,
     ):
-        client = PapermillNotebookClient(
+        client = _ReadyClient(
             nb_man, km=km, kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
             stderr_file=stderr_file, startup_timeout=start_timeout, timeout=execution_timeout,
         )
+        if warm is not None and warm.kc is not None:
+            client.kc = warm.kc
         nb_man.save = _no_save  # instance attribute: papermill's own save returns for the final write
         try:
             return client.execute(**({"env": kernel_env} if kernel_env is not None else {}))
@@ -93,7 +104,29 @@ class WarmEngine(NBClientEngine):
                         run_sync(_run_silently)(client, reset_code)
                     except Exception:  # noqa: BLE001 - a kernel that cannot reset is replaced
                         km.csat_reset_failed = True
-                client.kc.stop_channels()
+                if warm is not None:
+                    warm.kc = client.kc
+                else:
+                    client.kc.stop_channels()
+
+
+class _ReadyClient(PapermillNotebookClient):
+    """papermill's notebook client whose new kernel client waits only until it is ready."""
+
+    async def async_start_new_kernel_client(self) -> Any:  # noqa: D102 - nbclient's API
+        assert self.km is not None
+        self.kc = self.km.client()
+        await ensure_async(self.kc.start_channels())
+        try:
+            await _wait_ready(self.kc, self.startup_timeout)
+        except Exception:
+            await self._async_cleanup_kernel()
+            raise
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return self.kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
 
 def _no_save(**kwargs: Any) -> None:
@@ -108,6 +141,49 @@ async def _run_silently(client: Any, code: str, timeout: float = 60.0) -> None:
         reply = await ensure_async(client.kc.get_shell_msg(timeout=timeout))
     if reply["content"].get("status") != "ok":
         raise RuntimeError(f"kernel reset failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+
+async def _wait_ready(kc: Any, timeout: float) -> None:
+    """Wait until ``kc``'s kernel answers ``kernel_info`` and its IOPub messages reach ``kc``.
+
+    jupyter_client's ``wait_for_ready`` does the same and then waits for 0.2 s of silence on
+    IOPub; here the kernel's ``idle`` status for the request, published after its reply, shows
+    that IOPub is connected. Without it (the subscription is not connected yet) the request is
+    repeated.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        if await _reply_and_idle(kc, msg_id, min(1.0, max(deadline - time.monotonic(), 0.1))):
+            return
+        if not await ensure_async(kc.is_alive()):
+            raise RuntimeError("the kernel died before answering kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the kernel did not answer kernel_info within {timeout:g} s")
+
+
+async def _reply_and_idle(kc: Any, msg_id: str, timeout: float) -> bool:
+    """True once ``kernel_info`` request ``msg_id`` has its reply and its IOPub ``idle`` status."""
+    end = time.monotonic() + timeout
+    replied = idle = False
+    while not (replied and idle):
+        left = end - time.monotonic()
+        if left <= 0:
+            return False
+        channel = kc.iopub_channel if replied else kc.shell_channel
+        try:
+            msg = await ensure_async(channel.get_msg(timeout=min(left, 0.5)))
+        except Empty:
+            if replied:  # no idle status: IOPub was not connected when it was sent
+                return False
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if not replied:
+            replied = msg["msg_type"] == "kernel_info_reply"
+        else:
+            idle = msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+    return True
 
 
 papermill_engines.register(ENGINE, WarmEngine)
@@ -141,6 +217,7 @@ class WarmKernel:
         self.max_uses = max_uses
         self.preload = preload
         self.km: Any = None
+        self.kc: Any = None
         self.uses = 0
 
     def _inline(self, source: str, workdir: Path) -> None:
@@ -149,8 +226,9 @@ class WarmKernel:
         src = workdir / ".csat-kernel-step.ipynb"
         nbformat.write(nb, src)
         try:
-            pm.execute_notebook(str(src), str(src), engine_name=ENGINE, km=self.km, kernel_name=self.kernel_name,
-                                progress_bar=False, log_output=False, kernel_env=self.env)
+            pm.execute_notebook(str(src), str(src), engine_name=ENGINE, km=self.km, warm=self,
+                                kernel_name=self.kernel_name, progress_bar=False, log_output=False,
+                                kernel_env=self.env)
         finally:
             src.unlink(missing_ok=True)
 
@@ -186,7 +264,7 @@ class WarmKernel:
         try:
             return pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, engine_name=ENGINE, km=self.km,
-                kernel_name=self.kernel_name, cwd=str(cwd), progress_bar=False, log_output=False, kernel_env=self.env,
+                warm=self, kernel_name=self.kernel_name, cwd=str(cwd), progress_bar=False, log_output=False, kernel_env=self.env,
                 reset_code=RESET,
             )
         finally:
@@ -195,6 +273,9 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         """Stop the kernel process (if any)."""
+        if self.kc is not None:
+            kc, self.kc = self.kc, None
+            kc.stop_channels()
         if self.km is None:
             return
         try:
