@@ -911,6 +911,8 @@ def _exporter() -> Any:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        # validate the notebook once after the preprocessors, not after each of the twelve
+        optimistic_validation=True,
     )
     exporter.register_filter("csat_sanitize", _sanitize_fragment)
     # the template compiles code-cell branches even though the report shows no input
