@@ -32,6 +32,7 @@ default). Nothing here modifies the caller's frame.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -45,17 +46,24 @@ from scipy import optimize, stats
 from csat_research.errors import AnalysisError, CsatWarning, DataError, ParamsError
 
 try:  # pinned in requirements.lock (via scikit-learn / semopy); optional here
-    from threadpoolctl import threadpool_limits as _threadpool_limits
+    from threadpoolctl import ThreadpoolController as _ThreadpoolController
 except ImportError:  # pragma: no cover
-    _threadpool_limits = None
+    _ThreadpoolController = None
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    """One threadpoolctl controller per process: making one scans every loaded library (3 ms)."""
+    return _ThreadpoolController()
 
 
 def _single_thread_blas() -> Any:
     """Context running BLAS single-threaded: the small-matrix work of the model fits (9 x 9,
     30 x 30) only loses time to thread start-up and spinning, badly so on a loaded machine."""
-    if _threadpool_limits is None:  # pragma: no cover
+    if _ThreadpoolController is None:  # pragma: no cover
         return contextlib.nullcontext()
-    return _threadpool_limits(limits=1, user_api="blas")
+    return _blas_controller().limit(limits=1, user_api="blas")
+
 
 __all__ = [
     "AlphaResult",

@@ -149,11 +149,8 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
         import yaml
 
         lexicon = yaml.safe_load(p.text.lexicon.read_text(encoding="utf-8"))
-    tok = text.make_tokenizer(user_words=p.text.user_words, language="zh")
-    if p.text.stopwords:
-        tok = text.make_tokenizer(
-            user_words=p.text.user_words, stopwords=text.default_stopwords("zh") | set(p.text.stopwords), language="zh"
-        )
+    stopwords = text.default_stopwords("zh") | set(p.text.stopwords) if p.text.stopwords else None
+    tok = text.make_tokenizer(user_words=p.text.user_words, stopwords=stopwords, language="zh")
     words = text.word_frequencies(answers, tokenizer=tok, top=60)
     bigrams = text.word_frequencies(answers, tokenizer=tok, ngram=2, top=30)
     kw = text.keywords(answers, method="tfidf", top=20, tokenizer=tok)
