@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.linalg
 
+from csat_research._stats import single_thread_blas
 from csat_research.errors import AnalysisError, CsatWarning
 from csat_research.models import _check_ci, _check_columns_exist, _check_frame, _check_names, _numeric
 
@@ -68,37 +69,42 @@ def _shapley_weights(p: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _all_subset_r2(R: np.ndarray) -> np.ndarray:
-    """R-squared of every sub-model (indexed by bitmask) from the correlation matrix."""
-    rxx, rxy = R[1:, 1:], R[1:, 0]
-    p = rxx.shape[0]
-    r2 = np.zeros(1 << p)
+    """R-squared of every sub-model (last axis indexed by bitmask) from correlation matrices.
+
+    ``R`` is one matrix (outcome first) or a stack of them (``(..., p + 1, p + 1)``).
+    """
+    rxx, rxy = R[..., 1:, 1:], R[..., 1:, 0]
+    p = rxy.shape[-1]
+    r2 = np.zeros((*rxy.shape[:-1], 1 << p))
     for masks, combos in _subset_plan(p):
-        A = rxx[combos[:, :, None], combos[:, None, :]]
-        b = rxy[combos]
-        sol = np.linalg.solve(A, b[:, :, None])[:, :, 0]
-        r2[masks] = np.einsum("ij,ij->i", b, sol)
+        A = rxx[..., combos[:, :, None], combos[:, None, :]]
+        b = rxy[..., combos]
+        sol = np.linalg.solve(A, b[..., None])[..., 0]
+        r2[..., masks] = np.einsum("...ij,...ij->...i", b, sol)
     return r2
 
 
 def _shapley(R: np.ndarray) -> np.ndarray:
+    """Shapley / LMG shares of R-squared for one correlation matrix or a stack of them."""
     r2 = _all_subset_r2(R)
-    p = R.shape[0] - 1
+    p = R.shape[-1] - 1
     popcount, weight = _shapley_weights(p)
     masks = np.arange(1 << p)
-    out = np.empty(p)
+    out = np.empty((*R.shape[:-2], p))
     for j in range(p):
         without = masks[(masks >> j) & 1 == 0]
-        gain = r2[without | (1 << j)] - r2[without]
-        out[j] = np.sum(weight[popcount[without]] * gain)
+        gain = r2[..., without | (1 << j)] - r2[..., without]
+        out[..., j] = np.sum(weight[popcount[without]] * gain, axis=-1)
     return out
 
 
 def _johnson(R: np.ndarray) -> np.ndarray:
-    rxx, rxy = R[1:, 1:], R[1:, 0]
+    """Johnson's relative weights for one correlation matrix or a stack of them."""
+    rxx, rxy = R[..., 1:, 1:], R[..., 1:, 0]
     vals, vecs = np.linalg.eigh(rxx)
-    lam = (vecs * np.sqrt(vals)) @ vecs.T  # R_xx^{1/2}
-    beta = np.linalg.solve(lam, rxy)  # outcome on the orthogonal counterparts Z
-    return (lam**2) @ (beta**2)
+    lam = (vecs * np.sqrt(vals)[..., None, :]) @ np.swapaxes(vecs, -1, -2)  # R_xx^{1/2}
+    beta = np.linalg.solve(lam, rxy[..., None])[..., 0]  # outcome on the orthogonal counterparts Z
+    return np.einsum("...jk,...k->...j", lam**2, beta**2)
 
 
 _DECOMPOSE = {"shapley": _shapley, "johnson": _johnson}
@@ -135,28 +141,44 @@ def _patterns(Zc: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     return Zc[first], w[first], counts
 
 
-def _replicate(
-    Zu: np.ndarray, wu: np.ndarray, counts: np.ndarray, seed: np.random.SeedSequence, method: str
+def _replicates(
+    Zu: np.ndarray, wu: np.ndarray, counts: np.ndarray, seeds: Sequence[np.random.SeedSequence], method: str
 ) -> np.ndarray:
-    """One bootstrap replicate: resample n respondents with replacement, re-decompose.
+    """Bootstrap replicates, one per seed: resample n respondents with replacement, re-decompose.
 
     Drawing n rows uniformly with replacement and counting them per distinct pattern is
     the multinomial draw ``Multinomial(n, counts / n)`` over the patterns; it is done
-    directly, in O(patterns) instead of O(n).
+    directly, in O(patterns) instead of O(n). Replicate b uses only ``seeds[b]``. The
+    replicates' weighted moments come from one matrix product (pattern weights x the
+    patterns' cross-products) and their decompositions from stacked matrices; a replicate in
+    which a variable is constant, or whose correlation matrix is singular, gives NaN.
     """
-    rng = np.random.default_rng(seed)
     n = int(counts.sum())
-    draws = rng.multinomial(n, counts / n).astype(float)
-    wb = wu * draws
+    prob = counts / n
+    W = np.array([np.random.default_rng(s).multinomial(n, prob) for s in seeds], dtype=float) * wu
+    k = Zu.shape[1]
+    wsum = W.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        R = _weighted_corr(Zu, wb)
-    p = R.shape[0] - 1
-    if not np.all(np.isfinite(R)) or np.linalg.eigvalsh(R[1:, 1:]).min() <= 1e-10:
-        return np.full(p, np.nan)
-    try:
-        return _DECOMPOSE[method](R)
-    except np.linalg.LinAlgError:
-        return np.full(p, np.nan)
+        m = (W @ Zu) / wsum[:, None]
+        cross = (W @ (Zu[:, :, None] * Zu[:, None, :]).reshape(len(Zu), k * k)).reshape(-1, k, k)
+        C = cross / wsum[:, None, None] - m[:, :, None] * m[:, None, :]
+        d = np.sqrt(np.einsum("bii->bi", C))
+        R = C / (d[:, :, None] * d[:, None, :])
+    out = np.full((len(seeds), k - 1), np.nan)
+    # a variable constant in the resample (variance at round-off level) has no correlations
+    tiny = 1e-12 * max(1.0, float(np.max(np.abs(Zu), initial=0.0)) ** 2)
+    ok = np.isfinite(R).all(axis=(1, 2)) & (np.einsum("bii->bi", C) > tiny).all(axis=1)
+    ok[ok] = np.linalg.eigvalsh(R[ok][:, 1:, 1:]).min(axis=1) > 1e-10
+    if ok.any():
+        try:
+            out[ok] = _DECOMPOSE[method](R[ok])
+        except np.linalg.LinAlgError:  # one of them is singular after all: each on its own
+            for b in np.flatnonzero(ok):
+                try:
+                    out[b] = _DECOMPOSE[method](R[b])
+                except np.linalg.LinAlgError:
+                    continue
+    return out
 
 
 def _check_collinear(R: np.ndarray, names: Sequence[str]) -> None:
@@ -276,7 +298,8 @@ def relative_importance(
     (scores, weight) rows are collapsed into patterns once, and each replicate draws the
     pattern counts from ``Multinomial(n, counts / n)``, which is the distribution of the
     per-pattern counts of n uniform draws of rows - O(patterns) instead of O(n) per
-    replicate. Replicates with a singular correlation matrix are skipped and counted.
+    replicate. Replicates in which the outcome or a predictor is constant, or whose
+    correlation matrix is singular, are skipped and counted.
 
     Missing data: listwise deletion over outcome, predictors and weights (counted and
     warned). Validated against R ``relaimpo::calc.relimp(type="lmg")`` output published
@@ -403,20 +426,21 @@ def relative_importance(
         workers = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
         workers = max(1, min(workers, n_boot))
         Zu, wu, counts = _patterns(Zc, w)
+        chunks = [children[i::workers] for i in range(workers)]  # replicate b keeps its own seed
+        with single_thread_blas():  # small stacked products: threads only spin
+            if workers == 1:
+                parts = [_replicates(Zu, wu, counts, chunks[0], method)]
+            else:
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    parts = list(pool.map(lambda c: _replicates(Zu, wu, counts, c, method), chunks))
         boot = np.empty((n_boot, p))
-        if workers == 1:
-            for b, child in enumerate(children):
-                boot[b] = _replicate(Zu, wu, counts, child, method)
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                replicates = pool.map(lambda c: _replicate(Zu, wu, counts, c, method), children)
-                for b, value in enumerate(replicates):
-                    boot[b] = value
+        for i, part in enumerate(parts):
+            boot[i::workers] = part
         failed = int(np.isnan(boot).any(axis=1).sum())
         if failed:
             warnings.warn(
-                f"relative_importance: {failed} of {n_boot} bootstrap replicates had a singular "
-                "correlation matrix and were left out of the intervals",
+                f"relative_importance: {failed} of {n_boot} bootstrap replicates had a constant variable "
+                "or a singular correlation matrix and were left out of the intervals",
                 CsatWarning,
                 stacklevel=2,
             )

@@ -31,8 +31,6 @@ default). Nothing here modifies the caller's frame.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -43,27 +41,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from csat_research._stats import single_thread_blas
 from csat_research.errors import AnalysisError, CsatWarning, DataError, ParamsError
-
-try:  # pinned in requirements.lock (via scikit-learn / semopy); optional here
-    from threadpoolctl import ThreadpoolController as _ThreadpoolController
-except ImportError:  # pragma: no cover
-    _ThreadpoolController = None
-
-
-@functools.lru_cache(maxsize=1)
-def _blas_controller() -> Any:
-    """One threadpoolctl controller per process: making one scans every loaded library (3 ms)."""
-    return _ThreadpoolController()
-
-
-def _single_thread_blas() -> Any:
-    """Context running BLAS single-threaded: the small-matrix work of the model fits (9 x 9,
-    30 x 30) only loses time to thread start-up and spinning, badly so on a loaded machine."""
-    if _ThreadpoolController is None:  # pragma: no cover
-        return contextlib.nullcontext()
-    return _blas_controller().limit(limits=1, user_api="blas")
-
 
 __all__ = [
     "AlphaResult",
@@ -778,7 +757,7 @@ def _omega_from_moments(m: _Moments, denominator: str, *, what: str = "omega") -
             f"omega needs a one-factor model, identified from 3 items on; got {m.k}: {list(m.items)}"
         )
     s_ml = m.ml_cov()
-    with _single_thread_blas():
+    with single_thread_blas():
         lam_std, psi_std, converged = _ml_one_factor(_corr(s_ml))
     sd = np.sqrt(np.diag(s_ml))
     lam = lam_std * sd
@@ -1425,7 +1404,7 @@ def cfa(
     alias_item = {it: f"v{j}" for j, it in enumerate(names)}
     alias_factor = {f: f"F{j}" for j, f in enumerate(spec)}
     spec_alias = {alias_factor[f]: [alias_item[i] for i in its] for f, its in spec.items()}
-    with _single_thread_blas():
+    with single_thread_blas():
         fitted, res = _fit_semopy(s_ml, n, spec_alias, orthogonal)
         sigma_full = np.asarray(fitted.calc_sigma()[0])
         est = fitted.inspect()

@@ -413,3 +413,45 @@ def test_benchmark_script_runs_on_a_small_sample(capsys):
     ]
     assert all(r["seconds"] > 0 and r["peak_mib"] > 0 for r in rows)
     assert "process max RSS" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("method", ["shapley", "johnson"])
+def test_stacked_replicates_equal_one_at_a_time_including_singular_ones(method):
+    """The bootstrap computes its replicates together; each equals the replicate computed alone
+    (weighted correlation, singularity check, decomposition), and a replicate in which a
+    predictor is constant is NaN, counted in the warning and left out of the intervals."""
+    from csat_research import drivers
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame(rng.integers(1, 6, size=(14, 4)).astype(float), columns=["y", "a", "b", "c"])
+    df["c"] = [1.0] * 13 + [2.0]  # left out of about 35 % of resamples: constant there
+    df["w"] = rng.choice([0.5, 1.0, 2.0], size=14)
+    Z = df[["y", "a", "b", "c"]].to_numpy(float)
+    w = df["w"].to_numpy(float)
+    Zc = Z - np.average(Z, axis=0, weights=w)
+    Zu, wu, counts = drivers._patterns(Zc, w)
+    seeds = np.random.SeedSequence(5).spawn(60)
+    stacked = drivers._replicates(Zu, wu, counts, seeds, method)
+    alone = []
+    for s in seeds:
+        draws = np.random.default_rng(s).multinomial(int(counts.sum()), counts / counts.sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            R = drivers._weighted_corr(Zu, wu * draws)
+        wb = wu * draws
+        variance = np.average(Zu**2, axis=0, weights=wb) - np.average(Zu, axis=0, weights=wb) ** 2
+        constant = (variance <= 1e-12 * max(1.0, np.abs(Zu).max() ** 2)).any()  # c left out
+        if not constant and np.all(np.isfinite(R)) and np.linalg.eigvalsh(R[1:, 1:]).min() > 1e-10:
+            alone.append(drivers._DECOMPOSE[method](R))
+        else:
+            alone.append(np.full(3, np.nan))
+    alone = np.array(alone)
+    failed = int(np.isnan(alone).any(axis=1).sum())
+    assert 5 < failed < 55
+    np.testing.assert_array_equal(np.isnan(stacked), np.isnan(alone))
+    np.testing.assert_allclose(stacked, alone, rtol=1e-9, atol=1e-12)
+    with pytest.warns(CsatWarning, match=f"{failed} of 60 bootstrap replicates had a constant variable"):
+        res = relative_importance(df, outcome="y", predictors=["a", "b", "c"], weights="w", method=method,
+                                  n_boot=60, seed=5)
+    ok = alone[~np.isnan(alone).any(axis=1)]
+    np.testing.assert_allclose(res["ci_low"], np.quantile(ok, 0.025, axis=0), rtol=1e-9)
+    np.testing.assert_allclose(res["ci_high"], np.quantile(ok, 0.975, axis=0), rtol=1e-9)

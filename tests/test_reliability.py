@@ -711,18 +711,3 @@ def test_cfa_without_sympy_and_sklearn_imports_matches_lavaan_and_leaves_them_im
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "85.306 0.931 False False"
     assert out[1] == "True sklearn.cluster._optics 3*a OPTICS"
-
-
-def test_model_fits_run_blas_single_threaded_and_restore_it():
-    from threadpoolctl import threadpool_info
-
-    from csat_research.reliability import _single_thread_blas
-
-    def blas():
-        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
-
-    before = blas()
-    for _ in range(2):  # the cached controller serves every fit
-        with _single_thread_blas():
-            assert blas() and set(blas()) == {1}
-        assert blas() == before

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
-from csat_research._stats import adjust_pvalues, wilson_interval
+from csat_research._stats import adjust_pvalues, single_thread_blas, wilson_interval
 
 Z95 = 1.959963984540054
 
@@ -45,3 +45,17 @@ def test_adjust_none_returns_a_copy():
     out = adjust_pvalues(p, "none")
     np.testing.assert_array_equal(out, p)
     assert out is not p
+
+
+def test_model_fits_run_blas_single_threaded_and_restore_it():
+    from threadpoolctl import threadpool_info
+
+
+    def blas():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas()
+    for _ in range(2):  # the cached controller serves every fit
+        with single_thread_blas():
+            assert blas() and set(blas()) == {1}
+        assert blas() == before
