@@ -209,18 +209,41 @@ def run_report(
     kernel_name: str | None = None,
     write_index: bool = True,
 ) -> ReportOutcome:
-    """Run one report end to end. Raises the project's errors; see :func:`run_batch` for isolation."""
+    """Run one report end to end. Raises the project's errors; see :func:`run_batch` for isolation.
+
+    Without a ``renderer``, the report's own Chromium (one tab) starts in the background while
+    the notebook runs, and is closed at the end.
+    """
     from csat_research.render import PdfRenderer
 
-    params, workdir, timings = prepare_report(params_path, notebook=notebook, kernel_name=kernel_name)
-    if renderer is None and "pdf" in params.output.formats:
-        with PdfRenderer(tabs=1) as own:  # one file: one tab
-            outcome = finish_report(params, workdir, timings, renderer=own)
-    else:
+    own = starting = None
+    if renderer is None and _wants_pdf([Path(params_path)]):
+        own = PdfRenderer(tabs=1)
+        starting = threading.Thread(target=_start_quietly, args=(own,), name="csat-pdf-start", daemon=True)
+        starting.start()
+    try:
+        params, workdir, timings = prepare_report(params_path, notebook=notebook, kernel_name=kernel_name)
+        if renderer is None and "pdf" in params.output.formats:
+            if own is None:
+                own = PdfRenderer(tabs=1)
+            renderer = own  # render() waits for a start still under way, or raises its error
         outcome = finish_report(params, workdir, timings, renderer=renderer)
+    finally:
+        if starting is not None:
+            starting.join()
+        if own is not None:
+            own.close()
     if write_index:
         write_index_page(params.output.dir)
     return outcome
+
+
+def _start_quietly(renderer: object) -> None:
+    """Start ``renderer`` ahead of use; a failure is raised again by its first ``render()``."""
+    try:
+        renderer.start()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001, S110 - PdfRenderer.render starts it again and raises
+        pass
 
 
 def find_params(paths: Sequence[str | Path]) -> list[Path]:

@@ -160,3 +160,36 @@ def test_cli_batch_exit_status_names_failure(batch, capsys):
     captured = capsys.readouterr()
     assert status == 1
     assert "FAILED  apparel" in captured.err and "eff_first_reply" in captured.err
+
+
+def test_a_single_report_starts_its_browser_while_the_notebook_runs(tmp_path, monkeypatch):
+    """`csat report`: Chromium starts in the background during the notebook, not after it."""
+    import threading
+
+    from csat_research import render, runner
+
+    data = tmp_path / "data"
+    write_demo_study(data, seed=3, n=400, categories=("beauty",))
+    params = _params(tmp_path, "beauty", data, tmp_path / "reports")
+    events: list[tuple[str, str]] = []
+    real_start, real_prepare = render.PdfRenderer.start, runner.prepare_report
+
+    def start(self):
+        events.append(("browser start", threading.current_thread().name))
+        return real_start(self)
+
+    def prepare(*args, **kwargs):
+        events.append(("notebook", "begins"))
+        try:
+            return real_prepare(*args, **kwargs)
+        finally:
+            events.append(("notebook", "ends"))
+
+    monkeypatch.setattr(render.PdfRenderer, "start", start)
+    monkeypatch.setattr(runner, "prepare_report", prepare)
+    outcome = runner.run_report(params, write_index=False)
+    assert outcome.ok and outcome.report_dir == tmp_path / "reports" / "beauty" / "2026Q3"
+    assert "开放题分析" in _pdf_text(outcome.report_dir / "report.pdf")
+    first = next(i for i, e in enumerate(events) if e[0] == "browser start")
+    assert events[first] == ("browser start", "csat-pdf-start")
+    assert first < events.index(("notebook", "ends"))
