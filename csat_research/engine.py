@@ -114,7 +114,6 @@ class _ReadyClient(PapermillNotebookClient):
     """papermill's notebook client whose new kernel client waits only until it is ready."""
 
     async def async_start_new_kernel_client(self) -> Any:  # noqa: D102 - nbclient's API
-        assert self.km is not None
         self.kc = self.km.client()
         await ensure_async(self.kc.start_channels())
         try:

@@ -547,12 +547,17 @@ def report_html(executed_nb):
     return path
 
 
-@pytest.fixture(scope="module")
-def pdf_renderer():
+def _require_chromium() -> None:
+    """Skip the test where no Chromium is installed (the message says how to install it)."""
     try:
         find_chromium()
     except ReportError as exc:
         pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="module")
+def pdf_renderer():
+    _require_chromium()
     with PdfRenderer(engine="playwright") as renderer:
         yield renderer
 
@@ -730,10 +735,7 @@ def test_e2e_renderer_blocks_network_requests(pdf_renderer, tmp_path):
 
 @pytest.mark.e2e
 def test_e2e_cli_engine(report_html, tmp_path):
-    try:
-        find_chromium()
-    except ReportError as exc:
-        pytest.skip(str(exc))
+    _require_chromium()
     with PdfRenderer(engine="cli") as renderer:
         assert renderer.engine == "cli"
         pdf = renderer.render(report_html, tmp_path / "cli.pdf")
@@ -743,10 +745,7 @@ def test_e2e_cli_engine(report_html, tmp_path):
 
 @pytest.mark.e2e
 def test_e2e_playwright_driver_keeps_compiled_javascript_in_the_cache(tmp_path, monkeypatch):
-    try:
-        find_chromium()
-    except ReportError as exc:
-        pytest.skip(str(exc))
+    _require_chromium()
     monkeypatch.setenv("CSAT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("NODE_COMPILE_CACHE", raising=False)
     page = tmp_path / "p.html"
