@@ -3,7 +3,7 @@
 Measured in the same run on the same demo study (``data/demo``, written if missing):
 
 * **batch** - ``csat batch`` as the README runs it: a local pool of 2 workers on warm kernels
-  forked from one zygote that imported the report modules once (:mod:`csat_research.zygote`),
+  forked from one zygote that imported the report modules once (:mod:`csat_research.run.zygote`),
   one Chromium for every PDF;
 * **batch, fresh kernels** - the same with a new kernel per report (``--fresh-kernels``);
 * **naive chain** - per report, one after another: the ``papermill`` CLI, then
@@ -102,7 +102,7 @@ def _peak_children_mb() -> float:
 
 
 def _naive(params: Path, tmp: Path) -> float:
-    from csat_research.render import find_chromium
+    from csat_research.report.render import find_chromium
 
     chromium = find_chromium()
     out = tmp / "naive"

@@ -1,6 +1,32 @@
-"""csat-research: research and reporting framework for e-commerce CSAT surveys."""
+"""csat-research: research and reporting framework for e-commerce CSAT surveys.
 
-from csat_research.errors import CsatError, CsatWarning
+The package is layered along the data's path; each layer imports only from the ones below it:
 
-__all__ = ["CsatError", "CsatWarning", "__version__"]
+* :mod:`csat_research.core` - errors, column schema, input checks, numeric helpers, files, cache;
+* :mod:`csat_research.io` - params, codebook (the instrument), ingest of survey exports, YAML;
+* :mod:`csat_research.stats` - screening, scoring, index weights, reliability, models, drivers,
+  segments and survey weights, sampling, KPIs; :mod:`csat_research.text` - open answers;
+* :mod:`csat_research.report` - the study, all analyses of a report, tables, narrative, plots,
+  HTML/PDF rendering, outputs; :mod:`csat_research.demo` - the synthetic demo study;
+* :mod:`csat_research.run` - runner, warm kernels, the ``csat`` command line.
+
+What a user imports first is here: ``load_study`` and ``analyse`` (imported on first use, so
+that ``import csat_research`` stays cheap).
+"""
+
+from csat_research.core.errors import CsatError, CsatWarning
+
+__all__ = ["CsatError", "CsatWarning", "__version__", "analyse", "load_study"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name == "load_study":
+        from csat_research.report.study import load_study
+
+        return load_study
+    if name == "analyse":
+        from csat_research.report.analyse import analyse
+
+        return analyse
+    raise AttributeError(f"module 'csat_research' has no attribute {name!r}")

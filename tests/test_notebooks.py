@@ -10,7 +10,7 @@ import papermill as pm
 import pytest
 import yaml
 
-from csat_research.demo import write_demo_study
+from csat_research.demo.generator import write_demo_study
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from csat_research.cli import main as cli_main
-from csat_research.demo import write_demo_study
-from csat_research.runner import run_batch
+from csat_research.demo.generator import write_demo_study
+from csat_research.run.cli import main as cli_main
+from csat_research.run.runner import run_batch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -166,7 +166,8 @@ def test_a_single_report_starts_its_browser_while_the_notebook_runs(tmp_path, mo
     """`csat report`: Chromium starts in the background during the notebook, not after it."""
     import threading
 
-    from csat_research import render, runner
+    from csat_research.report import render
+    from csat_research.run import runner
 
     data = tmp_path / "data"
     write_demo_study(data, seed=3, n=400, categories=("beauty",))

@@ -1,0 +1,302 @@
+"""All analyses of one report, computed once from a :class:`~csat_research.report.study.Study`.
+
+:func:`analyse` calls the library's statistics in the order a CSAT report needs them and keeps
+every result in one frozen :class:`ReportResults`, so that the report notebook only displays and
+narrates, ``summary.json`` and ``tables.xlsx`` are built from the same numbers, and a researcher
+can re-run any single step from ``explore.ipynb``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from csat_research.core.errors import AnalysisError, CsatWarning
+from csat_research.report.study import Study
+from csat_research.stats import drivers, kpi, models, reliability, scoring, segments
+from csat_research.text import openanswers as text
+
+OVERALL = "overall_sat"
+REPURCHASE = "repurchase"
+INTENT = "repurchase_intent"
+NPS = "nps"
+IMPROVE = "open_improve"
+
+
+@dataclass(frozen=True)
+class TextResults:
+    """Open-answer analysis of the "what most needs improvement" question."""
+
+    n_answers: int
+    words: pd.DataFrame
+    bigrams: pd.DataFrame
+    keywords: pd.DataFrame
+    tags: pd.DataFrame
+    themes: pd.DataFrame
+    themes_by_segment: pd.DataFrame
+    contrast: pd.DataFrame
+    quotes: pd.DataFrame
+    lexicon: dict
+
+
+@dataclass(frozen=True)
+class ReportResults:
+    """Every number of a report. Tables are tidy frames; models keep their result objects."""
+
+    study: Study
+    overall: scoring.OverallIndexResult
+    csat_mean: scoring.MeanCIResult
+    csat_top2box: scoring.Top2BoxResult
+    nps: scoring.NPSResult
+    scores: pd.DataFrame
+    item_scores: pd.DataFrame
+    reliability: pd.DataFrame
+    item_total: pd.DataFrame
+    cfa: reliability.CFAResult | None
+    verdict: pd.DataFrame
+    by_segment: pd.DataFrame
+    segment_tests: pd.DataFrame
+    logit_overall: models.LogitResult | None
+    logit_dimensions: models.LogitResult | None
+    ordered: models.OrderedLogitResult | None
+    repurchase_curve: pd.DataFrame
+    drivers_satisfaction: pd.DataFrame
+    drivers_repurchase: pd.DataFrame
+    ipa: pd.DataFrame
+    weights: pd.DataFrame
+    crosstabs: dict[tuple[str, str], segments.CrosstabResult]
+    text: TextResults | None
+    kpis: pd.DataFrame | None
+    kpi_trend: pd.DataFrame | None
+    expectation: kpi.ExpectationGapResult | None
+    satisfaction_by_wait: pd.DataFrame | None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def weakest_dimension(self) -> str:
+        """Dimension with the lowest mean score."""
+        return str(self.scores.sort_values("mean").iloc[0]["dimension"])
+
+    @property
+    def top_drivers(self) -> list[str]:
+        """Dimensions ordered by their importance for repurchase (satisfaction if no model)."""
+        d = self.drivers_repurchase if len(self.drivers_repurchase) else self.drivers_satisfaction
+        return list(d.sort_values("importance", ascending=False).index)
+
+    @property
+    def top_themes(self) -> list[str]:
+        """Complaint themes ordered by share of answers (themes nobody mentioned left out)."""
+        if self.text is None:
+            return []
+        t = self.text.themes
+        t = t[t["n_theme"] > 0] if "n_theme" in t else t
+        return list(t.sort_values("share", ascending=False)["theme"])
+
+
+def _quiet(fn, *args, **kwargs):
+    """Run ``fn`` keeping its CsatWarnings (they are reported in ``notes``)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CsatWarning)
+        out = fn(*args, **kwargs)
+    return out, [str(w.message) for w in caught if issubclass(w.category, CsatWarning)]
+
+
+def _item_scores(study: Study) -> pd.DataFrame:
+    """Mean and top-2-box per item (reverse-keyed items reversed), in instrument order."""
+    data = study.data
+    reverse = set(study.codebook.reverse_items(study.category))
+    rows = []
+    for dim, items in study.dimensions.items():
+        keyed = scoring.reverse_key(data[items], items=[i for i in items if i in reverse]) if reverse else data[items]
+        for item in items:
+            s = keyed[item].dropna()
+            rows.append(
+                {"dimension": dim, "item": item, "n": int(s.size), "mean": float(s.mean()) if s.size else np.nan,
+                 "top2box": float((s >= 4).mean()) if s.size else np.nan, "reverse": item in reverse,
+                 "category_item": item in study.category_items}
+            )
+    return pd.DataFrame(rows)
+
+
+def _segment_tests(study: Study, value: str) -> pd.DataFrame:
+    rows = []
+    for seg in study.params.analysis.segments:
+        if seg not in study.data.columns or study.data[seg].nunique() < 2:
+            continue
+        res = segments.compare_means(study.data, value=value, group=seg, weights=study.weight_column)
+        t = res.tests.set_index("test")
+        for test in t.index:
+            rows.append({"segment": seg, "test": test, **t.loc[test].to_dict()})
+    return pd.DataFrame(rows)
+
+
+def _text(study: Study, notes: list[str]) -> TextResults | None:
+    if IMPROVE not in study.data.columns:
+        return None
+    p = study.params
+    lang = study.lang
+    answers = study.data[IMPROVE].dropna().astype(str)
+    answers = answers[answers.str.strip() != ""]
+    if answers.empty:
+        notes.append("no open answers to analyse")
+        return None
+    lexicon = None
+    if p.text.lexicon is not None:
+        import yaml
+
+        lexicon = yaml.safe_load(p.text.lexicon.read_text(encoding="utf-8"))
+    stopwords = text.default_stopwords("zh") | set(p.text.stopwords) if p.text.stopwords else None
+    tok = text.make_tokenizer(user_words=p.text.user_words, stopwords=stopwords, language="zh")
+    words = text.word_frequencies(answers, tokenizer=tok, top=60)
+    bigrams = text.word_frequencies(answers, tokenizer=tok, ngram=2, top=30)
+    kw = text.keywords(answers, method="tfidf", top=20, tokenizer=tok)
+    tags = text.tag_themes(study.data[IMPROVE].fillna(""), lexicon=lexicon, tokenizer=tok)
+    answered = study.data[IMPROVE].fillna("").astype(str).str.strip() != ""
+    tags = tags[answered]
+    themes = text.theme_summary(tags, outcome=study.data.loc[answered, OVERALL], lexicon=lexicon, language=lang)
+    seg = [s for s in ("customer_type", "value_band", "age_group") if s in study.data.columns]
+    by_seg = pd.concat(
+        [text.theme_summary(tags, groups=study.data.loc[answered, s], lexicon=lexicon, language=lang).assign(segment=s)
+         for s in seg],
+        ignore_index=True,
+    ) if seg else pd.DataFrame()
+    sat = study.data.loc[answered, OVERALL]
+    groups = pd.Series(np.where(sat <= 2, "dissatisfied", np.where(sat >= 4, "satisfied", "neutral")), index=sat.index)
+    contrast = text.contrast_words(study.data.loc[answered, IMPROVE].astype(str), groups, tokenizer=tok, min_count=5)
+    quotes = pd.concat(
+        [text.representative_quotes(study.data.loc[answered, IMPROVE].astype(str), tags, theme=t,
+                                    n=p.text.quotes_per_theme, seed=p.analysis.seed)
+         for t in tags.columns if tags[t].any()],
+        ignore_index=True,
+    ) if p.text.quotes_per_theme else pd.DataFrame()
+    return TextResults(
+        n_answers=int(answered.sum()), words=words, bigrams=bigrams, keywords=kw, tags=tags, themes=themes,
+        themes_by_segment=by_seg, contrast=contrast, quotes=quotes,
+        lexicon=lexicon if lexicon is not None else text.default_theme_lexicon(),
+    )
+
+
+def analyse(study: Study) -> ReportResults:
+    """Run every analysis of the report on a loaded study.
+
+    Soft problems (small bases, dropped cases, a model that cannot be fitted) do not stop the
+    report: they are collected, with counts, in ``notes`` and shown in the report.
+    """
+    p = study.params
+    d = study.data
+    dims = list(study.dimensions)
+    w_col = study.weight_column
+    w = d[w_col] if w_col else None
+    notes: list[str] = []
+
+    overall = scoring.overall_index(d[dims], weights=study.index_weights, survey_weights=w)
+    csat_mean = scoring.mean_ci(d[OVERALL], weights=w)
+    t2b = scoring.top2box(d[OVERALL], weights=w)
+    nps_res = scoring.nps(d[NPS], weights=w)
+    scores, n1 = _quiet(
+        scoring.score_summary, d, dimensions=study.dimensions, reverse=study.codebook.reverse_items(study.category),
+        min_answered=p.quality.min_answered, weights=w_col,
+    )
+    notes += n1
+
+    all_items = [i for items in study.dimensions.values() for i in items]
+    keyed = scoring.reverse_key(d[all_items], items=study.codebook.reverse_items(study.category))
+    rel, n2 = _quiet(reliability.scale_reliability, keyed, study.dimensions)
+    notes += n2
+    parts = []
+    for dim, items in study.dimensions.items():
+        part, n_it = _quiet(reliability.item_total, keyed, items=items)
+        parts.append(part.assign(dimension=dim))
+        notes += n_it
+    item_tot = pd.concat(parts)
+    try:
+        cfa_res, n3 = _quiet(reliability.cfa, keyed, study.dimensions)
+        notes += n3
+    except AnalysisError as exc:
+        cfa_res = None
+        notes.append(f"CFA not estimated: {exc}")
+    th = p.thresholds
+    verdict = reliability.reliability_verdict(cfa_res, scale=rel, **th)
+
+    by_segment, n4 = _quiet(
+        segments.satisfaction_by_segment, d.assign(overall_index=overall.index), scores=[*dims, "overall_index"],
+        segments=[s for s in p.analysis.segments if s in d.columns], weights=w_col,
+    )
+    notes += n4
+    seg_tests, n5 = _quiet(_segment_tests, study, OVERALL)
+    notes += n5
+
+    controls = [c for c in p.analysis.controls if c in d.columns]
+    logit_overall = logit_dims = ordered = None
+    curve = pd.DataFrame()
+    if REPURCHASE in d.columns:
+        try:
+            logit_overall, n6 = _quiet(models.repurchase_logit, d, outcome=REPURCHASE, predictors=[OVERALL],
+                                       controls=controls, weights=w_col)
+            logit_dims, n7 = _quiet(models.repurchase_logit, d, outcome=REPURCHASE, predictors=dims,
+                                    controls=controls, weights=w_col)
+            notes += n6 + n7
+            curve = models.predicted_curve(logit_overall, variable=OVERALL, grid=np.linspace(1, 5, 17))
+        except AnalysisError as exc:
+            notes.append(f"repurchase model not estimated: {exc}")
+    if INTENT in d.columns:
+        try:
+            ordered, n8 = _quiet(models.repurchase_ordered, d, outcome=INTENT, predictors=dims, controls=controls,
+                                 weights=w_col)
+            notes += n8
+        except AnalysisError as exc:
+            notes.append(f"ordered model not estimated: {exc}")
+
+    seed = p.analysis.seed
+    drv_sat, n9 = _quiet(drivers.relative_importance, d, outcome=OVERALL, predictors=dims, weights=w_col,
+                         n_boot=p.analysis.n_boot, seed=seed)
+    notes += n9
+    drv_rep = pd.DataFrame()
+    if REPURCHASE in d.columns:
+        drv_rep, n10 = _quiet(drivers.relative_importance, d, outcome=REPURCHASE, predictors=dims, weights=w_col,
+                              n_boot=p.analysis.n_boot, seed=seed)
+        notes += n10
+    perf = scores.set_index("dimension")["mean"].reindex(dims)
+    ipa = drivers.importance_performance(drv_sat["importance"].reindex(dims), perf)
+
+    from csat_research.stats.index_weights import weights_table
+
+    expert = study.index_weights if p.weighting.method == "expert" else None
+    ahp = study.ahp
+    data_w = drv_sat["share"].reindex(dims)
+    weights = weights_table(expert=expert, data=data_w, ahp=ahp)
+
+    crosstabs = {}
+    for row, col in p.analysis.crosstabs:
+        if row in d.columns and col in d.columns:
+            res, n11 = _quiet(segments.crosstab, d, row=row, col=col, weights=w_col)
+            crosstabs[(row, col)] = res
+            notes += n11
+        else:
+            notes.append(f"crosstab {row} x {col} skipped: column missing from the data")
+
+    text_res = _text(study, notes)
+
+    kpis = trend = None
+    gap = wait = None
+    if study.tickets is not None:
+        tickets = study.tickets.frame
+        kpis, n12 = _quiet(kpi.service_kpis, tickets, targets=p.targets)
+        trend, n13 = _quiet(kpi.kpi_trend, tickets, targets=p.targets)
+        notes += n12 + n13
+        if "expected_reply_min" in d.columns:
+            gap, n14 = _quiet(kpi.expectation_gap, d, tickets)
+            wait, n15 = _quiet(kpi.satisfaction_by_wait, d, tickets, score=OVERALL)
+            notes += n14 + n15
+
+    return ReportResults(
+        study=study, overall=overall, csat_mean=csat_mean, csat_top2box=t2b, nps=nps_res, scores=scores,
+        item_scores=_item_scores(study), reliability=rel, item_total=item_tot, cfa=cfa_res, verdict=verdict,
+        by_segment=by_segment, segment_tests=seg_tests, logit_overall=logit_overall, logit_dimensions=logit_dims,
+        ordered=ordered, repurchase_curve=curve, drivers_satisfaction=drv_sat, drivers_repurchase=drv_rep, ipa=ipa,
+        weights=weights, crosstabs=crosstabs, text=text_res, kpis=kpis, kpi_trend=trend, expectation=gap,
+        satisfaction_by_wait=wait, notes=tuple(dict.fromkeys(notes)),
+    )

@@ -1,0 +1,90 @@
+"""What a report writes besides its pages: ``summary.json`` (headline figures) and ``tables.xlsx``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csat_research.report.analyse import ReportResults
+from csat_research.report.i18n import text
+from csat_research.report.tables import to_excel
+
+
+def summary(results: ReportResults) -> dict[str, Any]:
+    """The headline figures in machine-readable form (``summary.json``)."""
+    s = results.study
+    p = s.params
+
+    def f(x: Any) -> float | None:
+        return None if x is None or (isinstance(x, float) and not np.isfinite(x)) else float(x)
+
+    cfa = results.cfa
+    kpis = {}
+    if results.kpis is not None:
+        for row in results.kpis.itertuples():
+            kpis[row.kpi] = {"value": f(row.value), "target": f(row.target), "met": None if pd.isna(row.met) else bool(row.met),
+                             "n": int(row.n)}
+    targets = p.targets
+    rel = results.reliability.set_index("dimension") if "dimension" in results.reliability else results.reliability
+    return {
+        "brand": p.study.brand,
+        "category": p.study.category,
+        "wave": p.study.wave,
+        "language": p.study.language,
+        "n_responses": int(s.responses.n_rows_read),
+        "n_import_excluded": int(s.responses.n_excluded),
+        "n_screened": int(s.screening.n_total),
+        "n_excluded": int(s.responses.n_excluded + s.screening.n_excluded),
+        "n_analysed": int(len(s.data)),
+        "exclusions_by_rule": {r.rule: int(r.n_excluded) for r in s.screening.summary.itertuples()},
+        "overall_index": f(results.overall.overall),
+        "index_weights": {k: f(v) for k, v in s.index_weights.items()},
+        "weighting_method": p.weighting.method,
+        "dimensions": {r.dimension: f(r.mean) for r in results.scores.itertuples()},
+        "dimensions_100": {r.dimension: f(r.score_100) for r in results.scores.itertuples()},
+        "weakest_dimension": results.weakest_dimension,
+        "csat_mean": f(results.csat_mean.mean),
+        "csat_top2box": f(results.csat_top2box.share),
+        "csat_top2box_ci": [f(results.csat_top2box.ci_low), f(results.csat_top2box.ci_high)],
+        "nps": f(results.nps.nps),
+        "nps_ci": [f(results.nps.ci_low), f(results.nps.ci_high)],
+        "targets": {k: f(v) for k, v in targets.items()},
+        "alpha": {d: f(rel.loc[d, "alpha"]) for d in s.dimensions if d in rel.index},
+        "omega": {d: f(rel.loc[d, "omega"]) for d in s.dimensions if d in rel.index and "omega" in rel},
+        "cfa": None if cfa is None else {
+            "chi2": f(cfa.chi2), "dof": int(cfa.dof), "p_value": f(cfa.p_value), "cfi": f(cfa.cfi), "tli": f(cfa.tli),
+            "rmsea": f(cfa.rmsea), "rmsea_ci": [f(cfa.rmsea_ci_low), f(cfa.rmsea_ci_high)], "srmr": f(cfa.srmr),
+        },
+        "top_drivers": results.top_drivers,
+        "top_drivers_satisfaction": list(results.drivers_satisfaction.sort_values("importance", ascending=False).index),
+        "repurchase_odds_ratios": None if results.logit_dimensions is None else {
+            t: f(v) for t, v in results.logit_dimensions.coefficients["odds_ratio"].items() if t != "const"
+        },
+        "top_themes": results.top_themes,
+        "kpi": kpis,
+        "notes": list(results.notes),
+    }
+
+
+def write_outputs(results: ReportResults, output_dir: str | Path) -> dict[str, Path]:
+    """Write ``summary.json`` (headline figures plus cover texts) and ``tables.xlsx``."""
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    s = results.study
+    p = s.params
+    doc = summary(results)
+    zh = s.lang == "zh"
+    doc["title"] = p.study.title or (f"{p.study.brand} 客户服务满意度研究报告" if zh else
+                                     f"{p.study.brand} customer-service satisfaction report")
+    doc["subtitle"] = f"{text('category.' + p.study.category, s.lang)} · {text('report.subtitle', s.lang)} · {p.study.wave}"
+    doc["meta_line"] = (f"品牌：{p.study.brand} ｜ 调研期：{p.study.wave} ｜ 有效样本 {len(s.data):,} 份" if zh else
+                        f"Brand: {p.study.brand} | Wave: {p.study.wave} | n = {len(s.data):,} responses analysed")
+    paths = {"summary": out / "summary.json"}
+    paths["summary"].write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    if "xlsx" in p.output.formats:
+        paths["xlsx"] = to_excel(results, out / "tables.xlsx")
+    return paths

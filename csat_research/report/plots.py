@@ -1,0 +1,433 @@
+"""Report charts. Statistics are computed elsewhere; these functions only draw.
+
+Every function takes a tidy DataFrame first, keyword-only options and ``ax=None``, and returns
+the matplotlib Axes. Labels come from the caller (already translated), so the same function draws
+Chinese and English charts; call :func:`csat_research.report.style.use_report_style` first so
+that a CJK font is used.
+"""
+
+from __future__ import annotations
+
+import threading
+import types
+from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PALETTE = ("#1f5aa6", "#e07b39", "#3a9e6f", "#c2454a", "#7a5ea8", "#8c8c8c", "#d4a72c")
+GOOD, BAD, NEUTRAL = "#3a9e6f", "#c2454a", "#8c8c8c"
+
+
+def _axes(ax, figsize=(7.0, 3.6)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _require(data: pd.DataFrame, columns: Sequence[str], name: str = "data") -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame; got {type(data).__name__}")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(f"{name} lacks column(s) {missing}; it has {list(data.columns)}")
+
+
+def _finish_barh(ax, labels, *, xlabel: str, title: str):
+    """Category labels top to bottom, axis label and left-aligned title of a horizontal bar chart."""
+    ax.set_yticks(np.arange(len(labels)), list(labels))
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def score_bars(
+    data: pd.DataFrame,
+    *,
+    label: str = "label",
+    value: str = "mean",
+    ci_low: str | None = "ci_low",
+    ci_high: str | None = "ci_high",
+    target: float | None = None,
+    target_label: str = "target",
+    highlight: str | None = None,
+    xlim: tuple[float, float] = (1, 5),
+    xlabel: str = "",
+    title: str = "",
+    ax=None,
+):
+    """Horizontal bars of scores with confidence intervals and an optional target line.
+
+    ``highlight`` names the label drawn in the alarm colour (e.g. the weakest dimension).
+    """
+    _require(data, [label, value] + [c for c in (ci_low, ci_high) if c])
+    ax = _axes(ax, figsize=(7.0, 0.5 * len(data) + 1.2))
+    y = np.arange(len(data))
+    colors = [BAD if highlight is not None and lab == highlight else PALETTE[0] for lab in data[label]]
+    ax.barh(y, data[value], color=colors, height=0.6)
+    if ci_low and ci_high:
+        err = np.vstack([data[value] - data[ci_low], data[ci_high] - data[value]])
+        ax.errorbar(data[value], y, xerr=err, fmt="none", ecolor="#333333", capsize=3, lw=1)
+    for yi, v in zip(y, data[value], strict=True):
+        ax.text(v + (xlim[1] - xlim[0]) * 0.012, yi + 0.28, f"{v:.2f}", va="center", fontsize=8, color="#333333")
+    if target is not None:
+        ax.axvline(target, color=BAD, ls="--", lw=1.2)
+        ax.text(target, len(data) - 0.45, f" {target_label} {target:g}", color=BAD, fontsize=8, va="bottom")
+    ax.set_xlim(*xlim)
+    return _finish_barh(ax, data[label], xlabel=xlabel, title=title)
+
+
+def importance_performance_plot(
+    data: pd.DataFrame,
+    *,
+    label: str = "label",
+    importance: str = "importance",
+    performance: str = "performance",
+    importance_cut: float | None = None,
+    performance_cut: float | None = None,
+    quadrant_labels: Mapping[str, str] | None = None,
+    xlabel: str = "importance",
+    ylabel: str = "performance",
+    title: str = "",
+    ax=None,
+):
+    """Importance-performance matrix: one point per dimension and the four quadrants.
+
+    ``quadrant_labels`` maps ``fix_first``, ``keep_up``, ``low_priority`` and ``possible_overkill``
+    to the texts printed in the corners.
+    """
+    _require(data, [label, importance, performance])
+    ax = _axes(ax, figsize=(6.4, 4.6))
+    x, y = data[importance].astype(float), data[performance].astype(float)
+    xc = float(x.mean()) if importance_cut is None else importance_cut
+    yc = float(y.mean()) if performance_cut is None else performance_cut
+    ax.axvline(xc, color=NEUTRAL, lw=1, ls="--")
+    ax.axhline(yc, color=NEUTRAL, lw=1, ls="--")
+    fix = (x >= xc) & (y < yc)
+    ax.scatter(x, y, s=80, c=[BAD if f else PALETTE[0] for f in fix], zorder=3)
+    for xi, yi, lab in zip(x, y, data[label], strict=True):
+        ax.annotate(str(lab), (xi, yi), textcoords="offset points", xytext=(6, 5), fontsize=9)
+    dx = (x.max() - x.min()) or 1.0
+    dy = (y.max() - y.min()) or 1.0
+    ax.set_xlim(x.min() - 0.25 * dx, x.max() + 0.45 * dx)
+    ax.set_ylim(y.min() - 0.3 * dy, y.max() + 0.3 * dy)
+    if quadrant_labels:
+        x0, x1 = ax.get_xlim()
+        y0, y1 = ax.get_ylim()
+        spots = {
+            "fix_first": (x1, y0, "right", "bottom", BAD),
+            "keep_up": (x1, y1, "right", "top", GOOD),
+            "low_priority": (x0, y0, "left", "bottom", NEUTRAL),
+            "possible_overkill": (x0, y1, "left", "top", NEUTRAL),
+        }
+        for key, text in quadrant_labels.items():
+            if key in spots:
+                qx, qy, ha, va, col = spots[key]
+                ax.text(qx, qy, f" {text} ", ha=ha, va=va, color=col, fontsize=9, fontweight="bold")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def probability_curve(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str = "probability",
+    ci_low: str | None = "ci_low",
+    ci_high: str | None = "ci_high",
+    hue: str | None = None,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str = "",
+    ax=None,
+):
+    """Predicted probability across a predictor's range, with a confidence band."""
+    _require(data, [x, y] + [c for c in (ci_low, ci_high, hue) if c])
+    ax = _axes(ax, figsize=(6.4, 3.6))
+    groups = data.groupby(hue, sort=False) if hue else [(None, data)]
+    for i, (name, g) in enumerate(groups):
+        g = g.sort_values(x)
+        color = PALETTE[i % len(PALETTE)]
+        ax.plot(g[x], g[y], color=color, lw=2, label=None if name is None else str(name))
+        if ci_low and ci_high:
+            ax.fill_between(g[x], g[ci_low], g[ci_high], color=color, alpha=0.18, lw=0)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if hue:
+        ax.legend(frameon=False)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def share_bars(
+    data: pd.DataFrame,
+    *,
+    label: str = "label",
+    share: str = "share",
+    color: str | None = None,
+    xlabel: str = "",
+    title: str = "",
+    top: int | None = None,
+    ax=None,
+):
+    """Horizontal bars of shares (0-1), largest first, with percentage labels."""
+    _require(data, [label, share])
+    d = data.sort_values(share, ascending=False)
+    if top is not None:
+        d = d.head(top)
+    ax = _axes(ax, figsize=(7.0, 0.38 * len(d) + 1.2))
+    y = np.arange(len(d))
+    ax.barh(y, d[share], color=color or PALETTE[1], height=0.6)
+    for yi, v in zip(y, d[share], strict=True):
+        ax.text(v, yi, f" {v:.1%}", va="center", fontsize=8)
+    ax.xaxis.set_major_formatter(_percent())
+    ax.set_xlim(0, max(float(d[share].max()) * 1.2, 0.05) if len(d) else 1)
+    return _finish_barh(ax, d[label], xlabel=xlabel, title=title)
+
+
+def count_bars(
+    data: pd.DataFrame,
+    *,
+    label: str = "word",
+    count: str = "count",
+    top: int = 20,
+    xlabel: str = "",
+    title: str = "",
+    ax=None,
+):
+    """Horizontal bars of the most frequent words (or any counts), largest first."""
+    _require(data, [label, count])
+    d = data.sort_values(count, ascending=False).head(top)
+    ax = _axes(ax, figsize=(6.0, 0.3 * len(d) + 1.2))
+    y = np.arange(len(d))
+    ax.barh(y, d[count], color=PALETTE[0], height=0.65)
+    return _finish_barh(ax, d[label], xlabel=xlabel, title=title)
+
+
+def kpi_bullets(
+    data: pd.DataFrame,
+    *,
+    label: str = "label",
+    value: str = "value",
+    target: str = "target",
+    ci_low: str | None = "ci_low",
+    ci_high: str | None = "ci_high",
+    xlabel: str = "",
+    title: str = "",
+    ax=None,
+):
+    """Bullet chart of share KPIs against their targets (green: met, red: missed)."""
+    _require(data, [label, value, target])
+    ax = _axes(ax, figsize=(7.0, 0.5 * len(data) + 1.2))
+    y = np.arange(len(data))
+    met = data[value].astype(float) >= data[target].astype(float)
+    ax.barh(y, [1.0] * len(data), color="#eef2f6", height=0.7)
+    ax.barh(y, data[value], color=[GOOD if m else BAD for m in met], height=0.35)
+    if ci_low and ci_high and ci_low in data and ci_high in data:
+        err = np.vstack([data[value] - data[ci_low], data[ci_high] - data[value]])
+        ax.errorbar(data[value], y, xerr=err, fmt="none", ecolor="#333333", capsize=2, lw=0.8)
+    for yi, t in zip(y, data[target], strict=True):
+        ax.plot([t, t], [yi - 0.32, yi + 0.32], color="#1f2933", lw=2.2)
+    for yi, v in zip(y, data[value], strict=True):
+        ax.text(1.01, yi, f"{v:.1%}", va="center", fontsize=8)
+    ax.set_xlim(0, 1.1)
+    ax.xaxis.set_major_formatter(_percent())
+    return _finish_barh(ax, data[label], xlabel=xlabel, title=title)
+
+
+def segment_heatmap(
+    data: pd.DataFrame,
+    *,
+    row: str,
+    col: str,
+    value: str = "mean",
+    fmt: str = ".2f",
+    center: float | None = None,
+    title: str = "",
+    ax=None,
+):
+    """Heat map of a value by two keys (e.g. segment level x dimension), every cell annotated.
+
+    Colours run red-yellow-green ("RdYlGn"); with ``center`` the colour scale is symmetric
+    around it (seaborn's ``heatmap(center=...)`` look), otherwise it spans the data. Missing
+    cells stay blank. Drawn with one ``pcolormesh`` and a text per cell; unlike seaborn's
+    heatmap this needs no trial draw of the figure to decide the tick-label rotation (row
+    labels are always horizontal, column labels never rotated).
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
+    _require(data, [row, col, value])
+    wide = data.pivot_table(index=row, columns=col, values=value, aggfunc="first", sort=False)
+    ax = _axes(ax, figsize=(max(5.0, 1.1 * wide.shape[1] + 2), 0.42 * wide.shape[0] + 1.4))
+    values = wide.to_numpy(dtype=float)
+    shown = np.isfinite(values)
+    lo, hi = (float(values[shown].min()), float(values[shown].max())) if shown.any() else (0.0, 1.0)
+    if center is None:
+        norm = Normalize(lo, hi)
+    else:
+        half = max(hi - center, center - lo)
+        norm = Normalize(center - half, center + half)
+    cmap = colormaps["RdYlGn"]
+    ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap, norm=norm, edgecolors="white", linewidth=0.5)
+    n_rows, n_cols = values.shape
+    ax.set_xlim(0, n_cols)
+    ax.set_ylim(n_rows, 0)  # first row on top
+    ax.set_xticks(np.arange(n_cols) + 0.5, [str(c) for c in wide.columns])
+    ax.set_yticks(np.arange(n_rows) + 0.5, [str(r) for r in wide.index], rotation=0, va="center")
+    ax.grid(False)  # hidden under the cells anyway
+    for side in ax.spines.values():
+        side.set_visible(False)
+    dark = _relative_luminance(cmap(norm(np.where(shown, values, lo)))) <= 0.408
+    for (i, j), v in np.ndenumerate(values):
+        if shown[i, j]:
+            # Centred in its cell, so it never widens the figure: left out of the layout and
+            # tight-bbox passes, which would otherwise measure every annotation three times.
+            ax.text(j + 0.5, i + 0.5, format(v, fmt), ha="center", va="center",
+                    color="w" if dark[i, j] else ".15", in_layout=False)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def _relative_luminance(rgba: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of RGBA colours (last axis); > 0.408 takes dark annotation text."""
+    rgb = np.asarray(rgba, dtype=float)[..., :3]
+    rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return rgb @ np.array([0.2126, 0.7152, 0.0722])
+
+
+#: Canvas (pixels) on which the word-cloud layout is computed. wordcloud's cost grows with the
+#: canvas area and the number of font sizes tried, so the layout is found on this small canvas
+#: and the words are then drawn ``scale`` times larger, at the size the figure is shown.
+_CLOUD_CANVAS = (380, 170)
+
+
+def word_cloud(
+    frequencies: pd.DataFrame,
+    *,
+    font_path: str,
+    word: str = "word",
+    count: str = "count",
+    max_words: int = 80,
+    seed: int = 0,
+    ax=None,
+):
+    """Word cloud of word counts drawn with a CJK font (``font_path``); seeded layout.
+
+    The layout is computed on a 380 x 170 pixel canvas and the words are rendered at about the
+    pixel width at which the Axes is drawn (figure width x dpi for a new figure), so the image
+    is shown close to 1:1 rather than blown up from a smaller raster. A font collection
+    (``.ttc``) is drawn with the face of the report's CJK family (:func:`_word_cloud_face`).
+    """
+    from wordcloud import WordCloud
+
+    _require(frequencies, [word, count], "frequencies")
+    freqs = {str(w): float(c) for w, c in zip(frequencies[word], frequencies[count], strict=True) if c > 0}
+    if not freqs:
+        raise ValueError("frequencies holds no positive counts to draw")
+    new = ax is None
+    ax = _axes(ax, figsize=(7.5, 3.5))
+    fig = ax.figure
+    width_px = fig.get_figwidth() * fig.dpi if new else ax.bbox.width
+    canvas_w, canvas_h = _CLOUD_CANVAS
+    path, index = _word_cloud_face(str(font_path))
+    with _wordcloud_fonts(path, index):
+        cloud = WordCloud(
+            font_path=path, width=canvas_w, height=canvas_h, scale=max(width_px / canvas_w, 1.0), margin=1,
+            background_color="white", max_words=max_words, random_state=seed, colormap="tab10",
+            prefer_horizontal=1.0,
+        ).generate_from_frequencies(freqs)
+        image = cloud.to_array()
+    ax.imshow(image, interpolation="bilinear")
+    ax.set_axis_off()
+    return ax
+
+
+@lru_cache(maxsize=8)
+def _word_cloud_face(font_path: str) -> tuple[str, int]:
+    """``(file, face index)`` wordcloud draws Chinese with, in the report's glyph forms.
+
+    Pillow opens the *first* face of a font collection unless told otherwise, and the first
+    face of Noto Sans CJK's ``.ttc`` is the Japanese one: 意, 度, 客, 关, 流 and many more
+    Simplified Chinese characters then take Japanese glyph forms. For a collection this is the
+    index of the face of :func:`~csat_research.report.style.cjk_font_family` (Noto Sans CJK
+    SC, the face of every other figure); a single font, or a collection without that family,
+    is drawn with face 0.
+    """
+    from PIL import ImageFont
+
+    from csat_research.core.errors import ReportError
+    from csat_research.report.style import cjk_font_family
+
+    if Path(font_path).suffix.lower() not in (".ttc", ".otc"):
+        return font_path, 0
+    try:
+        family = cjk_font_family()
+    except ReportError:  # no known CJK family: keep the collection's first face
+        return font_path, 0
+    index = 0
+    while True:
+        try:
+            face = ImageFont.truetype(font_path, 8, index=index)
+        except OSError:  # past the last face
+            return font_path, 0
+        if face.getname()[0] == family:
+            return font_path, index
+        index += 1
+
+
+_WORDCLOUD_LOCK = threading.Lock()
+
+
+@contextmanager
+def _wordcloud_fonts(path: str, index: int):
+    """Inside this block wordcloud opens face ``index`` of ``path``, reusing the last font.
+
+    wordcloud calls ``ImageFont.truetype(font_path, size)`` for every word at every size it
+    tries (about 275 times for the report's cloud) and has no face-index option; this opens the
+    chosen face instead, and repeated calls at the same size share one font (about 196 opens).
+    Only the last font is kept: a FreeType face of the CJK font holds about 2.7 MB, so keeping
+    every size (164 of them) cost 445 MB of peak memory for 0.01 s. The layout and the pixels
+    are those of wordcloud's own calls on that face.
+    """
+    import wordcloud.wordcloud as module
+    from PIL import ImageFont
+
+    @lru_cache(maxsize=1)
+    def sized(size: int) -> ImageFont.FreeTypeFont:
+        return ImageFont.truetype(path, size, index=index)
+
+    def truetype(font: str, size: int, *args, **kwargs) -> ImageFont.FreeTypeFont:
+        if font != path or args or kwargs:
+            return ImageFont.truetype(font, size, *args, **kwargs)
+        return sized(size)
+
+    fonts = types.SimpleNamespace(truetype=truetype, TransposedFont=ImageFont.TransposedFont)
+    with _WORDCLOUD_LOCK:
+        saved, module.ImageFont = module.ImageFont, fonts
+        try:
+            yield
+        finally:
+            module.ImageFont = saved
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(xmax=1.0, decimals=0)

@@ -1,0 +1,234 @@
+"""A study: params + codebook + imported data + screening + dimension scores + index weights.
+
+:func:`load_study` is the one entry a notebook needs to get from a params file to analysable
+data. It reads through the ingest layer (the only code that reads data files), screens the
+respondents with the params' quality rules, scores the five dimensions, sets survey weights
+(a column or raking to margins) and the overall-index weights (AHP, expert or data-driven).
+Nothing is dropped silently: ``study.responses.exclusions`` holds the rows the import set aside
+and ``study.screening.audit`` the respondents screening excluded.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from csat_research.core.errors import ParamsError
+from csat_research.io.codebook import Codebook, load_codebook
+from csat_research.io.ingest import IngestResult, read_responses, read_tickets
+from csat_research.io.params import StudyParams, load_params
+from csat_research.stats.index_weights import (
+    AHPResult,
+    aggregate_judgments,
+    ahp_weights,
+    data_driven_weights,
+    expert_weights,
+)
+from csat_research.stats.quality import ScreeningResult, screen
+from csat_research.stats.scoring import DimensionScoresResult, dimension_scores
+
+WEIGHT = "weight"
+
+
+@dataclass(frozen=True)
+class Study:
+    """Everything a report or an exploration starts from.
+
+    Attributes
+    ----------
+    params : StudyParams
+        The validated params.
+    codebook : Codebook
+        The instrument.
+    responses : IngestResult
+        The import (``frame`` is the raw canonical frame, never modified; ``exclusions``).
+    tickets : IngestResult or None
+        The service-ticket log, when the params name one.
+    screening : ScreeningResult
+        Data-quality flags, summary and audit table.
+    scores : DimensionScoresResult
+        Dimension scores of the kept respondents (and their coverage).
+    data : pandas.DataFrame
+        Kept respondents with one column per dimension score (1-5) and, when the study has
+        survey weights, a ``weight`` column.
+    dimensions : dict
+        Dimension id -> item ids for this category.
+    index_weights : pandas.Series
+        Weights of the overall index (sum to 1), indexed by dimension.
+    ahp : AHPResult or None
+        The AHP result when ``weighting.method`` is ``ahp``.
+    weight_column : str or None
+        ``"weight"`` when survey weights are in use.
+    """
+
+    params: StudyParams
+    codebook: Codebook
+    responses: IngestResult
+    tickets: IngestResult | None
+    screening: ScreeningResult
+    scores: DimensionScoresResult
+    data: pd.DataFrame
+    dimensions: dict[str, list[str]]
+    index_weights: pd.Series
+    ahp: AHPResult | None
+    weight_column: str | None
+
+    @property
+    def lang(self) -> str:
+        """Report language (``zh`` or ``en``)."""
+        return self.params.study.language
+
+    @property
+    def category(self) -> str:
+        return self.params.study.category
+
+    def label(self, id: str) -> str:  # noqa: A002 - mirrors Codebook.label
+        """Display label of a question, dimension or segment in the report language."""
+        return self.codebook.label(id, self.lang)
+
+    def dimension_labels(self) -> dict[str, str]:
+        """Dimension id -> display label, in instrument order."""
+        return {d: self.label(d) for d in self.dimensions}
+
+    @property
+    def category_items(self) -> list[str]:
+        """Items that only this category's instrument has."""
+        return [i.id for i in self.codebook.items_for(self.category) if i.categories]
+
+
+def _codebook(params: StudyParams) -> Codebook:
+    return load_codebook(None if params.instrument.codebook == "default" else params.instrument.codebook)
+
+
+def _index_weights(params: StudyParams, data: pd.DataFrame, dims: list[str]) -> tuple[pd.Series, AHPResult | None]:
+    w = params.weighting
+    where = f"{params.source}: weighting"
+    if w.method == "expert":
+        unknown = sorted(set(w.expert) ^ set(dims))
+        if unknown:
+            raise ParamsError(f"{where}.expert: weights must name exactly the dimensions {dims}; differs in {unknown}")
+        return expert_weights({d: w.expert[d] for d in dims}), None
+    if w.method == "ahp":
+        ahp = w.ahp
+        if sorted(ahp.labels) != sorted(dims):
+            raise ParamsError(f"{where}.ahp.labels: must be the dimensions {dims}; got {ahp.labels}")
+        matrix = ahp.matrices[0] if len(ahp.matrices) == 1 else aggregate_judgments(ahp.matrices, labels=ahp.labels)
+        try:
+            result = ahp_weights(
+                matrix, labels=ahp.labels, max_cr=ahp.max_cr, allow_inconsistent=ahp.allow_inconsistent
+            )
+        except ValueError as exc:
+            raise ParamsError(f"{where}.ahp: {exc}") from exc
+        return result.weights.reindex(dims), result
+    weights = data_driven_weights(data, outcome="overall_sat", predictors=dims)
+    return weights.reindex(dims), None
+
+
+def _survey_weights(params: StudyParams, kept: pd.DataFrame) -> pd.Series | None:
+    sw = params.survey_weights
+    if sw.column:
+        if sw.column not in kept.columns:
+            raise ParamsError(
+                f"{params.source}: survey_weights.column: no column {sw.column!r} in the responses "
+                f"{params.data.responses.path}"
+            )
+        return kept[sw.column].astype(float)
+    if sw.margins:
+        from csat_research.stats.segments import rake
+
+        return rake(kept, sw.margins, trim=sw.trim)
+    return None
+
+
+def load_study(params: StudyParams | str | Path) -> Study:
+    """Load, screen and score a study described by a params file.
+
+    Parameters
+    ----------
+    params : StudyParams or path
+        Validated params, or the path of a params YAML file.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    ParamsError, CodebookError, DataError
+        With the file, the key / row / column and what was expected.
+    """
+    if not isinstance(params, StudyParams):
+        params = load_params(params)
+    codebook = _codebook(params)
+    category = params.study.category
+    src = params.data.responses
+    responses = read_responses(
+        src.path, codebook=codebook, category=category, format=src.format, encoding=src.encoding,
+        column_map=src.column_map or None, value_maps=src.value_maps or None, on_invalid=src.on_invalid,
+    )
+    tickets = None
+    if params.data.tickets is not None:
+        t = params.data.tickets
+        tickets = read_tickets(t.path, format=t.format, encoding=t.encoding)
+    dims = codebook.dimension_items(category)
+    grid = [i for items in dims.values() for i in items]
+    q = params.quality
+    screening = screen(
+        responses.frame,
+        traps=codebook.trap_expectations(),
+        reverse_pairs=codebook.twins(category),
+        grid=grid,
+        speed_share=q.speed_share,
+        duplicate_window_days=q.duplicate_window_days,
+        contradiction_gap=q.contradiction_gap,
+        actions=q.rules,
+    )
+    kept = screening.kept
+    scores = dimension_scores(
+        kept, dimensions=dims, reverse=codebook.reverse_items(category), min_answered=q.min_answered
+    )
+    data = kept.drop(columns=[c for c in dims if c in kept.columns]).join(scores.scores)
+    survey_w = _survey_weights(params, data)
+    if survey_w is not None:
+        data = data.assign(**{WEIGHT: survey_w})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        index_weights, ahp = _index_weights(params, data, list(dims))
+    return Study(
+        params=params, codebook=codebook, responses=responses, tickets=tickets, screening=screening,
+        scores=scores, data=data, dimensions=dims, index_weights=index_weights, ahp=ahp,
+        weight_column=WEIGHT if survey_w is not None else None,
+    )
+
+
+def validate_study(path: str | Path) -> list[str]:
+    """Check a params file and its data without running a report; return a short account.
+
+    Raises the project's errors (naming file, key, row, column) when anything is wrong.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        study = load_study(path)
+    r = study.responses
+    lines = [
+        f"study: {study.params.study.brand} / {study.category} / {study.params.study.wave} "
+        f"(report language {study.lang})",
+        f"responses: {r.source} ({r.format}, {r.encoding or 'binary'}): {r.n_rows_read} rows read, "
+        f"{len(r.frame)} imported, {r.n_excluded} set aside",
+    ]
+    if study.tickets is not None:
+        t = study.tickets
+        lines.append(f"tickets: {t.source}: {t.n_rows_read} rows read, {len(t.frame)} imported, {t.n_excluded} set aside")
+    s = study.screening
+    flagged = ", ".join(f"{row.rule} {int(row.n_flagged)}" for row in s.summary.itertuples() if row.n_flagged)
+    lines.append(f"screening: {s.n_excluded} of {s.n_total} respondents excluded; flagged: {flagged or 'none'}")
+    weights = ", ".join(f"{k} {v:.3f}" for k, v in study.index_weights.items())
+    lines.append(f"index weights ({study.params.weighting.method}): {weights}")
+    if study.ahp is not None:
+        lines.append(f"AHP consistency ratio {study.ahp.consistency_ratio:.3f} (limit {study.ahp.max_cr:.2f})")
+    lines.extend(f"warning: {w.message}" for w in caught)
+    lines.extend(f"warning: {w}" for w in r.warnings)
+    return lines

@@ -1,0 +1,480 @@
+"""Report pipeline: validate params -> papermill -> HTML -> PDF, one study or a whole batch.
+
+Output of one run, under ``<output.dir>/<slug>/<wave>/``:
+
+* ``report.ipynb`` - the executed notebook;
+* ``report.html`` - self-contained client report (no code, nothing fetched from a network);
+* ``report.pdf`` - the same, printed by headless Chromium with real CJK fonts;
+* ``summary.json`` - the headline figures in machine-readable form;
+* ``tables.xlsx`` - the report tables for consultants.
+
+Every file is written to a temporary name first and moved into place, so a failed run never
+replaces a good earlier report. A failed run keeps its executed notebook (up to the failing
+cell) and the error under ``<report dir>/failed/``. ``reports/index.html`` links all reports.
+
+A batch executes notebooks in parallel (threads driving separate kernels, or a Dask cluster) and
+prints every PDF with one browser.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from csat_research.core.errors import CsatError, ReportError
+from csat_research.io.params import StudyParams, load_params
+from csat_research.run.engine import KernelPool, WarmKernel
+from csat_research.run.zygote import Zygote
+from csat_research.run.zygote import available as zygote_available
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "csat_report.ipynb"
+OUTPUT_FILES = ("report.ipynb", "report.html", "report.pdf", "summary.json", "tables.xlsx")
+#: PDFs printed at once in a local batch (tabs of the one browser; each lays out on its own core).
+PRINTERS = 2
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """What one report run produced (or why it failed)."""
+
+    params_path: Path
+    ok: bool
+    report_dir: Path | None = None
+    files: tuple[Path, ...] = ()
+    error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.params_path.stem
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """All outcomes of a batch, in the order of the params files."""
+
+    outcomes: tuple[ReportOutcome, ...]
+    index_path: Path | None
+    seconds: float
+
+    @property
+    def failed(self) -> tuple[ReportOutcome, ...]:
+        return tuple(o for o in self.outcomes if not o.ok)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _executed(
+    params: StudyParams, workdir: Path, *, notebook: Path, kernel_name: str | None, kernel: WarmKernel | None = None
+) -> Path:
+    """Execute the report notebook into ``workdir`` (on ``kernel`` when given); return its path."""
+    import papermill as pm
+
+    out_nb = workdir / "report.ipynb"
+    parameters = {"params_path": str(params.source), "output_dir": str(workdir)}
+    try:
+        if kernel is not None:
+            kernel.execute(notebook, out_nb, parameters=parameters, cwd=notebook.parent)
+        else:
+            pm.execute_notebook(
+                str(notebook),
+                str(out_nb),
+                parameters=parameters,
+                kernel_name=kernel_name,
+                progress_bar=False,
+                cwd=str(notebook.parent),
+                log_output=False,
+            )
+    except Exception as exc:
+        raise ReportError(f"{params.source}: notebook execution failed: {_short(exc)}") from exc
+    return out_nb
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    # papermill's PapermillExecutionError ends with the exception line of the cell
+    tail = [line for line in text if line.strip()]
+    return tail[-1][:500] if tail else type(exc).__name__
+
+
+def _publish(workdir: Path, report_dir: Path, names: Iterable[str]) -> tuple[Path, ...]:
+    """Move finished files into the report folder, each by an atomic rename."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    published = []
+    for name in names:
+        src = workdir / name
+        if src.exists():
+            dst = report_dir / name
+            os.replace(src, dst)
+            published.append(dst)
+    return tuple(published)
+
+
+def prepare_report(
+    params_path: str | Path,
+    *,
+    notebook: Path = NOTEBOOK,
+    kernel_name: str | None = None,
+    pool: KernelPool | None = None,
+) -> tuple[StudyParams, Path, dict[str, float]]:
+    """Validate and execute the notebook into a temporary folder next to the report folder.
+
+    Returns the params, the temporary folder (holding report.ipynb, summary.json,
+    tables.xlsx) and timings. :func:`finish_report` renders HTML and PDF and publishes, so
+    a batch's kernel can start its next notebook meanwhile.
+    """
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if not Path(notebook).is_file():
+        raise ReportError(
+            f"report notebook not found: {notebook}; run from a checkout of csat-research (pip install -e .) "
+            "or pass --notebook PATH/TO/csat_report.ipynb"
+        )
+    params = load_params(params_path)
+    report_dir = params.report_dir
+    report_dir.parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f".{params.study.wave}-", dir=report_dir.parent))
+    try:
+        kernel = pool.kernel() if pool is not None else None
+        _executed(params, workdir, notebook=notebook, kernel_name=kernel_name, kernel=kernel)
+    except ReportError:
+        failed = report_dir / "failed"
+        failed.mkdir(parents=True, exist_ok=True)
+        if (workdir / "report.ipynb").exists():
+            os.replace(workdir / "report.ipynb", failed / "report.ipynb")
+        (failed / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    timings["execute"] = time.perf_counter() - t0
+    return params, workdir, timings
+
+
+def _write_html(params: StudyParams, workdir: Path) -> None:
+    from csat_research.report.render import notebook_to_html
+
+    summary = json.loads((workdir / "summary.json").read_text(encoding="utf-8"))
+    page = notebook_to_html(
+        workdir / "report.ipynb",
+        title=summary.get("title") or params.study.title or params.study.brand,
+        subtitle=summary.get("subtitle"),
+        lang=params.study.language,
+        meta=summary.get("meta_line"),
+    )
+    (workdir / "report.html").write_text(page, encoding="utf-8")
+
+
+def finish_report(
+    params: StudyParams, workdir: Path, timings: dict[str, float], *, renderer: object | None
+) -> ReportOutcome:
+    """Render the HTML and the PDF (with ``renderer``), publish the files and clean up."""
+    try:
+        t1 = time.perf_counter()
+        if "html" in params.output.formats or "pdf" in params.output.formats:
+            _write_html(params, workdir)
+        timings["html"] = time.perf_counter() - t1
+        t0 = time.perf_counter()
+        if "pdf" in params.output.formats:
+            if renderer is None:
+                raise ReportError(f"{params.source}: output.formats asks for pdf but no PDF renderer is running")
+            renderer.render(workdir / "report.html", workdir / "report.pdf")
+        timings["pdf"] = time.perf_counter() - t0
+        wanted = {"summary.json"}
+        wanted |= {f"report.{fmt}" for fmt in params.output.formats if fmt in ("html", "pdf", "ipynb")}
+        if "xlsx" in params.output.formats:
+            wanted.add("tables.xlsx")
+        files = _publish(workdir, params.report_dir, [n for n in OUTPUT_FILES if n in wanted])
+        shutil.rmtree(params.report_dir / "failed", ignore_errors=True)
+        return ReportOutcome(params.source, True, params.report_dir, files, None, timings)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_report(
+    params_path: str | Path,
+    *,
+    renderer: object | None = None,
+    notebook: Path = NOTEBOOK,
+    kernel_name: str | None = None,
+    write_index: bool = True,
+) -> ReportOutcome:
+    """Run one report end to end. Raises the project's errors; see :func:`run_batch` for isolation.
+
+    Without a ``renderer``, the report's own Chromium (one tab) starts in the background while
+    the notebook runs, and is closed at the end.
+    """
+    from csat_research.report.render import PdfRenderer
+
+    own = starting = None
+    if renderer is None and _wants_pdf([Path(params_path)]):
+        own = PdfRenderer(tabs=1)
+        starting = threading.Thread(target=_start_quietly, args=(own,), name="csat-pdf-start", daemon=True)
+        starting.start()
+    try:
+        params, workdir, timings = prepare_report(params_path, notebook=notebook, kernel_name=kernel_name)
+        if renderer is None and "pdf" in params.output.formats:
+            if own is None:
+                own = PdfRenderer(tabs=1)
+            renderer = own  # render() waits for a start still under way, or raises its error
+        outcome = finish_report(params, workdir, timings, renderer=renderer)
+    finally:
+        if starting is not None:
+            starting.join()
+        if own is not None:
+            own.close()
+    if write_index:
+        write_index_page(params.output.dir)
+    return outcome
+
+
+def _start_quietly(renderer: object) -> None:
+    """Start ``renderer`` ahead of use; a failure is raised again by its first ``render()``."""
+    try:
+        renderer.start()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001, S110 - PdfRenderer.render starts it again and raises
+        pass
+
+
+def find_params(paths: Sequence[str | Path]) -> list[Path]:
+    """Expand folders into their ``*.yaml`` / ``*.yml`` files (sorted); keep files as given."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]))
+        else:
+            found.append(p)
+    if not found:
+        raise ReportError(f"no params files (*.yaml) found in {', '.join(map(str, paths))}")
+    return found
+
+
+def _failure(path: Path, exc: BaseException) -> ReportOutcome:
+    msg = str(exc) if isinstance(exc, CsatError) else f"{type(exc).__name__}: {exc}"
+    return ReportOutcome(Path(path), False, None, (), msg)
+
+
+def _remote_report(params_path: str) -> ReportOutcome:
+    """A whole report on a Dask worker (its own browser), errors captured."""
+    try:
+        return run_report(params_path, write_index=False)
+    except Exception as exc:  # noqa: BLE001 - isolate every failure of a batch member
+        return _failure(Path(params_path), exc)
+
+
+def run_batch(
+    paths: Sequence[str | Path],
+    *,
+    workers: int = 2,
+    scheduler: str | None = None,
+    notebook: Path = NOTEBOOK,
+    kernel_name: str | None = None,
+    progress: bool = True,
+    on_done: Callable[[ReportOutcome], None] | None = None,
+    warm_kernels: bool = True,
+    zygote: Zygote | None = None,
+) -> BatchResult:
+    """Run many reports; one failing study never stops the others.
+
+    Parameters
+    ----------
+    paths : sequence of paths
+        Params files or folders of them.
+    workers : int, default 2
+        Notebooks executed at once in the local pool.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:8786``); each report then runs
+        whole on a Dask worker. Without it a local thread pool drives the kernels and this
+        process prints every PDF with a single browser.
+    warm_kernels : bool, default True
+        Local pool only: each worker thread keeps one kernel with the report's modules imported
+        and resets its namespace between notebooks (:mod:`csat_research.run.engine`); False starts
+        a fresh kernel for every report.
+    zygote : Zygote, optional
+        Local pool with warm kernels only: the fork server the kernels start from
+        (:mod:`csat_research.run.zygote`); by default the batch starts its own where the platform
+        allows it. The caller owns a zygote it passes.
+    """
+    from tqdm.auto import tqdm
+
+    t0 = time.perf_counter()
+    files = find_params(paths)
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1; got {workers}")
+    outcomes: dict[Path, ReportOutcome] = {}
+    bar = tqdm(total=len(files), desc="reports", unit="report", disable=not progress)
+
+    def done(outcome: ReportOutcome) -> None:
+        outcomes[outcome.params_path] = outcome
+        bar.set_postfix_str(f"{outcome.name}: {'ok' if outcome.ok else 'FAILED'}")
+        bar.update(1)
+        if on_done is not None:
+            on_done(outcome)
+
+    keys = [f.resolve() for f in files]
+    if scheduler:
+        from distributed import Client
+
+        with Client(scheduler) as client:
+            futures = client.map(_remote_report, [str(k) for k in keys], pure=False)
+            for fut, key in zip(futures, keys, strict=True):
+                try:
+                    outcome = fut.result()
+                except Exception as exc:  # noqa: BLE001
+                    outcome = _failure(key, exc)
+                done(ReportOutcome(key, outcome.ok, outcome.report_dir, outcome.files, outcome.error, outcome.seconds))
+    else:
+        _local_batch(keys, workers=workers, notebook=notebook, kernel_name=kernel_name, done=done, warm=warm_kernels,
+                     zygote=zygote)
+    bar.close()
+    roots = {o.report_dir.parents[1] for o in outcomes.values() if o.ok and o.report_dir}
+    index = None
+    for root in sorted(roots):
+        index = write_index_page(root)
+    ordered = tuple(outcomes[k] for k in keys)
+    return BatchResult(ordered, index, time.perf_counter() - t0)
+
+
+def _local_batch(
+    keys: list[Path],
+    *,
+    workers: int,
+    notebook: Path,
+    kernel_name: str | None,
+    done: Callable[[ReportOutcome], None],
+    warm: bool = True,
+    zygote: Zygote | None = None,
+) -> None:
+    """Worker threads execute notebooks on warm kernels (one per thread); printer threads turn
+    each executed notebook into HTML and PDF at once, with one browser (two tabs), while the
+    kernel runs its next notebook; this thread reports outcomes as they come.
+
+    The kernels are shut down as soon as the last notebook has run, while PDFs still print.
+    """
+    renderer = None
+    own_zygote = Zygote() if warm and zygote is None and zygote_available() else None
+    kernels = KernelPool(kernel_name, zygote=zygote or own_zygote) if warm else None
+    closing: list[threading.Thread] = []
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csat-report") as pool, \
+                ThreadPoolExecutor(max_workers=PRINTERS, thread_name_prefix="csat-print") as printers:
+            preparing: dict[Future, Path] = {
+                pool.submit(prepare_report, k, notebook=notebook, kernel_name=kernel_name, pool=kernels): k
+                for k in keys
+            }
+            if _wants_pdf(keys):  # start the browser while the kernels start
+                from csat_research.report.render import PdfRenderer
+
+                renderer = PdfRenderer(tabs=PRINTERS).start()
+            finishing: dict[Future, Path] = {}
+            pending = set(preparing)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    if fut in finishing:
+                        try:
+                            outcome = fut.result()
+                            done(ReportOutcome(finishing[fut], True, outcome.report_dir, outcome.files, None,
+                                               outcome.seconds))
+                        except Exception as exc:  # noqa: BLE001 - isolate every failure of a batch member
+                            done(_failure(finishing[fut], exc))
+                        continue
+                    key = preparing[fut]
+                    try:
+                        params, workdir, timings = fut.result()
+                    except Exception as exc:  # noqa: BLE001
+                        done(_failure(key, exc))
+                    else:
+                        if renderer is None and "pdf" in params.output.formats:
+                            from csat_research.report.render import PdfRenderer
+
+                            renderer = PdfRenderer(tabs=PRINTERS).start()
+                        job = printers.submit(finish_report, params, workdir, timings, renderer=renderer)
+                        finishing[job] = key
+                        pending.add(job)
+                    if kernels is not None and not closing and not any(f in pending for f in preparing):
+                        # every notebook has run: free the kernels while the last PDFs print
+                        closing.append(threading.Thread(target=kernels.close, name="csat-kernels-close"))
+                        closing[-1].start()
+    finally:
+        for t in closing:
+            t.join()
+        if renderer is not None:
+            renderer.close()
+        if kernels is not None:
+            kernels.close()
+        if own_zygote is not None:
+            own_zygote.close()
+
+
+def _wants_pdf(keys: Sequence[Path]) -> bool:
+    """True if any readable params file asks for a PDF (broken files fail later, in their own run)."""
+    for k in keys:
+        try:
+            if "pdf" in load_params(k).output.formats:
+                return True
+        except Exception:  # noqa: BLE001, S112 - reported by the report's own run
+            continue
+    return False
+
+
+def write_index_page(root: Path) -> Path:
+    """Write ``<root>/index.html`` linking every report found under ``root``."""
+    rows = []
+    for summary_path in sorted(root.glob("*/*/summary.json")):
+        try:
+            s = json.loads(summary_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        rel = summary_path.parent.relative_to(root).as_posix()
+        links = " ".join(
+            f'<a href="{html.escape(rel)}/{name}">{label}</a>'
+            for name, label in (("report.html", "HTML"), ("report.pdf", "PDF"), ("tables.xlsx", "XLSX"),
+                                ("summary.json", "JSON"))
+            if (summary_path.parent / name).exists()
+        )
+
+        def fmt(x: object, spec: str) -> str:
+            return format(x, spec) if isinstance(x, int | float) else "-"
+
+        rows.append(
+            "<tr>"
+            f"<td>{html.escape(str(s.get('brand', '')))}</td>"
+            f"<td>{html.escape(str(s.get('category', '')))}</td>"
+            f"<td>{html.escape(str(s.get('wave', '')))}</td>"
+            f"<td class=num>{fmt(s.get('n_responses'), 'd')}</td>"
+            f"<td class=num>{fmt(s.get('overall_index'), '.2f')}</td>"
+            f"<td class=num>{fmt(s.get('csat_top2box'), '.1%')}</td>"
+            f"<td class=num>{fmt(s.get('nps'), '.1f')}</td>"
+            f"<td>{links}</td></tr>"
+        )
+    page = f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>csat-research reports</title>
+<style>
+body{{font-family:'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif;margin:2rem;color:#1f2933}}
+table{{border-collapse:collapse;min-width:60%}} th,td{{border-bottom:1px solid #d9e2ec;padding:.4rem .8rem;text-align:left}}
+th{{background:#f0f4f8}} td.num{{text-align:right;font-variant-numeric:tabular-nums}} a{{margin-right:.6rem}}
+</style></head><body>
+<h1>客户服务满意度报告 / CSAT reports</h1>
+<table><thead><tr><th>Brand</th><th>Category</th><th>Wave</th><th>n</th><th>Overall index</th>
+<th>CSAT top-2-box</th><th>NPS</th><th>Files</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+</body></html>
+"""
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / "index.html"
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=".index-", suffix=".html")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(page)
+    os.replace(tmp, target)
+    return target

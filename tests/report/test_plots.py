@@ -1,0 +1,213 @@
+"""Chart functions draw what they are given and return the Axes (statistics are tested elsewhere)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from csat_research.report import plots  # noqa: E402
+from csat_research.report.style import use_report_style  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    use_report_style("zh", dpi=72)  # CJK font, as in the reports
+    yield
+    plt.close("all")
+
+
+def _scores():
+    return pd.DataFrame(
+        {"label": ["响应效率", "解决质量", "沟通"], "mean": [3.2, 3.9, 3.5], "ci_low": [3.1, 3.8, 3.4],
+         "ci_high": [3.3, 4.0, 3.6]}
+    )
+
+
+def test_score_bars_draws_one_bar_per_row_with_labels_and_target():
+    ax = plots.score_bars(_scores(), target=4.0, highlight="响应效率")
+    bars = [p for p in ax.patches]
+    assert len(bars) == 3
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["响应效率", "解决质量", "沟通"]
+    assert bars[0].get_width() == pytest.approx(3.2)
+    assert bars[0].get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb(plots.BAD))
+    assert any(line.get_xdata()[0] == 4.0 for line in ax.get_lines())
+
+
+def test_ipa_plot_marks_fix_first_in_alarm_colour():
+    d = pd.DataFrame({"label": ["a", "b", "c", "d"], "importance": [0.4, 0.1, 0.3, 0.05],
+                      "performance": [3.0, 3.1, 4.2, 4.3]})
+    ax = plots.importance_performance_plot(d, quadrant_labels={"fix_first": "优先改进"})
+    colors = ax.collections[0].get_facecolors()
+    # a: importance 0.4 >= mean 0.2125 and performance 3.0 < mean 3.65 -> fix first
+    assert tuple(colors[0][:3]) == pytest.approx(matplotlib.colors.to_rgb(plots.BAD))
+    assert tuple(colors[2][:3]) == pytest.approx(matplotlib.colors.to_rgb(plots.PALETTE[0]))
+    assert "优先改进" in [t.get_text().strip() for t in ax.texts]
+
+
+def test_probability_curve_band_and_limits():
+    grid = np.linspace(1, 5, 9)
+    d = pd.DataFrame({"x": grid, "probability": grid / 6, "ci_low": grid / 7, "ci_high": grid / 5})
+    ax = plots.probability_curve(d, x="x")
+    assert ax.get_ylim() == (0, 1)
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), grid / 6)
+
+
+def test_share_and_kpi_bars_order_and_colours():
+    d = pd.DataFrame({"label": ["x", "y"], "share": [0.1, 0.3]})
+    ax = plots.share_bars(d)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["y", "x"]
+    k = pd.DataFrame({"label": ["5分钟首响", "24小时解决"], "value": [0.95, 0.6], "target": [0.9, 0.7]})
+    ax = plots.kpi_bullets(k)
+    fg = ax.patches[2:]
+    assert fg[0].get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb(plots.GOOD))
+    assert fg[1].get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb(plots.BAD))
+
+
+def test_heatmap_pivots_values():
+    d = pd.DataFrame({"seg": ["新客", "新客", "老客", "老客"], "dim": ["a", "b", "a", "b"], "mean": [3.1, 3.2, 3.9, 4.0]})
+    ax = plots.segment_heatmap(d, row="seg", col="dim")
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == ["3.10", "3.20", "3.90", "4.00"]
+
+
+def test_missing_columns_and_wrong_type_are_named():
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['mean'\]"):
+        plots.score_bars(pd.DataFrame({"label": ["a"]}), ci_low=None, ci_high=None)
+    with pytest.raises(TypeError, match="must be a pandas DataFrame; got dict"):
+        plots.share_bars({"label": ["a"], "share": [1]})
+    with pytest.raises(ValueError, match="no positive counts"):
+        plots.word_cloud(pd.DataFrame({"word": ["a"], "count": [0]}), font_path="x")
+
+
+def _grid():
+    segs = ["客户类型 · 新客", "客户类型 · 老客", "年龄段 · 00后"]
+    dims = ["响应效率", "解决质量"]
+    vals = [[3.1, 3.6], [3.9, 4.4], [3.5, np.nan]]
+    return pd.DataFrame([{"seg": s, "dim": d, "mean": v} for s, row in zip(segs, vals, strict=True)
+                         for d, v in zip(dims, row, strict=True)])
+
+
+@pytest.mark.filterwarnings("ignore:The set_bad function:PendingDeprecationWarning")
+@pytest.mark.parametrize("center", [None, 3.5, 4.2])
+def test_heatmap_colours_and_text_match_seaborn(center):
+    """Same cell colours and annotation colours as seaborn.heatmap(cmap="RdYlGn", center=...)."""
+    import seaborn as sns
+
+    d = _grid()
+    ax = plots.segment_heatmap(d, row="seg", col="dim", center=center)
+    mesh = ax.collections[0]
+    mesh.update_scalarmappable()
+    wide = d.pivot_table(index="seg", columns="dim", values="mean", aggfunc="first", sort=False)
+    _, ref_ax = plt.subplots()
+    sns.heatmap(wide, annot=True, fmt=".2f", cmap="RdYlGn", center=center, cbar=False, linewidths=0.5, ax=ref_ax)
+    ref = ref_ax.collections[0]
+    ref.update_scalarmappable()
+    shown = np.isfinite(wide.to_numpy()).ravel()
+    # seaborn resamples the colormap into 256 steps: one step of difference at most
+    np.testing.assert_allclose(mesh.get_facecolors()[shown], ref.get_facecolors()[shown], atol=1.5 / 255)
+    assert [(t.get_text(), t.get_color()) for t in ax.texts] == [(t.get_text(), t.get_color()) for t in ref_ax.texts]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(wide.index)
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(wide.columns)
+    assert ax.get_ylim() == (3, 0) and ax.get_xlim() == (0, 2)
+
+
+def test_heatmap_leaves_missing_cells_blank_and_row_labels_horizontal():
+    ax = plots.segment_heatmap(_grid(), row="seg", col="dim", center=3.5)
+    assert len(ax.texts) == 5  # six cells, one missing
+    assert "nan" not in [t.get_text() for t in ax.texts]
+    assert {t.get_rotation() for t in ax.get_yticklabels()} == {0.0}
+    assert not any(s.get_visible() for s in ax.spines.values())
+
+
+def test_word_cloud_is_drawn_at_figure_width_and_seeded():
+    from csat_research.report.style import cjk_font_path
+
+    words = pd.DataFrame({"word": ["退款", "流程", "退换货", "很差", "客服", "物流"], "count": [283, 276, 199, 151, 80, 3]})
+    ax = plots.word_cloud(words, font_path=str(cjk_font_path()), seed=3)
+    image = ax.images[0].get_array()
+    width_px = ax.figure.get_figwidth() * ax.figure.dpi
+    assert abs(image.shape[1] - width_px) <= 1  # rendered at the drawn size, not blown up
+    again = plots.word_cloud(words, font_path=str(cjk_font_path()), seed=3).images[0].get_array()
+    np.testing.assert_array_equal(image, again)
+    assert not ax.axison
+
+
+def test_inline_png_is_drawn_once_and_matches_ipythons_print_figure(monkeypatch):
+    """The kernel's PNG formatter: one draw, the same pixels as IPython's own print_figure."""
+    import base64
+    import io
+
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from csat_research.report.style import figure_png_base64
+
+    fig, ax = plt.subplots(figsize=(4, 2.5), layout="constrained")
+    ax.barh(["响应效率", "解决质量", "沟通"], [3.2, 3.9, 3.5])
+    ax.set_title("各维度满意度均值")
+    ours = figure_png_base64(fig)
+    ipython = print_figure(fig, "png", bbox_inches=None, base64=True, pil_kwargs={"compress_level": 3})
+
+    def pixels(b64):
+        return np.asarray(Image.open(io.BytesIO(base64.b64decode(b64))))
+
+    assert pixels(ours).shape == (2.5 * 72, 4 * 72, 4)
+    assert np.array_equal(pixels(ours), pixels(ipython))
+
+    draws = []
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer, _draw=Figure.draw: draws.append(1) or _draw(self, renderer))
+    figure_png_base64(fig)
+    assert len(draws) == 1
+    draws.clear()
+    print_figure(fig, "png", bbox_inches=None)
+    assert len(draws) == 2  # what the formatter saves: the layout-only pass of savefig
+    assert figure_png_base64(plt.figure()) is None  # empty figures print nothing, as in IPython
+
+
+def test_word_cloud_draws_chinese_with_the_sc_face_of_a_font_collection(tmp_path):
+    """Pillow draws a .ttc's first face (Noto Sans CJK JP); the cloud uses the report's SC face.
+
+    The cloud drawn through the per-size font cache is pixel for pixel the cloud plain
+    wordcloud draws from a file holding only the SC face (extracted here with fontTools).
+    """
+    from fontTools.ttLib import TTCollection
+    from PIL import Image, ImageDraw, ImageFont
+    from wordcloud import WordCloud
+
+    from csat_research.report.style import cjk_font_family, cjk_font_path
+
+    ttc = cjk_font_path()
+    if ttc.suffix.lower() != ".ttc":
+        pytest.skip(f"the CJK font here is not a collection: {ttc}")
+    path, index = plots._word_cloud_face(str(ttc))
+    assert path == str(ttc) and index > 0
+    assert ImageFont.truetype(path, 12, index=index).getname()[0] == cjk_font_family()
+    assert plots._word_cloud_face("/x/font.ttf") == ("/x/font.ttf", 0)  # single fonts: face 0
+
+    def glyphs(index):
+        font = ImageFont.truetype(str(ttc), 64, index=index)
+        im = Image.new("L", (300, 80))
+        ImageDraw.Draw(im).text((2, 0), "满意度客流", font=font, fill=255)
+        return np.asarray(im)
+
+    assert not np.array_equal(glyphs(index), glyphs(0))  # JP glyph forms of 意, 度, 客, 流
+
+    words = {"退款": 283, "流程": 276, "退换货": 199, "很差": 151, "客服": 80, "物流": 40, "满意度": 12, "关心": 3}
+    single = tmp_path / "sc.otf"
+    TTCollection(str(ttc), lazy=True).fonts[index].save(str(single))
+    options = dict(width=380, height=170, scale=2.5, margin=1, background_color="white", random_state=7,
+                   colormap="tab10", prefer_horizontal=1.0)
+    plain = WordCloud(font_path=str(single), **options).generate_from_frequencies(words).to_array()
+    with plots._wordcloud_fonts(path, index):
+        cached = WordCloud(font_path=path, **options).generate_from_frequencies(words).to_array()
+    np.testing.assert_array_equal(cached, plain)
+    import wordcloud.wordcloud
+
+    assert wordcloud.wordcloud.ImageFont is ImageFont  # restored after the block

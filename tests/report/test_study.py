@@ -1,0 +1,176 @@
+"""The whole study pipeline (import -> screening -> scoring -> analyses) recovers the demo's planted truth.
+
+Each category of the demo study (seed 2026, n = 2,000, as `make report` writes it) is loaded
+through its shipped params file and analysed with `report.analyse`; the results are compared with
+`truth.json`, which the generator wrote from the values it planted.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from csat_research.demo.generator import write_demo_study
+from csat_research.report.analyse import analyse
+from csat_research.report.outputs import summary
+from csat_research.report.study import load_study
+from csat_research.run.cli import main as cli_main
+
+ROOT = Path(__file__).resolve().parents[2]
+CATEGORIES = ("appliances", "apparel", "beauty", "baby")
+
+
+def _params(tmp: Path, category: str, data: Path, **analysis) -> Path:
+    doc = yaml.safe_load((ROOT / "params" / f"{category}.yaml").read_text(encoding="utf-8"))
+    for key in ("responses", "tickets"):
+        doc["data"][key]["path"] = str(data / category / f"{key}.csv")
+    doc["output"]["dir"] = str(tmp / "reports")
+    doc["analysis"].update(analysis)
+    path = tmp / f"{category}.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def studies(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("study")
+    data = tmp / "data"
+    write_demo_study(data, seed=2026, n=2000)
+    out = {}
+    for c in CATEGORIES:
+        study = load_study(_params(tmp, c, data, n_boot=20))
+        truth = json.loads((data / c / "truth.json").read_text(encoding="utf-8"))
+        out[c] = (study, analyse(study), truth)
+    return out
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_screening_finds_planted_careless_respondents(studies, category):
+    study, _, truth = studies[category]
+    planted = {r for ids in truth["careless"].values() for r in ids}
+    excluded = set(study.screening.audit["respondent_id"])
+    hits = len(planted & excluded)
+    assert hits / len(excluded) >= 0.9  # precision
+    assert hits / len(planted) >= 0.9  # recall
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_scores_and_loadings_recover_the_truth(studies, category):
+    _, res, truth = studies[category]
+    means = res.scores.set_index("dimension")["mean"]
+    for dim, planted in truth["observed_dimension_means_clean"].items():
+        assert means[dim] == pytest.approx(planted, abs=0.02), dim
+    assert res.weakest_dimension == truth["weakest_dimension"]
+    # standardized CFA loadings against the planted loadings of the latent item model
+    items = truth["latent"]["items"]
+    est = res.cfa.loadings.set_index("item")["std_loading"]
+    planted = np.array([items[i]["loading"] for i in est.index])
+    assert np.abs(est.to_numpy() - planted).mean() < 0.06
+    assert np.corrcoef(est.to_numpy(), planted)[0, 1] > 0.85
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_drivers_themes_and_kpis_recover_the_truth(studies, category):
+    _, res, truth = studies[category]
+    assert res.drivers_satisfaction["importance"].idxmax() == truth["most_important_dimension"]
+    assert res.top_themes[:2] == truth["top_themes"][:2]
+    kpis = res.kpis.set_index("kpi")["value"]
+    for name in ("first_reply_5min", "resolved_24h", "fcr", "handoff_30min"):
+        assert kpis[name] == pytest.approx(truth["kpi"]["realised"][name], abs=1e-6), name
+
+
+def test_summary_is_json_and_complete(studies):
+    _, res, _ = studies["beauty"]
+    doc = json.loads(json.dumps(summary(res)))
+    assert doc["n_analysed"] + doc["n_excluded"] == doc["n_responses"]
+    assert doc["index_weights"] and abs(sum(doc["index_weights"].values()) - 1) < 1e-9
+    assert doc["weighting_method"] == "data"
+
+
+def test_ahp_params_give_consistent_weights(studies):
+    study, _, _ = studies["appliances"]
+    assert study.ahp is not None and study.ahp.consistency_ratio < 0.10
+    assert study.index_weights.idxmax() == "quality"
+
+
+def test_cli_validate_ok_and_broken(studies, tmp_path, capsys):
+    study, _, _ = studies["beauty"]
+    assert cli_main(["validate", str(study.params.source)]) == 0
+    out = capsys.readouterr().out
+    assert "OK" in out and "screening:" in out and "index weights (data)" in out
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(study.params.source.read_text(encoding="utf-8").replace("category: beauty", "category: toys"),
+                      encoding="utf-8")
+    assert cli_main(["validate", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "FAIL" in err and "study.category: 'toys' is not allowed" in err
+
+
+def test_raked_survey_weights_reach_every_estimate(studies, tmp_path):
+    study, res, _ = studies["apparel"]
+    doc = yaml.safe_load(study.params.source.read_text(encoding="utf-8"))
+    # population margins: 30 % new customers (the sample has ~40 %), 35 % high value
+    doc["survey_weights"] = {"margins": {"customer_type": {"new": 0.30, "returning": 0.70},
+                                         "value_band": {"normal": 0.65, "high": 0.35}}}
+    path = tmp_path / "weighted.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    weighted = load_study(path)
+    assert weighted.weight_column == "weight"
+    w = weighted.data["weight"]
+    share_new = w[weighted.data["customer_type"] == "new"].sum() / w.sum()
+    share_high = w[weighted.data["value_band"] == "high"].sum() / w.sum()
+    assert share_new == pytest.approx(0.30, abs=1e-6) and share_high == pytest.approx(0.35, abs=1e-6)
+    wres = analyse(weighted)
+    # the weighted mean of overall satisfaction is the weighted average, not the plain mean
+    d = weighted.data.dropna(subset=["overall_sat"])
+    expected = float((d["overall_sat"] * d["weight"]).sum() / d["weight"].sum())
+    assert wres.csat_mean.mean == pytest.approx(expected, rel=1e-9)
+    assert wres.csat_mean.mean != pytest.approx(res.csat_mean.mean, abs=1e-4)
+    assert wres.logit_dimensions.weights == "weight"
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"survey_weights": {"column": "wt"}}, r"survey_weights\.column: no column 'wt' in the responses"),
+        ({"weighting": {"method": "expert", "expert": {"efficiency": 0.5, "quality": 0.5}}},
+         r"weighting\.expert: weights must name exactly the dimensions .*differs in \['after_sales', 'communication'"),
+        ({"weighting": {"method": "ahp", "ahp": {"labels": ["a", "b"], "matrices": [[[1, 2], [0.5, 1]]]}}},
+         r"weighting\.ahp\.labels: must be the dimensions"),
+        # a deliberately inconsistent panel: efficiency > quality > communication > efficiency
+        ({"weighting": {"method": "ahp", "ahp": {"matrices": [[[1, 9, 1 / 9, 1, 1], [1 / 9, 1, 9, 1, 1],
+                                                              [9, 1 / 9, 1, 1, 1], [1, 1, 1, 1, 1],
+                                                              [1, 1, 1, 1, 1]]]}}},
+         r"weighting\.ahp: .*consistency ratio"),
+    ],
+)
+def test_study_refuses_bad_weighting_and_weights(studies, tmp_path, patch, message):
+    from csat_research.core.errors import ParamsError
+
+    study, _, _ = studies["baby"]
+    doc = yaml.safe_load(study.params.source.read_text(encoding="utf-8"))
+    doc.update(patch)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ParamsError, match=message) as info:
+        load_study(path)
+    assert "bad.yaml" in str(info.value)
+
+
+def test_inconsistent_ahp_accepted_only_with_override(studies, tmp_path):
+    study, _, _ = studies["baby"]
+    doc = yaml.safe_load(study.params.source.read_text(encoding="utf-8"))
+    doc["weighting"] = {"method": "ahp", "ahp": {"allow_inconsistent": True, "matrices": [
+        [[1, 9, 1 / 9, 1, 1], [1 / 9, 1, 9, 1, 1], [9, 1 / 9, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1]]]}}
+    path = tmp_path / "override.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    s = load_study(path)
+    assert s.ahp.overridden and s.ahp.consistency_ratio > 0.10
+    from csat_research.report.narrative import method_text
+
+    res = analyse(s)
+    assert any("accepted only by an explicit override" in line for line in method_text(res))

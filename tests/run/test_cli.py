@@ -1,0 +1,85 @@
+"""The `csat` command line: help, demo data, and clear errors with exit status 2."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from csat_research.run.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("validate", "demo-data", "report", "batch"):
+        assert command in out
+
+
+def test_demo_data_is_reproducible(tmp_path, capsys):
+    digests = []
+    for run in ("a", "b"):
+        assert main(["demo-data", "--out", str(tmp_path / run), "--seed", "5", "--n", "150",
+                     "--categories", "baby"]) == 0
+        digests.append(hashlib.sha256((tmp_path / run / "baby" / "responses.csv").read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
+    assert "baby: responses.csv, tickets.csv, truth.json" in capsys.readouterr().out
+
+
+def test_unknown_category_is_refused(tmp_path, capsys):
+    assert main(["demo-data", "--out", str(tmp_path), "--categories", "toys"]) == 2
+    assert "toys" in capsys.readouterr().err
+
+
+def test_missing_notebook_and_params_are_named(tmp_path, capsys):
+    assert main(["report", str(ROOT / "params" / "beauty.yaml"), "--notebook", str(tmp_path / "none.ipynb")]) == 2
+    assert "report notebook not found" in capsys.readouterr().err
+    assert main(["report", str(tmp_path / "nope.yaml")]) == 2
+    assert "nope.yaml: params file not found" in capsys.readouterr().err
+
+
+def test_batch_of_an_empty_folder(tmp_path, capsys):
+    assert main(["batch", str(tmp_path), "--no-progress"]) == 2
+    assert "no params files" in capsys.readouterr().err
+
+
+def test_console_script_passes_the_exit_status(tmp_path):
+    """The installed `csat` script (cli.run) exits with main's status and prints its output."""
+    import shutil
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("csat")
+    if not script.exists():
+        script = shutil.which("csat")
+    assert script, "the csat console script is not installed (pip install -e .)"
+    ok = subprocess.run([str(script), "demo-data", "--out", str(tmp_path / "demo"), "--n", "150", "--categories",
+                         "baby"], capture_output=True, text=True, check=False)
+    missing = subprocess.run([str(script), "validate", str(tmp_path / "none.yaml")], capture_output=True,
+                             text=True, check=False)
+    assert (ok.returncode, missing.returncode) == (0, 2), (ok.stderr, missing.stderr)
+    assert "none.yaml" in missing.stderr
+    assert "baby: responses.csv" in ok.stdout and (tmp_path / "demo" / "baby" / "responses.csv").is_file()
+
+
+def test_batch_process_skips_slow_optional_imports():
+    """`csat batch` keeps rfc3987_syntax and pyarrow.fs out; nbformat and papermill still work."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from csat_research.run.cli import _skip_slow_optional_imports as s; s()\n"
+        "import csat_research.run.runner, papermill.iorw as io, nbformat\n"
+        "nb = nbformat.v4.new_notebook(); nbformat.validate(nb)\n"
+        "loaded = [m for m in ('rfc3987_syntax', 'pyarrow.fs') if sys.modules.get(m) is not None]\n"
+        "print(loaded, io.HadoopFileSystem.__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    loaded, hdfs = out.strip().rsplit(" ", 1)
+    assert loaded == "[]"
+    assert hdfs != "HadoopFileSystem"  # papermill's stub that names the missing dependency
