@@ -173,7 +173,8 @@ def main(argv=None) -> int:
     mean_len = float(np.mean([len(a) for a in answers]))
     n_unique = len(set(answers))
 
-    from csat_research.text.openanswers import make_tokenizer, word_frequencies
+    from csat_research.text.frequencies import word_frequencies
+    from csat_research.text.tokenize import make_tokenizer
 
     c0, t0 = time.process_time(), time.perf_counter()
     tok = make_tokenizer()

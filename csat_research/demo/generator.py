@@ -122,7 +122,7 @@ from csat_research.core.schema import (
     SUBMITTED_AT,
     TICKET_COLUMNS,
 )
-from csat_research.text.openanswers import THEME_IDS
+from csat_research.text.themes import THEME_IDS
 
 __all__ = [
     "DEMO_CATEGORIES",

@@ -17,7 +17,10 @@ import pandas as pd
 from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.report.study import Study
 from csat_research.stats import drivers, kpi, models, reliability, scoring, segments
-from csat_research.text import openanswers as text
+from csat_research.text.frequencies import contrast_words, keywords, word_frequencies
+from csat_research.text.quotes import representative_quotes
+from csat_research.text.themes import default_theme_lexicon, tag_themes, theme_summary
+from csat_research.text.tokenize import default_stopwords, make_tokenizer
 
 OVERALL = "overall_sat"
 REPURCHASE = "repurchase"
@@ -148,34 +151,34 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
         import yaml
 
         lexicon = yaml.safe_load(p.text.lexicon.read_text(encoding="utf-8"))
-    stopwords = text.default_stopwords("zh") | set(p.text.stopwords) if p.text.stopwords else None
-    tok = text.make_tokenizer(user_words=p.text.user_words, stopwords=stopwords, language="zh")
-    words = text.word_frequencies(answers, tokenizer=tok, top=60)
-    bigrams = text.word_frequencies(answers, tokenizer=tok, ngram=2, top=30)
-    kw = text.keywords(answers, method="tfidf", top=20, tokenizer=tok)
-    tags = text.tag_themes(study.data[IMPROVE].fillna(""), lexicon=lexicon, tokenizer=tok)
+    stopwords = default_stopwords("zh") | set(p.text.stopwords) if p.text.stopwords else None
+    tok = make_tokenizer(user_words=p.text.user_words, stopwords=stopwords, language="zh")
+    words = word_frequencies(answers, tokenizer=tok, top=60)
+    bigrams = word_frequencies(answers, tokenizer=tok, ngram=2, top=30)
+    kw = keywords(answers, method="tfidf", top=20, tokenizer=tok)
+    tags = tag_themes(study.data[IMPROVE].fillna(""), lexicon=lexicon, tokenizer=tok)
     answered = study.data[IMPROVE].fillna("").astype(str).str.strip() != ""
     tags = tags[answered]
-    themes = text.theme_summary(tags, outcome=study.data.loc[answered, OVERALL], lexicon=lexicon, language=lang)
+    themes = theme_summary(tags, outcome=study.data.loc[answered, OVERALL], lexicon=lexicon, language=lang)
     seg = [s for s in ("customer_type", "value_band", "age_group") if s in study.data.columns]
     by_seg = pd.concat(
-        [text.theme_summary(tags, groups=study.data.loc[answered, s], lexicon=lexicon, language=lang).assign(segment=s)
+        [theme_summary(tags, groups=study.data.loc[answered, s], lexicon=lexicon, language=lang).assign(segment=s)
          for s in seg],
         ignore_index=True,
     ) if seg else pd.DataFrame()
     sat = study.data.loc[answered, OVERALL]
     groups = pd.Series(np.where(sat <= 2, "dissatisfied", np.where(sat >= 4, "satisfied", "neutral")), index=sat.index)
-    contrast = text.contrast_words(study.data.loc[answered, IMPROVE].astype(str), groups, tokenizer=tok, min_count=5)
+    contrast = contrast_words(study.data.loc[answered, IMPROVE].astype(str), groups, tokenizer=tok, min_count=5)
     quotes = pd.concat(
-        [text.representative_quotes(study.data.loc[answered, IMPROVE].astype(str), tags, theme=t,
-                                    n=p.text.quotes_per_theme, seed=p.analysis.seed)
+        [representative_quotes(study.data.loc[answered, IMPROVE].astype(str), tags, theme=t,
+                               n=p.text.quotes_per_theme, seed=p.analysis.seed)
          for t in tags.columns if tags[t].any()],
         ignore_index=True,
     ) if p.text.quotes_per_theme else pd.DataFrame()
     return TextResults(
         n_answers=int(answered.sum()), words=words, bigrams=bigrams, keywords=kw, tags=tags, themes=themes,
         themes_by_segment=by_seg, contrast=contrast, quotes=quotes,
-        lexicon=lexicon if lexicon is not None else text.default_theme_lexicon(),
+        lexicon=lexicon if lexicon is not None else default_theme_lexicon(),
     )
 
 

@@ -39,10 +39,10 @@ PRELOAD = """\
 get_ipython().run_line_magic("matplotlib", "inline")
 import csat_research.report.analyse, csat_research.report.outputs, csat_research.report.plots, csat_research.report.tables, csat_research.report.narrative
 import csat_research.report.style
-from csat_research.text import openanswers as _text
-_text.make_tokenizer()
-_text._jieba_idf()
-del _text
+from csat_research.text import frequencies as _frequencies, tokenize as _tokenize
+_tokenize.make_tokenizer()
+_frequencies.load_idf_table()
+del _frequencies, _tokenize
 csat_research.stats.reliability._import_semopy()
 """
 

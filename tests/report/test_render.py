@@ -499,6 +499,21 @@ def test_cjk_font_path_without_cjk_fonts_raises(monkeypatch):
         plotting_style._resolve.cache_clear()
 
 
+def test_wordcloud_font_path_finds_a_file_or_says_how_to_install(monkeypatch):
+    from csat_research.report import style as plotting_style
+
+    try:
+        path = plotting_style.wordcloud_font_path()
+    except ReportError as exc:
+        assert "fonts-noto-cjk" in str(exc)
+    else:
+        assert os.path.isfile(path)
+    monkeypatch.setattr(plotting_style, "_WORDCLOUD_FONT_FILES", ())
+    monkeypatch.setattr(plotting_style.shutil, "which", lambda name: None)
+    with pytest.raises(ReportError, match="apt-get install fonts-noto-cjk"):
+        plotting_style.wordcloud_font_path()
+
+
 # =========================================================================== e2e
 REPORT_CELLS = [
     ("code", "import sys\nimport warnings\nimport pandas as pd\nimport matplotlib\n"

@@ -1,0 +1,269 @@
+"""Tests of csat_research.text.themes: theme lexicon, tagging (negation aware), theme summaries."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from csat_research.core.errors import DataError, ParamsError
+from csat_research.text.themes import (
+    DIMENSIONS,
+    THEME_IDS,
+    default_theme_lexicon,
+    tag_themes,
+    theme_summary,
+)
+
+
+# ============================================================================ themes
+def test_default_lexicon_ids_dimensions_and_labels():
+    lex = default_theme_lexicon()
+    assert tuple(lex["themes"]) == THEME_IDS
+    expected = {
+        "slow_reply": "efficiency",
+        "logistics_updates": "efficiency",
+        "refund_slow": "efficiency",
+        "bot_unhelpful": "digital",
+        "off_topic_answer": "communication",
+        "attitude": "communication",
+        "product_knowledge": "communication",
+        "return_process": "after_sales",
+        "installation_repair": "quality",
+        "repeat_contact": "quality",
+        "privacy": "digital",
+    }
+    assert {t: spec["dimension"] for t, spec in lex["themes"].items()} == expected
+    for spec in lex["themes"].values():
+        assert spec["dimension"] in DIMENSIONS
+        assert spec["label"]["zh"] and spec["label"]["en"].isascii()
+        assert spec["zh"]["phrases"] and spec["en"]["phrases"]
+    lex["themes"].clear()  # a fresh copy each call
+    assert tuple(default_theme_lexicon()["themes"]) == THEME_IDS
+
+
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
+        # complaints, including negative wording
+        ("客服回复太慢了", {"slow_reply"}),
+        ("没有人回复", {"slow_reply"}),
+        ("发消息不回复", {"slow_reply"}),
+        ("希望客服回复快一点", {"slow_reply"}),
+        ("对客服态度不满意", {"attitude"}),
+        ("客服不太专业", {"product_knowledge"}),
+        ("问题没解决，反复联系了三次", {"repeat_contact"}),
+        ("物流信息一直不更新", {"logistics_updates"}),
+        ("对退款速度不满意", {"refund_slow"}),
+        ("智能客服答非所问，转人工太难", {"bot_unhelpful"}),
+        ("人工客服答非所问", {"off_topic_answer"}),
+        ("七天无理由退货太麻烦", {"return_process"}),
+        ("上门取件一直没人来", {"return_process"}),
+        ("安装师傅迟到了两个小时", {"installation_repair"}),
+        ("接到很多骚扰电话，担心个人信息泄露", {"privacy"}),
+        ("物流很快，但是客服回复慢", {"slow_reply"}),
+        ("不知道为什么回复这么慢", {"slow_reply"}),
+        ("物留太慢", {"logistics_updates"}),  # pinyin typo alias
+        ("客服attitude很差", {"attitude"}),  # mixed languages
+        # not complaints: negated, praise, neutral
+        ("没有问题", set()),
+        ("没什么问题", set()),
+        ("挺好的，没有不满意", set()),
+        ("回复很快", set()),
+        ("回复不慢", set()),
+        ("没觉得物流慢", set()),
+        ("态度很好，很耐心", set()),
+        ("安装师傅很专业，装得很快", set()),
+        ("无理由退货很方便", set()),
+        ("隐私保护得很好", set()),
+        ("物流没有问题，就是退款太慢", {"refund_slow"}),
+        ("并不是回复慢，是物流慢", {"logistics_updates"}),
+    ],
+)
+def test_tag_themes_zh(answer, themes):
+    tags = tag_themes([answer])
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
+        ("The agent took forever to reply", {"slow_reply"}),
+        ("Nobody replied to my messages", {"slow_reply"}),
+        ("Replies were fast and helpful", set()),
+        ("The reply was not slow", set()),
+        ("No problems at all", set()),
+        ("The chatbot was useless", {"bot_unhelpful"}),
+        ("Tracking wasn't updated for a week", {"logistics_updates"}),
+        ("Delivery was quick", set()),
+        ("The return process was a hassle", {"return_process"}),
+        ("The return process was easy", set()),
+        ("The agent was rude and impatient", {"attitude"}),
+        ("The agent was not rude at all", set()),
+        ("The agent didn't know the product", {"product_knowledge"}),
+        ("Issue not resolved, had to call again", {"repeat_contact"}),
+        ("Shipping was slow but the agent was friendly", {"logistics_updates"}),
+    ],
+)
+def test_tag_themes_en(answer, themes):
+    tags = tag_themes([answer], language="en")
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
+def test_tag_themes_shape_index_and_missing():
+    s = pd.Series(
+        ["物流太慢", None, "", "物流太慢", "客服态度差"], index=list("abcde"), dtype="str"
+    )
+    tags = tag_themes(s)
+    assert tags.index.tolist() == list("abcde")
+    assert tuple(tags.columns) == THEME_IDS
+    assert all(tags[c].dtype == bool for c in tags.columns)
+    assert tags["logistics_updates"].tolist() == [True, False, False, True, False]
+    assert tags["attitude"].tolist() == [False, False, False, False, True]
+    assert not tags.loc[["b", "c"]].to_numpy().any()
+
+
+def test_tag_themes_custom_lexicon():
+    lex = {
+        "themes": {
+            "packaging": {
+                "dimension": "quality",
+                "label": {"zh": "包装", "en": "Packaging"},
+                "zh": {"phrases": ["包装破损"], "aspects": ["包装"], "cues": ["简陋"]},
+                "en": {"aspects": ["packaging"], "cues": ["flimsy"]},
+            }
+        },
+        "negation": {"zh": {"negators": ["没有", "不"]}},
+    }
+    tags = tag_themes(
+        ["包装破损", "包装太简陋", "包装不简陋", "Flimsy packaging", "挺好"], lexicon=lex
+    )
+    assert tags["packaging"].tolist() == [True, True, False, True, False]
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        (
+            lambda lx: lx["themes"]["slow_reply"].update(dimension="speed"),
+            r"\['dimension'\] must be one of",
+        ),
+        (
+            lambda lx: lx["themes"].update({"回复慢": lx["themes"]["slow_reply"]}),
+            "snake_case ASCII",
+        ),
+        (
+            lambda lx: lx["themes"]["privacy"]["label"].pop("en"),
+            r"\['label'\] must map 'zh' and 'en'",
+        ),
+        (lambda lx: lx["themes"]["privacy"]["zh"].update(phrases="泄露"), "must be a list of str"),
+        (lambda lx: lx["themes"]["privacy"]["zh"].update(words=["x"]), r"unknown keys \['words'\]"),
+        (lambda lx: lx["negation"]["en"].update(negators=[False]), "quote it in YAML"),
+        (lambda lx: lx.update(themes={}), "non-empty mapping"),
+    ],
+)
+def test_tag_themes_bad_lexicon(change, match):
+    lex = default_theme_lexicon()
+    change(lex)
+    with pytest.raises(ParamsError, match=match):
+        tag_themes(["物流太慢"], lexicon=lex)
+
+
+def test_tag_themes_type_errors():
+    with pytest.raises(TypeError, match="lexicon must be a mapping"):
+        tag_themes(["物流"], lexicon=["slow_reply"])
+    with pytest.raises(TypeError, match="not a single string"):
+        tag_themes("物流太慢")
+
+
+# ============================================================================ theme summary
+def test_theme_summary_shares_and_outcome_link():
+    tags = tag_themes(["物流太慢", "客服态度差", "物流信息不更新", "挺好的", "物流太慢，态度也差"])
+    outcome = [2, 1, 3, 5, 1]
+    summ = theme_summary(tags, outcome=outcome, language="en")
+    row = summ.set_index("theme").loc["logistics_updates"]
+    assert row["segment"] == "all" and row["dimension"] == "efficiency"
+    assert row["label"] == "Shipping and tracking updates"
+    assert (row["n"], row["n_theme"], row["n_with"], row["n_without"]) == (5, 3, 3, 2)
+    assert row["share"] == pytest.approx(0.6)
+    assert row["mean_with"] == pytest.approx(2.0) and row["mean_without"] == pytest.approx(3.0)
+    assert row["difference"] == pytest.approx(-1.0)
+    # Welch's t-test, reference: scipy.stats.ttest_ind(equal_var=False)
+    ref = stats.ttest_ind([2, 3, 1], [1, 5], equal_var=False).pvalue
+    assert row["p_value"] == pytest.approx(ref)
+    absent = summ.set_index("theme").loc["privacy"]
+    assert (
+        absent["n_theme"] == 0 and math.isnan(absent["mean_with"]) and math.isnan(absent["p_value"])
+    )
+
+
+def test_theme_summary_per_segment_with_boolean_outcome():
+    texts = ["物流太慢", "物流太慢", "客服态度差", "挺好的"]
+    tags = tag_themes(pd.Series(texts, index=[7, 8, 9, 10]))
+    summ = theme_summary(
+        tags,
+        groups=pd.Series(["new", "returning", "new", None], index=[7, 8, 9, 10]),
+        outcome=pd.Series([False, True, False, True], index=[7, 8, 9, 10]),
+    )
+    assert summ["segment"].unique().tolist() == ["all", "new", "returning"]
+    logi = summ[summ["theme"] == "logistics_updates"].set_index("segment")
+    assert logi.loc["all", "share"] == pytest.approx(0.5)
+    assert logi.loc["new", ["n", "n_theme"]].tolist() == [2, 1]
+    assert logi.loc["all", "mean_with"] == pytest.approx(0.5)
+    assert logi.loc["all", "mean_without"] == pytest.approx(0.5)
+    assert len(summ) == 3 * len(THEME_IDS)
+
+
+def test_theme_summary_errors():
+    tags = tag_themes(["物流太慢", "挺好"])
+    with pytest.raises(TypeError, match="tags must be the DataFrame of tag_themes"):
+        theme_summary(tags.to_numpy())
+    with pytest.raises(DataError, match="segment called 'all'"):
+        theme_summary(tags, groups=["all", "new"])
+    with pytest.raises(DataError, match="groups has 3 values but tags has 2"):
+        theme_summary(tags, groups=["a", "b", "c"])
+    with pytest.raises(DataError, match="outcome and tags must share the same index"):
+        theme_summary(tags, outcome=pd.Series([1, 2], index=[3, 4]))
+    with pytest.raises(TypeError, match="outcome must be numeric or boolean"):
+        theme_summary(tags, outcome=["high", "low"])
+    with pytest.raises(DataError, match="must be boolean"):
+        theme_summary(tags.astype(int))
+
+
+# ============================================================================ demo data
+demo = pytest.importorskip("csat_research.demo.generator")
+
+
+@pytest.mark.parametrize("category", ["appliances", "apparel", "beauty", "baby"])
+def test_planted_top_themes_come_out_on_top(category):
+    wave = demo.generate_wave(category, n=800, seed=2026, wave="2026Q3")
+    texts = wave.responses["open_improve"]
+    tags = tag_themes(texts)
+    summ = theme_summary(tags)
+    top = summ.sort_values(["share", "theme"], ascending=[False, True])["theme"].head(2).tolist()
+    assert top == list(wave.truth["top_themes"])
+    # agreement with the planted themes of every answer
+    truth = wave.themes.set_index("respondent_id")["themes"].fillna("")
+    truth = truth.reindex(wave.responses["respondent_id"]).fillna("").to_numpy()
+    for theme in wave.truth["top_themes"]:
+        planted = np.array([theme in t.split(";") for t in truth])
+        found = tags[theme].to_numpy()
+        recall = (found & planted).sum() / planted.sum()
+        precision = (found & planted).sum() / found.sum()
+        assert recall > 0.9 and precision > 0.9, (theme, recall, precision)
+
+
+def test_demo_study_files_top_themes(tmp_path):
+    demo.write_demo_study(tmp_path, seed=7, n=400)
+    import json
+
+    for folder in sorted(p for p in tmp_path.iterdir() if p.is_dir()):
+        responses = pd.read_csv(folder / "responses.csv", dtype={"open_improve": "str"})
+        truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+        summ = theme_summary(tag_themes(responses["open_improve"]))
+        top = summ.sort_values(["share", "theme"], ascending=[False, True])["theme"].head(2)
+        assert top.tolist() == list(truth["top_themes"]), folder.name
+
