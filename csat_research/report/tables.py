@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool, is_float, is_integer, is_scalar
 
-from csat_research.report.i18n import text, texts
+from csat_research.report.i18n import join, text, texts
 
 if TYPE_CHECKING:  # pragma: no cover
     from xlsxwriter.format import Format
@@ -34,10 +34,6 @@ def _t(res: ReportResults, key: str) -> str:
     return text(key, res.study.lang)
 
 
-def _zh(res: ReportResults) -> bool:
-    return res.study.lang == "zh"
-
-
 def _label(res: ReportResults, id_: str) -> str:
     try:
         return res.study.label(id_)
@@ -48,14 +44,14 @@ def _label(res: ReportResults, id_: str) -> str:
 def _term_label(res: ReportResults, term: str) -> str:
     """``customer_type[returning]`` -> '客户类型：老客'."""
     if term == "const":
-        return "常数项" if _zh(res) else "Intercept"
+        return _t(res, "table.intercept")
     if "[" in term and term.endswith("]"):
         col, level = term[:-1].split("[", 1)
         try:
             level_label = res.study.codebook.level_labels(col, res.study.lang).get(level, level)
         except (KeyError, ValueError):
             level_label = level
-        return f"{_label(res, col)}{'：' if _zh(res) else ': '}{level_label}"
+        return text("fmt.label_value", res.study.lang, label=_label(res, col), value=level_label)
     return _label(res, term)
 
 
@@ -114,19 +110,18 @@ def scores_table(res: ReportResults) -> pd.DataFrame:
     """Per dimension: n, mean [CI], 0-100 score, top-2-box share, index weight."""
     s = res.scores.copy()
     w = res.study.index_weights
-    zh = _zh(res)
     out = pd.DataFrame({
         _t(res, "dimension"): [_label(res, d) for d in s["dimension"]],
         "n": s["n"].astype(int),
-        ("均值" if zh else "Mean"): s["mean"],
-        ("95% 置信区间" if zh else "95% CI"): [f"{a:.2f} – {b:.2f}" for a, b in zip(s["ci_low"], s["ci_high"],
+        _t(res, "table.mean"): s["mean"],
+        _t(res, "table.95pct_ci"): [f"{a:.2f} – {b:.2f}" for a, b in zip(s["ci_low"], s["ci_high"],
                                                                               strict=True)],
         _t(res, "score_100"): s["score_100"],
-        ("满意率" if zh else "Top-2-box"): s["top2box"],
+        _t(res, "table.top_2_box"): s["top2box"],
         _t(res, "weight"): [w.get(d, np.nan) for d in s["dimension"]],
     })
-    return _fmt(out, {("均值" if zh else "Mean"): ".2f", _t(res, "score_100"): ".1f",
-                      ("满意率" if zh else "Top-2-box"): ".1%", _t(res, "weight"): ".1%"})
+    return _fmt(out, {_t(res, "table.mean"): ".2f", _t(res, "score_100"): ".1f",
+                      _t(res, "table.top_2_box"): ".1%", _t(res, "weight"): ".1%"})
 
 
 def item_table(res: ReportResults, *, items: list[str] | None = None) -> pd.DataFrame:
@@ -134,105 +129,84 @@ def item_table(res: ReportResults, *, items: list[str] | None = None) -> pd.Data
     it = res.item_scores
     if items is not None:
         it = it[it["item"].isin(items)]
-    zh = _zh(res)
     out = pd.DataFrame({
         _t(res, "dimension"): [_label(res, d) for d in it["dimension"]],
-        ("题目" if zh else "Item"): [_label(res, i) + (" (R)" if r else "") for i, r in zip(it["item"], it["reverse"],
+        _t(res, "table.item"): [_label(res, i) + (" (R)" if r else "") for i, r in zip(it["item"], it["reverse"],
                                                                                           strict=True)],
         "n": it["n"],
-        ("均值" if zh else "Mean"): it["mean"],
-        ("满意率" if zh else "Top-2-box"): it["top2box"],
+        _t(res, "table.mean"): it["mean"],
+        _t(res, "table.top_2_box"): it["top2box"],
     })
-    return _fmt(out, {("均值" if zh else "Mean"): ".2f", ("满意率" if zh else "Top-2-box"): ".1%"})
+    return _fmt(out, {_t(res, "table.mean"): ".2f", _t(res, "table.top_2_box"): ".1%"})
 
 
 def quality_table(res: ReportResults) -> pd.DataFrame:
     """Per screening rule: action, flagged, share, excluded."""
     s = res.study.screening.summary
-    zh = _zh(res)
     out = pd.DataFrame({
-        ("规则" if zh else "Rule"): [_t(res, f"rule.{r}") for r in s["rule"]],
-        ("处理" if zh else "Action"): [_t(res, f"action.{a}") for a in s["action"]],
-        ("标记人数" if zh else "Flagged"): s["n_flagged"].astype(int),
-        ("占比" if zh else "Share"): s["share"],
-        ("排除人数" if zh else "Excluded"): s["n_excluded"].astype(int),
+        _t(res, "table.rule"): [_t(res, f"rule.{r}") for r in s["rule"]],
+        _t(res, "table.action"): [_t(res, f"action.{a}") for a in s["action"]],
+        _t(res, "table.flagged"): s["n_flagged"].astype(int),
+        _t(res, "table.share"): s["share"],
+        _t(res, "table.excluded"): s["n_excluded"].astype(int),
     })
-    return _fmt(out, {("占比" if zh else "Share"): ".1%"})
+    return _fmt(out, {_t(res, "table.share"): ".1%"})
 
 
 def audit_table(res: ReportResults, *, n: int = 15) -> pd.DataFrame:
     """The first ``n`` excluded respondents with their reasons (the full list is in the xlsx)."""
     a = res.study.screening.audit
-    zh = _zh(res)
-    reasons = [
-        "；".join(_t(res, f"rule.{r.strip()}") for r in str(x).split(";") if r.strip()) if zh else
-        "; ".join(_t(res, f"rule.{r.strip()}") for r in str(x).split(";") if r.strip())
-        for x in a["reasons"]
-    ]
-    out = pd.DataFrame({("答卷编号" if zh else "Respondent"): a.get("respondent_id", a.index),
-                        ("排除原因" if zh else "Reasons"): reasons})
+    reasons = [join([_t(res, f"rule.{r.strip()}") for r in str(x).split(";") if r.strip()], res.study.lang,
+                    sep="fmt.semicolon") for x in a["reasons"]]
+    out = pd.DataFrame({_t(res, "table.respondent"): a.get("respondent_id", a.index),
+                        _t(res, "table.reasons"): reasons})
     return out.head(n).reset_index(drop=True)
 
 
 def reliability_table(res: ReportResults) -> pd.DataFrame:
     """Per dimension: items, n, Cronbach's alpha [CI], standardized alpha, omega."""
     r = res.reliability
-    zh = _zh(res)
     dim_col = "dimension"
     out = pd.DataFrame({
-        _t(res, "dimension"): [(_label(res, d) if d in res.study.dimensions else ("全部题目" if zh else "All items"))
+        _t(res, "dimension"): [(_label(res, d) if d in res.study.dimensions else _t(res, "table.all_items"))
                                for d in r[dim_col]],
-        ("题数" if zh else "Items"): r["n_items"].astype(int),
+        _t(res, "table.items"): r["n_items"].astype(int),
         "n": r["n_obs"].astype(int),
         "Cronbach α": r["alpha"],
-        ("α 95% 置信区间" if zh else "α 95% CI"): [f"{a:.2f} – {b:.2f}" for a, b in zip(r["ci_low"], r["ci_high"],
+        _t(res, "table.alpha_95pct_ci"): [f"{a:.2f} – {b:.2f}" for a, b in zip(r["ci_low"], r["ci_high"],
                                                                                    strict=True)],
-        ("标准化 α" if zh else "Standardized α"): r["alpha_std"],
+        _t(res, "table.standardized_alpha"): r["alpha_std"],
         "McDonald ω": r["omega"] if "omega" in r else np.nan,
     })
-    return _fmt(out, {"Cronbach α": ".3f", ("标准化 α" if zh else "Standardized α"): ".3f", "McDonald ω": ".3f"})
-
-
-_STATISTIC_NAMES = {
-    "alpha": ("Cronbach α", "Cronbach's α"),
-    "omega": ("McDonald ω", "McDonald's ω"),
-    "cfi": ("CFI", "CFI"),
-    "tli": ("TLI", "TLI"),
-    "rmsea": ("RMSEA", "RMSEA"),
-    "srmr": ("SRMR", "SRMR"),
-    "ave": ("平均方差抽取量 AVE", "AVE"),
-    "composite_reliability": ("组合信度 CR", "Composite reliability"),
-    "fornell_larcker": ("Fornell-Larcker 判别效度", "Fornell-Larcker"),
-    "htmt": ("HTMT 判别效度", "HTMT"),
-}
+    return _fmt(out, {"Cronbach α": ".3f", _t(res, "table.standardized_alpha"): ".3f", "McDonald ω": ".3f"})
 
 
 def verdict_table(res: ReportResults) -> pd.DataFrame:
     """The reliability / validity verdict with translated statistics, scopes and pass / fail."""
     v = res.verdict.copy()
-    zh = _zh(res)
     if "pass" in v:
         v["pass"] = [(_t(res, "pass") if x else _t(res, "fail")) if isinstance(x, bool | np.bool_) else "" for x in v["pass"]]
     if "statistic" in v:
-        v["statistic"] = [_STATISTIC_NAMES.get(x, (x, x))[0 if zh else 1] for x in v["statistic"]]
+        names = texts("statistic", res.study.lang)
+        v["statistic"] = [names.get(x, x) for x in v["statistic"]]
 
     def scope(x: object) -> str:
         x = str(x)
         if x in res.study.dimensions:
             return _label(res, x)
         if x == "overall":
-            return "全部题目" if zh else "All items"
+            return _t(res, "table.all_items")
         if x == "model":
-            return "测量模型" if zh else "Measurement model"
+            return _t(res, "table.measurement_model")
         if "~" in x:
             return " ~ ".join(_label(res, part.strip()) for part in x.split("~"))
         return x
 
     if "scope" in v:
         v["scope"] = [scope(x) for x in v["scope"]]
-    ren = {"statistic": "指标" if zh else "Statistic", "value": "数值" if zh else "Value",
-           "threshold": "标准" if zh else "Threshold", "pass": "结论" if zh else "Verdict",
-           "scope": "范围" if zh else "Scope", "rule": "规则" if zh else "Rule"}
+    ren = {"statistic": _t(res, "table.statistic"), "value": _t(res, "table.value"),
+           "threshold": _t(res, "table.threshold"), "pass": _t(res, "table.verdict"),
+           "scope": _t(res, "table.scope"), "rule": _t(res, "table.rule")}
     v = _fmt(v, {"value": ".3f", "threshold": ".2f"})
     return v.rename(columns=ren)
 
@@ -242,18 +216,17 @@ def loadings_table(res: ReportResults) -> pd.DataFrame:
     if res.cfa is None:
         return pd.DataFrame()
     ld = res.cfa.loadings.copy()
-    zh = _zh(res)
     cols = {c: c for c in ld.columns}
     fac = "factor" if "factor" in ld else ld.columns[0]
     item = "item" if "item" in ld else ld.columns[1]
     std = next((c for c in ("std_loading", "loading_std", "std") if c in ld), None)
     out = pd.DataFrame({
         _t(res, "dimension"): [_label(res, f) for f in ld[fac]],
-        ("题目" if zh else "Item"): [_label(res, i) for i in ld[item]],
-        ("标准化载荷" if zh else "Std. loading"): ld[std] if std else np.nan,
+        _t(res, "table.item"): [_label(res, i) for i in ld[item]],
+        _t(res, "table.std_loading"): ld[std] if std else np.nan,
     })
     del cols
-    return _fmt(out, {("标准化载荷" if zh else "Std. loading"): ".3f"})
+    return _fmt(out, {_t(res, "table.std_loading"): ".3f"})
 
 
 def factor_table(res: ReportResults) -> pd.DataFrame:
@@ -261,14 +234,13 @@ def factor_table(res: ReportResults) -> pd.DataFrame:
     if res.cfa is None:
         return pd.DataFrame()
     f = res.cfa.factors.copy()
-    zh = _zh(res)
     idx = f["factor"] if "factor" in f else f.index
     out = pd.DataFrame({
         _t(res, "dimension"): [_label(res, d) for d in idx],
-        ("组合信度 CR" if zh else "Composite reliability"): f["composite_reliability"].to_numpy(),
+        _t(res, "table.composite_reliability"): f["composite_reliability"].to_numpy(),
         "AVE": f["ave"].to_numpy(),
     })
-    return _fmt(out, {("组合信度 CR" if zh else "Composite reliability"): ".3f", "AVE": ".3f"})
+    return _fmt(out, {_t(res, "table.composite_reliability"): ".3f", "AVE": ".3f"})
 
 
 def htmt_table(res: ReportResults) -> pd.DataFrame:
@@ -330,29 +302,27 @@ def logit_table(res: ReportResults, which: str = "dimensions") -> pd.DataFrame:
     if m is None:
         return pd.DataFrame()
     c = m.coefficients
-    zh = _zh(res)
     me = getattr(m, "marginal_effects", None)
     ame = me["ame"] if me is not None and "ame" in me else pd.Series(dtype=float)
     terms = [t for t in c.index if t != "const"]
     out = pd.DataFrame({
-        ("变量" if zh else "Term"): [_term_label(res, t) for t in terms],
-        ("优势比 OR" if zh else "Odds ratio"): c.loc[terms, "odds_ratio"].to_numpy(),
-        ("OR 95% 置信区间" if zh else "OR 95% CI"): [f"{a:.2f} – {b:.2f}" for a, b in
+        _t(res, "table.term"): [_term_label(res, t) for t in terms],
+        _t(res, "table.odds_ratio"): c.loc[terms, "odds_ratio"].to_numpy(),
+        _t(res, "table.or_95pct_ci"): [f"{a:.2f} – {b:.2f}" for a, b in
                                                    zip(c.loc[terms, "or_ci_low"], c.loc[terms, "or_ci_high"], strict=True)],
-        ("p 值" if zh else "p-value"): c.loc[terms, "p_value"].to_numpy(),
-        ("平均边际效应" if zh else "Avg. marginal effect"): [ame.get(t, np.nan) for t in terms],
+        _t(res, "table.p_value"): c.loc[terms, "p_value"].to_numpy(),
+        _t(res, "table.avg_marginal_effect"): [ame.get(t, np.nan) for t in terms],
     })
     if me is None:
-        out = out.drop(columns=[("平均边际效应" if zh else "Avg. marginal effect")])
-    out = _fmt(out, {("优势比 OR" if zh else "Odds ratio"): ".2f", ("平均边际效应" if zh else "Avg. marginal effect"): "+.3f"})
-    pcol = "p 值" if zh else "p-value"
+        out = out.drop(columns=[_t(res, "table.avg_marginal_effect")])
+    out = _fmt(out, {_t(res, "table.odds_ratio"): ".2f", _t(res, "table.avg_marginal_effect"): "+.3f"})
+    pcol = _t(res, "table.p_value")
     out[pcol] = ["< 0.001" if float(v) < 0.001 else f"{float(v):.3f}" for v in c.loc[terms, "p_value"]]
     return out
 
 
 def drivers_table(res: ReportResults) -> pd.DataFrame:
     """Relative importance (Shapley) for satisfaction and repurchase, with bootstrap CIs."""
-    zh = _zh(res)
     s = res.drivers_satisfaction
     r = res.drivers_repurchase
     dims = list(res.study.dimensions)
@@ -364,13 +334,13 @@ def drivers_table(res: ReportResults) -> pd.DataFrame:
 
     out = pd.DataFrame({
         _t(res, "dimension"): [_label(res, k) for k in dims],
-        ("对满意度的重要性" if zh else "Importance for satisfaction"): [f"{s.loc[k, 'importance']:.3f}" for k in dims],
-        ("95% 置信区间" if zh else "95% CI"): [ci(s, k) for k in dims],
-        ("占比" if zh else "Share"): [f"{s.loc[k, 'share']:.1%}" for k in dims],
+        _t(res, "table.importance_for_satisfaction"): [f"{s.loc[k, 'importance']:.3f}" for k in dims],
+        _t(res, "table.95pct_ci"): [ci(s, k) for k in dims],
+        _t(res, "table.share"): [f"{s.loc[k, 'share']:.1%}" for k in dims],
     })
     if len(r):
-        out[("对复购的重要性" if zh else "Importance for repurchase")] = [f"{r.loc[k, 'importance']:.3f}" for k in dims]
-        out[("复购占比" if zh else "Share (repurchase)")] = [f"{r.loc[k, 'share']:.1%}" for k in dims]
+        out[_t(res, "table.importance_for_repurchase")] = [f"{r.loc[k, 'importance']:.3f}" for k in dims]
+        out[_t(res, "table.share_repurchase")] = [f"{r.loc[k, 'share']:.1%}" for k in dims]
     return out
 
 
@@ -384,13 +354,12 @@ def ipa_frame(res: ReportResults) -> pd.DataFrame:
 
 
 def ipa_table(res: ReportResults) -> pd.DataFrame:
-    zh = _zh(res)
     ipa = ipa_frame(res)
     out = pd.DataFrame({
         _t(res, "dimension"): ipa["label"].to_numpy(),
         _t(res, "importance"): [f"{v:.3f}" for v in ipa["importance"]],
         _t(res, "performance"): [f"{v:.2f}" for v in ipa["performance"]],
-        ("象限" if zh else "Quadrant"): ipa["quadrant_label"].to_numpy(),
+        _t(res, "table.quadrant"): ipa["quadrant_label"].to_numpy(),
     })
     return out
 
@@ -459,13 +428,8 @@ def crosstab_table(res: ReportResults, key: tuple[str, str]) -> pd.DataFrame:
 
 def crosstab_note(res: ReportResults, key: tuple[str, str]) -> str:
     ct = res.crosstabs[key]
-    zh = _zh(res)
     p = "< 0.001" if ct.p_value < 0.001 else f"= {ct.p_value:.3f}"
-    if zh:
-        return (f"卡方检验 χ²({ct.dof}) = {ct.chi2:.1f}，p {p}，Cramér's V = {ct.cramers_v:.3f}；"
-                "字母表示该列比例显著高于所标字母列（Holm 校正，α = 0.05）。")
-    return (f"Chi-square χ²({ct.dof}) = {ct.chi2:.1f}, p {p}, Cramér's V = {ct.cramers_v:.3f}; letters mark "
-            "columns whose share is significantly lower (Holm-corrected, α = 0.05).")
+    return text("table.crosstab_note", res.study.lang, dof=ct.dof, chi2=ct.chi2, p=p, v=ct.cramers_v)
 
 
 def themes_table(res: ReportResults) -> pd.DataFrame:
@@ -473,7 +437,6 @@ def themes_table(res: ReportResults) -> pd.DataFrame:
     if res.text is None:
         return pd.DataFrame()
     t = res.text.themes.sort_values("share", ascending=False)
-    zh = _zh(res)
     lex = res.text.lexicon.get("themes", res.text.lexicon)
     lang = res.study.lang
 
@@ -493,11 +456,9 @@ def themes_table(res: ReportResults) -> pd.DataFrame:
         "n": t["n_theme"].astype(int),
         _t(res, "share"): [f"{v:.1%}" for v in t["share"]],
     })
-    for col, zh_name, en_name in (("mean_with", "提及者满意度", "Satisfaction (mentioned)"),
-                                  ("mean_without", "未提及者满意度", "Satisfaction (not mentioned)"),
-                                  ("difference", "差值", "Difference")):
+    for col in ("mean_with", "mean_without", "difference"):
         if col in t:
-            out[zh_name if zh else en_name] = [("" if pd.isna(v) else f"{v:+.2f}" if col == "difference" else f"{v:.2f}")
+            out[_t(res, f"table.theme_{col}")] = [("" if pd.isna(v) else f"{v:+.2f}" if col == "difference" else f"{v:.2f}")
                                                for v in t[col]]
     return out
 
@@ -533,7 +494,6 @@ def kpi_table(res: ReportResults) -> pd.DataFrame:
     if res.kpis is None:
         return pd.DataFrame()
     k = res.kpis
-    zh = _zh(res)
     rows = []
     for r in k.itertuples():
         key = f"kpi.{r.kpi}"
@@ -547,9 +507,9 @@ def kpi_table(res: ReportResults) -> pd.DataFrame:
             if pd.notna(r.ci_low) else ""
         tgt = "" if pd.isna(r.target) else (f"{r.target:.0%}" if is_share else f"{r.target:g} min")
         met = "" if pd.isna(r.met) else (_t(res, "met") if r.met else _t(res, "missed"))
-        rows.append({("指标" if zh else "KPI"): name, ("数值" if zh else "Value"): val,
-                     ("95% 置信区间" if zh else "95% CI"): ci, "n": int(r.n), _t(res, "target"): tgt,
-                     ("结论" if zh else "Status"): met})
+        rows.append({_t(res, "table.kpi"): name, _t(res, "table.value"): val,
+                     _t(res, "table.95pct_ci"): ci, "n": int(r.n), _t(res, "target"): tgt,
+                     _t(res, "table.status"): met})
     return pd.DataFrame(rows)
 
 
