@@ -11,7 +11,7 @@ import pandas as pd
 
 from csat_research.report.analyse import ReportResults
 from csat_research.report.i18n import text
-from csat_research.report.tables import to_excel
+from csat_research.report.xlsx import to_excel
 
 
 def summary(results: ReportResults) -> dict[str, Any]:
