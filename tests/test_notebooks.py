@@ -43,6 +43,19 @@ def test_notebook_hygiene(path):
         assert not c.get("outputs"), "commit notebooks cleared"
 
 
+def test_report_notebook_reads_as_a_document():
+    """Each section's code cell follows a markdown note for the researcher, kept out of client pages."""
+    cells = _cells(ROOT / "notebooks" / "csat_report.ipynb")
+    for before, cell in zip(cells, cells[1:]):
+        if cell["cell_type"] == "code":
+            assert before["cell_type"] == "markdown", "".join(cell["source"])[:80]
+    notes = [c for c in cells if c["cell_type"] == "markdown"]
+    assert notes and all({"researcher-note", "remove_cell"} <= set(c["metadata"].get("tags", [])) for c in notes)
+    # no loops over tables in the report notebook: library functions return the display objects
+    code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert not re.search(r"^\s*for .* in .*:", code, re.M)
+
+
 def test_explore_notebook_runs_on_small_demo(tmp_path):
     data = tmp_path / "data"
     write_demo_study(data, seed=11, n=300, categories=("apparel",))

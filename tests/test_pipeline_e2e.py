@@ -134,8 +134,11 @@ def test_english_pdf(batch):
 def test_html_is_clean_and_self_contained(batch, category):
     page = (_report(batch, category) / "report.html").read_text(encoding="utf-8")
     # no code cells
-    for code in ("load_study(", "import warnings", "params_path =", "display(HTML"):
+    for code in ("load_study(", "import warnings", "params_path =", "display("):
         assert code not in page
+    # the researcher's notes of the notebook stay out of client pages
+    for note in ("CSAT report notebook", "How to read it", "researcher-note"):
+        assert note not in page
     # nothing fetched from a network
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
     assert not re.search(r"url\(\s*['\"]?https?:", page, re.I)

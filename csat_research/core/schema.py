@@ -10,6 +10,9 @@ respondent, one column per variable. Column names are stable English identifiers
   skipped / not-shown answer; open answers: text; segments: their level codes as text).
 
 The ticket log (one row per service ticket) uses :data:`TICKET_COLUMNS`.
+
+The instrument's vocabulary is defined here once too: the five service :data:`DIMENSIONS` and the
+data-quality screening rules (:data:`QUALITY_RULES`, :data:`DEFAULT_RULE_ACTIONS`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,21 @@ SUBMITTED_AT = "submitted_at"
 DURATION_SEC = "duration_sec"
 CATEGORY = "category"
 WEIGHT = "weight"
+
+#: The five service dimensions of the instrument, in report order.
+DIMENSIONS = ("efficiency", "quality", "communication", "after_sales", "digital")
+
+#: The data-quality screening rules, in report order, and what each does by default.
+QUALITY_RULES = ("trap", "reverse_contradiction", "straightline", "speeder", "duplicate_id", "repeat_customer")
+RULE_ACTIONS = ("flag", "exclude")
+DEFAULT_RULE_ACTIONS = {
+    "trap": "exclude",
+    "reverse_contradiction": "flag",
+    "straightline": "exclude",
+    "speeder": "exclude",
+    "duplicate_id": "exclude",
+    "repeat_customer": "exclude",
+}
 
 #: Metadata columns of the canonical frame, in order (``WEIGHT`` is optional).
 METADATA_COLUMNS = (RESPONDENT_ID, CUSTOMER_ID, ORDER_ID, SUBMITTED_AT, DURATION_SEC, CATEGORY)

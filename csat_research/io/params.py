@@ -33,26 +33,10 @@ from pydantic import (
 )
 
 from csat_research.core.errors import ParamsError
+from csat_research.core.schema import DEFAULT_RULE_ACTIONS, DIMENSIONS, QUALITY_RULES
 from csat_research.io.yamlio import load_yaml
 
 CATEGORIES = ("appliances", "apparel", "beauty", "baby", "other")
-DIMENSIONS = ("efficiency", "quality", "communication", "after_sales", "digital")
-QUALITY_RULES = (
-    "trap",
-    "reverse_contradiction",
-    "straightline",
-    "speeder",
-    "duplicate_id",
-    "repeat_customer",
-)
-DEFAULT_RULE_ACTIONS = {
-    "trap": "exclude",
-    "reverse_contradiction": "flag",
-    "straightline": "exclude",
-    "speeder": "exclude",
-    "duplicate_id": "exclude",
-    "repeat_customer": "exclude",
-}
 DEFAULT_TARGETS = {
     "first_reply_5min": 0.90,
     "resolved_24h": 0.70,

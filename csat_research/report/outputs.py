@@ -11,7 +11,7 @@ import pandas as pd
 
 from csat_research.report.analyse import ReportResults
 from csat_research.report.i18n import text
-from csat_research.report.tables import to_excel
+from csat_research.report.xlsx import to_excel
 
 
 def summary(results: ReportResults) -> dict[str, Any]:
@@ -77,12 +77,9 @@ def write_outputs(results: ReportResults, output_dir: str | Path) -> dict[str, P
     s = results.study
     p = s.params
     doc = summary(results)
-    zh = s.lang == "zh"
-    doc["title"] = p.study.title or (f"{p.study.brand} 客户服务满意度研究报告" if zh else
-                                     f"{p.study.brand} customer-service satisfaction report")
+    doc["title"] = p.study.title or text("outputs.title", s.lang, brand=p.study.brand)
     doc["subtitle"] = f"{text('category.' + p.study.category, s.lang)} · {text('report.subtitle', s.lang)} · {p.study.wave}"
-    doc["meta_line"] = (f"品牌：{p.study.brand} ｜ 调研期：{p.study.wave} ｜ 有效样本 {len(s.data):,} 份" if zh else
-                        f"Brand: {p.study.brand} | Wave: {p.study.wave} | n = {len(s.data):,} responses analysed")
+    doc["meta_line"] = text("outputs.meta_line", s.lang, brand=p.study.brand, wave=p.study.wave, n=len(s.data))
     paths = {"summary": out / "summary.json"}
     paths["summary"].write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
     if "xlsx" in p.output.formats:

@@ -123,7 +123,9 @@ def _index_weights(params: StudyParams, data: pd.DataFrame, dims: list[str]) -> 
         except ValueError as exc:
             raise ParamsError(f"{where}.ahp: {exc}") from exc
         return result.weights.reindex(dims), result
-    weights = data_driven_weights(data, outcome="overall_sat", predictors=dims)
+    # Fitted with the survey weights when the study has them, like every other estimate shown.
+    weights = data_driven_weights(data, outcome="overall_sat", predictors=dims,
+                                  weights=WEIGHT if WEIGHT in data.columns else None)
     return weights.reindex(dims), None
 
 

@@ -1,4 +1,4 @@
-"""Presentation of report results: labelled display tables, prose blocks and the xlsx export.
+"""Presentation of report results: labelled display tables (:class:`DisplayTable`), prose, headings.
 
 Statistics are never computed here; these functions relabel (codebook / i18n labels in the
 report language), order and format what :func:`csat_research.report.analyse.analyse` produced. All text
@@ -7,35 +7,22 @@ that reaches HTML is escaped: open answers are data, never markup.
 
 from __future__ import annotations
 
-import datetime
 import html
-import math
-import warnings
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool, is_float, is_integer, is_scalar
 
-from csat_research.report.i18n import text, texts
+from csat_research.report.display import DisplayGroup, DisplayTable, Html
+from csat_research.report.i18n import join, text, texts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from xlsxwriter.format import Format
-    from xlsxwriter.workbook import Workbook
-    from xlsxwriter.worksheet import Worksheet
-
     from csat_research.report.analyse import ReportResults
 
 
 def _t(res: ReportResults, key: str) -> str:
     return text(key, res.study.lang)
-
-
-def _zh(res: ReportResults) -> bool:
-    return res.study.lang == "zh"
 
 
 def _label(res: ReportResults, id_: str) -> str:
@@ -48,26 +35,26 @@ def _label(res: ReportResults, id_: str) -> str:
 def _term_label(res: ReportResults, term: str) -> str:
     """``customer_type[returning]`` -> '客户类型：老客'."""
     if term == "const":
-        return "常数项" if _zh(res) else "Intercept"
+        return _t(res, "table.intercept")
     if "[" in term and term.endswith("]"):
         col, level = term[:-1].split("[", 1)
         try:
             level_label = res.study.codebook.level_labels(col, res.study.lang).get(level, level)
         except (KeyError, ValueError):
             level_label = level
-        return f"{_label(res, col)}{'：' if _zh(res) else ': '}{level_label}"
+        return text("fmt.label_value", res.study.lang, label=_label(res, col), value=level_label)
     return _label(res, term)
 
 
-def prose(lines: Iterable[str], *, bullets: bool = False) -> str:
+def prose(lines: Iterable[str], *, bullets: bool = False) -> Html:
     """Escaped HTML paragraphs (or a bullet list) from plain-text lines."""
     items = [html.escape(str(line)) for line in lines if str(line).strip()]
     if bullets:
-        return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
-    return "".join(f"<p>{i}</p>" for i in items)
+        return Html("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+    return Html("".join(f"<p>{i}</p>" for i in items))
 
 
-def headline_cards(res: ReportResults) -> str:
+def headline_cards(res: ReportResults) -> Html:
     """HTML cards for the overall index, CSAT, top-2-box and NPS against their targets."""
     p = res.study.params
     cards = [
@@ -98,197 +85,173 @@ def headline_cards(res: ReportResults) -> str:
         ".csat-card-title{font-size:11px;color:#52606d}.csat-card-value{font-size:22px;font-weight:700}"
         ".csat-card-sub{font-size:10px;color:#52606d}</style>"
     )
-    return style + '<div class="csat-cards">' + "".join(out) + "</div>"
+    return Html(style + '<div class="csat-cards">' + "".join(out) + "</div>")
 
 
-def _fmt(df: pd.DataFrame, formats: Mapping[str, str]) -> pd.DataFrame:
-    out = df.copy()
-    for col, spec in formats.items():
-        if col in out:
-            out[col] = [("" if (v is None or (isinstance(v, float) and np.isnan(v))) else format(v, spec))
-                        for v in out[col]]
-    return out
+def _ci_text(lo: float, hi: float, spec: str) -> str:
+    return "" if pd.isna(lo) or pd.isna(hi) else f"{format(lo, spec)} – {format(hi, spec)}"
 
 
-def scores_table(res: ReportResults) -> pd.DataFrame:
+def _p_text(p: float) -> str:
+    return "" if pd.isna(p) else ("< 0.001" if float(p) < 0.001 else f"{float(p):.3f}")
+
+
+def scores_table(res: ReportResults) -> DisplayTable:
     """Per dimension: n, mean [CI], 0-100 score, top-2-box share, index weight."""
-    s = res.scores.copy()
+    s = res.scores
     w = res.study.index_weights
-    zh = _zh(res)
+    ci = _t(res, "table.95pct_ci")
+    mean, t2b, s100, wt = _t(res, "table.mean"), _t(res, "table.top_2_box"), _t(res, "score_100"), _t(res, "weight")
     out = pd.DataFrame({
         _t(res, "dimension"): [_label(res, d) for d in s["dimension"]],
         "n": s["n"].astype(int),
-        ("均值" if zh else "Mean"): s["mean"],
-        ("95% 置信区间" if zh else "95% CI"): [f"{a:.2f} – {b:.2f}" for a, b in zip(s["ci_low"], s["ci_high"],
-                                                                              strict=True)],
-        _t(res, "score_100"): s["score_100"],
-        ("满意率" if zh else "Top-2-box"): s["top2box"],
-        _t(res, "weight"): [w.get(d, np.nan) for d in s["dimension"]],
+        mean: s["mean"].to_numpy(),
+        ci: [_ci_text(a, b, ".2f") for a, b in zip(s["ci_low"], s["ci_high"], strict=True)],
+        s100: s["score_100"].to_numpy(),
+        t2b: s["top2box"].to_numpy(),
+        wt: [w.get(d, np.nan) for d in s["dimension"]],
     })
-    return _fmt(out, {("均值" if zh else "Mean"): ".2f", _t(res, "score_100"): ".1f",
-                      ("满意率" if zh else "Top-2-box"): ".1%", _t(res, "weight"): ".1%"})
+    return DisplayTable(out, formats={mean: ".2f", s100: ".1f", t2b: ".1%", wt: ".1%"}, numeric=[ci])
 
 
-def item_table(res: ReportResults, *, items: list[str] | None = None) -> pd.DataFrame:
+def item_table(res: ReportResults, *, items: list[str] | None = None) -> DisplayTable:
     """Per item: dimension, question label, n, mean, top-2-box (reverse items reversed)."""
     it = res.item_scores
     if items is not None:
         it = it[it["item"].isin(items)]
-    zh = _zh(res)
+    mean, t2b = _t(res, "table.mean"), _t(res, "table.top_2_box")
     out = pd.DataFrame({
         _t(res, "dimension"): [_label(res, d) for d in it["dimension"]],
-        ("题目" if zh else "Item"): [_label(res, i) + (" (R)" if r else "") for i, r in zip(it["item"], it["reverse"],
+        _t(res, "table.item"): [_label(res, i) + (" (R)" if r else "") for i, r in zip(it["item"], it["reverse"],
                                                                                           strict=True)],
-        "n": it["n"],
-        ("均值" if zh else "Mean"): it["mean"],
-        ("满意率" if zh else "Top-2-box"): it["top2box"],
+        "n": it["n"].to_numpy(),
+        mean: it["mean"].to_numpy(),
+        t2b: it["top2box"].to_numpy(),
     })
-    return _fmt(out, {("均值" if zh else "Mean"): ".2f", ("满意率" if zh else "Top-2-box"): ".1%"})
+    return DisplayTable(out, formats={mean: ".2f", t2b: ".1%"})
 
 
-def quality_table(res: ReportResults) -> pd.DataFrame:
+def quality_table(res: ReportResults) -> DisplayTable:
     """Per screening rule: action, flagged, share, excluded."""
     s = res.study.screening.summary
-    zh = _zh(res)
+    share = _t(res, "table.share")
     out = pd.DataFrame({
-        ("规则" if zh else "Rule"): [_t(res, f"rule.{r}") for r in s["rule"]],
-        ("处理" if zh else "Action"): [_t(res, f"action.{a}") for a in s["action"]],
-        ("标记人数" if zh else "Flagged"): s["n_flagged"].astype(int),
-        ("占比" if zh else "Share"): s["share"],
-        ("排除人数" if zh else "Excluded"): s["n_excluded"].astype(int),
+        _t(res, "table.rule"): [_t(res, f"rule.{r}") for r in s["rule"]],
+        _t(res, "table.action"): [_t(res, f"action.{a}") for a in s["action"]],
+        _t(res, "table.flagged"): s["n_flagged"].astype(int).to_numpy(),
+        share: s["share"].to_numpy(),
+        _t(res, "table.excluded"): s["n_excluded"].astype(int).to_numpy(),
     })
-    return _fmt(out, {("占比" if zh else "Share"): ".1%"})
+    return DisplayTable(out, formats={share: ".1%"})
 
 
-def audit_table(res: ReportResults, *, n: int = 15) -> pd.DataFrame:
+def audit_table(res: ReportResults, *, n: int = 15) -> DisplayTable:
     """The first ``n`` excluded respondents with their reasons (the full list is in the xlsx)."""
     a = res.study.screening.audit
-    zh = _zh(res)
-    reasons = [
-        "；".join(_t(res, f"rule.{r.strip()}") for r in str(x).split(";") if r.strip()) if zh else
-        "; ".join(_t(res, f"rule.{r.strip()}") for r in str(x).split(";") if r.strip())
-        for x in a["reasons"]
-    ]
-    out = pd.DataFrame({("答卷编号" if zh else "Respondent"): a.get("respondent_id", a.index),
-                        ("排除原因" if zh else "Reasons"): reasons})
-    return out.head(n).reset_index(drop=True)
+    reasons = [join([_t(res, f"rule.{r.strip()}") for r in str(x).split(";") if r.strip()], res.study.lang,
+                    sep="fmt.semicolon") for x in a["reasons"]]
+    out = pd.DataFrame({_t(res, "table.respondent"): a.get("respondent_id", a.index),
+                        _t(res, "table.reasons"): reasons})
+    return DisplayTable(out.head(n).reset_index(drop=True).astype(str))
 
 
-def reliability_table(res: ReportResults) -> pd.DataFrame:
+def reliability_table(res: ReportResults) -> DisplayTable:
     """Per dimension: items, n, Cronbach's alpha [CI], standardized alpha, omega."""
     r = res.reliability
-    zh = _zh(res)
-    dim_col = "dimension"
+    ci, std = _t(res, "table.alpha_95pct_ci"), _t(res, "table.standardized_alpha")
     out = pd.DataFrame({
-        _t(res, "dimension"): [(_label(res, d) if d in res.study.dimensions else ("全部题目" if zh else "All items"))
-                               for d in r[dim_col]],
-        ("题数" if zh else "Items"): r["n_items"].astype(int),
-        "n": r["n_obs"].astype(int),
-        "Cronbach α": r["alpha"],
-        ("α 95% 置信区间" if zh else "α 95% CI"): [f"{a:.2f} – {b:.2f}" for a, b in zip(r["ci_low"], r["ci_high"],
-                                                                                   strict=True)],
-        ("标准化 α" if zh else "Standardized α"): r["alpha_std"],
-        "McDonald ω": r["omega"] if "omega" in r else np.nan,
+        _t(res, "dimension"): [(_label(res, d) if d in res.study.dimensions else _t(res, "table.all_items"))
+                               for d in r["dimension"]],
+        _t(res, "table.items"): r["n_items"].astype(int).to_numpy(),
+        "n": r["n_obs"].astype(int).to_numpy(),
+        "Cronbach α": r["alpha"].to_numpy(),
+        ci: [_ci_text(a, b, ".2f") for a, b in zip(r["ci_low"], r["ci_high"], strict=True)],
+        std: r["alpha_std"].to_numpy(),
+        "McDonald ω": r["omega"].to_numpy() if "omega" in r else np.nan,
     })
-    return _fmt(out, {"Cronbach α": ".3f", ("标准化 α" if zh else "Standardized α"): ".3f", "McDonald ω": ".3f"})
+    return DisplayTable(out, formats={"Cronbach α": ".3f", std: ".3f", "McDonald ω": ".3f"}, numeric=[ci])
 
 
-_STATISTIC_NAMES = {
-    "alpha": ("Cronbach α", "Cronbach's α"),
-    "omega": ("McDonald ω", "McDonald's ω"),
-    "cfi": ("CFI", "CFI"),
-    "tli": ("TLI", "TLI"),
-    "rmsea": ("RMSEA", "RMSEA"),
-    "srmr": ("SRMR", "SRMR"),
-    "ave": ("平均方差抽取量 AVE", "AVE"),
-    "composite_reliability": ("组合信度 CR", "Composite reliability"),
-    "fornell_larcker": ("Fornell-Larcker 判别效度", "Fornell-Larcker"),
-    "htmt": ("HTMT 判别效度", "HTMT"),
-}
-
-
-def verdict_table(res: ReportResults) -> pd.DataFrame:
+def verdict_table(res: ReportResults) -> DisplayTable:
     """The reliability / validity verdict with translated statistics, scopes and pass / fail."""
     v = res.verdict.copy()
-    zh = _zh(res)
     if "pass" in v:
         v["pass"] = [(_t(res, "pass") if x else _t(res, "fail")) if isinstance(x, bool | np.bool_) else "" for x in v["pass"]]
     if "statistic" in v:
-        v["statistic"] = [_STATISTIC_NAMES.get(x, (x, x))[0 if zh else 1] for x in v["statistic"]]
+        names = texts("statistic", res.study.lang)
+        v["statistic"] = [names.get(x, x) for x in v["statistic"]]
 
     def scope(x: object) -> str:
         x = str(x)
         if x in res.study.dimensions:
             return _label(res, x)
         if x == "overall":
-            return "全部题目" if zh else "All items"
+            return _t(res, "table.all_items")
         if x == "model":
-            return "测量模型" if zh else "Measurement model"
+            return _t(res, "table.measurement_model")
         if "~" in x:
             return " ~ ".join(_label(res, part.strip()) for part in x.split("~"))
         return x
 
     if "scope" in v:
         v["scope"] = [scope(x) for x in v["scope"]]
-    ren = {"statistic": "指标" if zh else "Statistic", "value": "数值" if zh else "Value",
-           "threshold": "标准" if zh else "Threshold", "pass": "结论" if zh else "Verdict",
-           "scope": "范围" if zh else "Scope", "rule": "规则" if zh else "Rule"}
-    v = _fmt(v, {"value": ".3f", "threshold": ".2f"})
-    return v.rename(columns=ren)
+    ren = {"statistic": _t(res, "table.statistic"), "value": _t(res, "table.value"),
+           "threshold": _t(res, "table.threshold"), "pass": _t(res, "table.verdict"),
+           "scope": _t(res, "table.scope"), "rule": _t(res, "table.rule")}
+    formats = {ren[c]: spec for c, spec in (("value", ".3f"), ("threshold", ".2f")) if c in v}
+    return DisplayTable(v.rename(columns=ren), formats=formats)
 
 
-def loadings_table(res: ReportResults) -> pd.DataFrame:
+def loadings_table(res: ReportResults) -> DisplayTable:
     """Standardized CFA loadings per item."""
     if res.cfa is None:
-        return pd.DataFrame()
-    ld = res.cfa.loadings.copy()
-    zh = _zh(res)
-    cols = {c: c for c in ld.columns}
+        return DisplayTable(pd.DataFrame())
+    ld = res.cfa.loadings
     fac = "factor" if "factor" in ld else ld.columns[0]
     item = "item" if "item" in ld else ld.columns[1]
     std = next((c for c in ("std_loading", "loading_std", "std") if c in ld), None)
+    col = _t(res, "table.std_loading")
     out = pd.DataFrame({
         _t(res, "dimension"): [_label(res, f) for f in ld[fac]],
-        ("题目" if zh else "Item"): [_label(res, i) for i in ld[item]],
-        ("标准化载荷" if zh else "Std. loading"): ld[std] if std else np.nan,
+        _t(res, "table.item"): [_label(res, i) for i in ld[item]],
+        col: ld[std].to_numpy() if std else np.nan,
     })
-    del cols
-    return _fmt(out, {("标准化载荷" if zh else "Std. loading"): ".3f"})
+    return DisplayTable(out, formats={col: ".3f"})
 
 
-def factor_table(res: ReportResults) -> pd.DataFrame:
+def factor_table(res: ReportResults) -> DisplayTable:
     """Composite reliability, AVE and sqrt(AVE) per dimension."""
     if res.cfa is None:
-        return pd.DataFrame()
-    f = res.cfa.factors.copy()
-    zh = _zh(res)
+        return DisplayTable(pd.DataFrame())
+    f = res.cfa.factors
     idx = f["factor"] if "factor" in f else f.index
+    cr = _t(res, "table.composite_reliability")
     out = pd.DataFrame({
         _t(res, "dimension"): [_label(res, d) for d in idx],
-        ("组合信度 CR" if zh else "Composite reliability"): f["composite_reliability"].to_numpy(),
+        cr: f["composite_reliability"].to_numpy(),
         "AVE": f["ave"].to_numpy(),
     })
-    return _fmt(out, {("组合信度 CR" if zh else "Composite reliability"): ".3f", "AVE": ".3f"})
+    return DisplayTable(out, formats={cr: ".3f", "AVE": ".3f"})
 
 
-def htmt_table(res: ReportResults) -> pd.DataFrame:
+def htmt_table(res: ReportResults) -> DisplayTable:
     """HTMT ratios with dimension labels (lower triangle)."""
     if res.cfa is None:
-        return pd.DataFrame()
-    h = res.cfa.htmt.copy()
+        return DisplayTable(pd.DataFrame())
+    h = res.cfa.htmt
     labels = [_label(res, str(d)) for d in h.index]
     vals = h.to_numpy(dtype=float)
-    shown = [["" if j >= i or not np.isfinite(vals[i, j]) else f"{vals[i, j]:.3f}" for j in range(len(labels))]
-             for i in range(len(labels))]
-    return pd.DataFrame(shown, index=labels, columns=labels)
+    lower = np.where(np.tril(np.ones_like(vals, dtype=bool), k=-1) & np.isfinite(vals), vals, np.nan)
+    out = pd.DataFrame(lower, index=labels, columns=labels)
+    return DisplayTable(out, formats=dict.fromkeys(labels, ".3f"), caption="HTMT", index=True)
 
 
-def segment_table(res: ReportResults, segment: str) -> pd.DataFrame:
+def segment_table(res: ReportResults, segment: str) -> DisplayTable:
     """Mean dimension scores (and the overall index) per level of one segment; small bases marked."""
     b = res.by_segment
     b = b[b["segment"] == segment]
     if b.empty:
-        return pd.DataFrame()
+        return DisplayTable(pd.DataFrame())
     levels = res.study.codebook.level_labels(segment, res.study.lang)
     wide = b.pivot_table(index="level", columns="dimension", values="mean", aggfunc="first", sort=False)
     ns = b.groupby("level", sort=False)["n"].max()
@@ -296,12 +259,17 @@ def segment_table(res: ReportResults, segment: str) -> pd.DataFrame:
     order = [lv for lv in levels if lv in wide.index] + [lv for lv in wide.index if lv not in levels]
     wide = wide.reindex(order)
     cols = [c for c in [*res.study.dimensions, "overall_index"] if c in wide.columns]
-    out = wide[cols].map(lambda v: f"{v:.2f}")
+    out = wide[cols].copy()
     out.columns = [(_label(res, c) if c != "overall_index" else _t(res, "overall_index")) for c in cols]
     out.insert(0, "n", [f"{int(ns[lv])}{'*' if small.get(lv, False) else ''}" for lv in order])
     out.index = [levels.get(lv, lv) for lv in order]
     out.index.name = _label(res, segment)
-    return out
+    return DisplayTable(out, formats=dict.fromkeys(out.columns[1:], ".2f"), numeric=["n"], index=True)
+
+
+def segment_tables(res: ReportResults) -> DisplayGroup:
+    """:func:`segment_table` of every segment of the params, in their order."""
+    return DisplayGroup.of(segment_table(res, s) for s in res.study.params.analysis.segments)
 
 
 def segment_long(res: ReportResults) -> pd.DataFrame:
@@ -320,7 +288,7 @@ def segment_long(res: ReportResults) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def logit_table(res: ReportResults, which: str = "dimensions") -> pd.DataFrame:
+def logit_table(res: ReportResults, which: str = "dimensions") -> DisplayTable:
     """Odds ratios with CIs, p-values (and average marginal effects) of a repurchase model.
 
     ``which``: ``dimensions`` (binary repurchase on the five dimensions), ``overall`` (on overall
@@ -328,50 +296,49 @@ def logit_table(res: ReportResults, which: str = "dimensions") -> pd.DataFrame:
     """
     m = {"dimensions": res.logit_dimensions, "overall": res.logit_overall, "ordered": res.ordered}[which]
     if m is None:
-        return pd.DataFrame()
+        return DisplayTable(pd.DataFrame())
     c = m.coefficients
-    zh = _zh(res)
     me = getattr(m, "marginal_effects", None)
     ame = me["ame"] if me is not None and "ame" in me else pd.Series(dtype=float)
     terms = [t for t in c.index if t != "const"]
+    odds, ci, pcol, amec = (_t(res, "table.odds_ratio"), _t(res, "table.or_95pct_ci"), _t(res, "table.p_value"),
+                            _t(res, "table.avg_marginal_effect"))
     out = pd.DataFrame({
-        ("变量" if zh else "Term"): [_term_label(res, t) for t in terms],
-        ("优势比 OR" if zh else "Odds ratio"): c.loc[terms, "odds_ratio"].to_numpy(),
-        ("OR 95% 置信区间" if zh else "OR 95% CI"): [f"{a:.2f} – {b:.2f}" for a, b in
-                                                   zip(c.loc[terms, "or_ci_low"], c.loc[terms, "or_ci_high"], strict=True)],
-        ("p 值" if zh else "p-value"): c.loc[terms, "p_value"].to_numpy(),
-        ("平均边际效应" if zh else "Avg. marginal effect"): [ame.get(t, np.nan) for t in terms],
+        _t(res, "table.term"): [_term_label(res, t) for t in terms],
+        odds: c.loc[terms, "odds_ratio"].to_numpy(),
+        ci: [_ci_text(a, b, ".2f") for a, b in zip(c.loc[terms, "or_ci_low"], c.loc[terms, "or_ci_high"], strict=True)],
+        pcol: [_p_text(v) for v in c.loc[terms, "p_value"]],
+        amec: [ame.get(t, np.nan) for t in terms],
     })
     if me is None:
-        out = out.drop(columns=[("平均边际效应" if zh else "Avg. marginal effect")])
-    out = _fmt(out, {("优势比 OR" if zh else "Odds ratio"): ".2f", ("平均边际效应" if zh else "Avg. marginal effect"): "+.3f"})
-    pcol = "p 值" if zh else "p-value"
-    out[pcol] = ["< 0.001" if float(v) < 0.001 else f"{float(v):.3f}" for v in c.loc[terms, "p_value"]]
-    return out
+        out = out.drop(columns=[amec])
+    return DisplayTable(out, formats={odds: ".2f", amec: "+.3f"}, numeric=[ci, pcol])
 
 
-def drivers_table(res: ReportResults) -> pd.DataFrame:
+def drivers_table(res: ReportResults) -> DisplayTable:
     """Relative importance (Shapley) for satisfaction and repurchase, with bootstrap CIs."""
-    zh = _zh(res)
     s = res.drivers_satisfaction
     r = res.drivers_repurchase
     dims = list(res.study.dimensions)
 
     def ci(d: pd.DataFrame, k: str) -> str:
-        if "ci_low" in d and k in d.index:
-            return f"{d.loc[k, 'ci_low']:.3f} – {d.loc[k, 'ci_high']:.3f}"
-        return ""
+        return _ci_text(d.loc[k, "ci_low"], d.loc[k, "ci_high"], ".3f") if "ci_low" in d and k in d.index else ""
 
+    imp_s, ci_col, share = (_t(res, "table.importance_for_satisfaction"), _t(res, "table.95pct_ci"),
+                            _t(res, "table.share"))
     out = pd.DataFrame({
         _t(res, "dimension"): [_label(res, k) for k in dims],
-        ("对满意度的重要性" if zh else "Importance for satisfaction"): [f"{s.loc[k, 'importance']:.3f}" for k in dims],
-        ("95% 置信区间" if zh else "95% CI"): [ci(s, k) for k in dims],
-        ("占比" if zh else "Share"): [f"{s.loc[k, 'share']:.1%}" for k in dims],
+        imp_s: [s.loc[k, "importance"] for k in dims],
+        ci_col: [ci(s, k) for k in dims],
+        share: [s.loc[k, "share"] for k in dims],
     })
+    formats = {imp_s: ".3f", share: ".1%"}
     if len(r):
-        out[("对复购的重要性" if zh else "Importance for repurchase")] = [f"{r.loc[k, 'importance']:.3f}" for k in dims]
-        out[("复购占比" if zh else "Share (repurchase)")] = [f"{r.loc[k, 'share']:.1%}" for k in dims]
-    return out
+        imp_r, share_r = _t(res, "table.importance_for_repurchase"), _t(res, "table.share_repurchase")
+        out[imp_r] = [r.loc[k, "importance"] for k in dims]
+        out[share_r] = [r.loc[k, "share"] for k in dims]
+        formats |= {imp_r: ".3f", share_r: ".1%"}
+    return DisplayTable(out, formats=formats, numeric=[ci_col])
 
 
 def ipa_frame(res: ReportResults) -> pd.DataFrame:
@@ -383,19 +350,19 @@ def ipa_frame(res: ReportResults) -> pd.DataFrame:
     return ipa
 
 
-def ipa_table(res: ReportResults) -> pd.DataFrame:
-    zh = _zh(res)
+def ipa_table(res: ReportResults) -> DisplayTable:
     ipa = ipa_frame(res)
+    imp, perf = _t(res, "importance"), _t(res, "performance")
     out = pd.DataFrame({
         _t(res, "dimension"): ipa["label"].to_numpy(),
-        _t(res, "importance"): [f"{v:.3f}" for v in ipa["importance"]],
-        _t(res, "performance"): [f"{v:.2f}" for v in ipa["performance"]],
-        ("象限" if zh else "Quadrant"): ipa["quadrant_label"].to_numpy(),
+        imp: ipa["importance"].to_numpy(),
+        perf: ipa["performance"].to_numpy(),
+        _t(res, "table.quadrant"): ipa["quadrant_label"].to_numpy(),
     })
-    return out
+    return DisplayTable(out, formats={imp: ".3f", perf: ".2f"})
 
 
-def weights_display(res: ReportResults) -> pd.DataFrame:
+def weights_display(res: ReportResults) -> DisplayTable:
     """Expert / AHP / data-driven weights side by side."""
     w = res.weights.copy()
     idx = w["dimension"] if "dimension" in w else w.index
@@ -404,8 +371,8 @@ def weights_display(res: ReportResults) -> pd.DataFrame:
     out.index.name = _t(res, "dimension")
     ren = {"expert": text("weights.expert", res.study.lang), "ahp": "AHP",
            "data": text("weights.data", res.study.lang)}
-    out = out.rename(columns=ren)
-    return out.map(lambda v: "" if pd.isna(v) else f"{float(v):.1%}")
+    out = out.rename(columns=ren).astype(float)
+    return DisplayTable(out, formats=dict.fromkeys(out.columns, ".1%"), index=True)
 
 
 def _level_text(res: ReportResults, var: str, level) -> str:
@@ -435,7 +402,7 @@ def _ordered(res: ReportResults, var: str, levels: list) -> list:
     return known + [lv for lv in levels if lv not in known]
 
 
-def crosstab_table(res: ReportResults, key: tuple[str, str]) -> pd.DataFrame:
+def crosstab_table(res: ReportResults, key: tuple[str, str]) -> DisplayTable:
     """Column percentages with significance letters (and column bases) of one crosstab."""
     ct = res.crosstabs[key]
     row, col = key
@@ -454,26 +421,26 @@ def crosstab_table(res: ReportResults, key: tuple[str, str]) -> pd.DataFrame:
     out = pd.DataFrame(body, index=[_level_text(res, row, r) for r in rows])
     out.index.name = f"{_label(res, row)} \\ {_label(res, col)}"
     out.loc["n"] = [f"{ct.counts[c].sum():,.0f}" for c in cols]
-    return out
+    return DisplayTable(out, numeric=list(out.columns), index=True)
+
+
+def crosstab_tables(res: ReportResults) -> DisplayGroup:
+    """Every crosstab of the params with its test note below it."""
+    return DisplayGroup.of(part for key in res.crosstabs
+                           for part in (crosstab_table(res, key), prose([crosstab_note(res, key)])))
 
 
 def crosstab_note(res: ReportResults, key: tuple[str, str]) -> str:
     ct = res.crosstabs[key]
-    zh = _zh(res)
     p = "< 0.001" if ct.p_value < 0.001 else f"= {ct.p_value:.3f}"
-    if zh:
-        return (f"卡方检验 χ²({ct.dof}) = {ct.chi2:.1f}，p {p}，Cramér's V = {ct.cramers_v:.3f}；"
-                "字母表示该列比例显著高于所标字母列（Holm 校正，α = 0.05）。")
-    return (f"Chi-square χ²({ct.dof}) = {ct.chi2:.1f}, p {p}, Cramér's V = {ct.cramers_v:.3f}; letters mark "
-            "columns whose share is significantly lower (Holm-corrected, α = 0.05).")
+    return text("table.crosstab_note", res.study.lang, dof=ct.dof, chi2=ct.chi2, p=p, v=ct.cramers_v)
 
 
-def themes_table(res: ReportResults) -> pd.DataFrame:
+def themes_table(res: ReportResults) -> DisplayTable:
     """Complaint themes: label, dimension, share of answers, satisfaction with / without."""
     if res.text is None:
-        return pd.DataFrame()
+        return DisplayTable(pd.DataFrame())
     t = res.text.themes.sort_values("share", ascending=False)
-    zh = _zh(res)
     lex = res.text.lexicon.get("themes", res.text.lexicon)
     lang = res.study.lang
 
@@ -487,19 +454,20 @@ def themes_table(res: ReportResults) -> pd.DataFrame:
         d = entry.get("dimension") if isinstance(entry, Mapping) else None
         return _label(res, d) if d else ""
 
+    share = _t(res, "share")
     out = pd.DataFrame({
         _t(res, "theme"): [theme_label(x) for x in t["theme"]],
         _t(res, "dimension"): [dim_of(x) for x in t["theme"]],
-        "n": t["n_theme"].astype(int),
-        _t(res, "share"): [f"{v:.1%}" for v in t["share"]],
+        "n": t["n_theme"].astype(int).to_numpy(),
+        share: t["share"].to_numpy(),
     })
-    for col, zh_name, en_name in (("mean_with", "提及者满意度", "Satisfaction (mentioned)"),
-                                  ("mean_without", "未提及者满意度", "Satisfaction (not mentioned)"),
-                                  ("difference", "差值", "Difference")):
+    formats = {share: ".1%"}
+    for col in ("mean_with", "mean_without", "difference"):
         if col in t:
-            out[zh_name if zh else en_name] = [("" if pd.isna(v) else f"{v:+.2f}" if col == "difference" else f"{v:.2f}")
-                                               for v in t[col]]
-    return out
+            name = _t(res, f"table.theme_{col}")
+            out[name] = t[col].to_numpy(dtype=float)
+            formats[name] = "+.2f" if col == "difference" else ".2f"
+    return DisplayTable(out, formats=formats)
 
 
 def theme_label_map(res: ReportResults) -> dict[str, str]:
@@ -513,10 +481,10 @@ def theme_label_map(res: ReportResults) -> dict[str, str]:
     return out
 
 
-def quotes_table(res: ReportResults, *, per_theme: int = 2, themes: int = 5) -> pd.DataFrame:
+def quotes_table(res: ReportResults, *, per_theme: int = 2, themes: int = 5) -> DisplayTable:
     """Masked verbatim quotes of the most frequent themes (text shown as text, never markup)."""
     if res.text is None or res.text.quotes.empty:
-        return pd.DataFrame()
+        return DisplayTable(pd.DataFrame())
     q = res.text.quotes
     labels = theme_label_map(res)
     top = res.top_themes[:themes]
@@ -525,15 +493,14 @@ def quotes_table(res: ReportResults, *, per_theme: int = 2, themes: int = 5) -> 
         sub = q[q["theme"] == th].head(per_theme)
         for quote in sub["quote"] if "quote" in sub else sub.iloc[:, -1]:
             rows.append({_t(res, "theme"): labels.get(th, th), _t(res, "quote"): str(quote)})
-    return pd.DataFrame(rows)
+    return DisplayTable(pd.DataFrame(rows))
 
 
-def kpi_table(res: ReportResults) -> pd.DataFrame:
-    """Service-level KPIs against targets."""
+def kpi_table(res: ReportResults) -> DisplayTable:
+    """Service-level KPIs against targets (values as text: shares and minutes share a column)."""
     if res.kpis is None:
-        return pd.DataFrame()
+        return DisplayTable(pd.DataFrame())
     k = res.kpis
-    zh = _zh(res)
     rows = []
     for r in k.itertuples():
         key = f"kpi.{r.kpi}"
@@ -547,10 +514,11 @@ def kpi_table(res: ReportResults) -> pd.DataFrame:
             if pd.notna(r.ci_low) else ""
         tgt = "" if pd.isna(r.target) else (f"{r.target:.0%}" if is_share else f"{r.target:g} min")
         met = "" if pd.isna(r.met) else (_t(res, "met") if r.met else _t(res, "missed"))
-        rows.append({("指标" if zh else "KPI"): name, ("数值" if zh else "Value"): val,
-                     ("95% 置信区间" if zh else "95% CI"): ci, "n": int(r.n), _t(res, "target"): tgt,
-                     ("结论" if zh else "Status"): met})
-    return pd.DataFrame(rows)
+        rows.append({_t(res, "table.kpi"): name, _t(res, "table.value"): val,
+                     _t(res, "table.95pct_ci"): ci, "n": int(r.n), _t(res, "target"): tgt,
+                     _t(res, "table.status"): met})
+    numeric = [_t(res, "table.value"), _t(res, "table.95pct_ci"), _t(res, "target")]
+    return DisplayTable(pd.DataFrame(rows), numeric=numeric)
 
 
 def kpi_frame(res: ReportResults) -> pd.DataFrame:
@@ -562,238 +530,14 @@ def kpi_frame(res: ReportResults) -> pd.DataFrame:
     return k
 
 
-# Number formats of date, datetime and timedelta cells: pandas' defaults, so the workbook reads
-# back as the pandas-written one did.
-_XLSX_DATE = "YYYY-MM-DD"
-_XLSX_DATETIME = "YYYY-MM-DD HH:MM:SS"
-_XLSX_DAYS = "0"
-_XLSX_HEADER = {"bold": True, "border": 1, "align": "center", "valign": "top"}  # pandas' classic header
-_XLSX_MAX_ROWS, _XLSX_MAX_COLS = 1_048_576, 16_384
-_XLSX_SHORT_STRING = 16_383  # never truncated: at most 2 UTF-16 units per character, 32,767 allowed
-
-
-class _XlsxFormats:
-    """The xlsxwriter Format objects of one workbook, each added once, on first use."""
-
-    def __init__(self, book: Workbook) -> None:
-        self._book = book
-        self._cache: dict[tuple[str | None, bool], Format] = {}
-
-    def get(self, num_format: str | None, *, header: bool = False) -> Format | None:
-        if num_format is None and not header:
-            return None
-        key = (num_format, header)
-        fmt = self._cache.get(key)
-        if fmt is None:
-            props = dict(_XLSX_HEADER) if header else {}
-            if num_format is not None:
-                props["num_format"] = num_format
-            fmt = self._cache[key] = self._book.add_format(props)
-        return fmt
-
-
-def _xlsx_string(ws: Worksheet, row: int, col: int, value: str, fmt: Format | None, where: str) -> None:
-    if not value:  # "" is an empty cell (kept only if it carries a format, as a header cell does)
-        ws.write_blank(row, col, None, fmt)
-    elif ws.write_string(row, col, value, fmt) == -2:
-        warnings.warn(f"to_excel: a cell of {where} was longer than Excel's 32,767 characters and was "
-                      "truncated", UserWarning, stacklevel=4)
-
-
-def _xlsx_cell(ws: Worksheet, row: int, col: int, value: object, formats: _XlsxFormats, where: str, *,
-               header: bool = False) -> None:
-    """Write one value as pandas' Excel writer does: missing -> empty cell, +-inf -> "inf" / "-inf",
-    numpy scalars -> Python numbers, datetimes / dates with a number format, anything else as text."""
-    if isinstance(value, str):
-        _xlsx_string(ws, row, col, value, formats.get(None, header=header), where)
-        return
-    if is_scalar(value) and pd.isna(value):
-        ws.write_blank(row, col, None, formats.get(None, header=header))
-        return
-    if getattr(value, "tzinfo", None) is not None:
-        raise ValueError(f"to_excel: {where} holds timezone-aware values in an object column; Excel has no time "
-                         f"zones: make them naive first (got {value!r})")
-    if is_bool(value):
-        ws.write_boolean(row, col, bool(value), formats.get(None, header=header))
-    elif is_integer(value):
-        ws.write_number(row, col, int(value), formats.get(None, header=header))
-    elif is_float(value):
-        value = float(value)
-        if math.isinf(value):
-            _xlsx_string(ws, row, col, "inf" if value > 0 else "-inf", formats.get(None, header=header), where)
-        else:
-            ws.write_number(row, col, value, formats.get(None, header=header))
-    elif isinstance(value, Decimal):
-        ws.write_number(row, col, value, formats.get(None, header=header))
-    elif isinstance(value, datetime.datetime):
-        ws.write_datetime(row, col, value, formats.get(_XLSX_DATETIME, header=header))
-    elif isinstance(value, datetime.date):
-        ws.write_datetime(row, col, value, formats.get(_XLSX_DATE, header=header))
-    elif isinstance(value, datetime.timedelta):
-        ws.write_number(row, col, value.total_seconds() / 86400, formats.get(_XLSX_DAYS, header=header))
-    else:
-        _xlsx_string(ws, row, col, str(value), formats.get(None, header=header), where)
-
-
-def _xlsx_sheet(ws: Worksheet, frame: pd.DataFrame, formats: _XlsxFormats, name: str) -> None:
-    """One header row, then the data column by column, without the index.
-
-    Plain numpy columns take a direct route (one xlsxwriter call per cell, no per-value type
-    tests); any other column (object, category, nullable, ...) goes value by value through
-    :func:`_xlsx_cell`.
-    """
-    n_rows, n_cols = frame.shape
-    if n_rows + 1 > _XLSX_MAX_ROWS or n_cols > _XLSX_MAX_COLS:
-        raise ValueError(f"to_excel: sheet {name!r} has {n_rows} rows and {n_cols} columns; an Excel sheet holds at "
-                         f"most {_XLSX_MAX_ROWS - 1} data rows and {_XLSX_MAX_COLS} columns")
-    for j, label in enumerate(frame.columns):
-        _xlsx_cell(ws, 0, j, label, formats, f"sheet {name!r}, header", header=True)
-    write_number, write_string, write_boolean = ws.write_number, ws.write_string, ws.write_boolean
-    for j, (label, col) in enumerate(frame.items()):  # .items(): half the cost of .iloc[:, j]
-        where = f"sheet {name!r}, column {label!r}"
-        if isinstance(col.dtype, pd.DatetimeTZDtype):
-            col = col.dt.tz_localize(None)
-        kind = col.dtype.kind if isinstance(col.dtype, np.dtype) else None
-        values = col.tolist()
-        if kind in ("i", "u"):
-            for i, v in enumerate(values, 1):
-                write_number(i, j, v)
-        elif kind == "b":
-            for i, v in enumerate(values, 1):
-                write_boolean(i, j, v)
-        elif kind == "f":
-            for i, v in enumerate(values, 1):
-                if v != v:  # NaN: an empty cell
-                    continue
-                if v in (math.inf, -math.inf):
-                    _xlsx_string(ws, i, j, "inf" if v > 0 else "-inf", None, where)
-                else:
-                    write_number(i, j, v)
-        elif kind == "M":
-            fmt = formats.get(_XLSX_DATETIME)
-            for i, v in enumerate(values, 1):
-                if v is not pd.NaT:
-                    ws.write_datetime(i, j, v, fmt)
-        else:
-            for i, v in enumerate(values, 1):
-                if type(v) is str and len(v) <= _XLSX_SHORT_STRING:  # the usual case, without the checks
-                    if v:
-                        write_string(i, j, v)
-                else:
-                    _xlsx_cell(ws, i, j, v, formats, where)
-
-
-def _excel_sheets(res: ReportResults) -> dict[str, pd.DataFrame | None]:
-    """The tables of :func:`to_excel` by sheet name, in sheet order (``None``: no such table)."""
-    sheets: dict[str, pd.DataFrame | None] = {
-        "scores": res.scores,
-        "items": res.item_scores,
-        "quality_summary": res.study.screening.summary,
-        "excluded": res.study.screening.audit.reset_index(),
-        "import_excluded": res.study.responses.exclusions,
-        "reliability": res.reliability,
-        "item_total": res.item_total.reset_index(),
-        "verdict": res.verdict,
-        "by_segment": res.by_segment,
-        "segment_tests": res.segment_tests,
-        "drivers_satisfaction": res.drivers_satisfaction.reset_index(),
-        "drivers_repurchase": res.drivers_repurchase.reset_index(),
-        "ipa": res.ipa.reset_index(),
-        "weights": res.weights.reset_index(),
-    }
-    if res.cfa is not None:
-        sheets["cfa_loadings"] = res.cfa.loadings
-        sheets["cfa_factors"] = res.cfa.factors.reset_index()
-        sheets["htmt"] = res.cfa.htmt.reset_index()
-    for name, m in (("logit_overall", res.logit_overall), ("logit_dimensions", res.logit_dimensions)):
-        if m is not None:
-            sheets[name] = m.coefficients.reset_index()
-            sheets[name + "_ame"] = m.marginal_effects.reset_index()
-    if res.ordered is not None:
-        sheets["ordered_intention"] = res.ordered.coefficients.reset_index()
-        sheets["ordered_thresholds"] = res.ordered.thresholds.rename_axis("cut").reset_index()
-    for (r, c), ct in res.crosstabs.items():
-        sheets[f"xt_{r}_{c}"[:31]] = ct.to_frame()
-    if res.text is not None:
-        sheets["words"] = res.text.words
-        sheets["bigrams"] = res.text.bigrams
-        sheets["themes"] = res.text.themes
-        sheets["themes_by_segment"] = res.text.themes_by_segment
-        sheets["quotes_masked"] = res.text.quotes
-    if res.kpis is not None:
-        sheets["kpis"] = res.kpis
-        sheets["kpi_trend"] = res.kpi_trend
-    return sheets
-
-
-def to_excel(res: ReportResults, path: str | Path) -> Path:
-    """Write the report tables (tidy, unrounded) to an .xlsx workbook, one sheet per table.
-
-    Parameters
-    ----------
-    res : ReportResults
-        The output of :func:`csat_research.report.analyse.analyse`.
-    path : str or Path
-        The workbook to write (replaced if it exists).
-
-    Returns
-    -------
-    Path
-        ``path``.
-
-    Raises
-    ------
-    ValueError
-        A table holds timezone-aware datetimes in an object column, or is larger than an Excel
-        sheet.
-
-    Notes
-    -----
-    One sheet per table, in a fixed order, with the table's columns (index reset where it carries
-    data, never written), one bold header row and the values as they are: numbers unrounded (the
-    16 significant digits xlsxwriter writes), integers, booleans, datetimes (time zones dropped)
-    as Excel dates, missing values as empty cells and text always as text (an open answer
-    starting with "=" or holding a URL is neither a formula nor a link; +-inf is the text "inf").
-
-    Cells are written with xlsxwriter directly rather than through ``DataFrame.to_excel``:
-    pandas builds and styles an ``ExcelCell`` object per cell, two thirds of the export's CPU
-    time (demo report: 90 ms -> 50 ms; the rest is xlsxwriter's XML and zip). The workbook reads
-    back with :func:`pandas.read_excel` exactly as the pandas-written one did;
-    ``tests/test_tables.py`` compares both routes.
-    """
-    import xlsxwriter  # 15 ms of imports, paid by the export only
-
-    path = Path(path)
-    # Assembled in memory (no temporary file per sheet). Strings stay strings: an open answer
-    # starting with "=" or holding a URL is data, never a formula or a link.
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    with xlsxwriter.Workbook(str(path), options) as book:
-        formats = _XlsxFormats(book)
-        for name, frame in _excel_sheets(res).items():
-            if frame is None:
-                continue
-            _xlsx_sheet(book.add_worksheet(name[:31]), frame, formats, name[:31])
-    return path
-
-
-def heading(key: str, lang: str, *, level: int = 2) -> str:
+def heading(key: str, lang: str, *, level: int = 2) -> Html:
     """A section heading in the report language (``key`` from :mod:`csat_research.report.i18n`)."""
-    return f"<h{level}>{html.escape(text(key, lang))}</h{level}>"
+    return Html(f"<h{level}>{html.escape(text(key, lang))}</h{level}>")
 
 
-def subheading(title: str, *, level: int = 3) -> str:
+def subheading(title: str, *, level: int = 3) -> Html:
     """An escaped sub-heading."""
-    return f"<h{level}>{html.escape(str(title))}</h{level}>"
-
-
-def html_table(df: pd.DataFrame, *, index: bool = False, caption: str | None = None) -> str:
-    """A display table as escaped HTML (cells are text, never markup)."""
-    if df is None or df.empty:
-        return ""
-    out = df.to_html(index=index, escape=True, border=0, classes="csat-table", na_rep="")
-    if caption:
-        out = f'<p class="csat-caption">{html.escape(caption)}</p>' + out
-    return out
+    return Html(f"<h{level}>{html.escape(str(title))}</h{level}>")
 
 
 def texts_for_quadrants(lang: str) -> dict[str, str]:

@@ -52,30 +52,10 @@ import numpy as np
 import pandas as pd
 
 from csat_research.core.errors import CsatWarning, DataError
+from csat_research.core.schema import DEFAULT_RULE_ACTIONS, QUALITY_RULES, RULE_ACTIONS
 
-__all__ = ["DEFAULT_ACTIONS", "RULES", "ScreeningResult", "longest_run", "screen"]
+__all__ = ["ScreeningResult", "longest_run", "screen"]
 
-#: The screening rules, in report order.
-RULES: tuple[str, ...] = (
-    "trap",
-    "reverse_contradiction",
-    "straightline",
-    "speeder",
-    "duplicate_id",
-    "repeat_customer",
-)
-
-#: Default action per rule (the same defaults as the study parameters).
-DEFAULT_ACTIONS: dict[str, str] = {
-    "trap": "exclude",
-    "reverse_contradiction": "flag",
-    "straightline": "exclude",
-    "speeder": "exclude",
-    "duplicate_id": "exclude",
-    "repeat_customer": "exclude",
-}
-
-_ACTIONS = ("flag", "exclude")
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,7 +66,7 @@ class ScreeningResult:
     ----------
     flags : pandas.DataFrame
         One row per respondent (index of the input): the id column (when given), one bool
-        column per rule (:data:`RULES`), ``n_flags`` (rules triggered), ``reasons``
+        column per rule (:data:`QUALITY_RULES`), ``n_flags`` (rules triggered), ``reasons``
         (``"; "``-joined rule names, ``""`` when clean), ``excluded`` (a triggered rule has
         action ``"exclude"``) and ``longest_run`` (longest identical run in the grid; 0 when no
         grid was given).
@@ -194,16 +174,16 @@ def _codes(data: pd.DataFrame, cols: Sequence[str], param: str) -> np.ndarray:
 
 def _check_actions(actions: Mapping[str, str] | None) -> dict[str, str]:
     if actions is None:
-        return dict(DEFAULT_ACTIONS)
+        return dict(DEFAULT_RULE_ACTIONS)
     if not isinstance(actions, Mapping):
         raise TypeError(f"`actions` must be a mapping rule -> 'flag' | 'exclude'; got {type(actions).__name__}")
-    unknown = sorted(set(actions) - set(RULES))
+    unknown = sorted(set(actions) - set(QUALITY_RULES))
     if unknown:
-        raise ValueError(f"`actions` names unknown rule(s) {unknown}; allowed: {', '.join(RULES)}")
-    bad = {k: v for k, v in actions.items() if v not in _ACTIONS}
+        raise ValueError(f"`actions` names unknown rule(s) {unknown}; allowed: {', '.join(QUALITY_RULES)}")
+    bad = {k: v for k, v in actions.items() if v not in RULE_ACTIONS}
     if bad:
         raise ValueError(f"`actions` values must be 'flag' or 'exclude'; got {bad}")
-    return {**DEFAULT_ACTIONS, **dict(actions)}
+    return {**DEFAULT_RULE_ACTIONS, **dict(actions)}
 
 
 def _as_names(x: Any, param: str) -> list[str]:
@@ -388,7 +368,7 @@ def screen(
     scale : (float, float), default (1, 5)
         Scale of the reverse-keyed items.
     actions : mapping of rule to "flag" | "exclude", optional
-        Overrides of :data:`DEFAULT_ACTIONS`.
+        Overrides of :data:`DEFAULT_RULE_ACTIONS`.
 
     Returns
     -------
@@ -518,23 +498,23 @@ def screen(
     table = pd.DataFrame(index=data.index)
     if id_col is not None:
         table[id_col] = data[id_col].to_numpy()
-    for rule in RULES:
+    for rule in QUALITY_RULES:
         table[rule] = flags.get(rule, none)
-    matrix = table[list(RULES)].to_numpy(dtype=bool)
+    matrix = table[list(QUALITY_RULES)].to_numpy(dtype=bool)
     table["n_flags"] = matrix.sum(axis=1)
     reasons = pd.Series("", index=data.index, dtype=object)
-    for rule in RULES:
+    for rule in QUALITY_RULES:
         hit = table[rule].to_numpy()
         if hit.any():
             reasons = reasons.where(~hit, reasons + (np.where(reasons == "", "", "; ")) + rule)
     table["reasons"] = reasons.astype(str)
-    exclude_rules = [r for r in RULES if acts[r] == "exclude"]
+    exclude_rules = [r for r in QUALITY_RULES if acts[r] == "exclude"]
     excluded = table[exclude_rules].to_numpy(dtype=bool).any(axis=1) if exclude_rules else none
     table["excluded"] = excluded
     table["longest_run"] = runs
 
     rows = []
-    for rule in RULES:
+    for rule in QUALITY_RULES:
         ran = rule in flags
         f = flags.get(rule, none)
         ev = evaluated.get(rule)

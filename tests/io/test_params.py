@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from csat_research.core.errors import ParamsError
-from csat_research.io.params import DEFAULT_RULE_ACTIONS, load_params
+from csat_research.core.schema import DEFAULT_RULE_ACTIONS
+from csat_research.io.params import load_params
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "params").glob("*.yaml"))

@@ -8,9 +8,11 @@ through its shipped params file and analysed with `report.analyse`; the results 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -131,6 +133,27 @@ def test_raked_survey_weights_reach_every_estimate(studies, tmp_path):
     assert wres.csat_mean.mean == pytest.approx(expected, rel=1e-9)
     assert wres.csat_mean.mean != pytest.approx(res.csat_mean.mean, abs=1e-4)
     assert wres.logit_dimensions.weights == "weight"
+
+
+def test_data_driven_index_weights_use_the_survey_weights(studies, tmp_path):
+    """Data-driven index weights are fitted on the same (survey-weighted) data the report shows."""
+    from csat_research.stats.index_weights import data_driven_weights
+
+    study, _, _ = studies["apparel"]
+    doc = yaml.safe_load(study.params.source.read_text(encoding="utf-8"))
+    doc["weighting"] = {"method": "data"}
+    doc["survey_weights"] = {"margins": {"customer_type": {"new": 0.30, "returning": 0.70},
+                                         "value_band": {"normal": 0.65, "high": 0.35}}}
+    path = tmp_path / "weighted_data.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    weighted = load_study(path)
+    dims = list(weighted.dimensions)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = data_driven_weights(weighted.data, outcome="overall_sat", predictors=dims, weights="weight")
+        unweighted = data_driven_weights(weighted.data, outcome="overall_sat", predictors=dims)
+    pd.testing.assert_series_equal(weighted.index_weights, expected.reindex(dims), check_names=False)
+    assert not np.allclose(weighted.index_weights.to_numpy(), unweighted.reindex(dims).to_numpy(), atol=1e-6)
 
 
 @pytest.mark.parametrize(

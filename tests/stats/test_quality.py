@@ -16,13 +16,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from csat_research.core.errors import CsatWarning, DataError
-from csat_research.stats.quality import (
-    DEFAULT_ACTIONS,
-    RULES,
-    ScreeningResult,
-    longest_run,
-    screen,
-)
+from csat_research.core.schema import DEFAULT_RULE_ACTIONS, QUALITY_RULES
+from csat_research.stats.quality import ScreeningResult, longest_run, screen
 
 SETTINGS = settings(max_examples=50, deadline=None)
 GRID = ["g1", "g2", "g3", "g4", "g5"]
@@ -79,15 +74,15 @@ def test_known_flags(frame):
     pd.testing.assert_frame_equal(frame, before)  # input untouched
     f = r.flags
     assert list(f.index) == list(frame.index)
-    assert list(f.columns) == ["respondent_id", *RULES, "n_flags", "reasons", "excluded", "longest_run"]
+    assert list(f.columns) == ["respondent_id", *QUALITY_RULES, "n_flags", "reasons", "excluded", "longest_run"]
     for pos, rid in enumerate(frame["respondent_id"]):
-        got = {rule for rule in RULES if f.iloc[pos][rule]}
+        got = {rule for rule in QUALITY_RULES if f.iloc[pos][rule]}
         if rid == "dupid":
             want = set() if pos == 5 else {"duplicate_id"}  # first submission kept
         else:
             want = EXPECT[rid]
         assert got == want, rid
-        assert f.iloc[pos]["reasons"] == "; ".join(rule for rule in RULES if rule in want)
+        assert f.iloc[pos]["reasons"] == "; ".join(rule for rule in QUALITY_RULES if rule in want)
         assert f.iloc[pos]["n_flags"] == len(want)
     assert f["longest_run"].tolist() == [1, 1, 2, 5, 2, 1, 1, 1]
     assert f["excluded"].tolist() == [False, True, False, True, True, False, True, True]
@@ -106,7 +101,7 @@ def test_known_flags(frame):
 def test_actions_switch_between_flag_and_exclude(frame):
     r = _quiet(frame, traps=TRAPS, reverse_pairs=PAIRS, grid=FULL_GRID,
                actions={"reverse_contradiction": "exclude", "speeder": "flag", "repeat_customer": "flag"})
-    assert r.actions["trap"] == DEFAULT_ACTIONS["trap"]
+    assert r.actions["trap"] == DEFAULT_RULE_ACTIONS["trap"]
     assert set(r.audit["respondent_id"]) == {"trap", "contra", "line", "dupid"}
     assert "fast" in set(r.kept["respondent_id"]) and "repeat" in set(r.kept["respondent_id"])
     flagged_only = r.flags.loc[(r.flags["n_flags"] > 0) & ~r.flags["excluded"], "respondent_id"]
@@ -115,7 +110,7 @@ def test_actions_switch_between_flag_and_exclude(frame):
 
 def test_rules_are_skipped_when_not_configured(frame):
     r = screen(frame, duration_col=None, id_col=None, customer_col=None, date_col=None)
-    assert not r.flags[list(RULES)].any().any()
+    assert not r.flags[list(QUALITY_RULES)].any().any()
     assert r.summary["evaluated"].tolist() == [False] * 6
     assert r.n_kept == len(frame)
     assert "respondent_id" not in r.flags.columns and list(r.audit.columns) == ["n_flags", "reasons"]
@@ -220,10 +215,10 @@ def test_screening_invariants(grid, duration, action, seed):
     # excluded exactly when an "exclude" rule fired
     excl_rules = [k for k, v in r.actions.items() if v == "exclude"]
     assert (f["excluded"] == f[excl_rules].any(axis=1)).all()
-    assert (f["n_flags"] == f[list(RULES)].sum(axis=1)).all()
+    assert (f["n_flags"] == f[list(QUALITY_RULES)].sum(axis=1)).all()
     assert ((f["reasons"] == "") == (f["n_flags"] == 0)).all()
     s = r.summary.set_index("rule")
-    assert (s["n_flagged"] == f[list(RULES)].sum()).all()
+    assert (s["n_flagged"] == f[list(QUALITY_RULES)].sum()).all()
     assert (s["n_flagged"] <= s["n_evaluated"]).all()
     # each customer keeps at least one counted participation
     assert set(d.loc[~f["repeat_customer"], "customer_id"]) == set(d["customer_id"])

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from csat_research.demo.generator import write_demo_study
-from csat_research.report import tables
+from csat_research.report import xlsx
 from csat_research.report.analyse import analyse
 from csat_research.report.study import load_study
 
@@ -35,7 +35,7 @@ def res(tmp_path_factory):
 
 
 def test_to_excel_writes_every_table_unrounded(res, tmp_path):
-    path = tables.to_excel(res, tmp_path / "tables.xlsx")
+    path = xlsx.to_excel(res, tmp_path / "tables.xlsx")
     xl = pd.ExcelFile(path)
     expected = {"scores", "items", "quality_summary", "excluded", "import_excluded", "reliability", "item_total",
                 "verdict", "by_segment", "segment_tests", "drivers_satisfaction", "drivers_repurchase", "ipa",
@@ -53,7 +53,7 @@ def test_to_excel_writes_every_table_unrounded(res, tmp_path):
 
 
 def test_to_excel_reads_back_with_openpyxl(res, tmp_path):
-    book = openpyxl.load_workbook(tables.to_excel(res, tmp_path / "tables.xlsx"))
+    book = openpyxl.load_workbook(xlsx.to_excel(res, tmp_path / "tables.xlsx"))
     sheet = book["scores"]
     header = [c.value for c in sheet[1]]
     assert header == list(res.scores.columns)
@@ -65,7 +65,7 @@ def test_to_excel_reads_back_with_openpyxl(res, tmp_path):
 def test_to_excel_keeps_open_answers_as_text(res, tmp_path):
     quotes = pd.DataFrame({"theme": ["slow_reply", "slow_reply"],
                            "quote": ["=HYPERLINK(\"http://x.example\",\"点我\")", "见 https://x.example/退货"]})
-    path = tables.to_excel(dataclasses.replace(res, text=dataclasses.replace(res.text, quotes=quotes)),
+    path = xlsx.to_excel(dataclasses.replace(res, text=dataclasses.replace(res.text, quotes=quotes)),
                            tmp_path / "tables.xlsx")
     sheet = openpyxl.load_workbook(path)["quotes_masked"]
     cells = [sheet.cell(row=r, column=2) for r in (2, 3)]
@@ -78,7 +78,7 @@ def _pandas_to_excel(res, path):
     """Reference: the previous writer, pandas' ExcelWriter + DataFrame.to_excel with the same options."""
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as xw:
-        for name, frame in tables._excel_sheets(res).items():
+        for name, frame in xlsx._excel_sheets(res).items():
             if frame is None:
                 continue
             f = frame.copy()
@@ -90,7 +90,7 @@ def _pandas_to_excel(res, path):
 
 
 def _assert_reads_back_as_pandas_wrote_it(res, tmp_path):
-    new = pd.read_excel(tables.to_excel(res, tmp_path / "new.xlsx"), sheet_name=None)
+    new = pd.read_excel(xlsx.to_excel(res, tmp_path / "new.xlsx"), sheet_name=None)
     old = pd.read_excel(_pandas_to_excel(res, tmp_path / "old.xlsx"), sheet_name=None)
     assert list(new) == list(old)  # same sheets, same order
     for name in old:
@@ -121,7 +121,7 @@ def _cell_types_frame():
 def test_to_excel_cell_values_and_types(res, tmp_path):
     frame = _cell_types_frame()
     res = dataclasses.replace(res, text=dataclasses.replace(res.text, quotes=frame))
-    path = tables.to_excel(res, tmp_path / "cells.xlsx")
+    path = xlsx.to_excel(res, tmp_path / "cells.xlsx")
     sheet = openpyxl.load_workbook(path)["quotes_masked"]
     header = [c.value for c in sheet[1]]
     assert header == list(frame.columns)
@@ -151,4 +151,4 @@ def test_to_excel_rejects_timezone_aware_values_in_object_columns(res, tmp_path)
     frame = pd.DataFrame({"when": pd.Series([pd.Timestamp("2024-03-01", tz="UTC")], dtype=object)})
     res = dataclasses.replace(res, text=dataclasses.replace(res.text, quotes=frame))
     with pytest.raises(ValueError, match=r"quotes_masked.*'when'.*timezone-aware"):
-        tables.to_excel(res, tmp_path / "tz.xlsx")
+        xlsx.to_excel(res, tmp_path / "tz.xlsx")
