@@ -166,7 +166,7 @@ def test_a_single_report_starts_its_browser_while_the_notebook_runs(tmp_path, mo
     """`csat report`: Chromium starts in the background during the notebook, not after it."""
     import threading
 
-    from csat_research.report import render
+    from csat_research.report import pdf as render
     from csat_research.run import runner
 
     data = tmp_path / "data"

@@ -162,7 +162,7 @@ def prepare_report(
 
 
 def _write_html(params: StudyParams, workdir: Path) -> None:
-    from csat_research.report.render import notebook_to_html
+    from csat_research.report.pdf import notebook_to_html
 
     summary = json.loads((workdir / "summary.json").read_text(encoding="utf-8"))
     page = notebook_to_html(
@@ -214,7 +214,7 @@ def run_report(
     Without a ``renderer``, the report's own Chromium (one tab) starts in the background while
     the notebook runs, and is closed at the end.
     """
-    from csat_research.report.render import PdfRenderer
+    from csat_research.report.pdf import PdfRenderer
 
     own = starting = None
     if renderer is None and _wants_pdf([Path(params_path)]):
@@ -373,7 +373,7 @@ def _local_batch(
                 for k in keys
             }
             if _wants_pdf(keys):  # start the browser while the kernels start
-                from csat_research.report.render import PdfRenderer
+                from csat_research.report.pdf import PdfRenderer
 
                 renderer = PdfRenderer(tabs=PRINTERS).start()
             finishing: dict[Future, Path] = {}
@@ -396,7 +396,7 @@ def _local_batch(
                         done(_failure(key, exc))
                     else:
                         if renderer is None and "pdf" in params.output.formats:
-                            from csat_research.report.render import PdfRenderer
+                            from csat_research.report.pdf import PdfRenderer
 
                             renderer = PdfRenderer(tabs=PRINTERS).start()
                         job = printers.submit(finish_report, params, workdir, timings, renderer=renderer)

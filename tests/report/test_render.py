@@ -1,4 +1,4 @@
-"""Tests of csat_research.report.render (HTML / PDF reports) and csat_research.report.style.
+"""Tests of csat_research.report.pdf (HTML / PDF reports) and csat_research.report.style.
 
 Fast tests build notebooks with hand-made outputs; the e2e tests execute a real notebook
 (nbclient, kernel "python3"), render it with nbconvert and print it with headless Chromium,
@@ -24,8 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csat_research.core.errors import CsatWarning, ReportError
-from csat_research.report import render
-from csat_research.report.render import (
+from csat_research.report import pdf as render
+from csat_research.report.pdf import (
     PdfRenderer,
     atomic_write_bytes,
     atomic_write_text,

@@ -25,7 +25,7 @@ open answers.
 
 Examples
 --------
->>> from csat_research.report.render import notebook_to_html, PdfRenderer, atomic_write_text
+>>> from csat_research.report.pdf import notebook_to_html, PdfRenderer, atomic_write_text
 >>> html = notebook_to_html("executed.ipynb", title="家电品类客户服务满意度研究报告",
 ...                         meta={"品牌": "示例家电旗舰店", "波次": "2026Q3"})  # doctest: +SKIP
 >>> atomic_write_text("report.html", html)  # doctest: +SKIP
