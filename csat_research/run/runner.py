@@ -162,7 +162,7 @@ def prepare_report(
 
 
 def _write_html(params: StudyParams, workdir: Path) -> None:
-    from csat_research.report.pdf import notebook_to_html
+    from csat_research.report.html import notebook_to_html
 
     summary = json.loads((workdir / "summary.json").read_text(encoding="utf-8"))
     page = notebook_to_html(
