@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csat_research.core.files import atomic_write_text
 from csat_research.report.analyse import ReportResults
 from csat_research.report.i18n import text
 from csat_research.report.tables import to_excel
@@ -84,7 +85,7 @@ def write_outputs(results: ReportResults, output_dir: str | Path) -> dict[str, P
     doc["meta_line"] = (f"品牌：{p.study.brand} ｜ 调研期：{p.study.wave} ｜ 有效样本 {len(s.data):,} 份" if zh else
                         f"Brand: {p.study.brand} | Wave: {p.study.wave} | n = {len(s.data):,} responses analysed")
     paths = {"summary": out / "summary.json"}
-    paths["summary"].write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    atomic_write_text(paths["summary"], json.dumps(doc, ensure_ascii=False, indent=2))
     if "xlsx" in p.output.formats:
         paths["xlsx"] = to_excel(results, out / "tables.xlsx")
     return paths
