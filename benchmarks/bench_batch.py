@@ -102,7 +102,7 @@ def _peak_children_mb() -> float:
 
 
 def _naive(params: Path, tmp: Path) -> float:
-    from csat_research.report.render import find_chromium
+    from csat_research.report.pdf import find_chromium
 
     chromium = find_chromium()
     out = tmp / "naive"

@@ -169,14 +169,14 @@ def test_a_single_report_starts_its_browser_while_the_notebook_runs(tmp_path, mo
     """`csat report`: Chromium starts in the background during the notebook, not after it."""
     import threading
 
-    from csat_research.report import render
+    from csat_research.report import pdf
     from csat_research.run import runner
 
     data = tmp_path / "data"
     write_demo_study(data, seed=3, n=400, categories=("beauty",))
     params = _params(tmp_path, "beauty", data, tmp_path / "reports")
     events: list[tuple[str, str]] = []
-    real_start, real_prepare = render.PdfRenderer.start, runner.prepare_report
+    real_start, real_prepare = pdf.PdfRenderer.start, runner.prepare_report
 
     def start(self):
         events.append(("browser start", threading.current_thread().name))
@@ -189,7 +189,7 @@ def test_a_single_report_starts_its_browser_while_the_notebook_runs(tmp_path, mo
         finally:
             events.append(("notebook", "ends"))
 
-    monkeypatch.setattr(render.PdfRenderer, "start", start)
+    monkeypatch.setattr(pdf.PdfRenderer, "start", start)
     monkeypatch.setattr(runner, "prepare_report", prepare)
     outcome = runner.run_report(params, write_index=False)
     assert outcome.ok and outcome.report_dir == tmp_path / "reports" / "beauty" / "2026Q3"

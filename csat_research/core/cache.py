@@ -16,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from csat_research.core.errors import ReportError
+from csat_research.core.files import atomic_write_bytes
 
 __all__ = ["cache_dir", "disk_cached"]
 
@@ -49,22 +51,16 @@ def _entry(folder: Path, name: str, sources: Iterable[Path], suffix: str) -> Pat
     return folder / f"{name}-{key}{suffix}"
 
 
-def _publish(folder: Path, name: str, suffix: str, target: Path, produce: Callable[[Path], None]) -> bool:
-    """``produce(path)`` into a temporary file, renamed to ``target``; older entries removed."""
-    tmp = None
+def _publish(folder: Path, name: str, suffix: str, target: Path, data: bytes) -> bool:
+    """Write ``data`` to ``target`` (:func:`~csat_research.core.files.atomic_write_bytes`); older entries removed."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)
-        os.close(fd)
-        produce(Path(tmp))
-        os.replace(tmp, target)
-        for old in folder.glob(f"{name}-*{suffix}"):  # derived from an earlier version of the sources
-            if old != target:
-                old.unlink(missing_ok=True)
-        return True
-    except (OSError, ValueError):
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        atomic_write_bytes(target, data)
+    except ReportError:
         return False
+    for old in folder.glob(f"{name}-*{suffix}"):  # derived from an earlier version of the sources
+        if old != target:
+            old.unlink(missing_ok=True)
+    return True
 
 
 def disk_cached(name: str, sources: Iterable[Path], build: Callable[[], Any]) -> Any:
@@ -82,5 +78,9 @@ def disk_cached(name: str, sources: Iterable[Path], build: Callable[[], Any]) ->
     except (OSError, EOFError, ValueError, TypeError):
         pass
     value = build()
-    _publish(folder, name, ".marshal", target, lambda path: path.write_bytes(marshal.dumps(value)))
+    try:
+        data = marshal.dumps(value)
+    except ValueError:  # not plain data: nothing to keep
+        return value
+    _publish(folder, name, ".marshal", target, data)
     return value

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csat_research.core.files import atomic_write_text
 from csat_research.report.analyse import ReportResults
 from csat_research.report.i18n import text
 from csat_research.report.xlsx import to_excel
@@ -81,7 +82,7 @@ def write_outputs(results: ReportResults, output_dir: str | Path) -> dict[str, P
     doc["subtitle"] = f"{text('category.' + p.study.category, s.lang)} · {text('report.subtitle', s.lang)} · {p.study.wave}"
     doc["meta_line"] = text("outputs.meta_line", s.lang, brand=p.study.brand, wave=p.study.wave, n=len(s.data))
     paths = {"summary": out / "summary.json"}
-    paths["summary"].write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    atomic_write_text(paths["summary"], json.dumps(doc, ensure_ascii=False, indent=2))
     if "xlsx" in p.output.formats:
         paths["xlsx"] = to_excel(results, out / "tables.xlsx")
     return paths

@@ -8,8 +8,10 @@ that a CJK font is used.
 
 from __future__ import annotations
 
+import re
 import threading
 import types
+import unicodedata
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -248,6 +250,35 @@ def kpi_bullets(
     return _finish_barh(ax, data[label], xlabel=xlabel, title=title)
 
 
+#: Longest line of a heat map's column label, in display columns (a CJK character counts two);
+#: longer labels are wrapped onto further lines.
+HEATMAP_LABEL_WIDTH = 16
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_LABEL_TOKENS = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+|\s+")
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap_label(label: str, width: int) -> str:
+    """``label`` on lines of at most ``width`` display columns: broken at spaces or between CJK characters.
+
+    A single word longer than ``width`` keeps its own line whole.
+    """
+    lines, line = [], ""
+    for token in _LABEL_TOKENS.findall(str(label)):
+        if token.isspace():
+            line += " " if line else ""
+        elif line.strip() and _display_width(line + token) > width:
+            lines.append(line.rstrip())
+            line = token
+        else:
+            line += token
+    lines.append(line.rstrip())
+    return "\n".join(x for x in lines if x)
+
+
 def segment_heatmap(
     data: pd.DataFrame,
     *,
@@ -257,59 +288,41 @@ def segment_heatmap(
     fmt: str = ".2f",
     center: float | None = None,
     title: str = "",
+    cbar_label: str | None = None,
     ax=None,
 ):
     """Heat map of a value by two keys (e.g. segment level x dimension), every cell annotated.
 
-    Colours run red-yellow-green ("RdYlGn"); with ``center`` the colour scale is symmetric
-    around it (seaborn's ``heatmap(center=...)`` look), otherwise it spans the data. Missing
-    cells stay blank. Drawn with one ``pcolormesh`` and a text per cell; unlike seaborn's
-    heatmap this needs no trial draw of the figure to decide the tick-label rotation (row
-    labels are always horizontal, column labels never rotated).
+    Drawn with :func:`seaborn.heatmap`: colours run red-yellow-green ("RdYlGn"), with
+    ``center`` the colour scale is centred on it, otherwise it spans the data; missing cells
+    stay blank; a colour bar labelled ``cbar_label`` (default: the name of ``value``) stands
+    beside the map. Rows and columns keep the order in which ``data`` gives them (not sorted).
+    Column labels are wrapped to :data:`HEATMAP_LABEL_WIDTH` display columns, and turned by 30
+    degrees only when a single word is longer still; row labels are always horizontal.
     """
-    from matplotlib import colormaps
-    from matplotlib.colors import Normalize
+    import seaborn as sns
 
     _require(data, [row, col, value])
     wide = data.pivot_table(index=row, columns=col, values=value, aggfunc="first", sort=False)
-    ax = _axes(ax, figsize=(max(5.0, 1.1 * wide.shape[1] + 2), 0.42 * wide.shape[0] + 1.4))
-    values = wide.to_numpy(dtype=float)
-    shown = np.isfinite(values)
-    lo, hi = (float(values[shown].min()), float(values[shown].max())) if shown.any() else (0.0, 1.0)
-    if center is None:
-        norm = Normalize(lo, hi)
-    else:
-        half = max(hi - center, center - lo)
-        norm = Normalize(center - half, center + half)
-    cmap = colormaps["RdYlGn"]
-    ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap, norm=norm, edgecolors="white", linewidth=0.5)
-    n_rows, n_cols = values.shape
-    ax.set_xlim(0, n_cols)
-    ax.set_ylim(n_rows, 0)  # first row on top
-    ax.set_xticks(np.arange(n_cols) + 0.5, [str(c) for c in wide.columns])
-    ax.set_yticks(np.arange(n_rows) + 0.5, [str(r) for r in wide.index], rotation=0, va="center")
-    ax.grid(False)  # hidden under the cells anyway
-    for side in ax.spines.values():
-        side.set_visible(False)
-    dark = _relative_luminance(cmap(norm(np.where(shown, values, lo)))) <= 0.408
-    for (i, j), v in np.ndenumerate(values):
-        if shown[i, j]:
-            # Centred in its cell, so it never widens the figure: left out of the layout and
-            # tight-bbox passes, which would otherwise measure every annotation three times.
-            ax.text(j + 0.5, i + 0.5, format(v, fmt), ha="center", va="center",
-                    color="w" if dark[i, j] else ".15", in_layout=False)
+    wide = wide.reindex(index=pd.unique(data[row].dropna()), columns=pd.unique(data[col].dropna()))
+    columns = [_wrap_label(str(c), HEATMAP_LABEL_WIDTH) for c in wide.columns]
+    n_lines = max((c.count("\n") + 1 for c in columns), default=1)
+    too_long = any(_display_width(line) > HEATMAP_LABEL_WIDTH for c in columns for line in c.split("\n"))
+    ax = _axes(ax, figsize=(max(5.5, 1.3 * wide.shape[1] + 2.6), 0.42 * wide.shape[0] + 1.5 + 0.16 * n_lines))
+    sns.heatmap(
+        wide.astype(float), annot=True, fmt=fmt, cmap="RdYlGn", center=center, linewidths=0.5, linecolor="white",
+        xticklabels=columns, yticklabels=[str(r) for r in wide.index],
+        cbar_kws={"label": value if cbar_label is None else cbar_label, "shrink": 0.9}, ax=ax,
+    )
+    ax.tick_params(axis="x", length=0, labelrotation=30 if too_long else 0)
+    ax.tick_params(axis="y", length=0, labelrotation=0)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right" if too_long else "center")
     ax.set_xlabel("")
     ax.set_ylabel("")
     if title:
         ax.set_title(title, loc="left")
     return ax
-
-
-def _relative_luminance(rgba: np.ndarray) -> np.ndarray:
-    """WCAG relative luminance of RGBA colours (last axis); > 0.408 takes dark annotation text."""
-    rgb = np.asarray(rgba, dtype=float)[..., :3]
-    rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    return rgb @ np.array([0.2126, 0.7152, 0.0722])
 
 
 #: Canvas (pixels) on which the word-cloud layout is computed. wordcloud's cost grows with the

@@ -7,16 +7,10 @@ that stays crisp when the PNG is scaled into an A4 PDF.
 
 :func:`report_rc` returns the same settings as a dict, for a local
 ``with matplotlib.rc_context(report_rc("zh")):`` block that leaves global state alone.
-
-:func:`wordcloud_font_path` finds a Noto Sans CJK font file without matplotlib (known install
-paths, then ``fc-match``), for drawing Chinese word clouds outside the report figures.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,7 +25,6 @@ __all__ = [
     "cjk_font_path",
     "report_rc",
     "use_report_style",
-    "wordcloud_font_path",
 ]
 
 #: Categorical palette of the reports (brand blue first; distinguishable in grey print).
@@ -171,66 +164,6 @@ def cjk_font_family() -> str:
     True
     """
     return _resolve()[0]
-
-
-# Noto Sans CJK files of wordcloud_font_path (a font file, found without matplotlib).
-_WORDCLOUD_FONT_FILES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "/Library/Fonts/NotoSansCJKsc-Regular.otf",
-)
-
-
-def wordcloud_font_path() -> str:
-    """Path of a Noto Sans CJK SC font for Chinese word clouds and charts.
-
-    Returns
-    -------
-    str
-        A font file that exists: a known install path of Noto Sans CJK, else what
-        ``fc-match "Noto Sans CJK SC"`` finds when it really is a Noto CJK font.
-
-    Raises
-    ------
-    ReportError
-        If no CJK font is found (install the Debian package ``fonts-noto-cjk``).
-
-    Examples
-    --------
-    >>> try:
-    ...     path = wordcloud_font_path()
-    ... except ReportError:  # no CJK font installed on this machine
-    ...     path = None
-    >>> path is None or os.path.isfile(path)
-    True
-    """
-    for path in _WORDCLOUD_FONT_FILES:
-        if os.path.isfile(path):
-            return path
-    fc_match = shutil.which("fc-match")
-    if fc_match:
-        try:
-            found = subprocess.run(
-                [fc_match, "-f", "%{file}", "Noto Sans CJK SC"],
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=False,
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            found = ""
-        if found and os.path.isfile(found) and "cjk" in os.path.basename(found).lower():
-            return found
-    raise ReportError(
-        "no CJK font found for Chinese word clouds: looked for Noto Sans CJK SC in "
-        f"{', '.join(_WORDCLOUD_FONT_FILES[:3])} ... and with fc-match; install it with "
-        "'apt-get install fonts-noto-cjk'"
-    )
 
 
 def report_rc(lang: str = "zh", *, dpi: int = 200) -> dict[str, Any]:

@@ -18,7 +18,6 @@ prints every PDF with one browser.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import shutil
@@ -32,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from csat_research.core.errors import CsatError, ReportError
+from csat_research.core.files import atomic_write_text
 from csat_research.io.params import StudyParams, load_params
 from csat_research.run.engine import KernelPool, WarmKernel
 from csat_research.run.zygote import Zygote
@@ -162,7 +162,7 @@ def prepare_report(
 
 
 def _write_html(params: StudyParams, workdir: Path) -> None:
-    from csat_research.report.render import notebook_to_html
+    from csat_research.report.html import notebook_to_html
 
     summary = json.loads((workdir / "summary.json").read_text(encoding="utf-8"))
     page = notebook_to_html(
@@ -172,7 +172,7 @@ def _write_html(params: StudyParams, workdir: Path) -> None:
         lang=params.study.language,
         meta=summary.get("meta_line"),
     )
-    (workdir / "report.html").write_text(page, encoding="utf-8")
+    atomic_write_text(workdir / "report.html", page)
 
 
 def finish_report(
@@ -214,7 +214,7 @@ def run_report(
     Without a ``renderer``, the report's own Chromium (one tab) starts in the background while
     the notebook runs, and is closed at the end.
     """
-    from csat_research.report.render import PdfRenderer
+    from csat_research.report.pdf import PdfRenderer
 
     own = starting = None
     if renderer is None and _wants_pdf([Path(params_path)]):
@@ -373,7 +373,7 @@ def _local_batch(
                 for k in keys
             }
             if _wants_pdf(keys):  # start the browser while the kernels start
-                from csat_research.report.render import PdfRenderer
+                from csat_research.report.pdf import PdfRenderer
 
                 renderer = PdfRenderer(tabs=PRINTERS).start()
             finishing: dict[Future, Path] = {}
@@ -396,7 +396,7 @@ def _local_batch(
                         done(_failure(key, exc))
                     else:
                         if renderer is None and "pdf" in params.output.formats:
-                            from csat_research.report.render import PdfRenderer
+                            from csat_research.report.pdf import PdfRenderer
 
                             renderer = PdfRenderer(tabs=PRINTERS).start()
                         job = printers.submit(finish_report, params, workdir, timings, renderer=renderer)
@@ -428,53 +428,54 @@ def _wants_pdf(keys: Sequence[Path]) -> bool:
     return False
 
 
-def write_index_page(root: Path) -> Path:
-    """Write ``<root>/index.html`` linking every report found under ``root``."""
-    rows = []
+#: Files of a report linked from ``reports/index.html``, with their link text.
+INDEX_LINKS = (("report.html", "HTML"), ("report.pdf", "PDF"), ("tables.xlsx", "XLSX"), ("summary.json", "JSON"))
+#: ``reports/index.html`` is a page to be read by others (a web server, colleagues): rw-r--r--.
+INDEX_MODE = 0o644
+
+
+def _number(x: object, spec: str) -> str:
+    """``x`` formatted with ``spec``, or "-" when it is not a number."""
+    return format(x, spec) if isinstance(x, int | float) and not isinstance(x, bool) else "-"
+
+
+def _index_rows(root: Path) -> list[dict[str, object]]:
+    """One row of display strings per ``<root>/<slug>/<wave>/summary.json`` (unreadable ones skipped)."""
+    rows: list[dict[str, object]] = []
     for summary_path in sorted(root.glob("*/*/summary.json")):
         try:
             s = json.loads(summary_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
         rel = summary_path.parent.relative_to(root).as_posix()
-        links = " ".join(
-            f'<a href="{html.escape(rel)}/{name}">{label}</a>'
-            for name, label in (("report.html", "HTML"), ("report.pdf", "PDF"), ("tables.xlsx", "XLSX"),
-                                ("summary.json", "JSON"))
-            if (summary_path.parent / name).exists()
-        )
+        rows.append({
+            "brand": str(s.get("brand", "")),
+            "category": str(s.get("category", "")),
+            "wave": str(s.get("wave", "")),
+            "n": _number(s.get("n_analysed"), "d"),  # responses analysed, not received
+            "overall_index": _number(s.get("overall_index"), ".2f"),
+            "csat_top2box": _number(s.get("csat_top2box"), ".1%"),
+            "nps": _number(s.get("nps"), "+.1f"),  # with its sign: +12.3 / -4.0
+            "links": [(f"{rel}/{name}", label) for name, label in INDEX_LINKS
+                      if (summary_path.parent / name).exists()],
+        })
+    return rows
 
-        def fmt(x: object, spec: str) -> str:
-            return format(x, spec) if isinstance(x, int | float) else "-"
 
-        rows.append(
-            "<tr>"
-            f"<td>{html.escape(str(s.get('brand', '')))}</td>"
-            f"<td>{html.escape(str(s.get('category', '')))}</td>"
-            f"<td>{html.escape(str(s.get('wave', '')))}</td>"
-            f"<td class=num>{fmt(s.get('n_responses'), 'd')}</td>"
-            f"<td class=num>{fmt(s.get('overall_index'), '.2f')}</td>"
-            f"<td class=num>{fmt(s.get('csat_top2box'), '.1%')}</td>"
-            f"<td class=num>{fmt(s.get('nps'), '.1f')}</td>"
-            f"<td>{links}</td></tr>"
-        )
-    page = f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>csat-research reports</title>
-<style>
-body{{font-family:'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif;margin:2rem;color:#1f2933}}
-table{{border-collapse:collapse;min-width:60%}} th,td{{border-bottom:1px solid #d9e2ec;padding:.4rem .8rem;text-align:left}}
-th{{background:#f0f4f8}} td.num{{text-align:right;font-variant-numeric:tabular-nums}} a{{margin-right:.6rem}}
-</style></head><body>
-<h1>客户服务满意度报告 / CSAT reports</h1>
-<table><thead><tr><th>Brand</th><th>Category</th><th>Wave</th><th>n</th><th>Overall index</th>
-<th>CSAT top-2-box</th><th>NPS</th><th>Files</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table>
-</body></html>
-"""
+def write_index_page(root: Path) -> Path:
+    """Write ``<root>/index.html`` linking every report found under ``root``.
+
+    The page is rendered from ``csat_research/templates/reports_index.html.j2`` (Jinja2,
+    autoescaped) and written atomically with mode :data:`INDEX_MODE` (0644).
+    """
+    import jinja2
+
+    from csat_research.report.html import FONT_STACK, TEMPLATE_DIR
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+    )
+    page = env.get_template("reports_index.html.j2").render(rows=_index_rows(root), font_stack=FONT_STACK)
     root.mkdir(parents=True, exist_ok=True)
-    target = root / "index.html"
-    fd, tmp = tempfile.mkstemp(dir=root, prefix=".index-", suffix=".html")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(page)
-    os.replace(tmp, target)
-    return target
+    return atomic_write_text(root / "index.html", page, mode=INDEX_MODE)

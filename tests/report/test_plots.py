@@ -125,6 +125,48 @@ def test_heatmap_leaves_missing_cells_blank_and_row_labels_horizontal():
     assert not any(s.get_visible() for s in ax.spines.values())
 
 
+def test_heatmap_has_title_labelled_colour_bar_and_rows_in_data_order():
+    d = _grid().iloc[::-1]  # rows given 年龄段 first: not alphabetical, not the pivot's order
+    ax = plots.segment_heatmap(d, row="seg", col="dim", title="各维度得分与细分人群", cbar_label="得分")
+    assert ax.get_title(loc="left") == "各维度得分与细分人群"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["年龄段 · 00后", "客户类型 · 老客", "客户类型 · 新客"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["解决质量", "响应效率"]
+    [cbar_ax] = [a for a in ax.figure.axes if a is not ax]
+    assert cbar_ax.get_ylabel() == "得分"
+    assert plots.segment_heatmap(_grid(), row="seg", col="dim").figure.axes[-1].get_ylabel() == "mean"
+
+
+def _overlaps(labels) -> bool:
+    boxes = [t.get_window_extent() for t in labels]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+@pytest.mark.parametrize("dims", [
+    ["Response efficiency", "Resolution quality", "Communication & professionalism",
+     "After-sales & value-added service", "Digital service experience"],
+    ["响应效率", "解决质量", "沟通与专业度", "售后与增值服务", "数字化服务体验", "物流配送与安装调试服务体验"],
+])
+def test_heatmap_wraps_long_column_labels_so_that_they_do_not_overlap(dims):
+    d = pd.DataFrame([{"seg": s, "dim": x, "mean": 3.0 + 0.1 * i} for s in ("Customer type · New", "Customer type · Returning")
+                      for i, x in enumerate(dims)])
+    ax = plots.segment_heatmap(d, row="seg", col="dim", title="Dimension scores by segment", cbar_label="score")
+    ax.figure.canvas.draw()
+    labels = ax.get_xticklabels()
+    assert [t.get_text().replace("\n", " ").replace(" ", "") for t in labels] == [x.replace(" ", "") for x in dims]
+    for t in labels:
+        assert all(plots._display_width(line) <= plots.HEATMAP_LABEL_WIDTH for line in t.get_text().split("\n"))
+        assert t.get_rotation() == 0
+    assert not _overlaps(labels)
+
+
+def test_heatmap_turns_labels_with_an_overlong_word():
+    d = pd.DataFrame({"seg": ["a", "a"], "dim": ["Omnichannelresponsiveness", "Resolution"], "mean": [3.1, 3.2]})
+    ax = plots.segment_heatmap(d, row="seg", col="dim")
+    ax.figure.canvas.draw()
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {30.0}
+    assert not _overlaps(ax.get_xticklabels())
+
+
 def test_word_cloud_is_drawn_at_figure_width_and_seeded():
     from csat_research.report.style import cjk_font_path
 

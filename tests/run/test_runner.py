@@ -1,0 +1,60 @@
+"""Tests of csat_research.run.runner: ``reports/index.html``, the list of all reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+
+from csat_research.run.runner import write_index_page
+
+
+def _summary(root, slug, wave, **fields):
+    folder = root / slug / wave
+    folder.mkdir(parents=True)
+    doc = {"brand": "示例旗舰店", "category": slug, "wave": wave, "n_responses": 1000, "n_analysed": 876,
+           "overall_index": 3.8123, "csat_top2box": 0.6234, "nps": 12.345} | fields
+    (folder / "summary.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    (folder / "report.pdf").write_bytes(b"%PDF-")
+    return folder
+
+
+def _rows(page: str) -> list[list[str]]:
+    body = page.split("<tbody>", 1)[1]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.DOTALL) for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)]
+
+
+def test_index_shows_responses_analysed_and_nps_with_its_sign(tmp_path):
+    _summary(tmp_path, "baby", "2026Q3", nps=12.345)
+    _summary(tmp_path, "beauty", "2026Q3", nps=-4.0, n_analysed=1234, n_responses=1500)
+    _summary(tmp_path, "food", "2026Q3", nps=None, n_analysed=None, overall_index="n/a")
+    page = write_index_page(tmp_path).read_text(encoding="utf-8")
+    baby, beauty, food = _rows(page)
+    assert baby[:7] == ["示例旗舰店", "baby", "2026Q3", "876", "3.81", "62.3%", "+12.3"]
+    assert beauty[3] == "1234" and beauty[6] == "-4.0"  # analysed, not the 1500 received
+    assert food[3] == food[4] == food[6] == "-"
+    assert '<a href="baby/2026Q3/report.pdf">PDF</a>' in page and "report.html" not in page
+
+
+def test_index_escapes_the_data(tmp_path):
+    _summary(tmp_path, "baby", "2026Q3", brand="<script>alert(1)</script> & Co")
+    page = write_index_page(tmp_path).read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
+    assert "font-family:'Noto Sans CJK SC'" in page  # the stylesheet itself is not escaped
+
+
+def test_index_is_readable_by_others_whatever_the_umask_or_an_older_file(tmp_path):
+    _summary(tmp_path, "baby", "2026Q3")
+    old = tmp_path / "index.html"
+    old.write_text("old", encoding="utf-8")
+    old.chmod(0o600)  # as written by earlier versions (mkstemp)
+    previous = os.umask(0o077)
+    try:
+        target = write_index_page(tmp_path)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+        target.unlink()
+        assert stat.S_IMODE(write_index_page(tmp_path).stat().st_mode) == 0o644
+    finally:
+        os.umask(previous)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baby", "index.html"]  # no temporary file left
