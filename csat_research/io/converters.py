@@ -219,7 +219,7 @@ def segment_converter(ctx: ColumnContext, codebook: Codebook, seg_id: str,
 
 
 def id_converter(required: bool, what: str) -> Callable:
-    """Converter of an id to text (whole floats without ``.0``); empty is a problem if ``required``."""
+    """Converter of an id to text (whole floats without ``.0``); empty is bad if ``required``."""
     def convert(value: Any) -> tuple[Any, str | None]:
         if value is None or (isinstance(value, (float, np.floating)) and math.isnan(value)):
             text = ""

@@ -3,10 +3,11 @@
 :func:`layout_table` turns a :class:`~csat_research.io.tables.RawFile` into a
 :class:`~csat_research.io.tables.Table`, recognising Qualtrics exports (three header
 rows, ImportIds in row 3) and 问卷星 (wjx) exports (columns 序号, 提交答卷时间, ...),
-dropping blank rows and keeping the file row of every data row. :func:`resolve_columns` maps file columns to
-canonical columns (``column_map``, canonical names, layout defaults, then codebook labels
-matched against Qualtrics / wjx question texts); :func:`closest_headers` suggests headers for
-a question that was not found. The layouts' metadata columns and skip codes are here too.
+dropping blank rows and keeping the file row of every data row. :func:`resolve_columns`
+maps file columns to canonical columns (``column_map``, canonical names, layout defaults,
+then codebook labels matched against Qualtrics / wjx question texts); :func:`closest_headers`
+suggests headers for a question that was not found. The layouts' metadata columns and
+skip codes are here too.
 """
 
 from __future__ import annotations

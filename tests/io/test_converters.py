@@ -73,7 +73,7 @@ def test_unknown_segment_level(tmp_path, cb):
         read_responses(path, codebook=cb, category=CAT)
 
 
-# ====================================================================== dates, durations, category, weight
+# ====================================================================== dates, durations, weights
 def test_bad_date_and_duration(tmp_path, cb):
     path = write_csv(canonical(cb), tmp_path / "wave.csv")
     edit_csv(path, 2, "submitted_at", "yesterday")

@@ -20,7 +20,7 @@ from csat_research.core.errors import CsatWarning, DataError
 from csat_research.io.ingest import read_responses
 
 
-# ====================================================================== plain layout: headers and rows
+# ====================================================================== headers and rows
 def test_blank_rows_keep_row_numbers(tmp_path, cb):
     path = write_csv(canonical(cb), tmp_path / "wave.csv")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)

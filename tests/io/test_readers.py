@@ -17,7 +17,7 @@ from csat_research.core.errors import CsatWarning, DataError
 from csat_research.io.ingest import read_responses
 
 
-# ====================================================================== CSV: encodings, delimiters, empty files
+# ====================================================================== CSV files and encodings
 @pytest.mark.parametrize(("written", "given", "reported"), [
     ("utf-8", None, "utf-8"),
     ("utf-8-sig", None, "utf-8-sig"),
@@ -97,7 +97,7 @@ def test_semicolon_and_tab_separated(tmp_path, cb):
         assert res.frame["respondent_id"].tolist() == ["R1", "R2", "R3", "R4"]
 
 
-# ====================================================================== paths, extensions and format=
+# ====================================================================== paths and format=
 def test_missing_file_and_unknown_extension(tmp_path, cb):
     with pytest.raises(DataError, match="nowhere.csv: file not found"):
         read_responses(tmp_path / "nowhere.csv", codebook=cb, category=CAT)
