@@ -1,13 +1,13 @@
 """The synthetic demo study: byte-stable files, codebook columns, and a recoverable planted truth.
 
 Statistical checks run on fixed seeds (no flaky randomness); the tolerances are explained
-where they are used.
+where they are used. The study written once for these tests is the ``study`` fixture
+(tests/demo/conftest.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -16,36 +16,14 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import yaml
+from demo_helpers import CATEGORIES, FILES, SEED, N, read_study
 
 from csat_research.core.errors import CsatError, ParamsError
 from csat_research.core.schema import METADATA_COLUMNS, TICKET_COLUMNS
-from csat_research.demo import generator as demo
+from csat_research.demo.generator import generate_wave, write_demo_study
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTRUMENT = ROOT / "csat_research" / "data" / "instrument_default.yaml"
-CATEGORIES = ("appliances", "apparel", "beauty", "baby")
-N = 2000
-SEED = 2026
-FILES = ("responses.csv", "tickets.csv", "truth.json", "truth_themes.csv")
-
-
-# ---------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def study(tmp_path_factory) -> Path:
-    """The default demo study (n=2000 per category), written once."""
-    out = tmp_path_factory.mktemp("demo")
-    demo.write_demo_study(out, seed=SEED, n=N)
-    return out
-
-
-def _read(study: Path, category: str) -> tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame]:
-    folder = study / category
-    responses = pd.read_csv(folder / "responses.csv", encoding="utf-8",
-                            parse_dates=["submitted_at"])
-    tickets = pd.read_csv(folder / "tickets.csv", encoding="utf-8", parse_dates=["created_at"])
-    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
-    themes = pd.read_csv(folder / "truth_themes.csv", encoding="utf-8", keep_default_na=False)
-    return responses, tickets, truth, themes
 
 
 def _expected_columns(category: str) -> list[str]:
@@ -83,8 +61,8 @@ def _digest(folder: Path) -> dict[str, str]:
 # ---------------------------------------------------------------------------- files
 def test_same_seed_same_bytes(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
-    paths = demo.write_demo_study(a, seed=11, n=300)
-    demo.write_demo_study(b, seed=11, n=300)
+    paths = write_demo_study(a, seed=11, n=300)
+    write_demo_study(b, seed=11, n=300)
     assert sorted(paths) == sorted(CATEGORIES)
     assert {p.name for cat in paths.values() for p in cat.values()} == set(FILES)
     da, db = _digest(a), _digest(b)
@@ -93,8 +71,8 @@ def test_same_seed_same_bytes(tmp_path):
 
 
 def test_different_seeds_differ(tmp_path):
-    demo.write_demo_study(tmp_path / "a", seed=1, n=200, categories=["beauty"])
-    demo.write_demo_study(tmp_path / "b", seed=2, n=200, categories=["beauty"])
+    write_demo_study(tmp_path / "a", seed=1, n=200, categories=["beauty"])
+    write_demo_study(tmp_path / "b", seed=2, n=200, categories=["beauty"])
     for name in FILES:
         assert (tmp_path / "a" / "beauty" / name).read_bytes() != \
             (tmp_path / "b" / "beauty" / name).read_bytes()
@@ -102,44 +80,9 @@ def test_different_seeds_differ(tmp_path):
 
 def test_categories_are_independent_of_each_other(tmp_path):
     """A category's files do not depend on which other categories are written."""
-    demo.write_demo_study(tmp_path / "one", seed=5, n=150, categories=["baby"])
-    demo.write_demo_study(tmp_path / "all", seed=5, n=150)
+    write_demo_study(tmp_path / "one", seed=5, n=150, categories=["baby"])
+    write_demo_study(tmp_path / "all", seed=5, n=150)
     assert _digest(tmp_path / "one" / "baby") == _digest(tmp_path / "all" / "baby")
-
-
-def test_csv_writer_matches_pandas_to_csv(tmp_path):
-    """The fast Arrow writer produces the bytes of DataFrame.to_csv (quoting, NaN, formats)."""
-    wave = demo.generate_wave("apparel", n=600, seed=3)
-    cases = ((wave.responses, demo._RESPONSE_DECIMALS, "%.1f"),
-             (wave.tickets, demo._TICKET_DECIMALS, "%.2f"),
-             (wave.themes, {}, None))
-    for df, decimals, float_format in cases:
-        mine, ref = tmp_path / "mine.csv", tmp_path / "ref.csv"
-        demo._write_csv(df, mine, decimals=decimals)
-        expected = df.copy()
-        for col in expected.columns:
-            if pd.api.types.is_datetime64_any_dtype(expected[col]):
-                expected[col] = expected[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
-            elif pd.api.types.is_float_dtype(expected[col]) and col not in decimals:
-                expected[col] = expected[col].astype("Int64")
-        expected.to_csv(ref, index=False, lineterminator="\n", float_format=float_format)
-        assert mine.read_bytes() == ref.read_bytes()
-
-
-def test_written_files_round_trip_to_the_frames(study):
-    wave = demo.generate_wave("baby", n=N, seed=SEED)
-    responses, tickets, truth, themes = _read(study, "baby")
-    pd.testing.assert_frame_equal(responses, wave.responses, check_dtype=False)
-    pd.testing.assert_frame_equal(tickets, wave.tickets, check_dtype=False)
-    assert json.loads(json.dumps(demo._jsonable(wave.truth))) == truth
-    assert themes["themes"].tolist() == wave.themes["themes"].tolist()
-
-
-def test_truth_json_is_canonical(study):
-    text = (study / "beauty" / "truth.json").read_text(encoding="utf-8")
-    doc = json.loads(text)
-    assert text == json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
-    assert doc["category"] == "beauty" and doc["seed"] == SEED and doc["n"] == N
 
 
 # ---------------------------------------------------------------------------- columns
@@ -162,7 +105,7 @@ def test_ticket_columns_match_the_schema(study):
 
 @pytest.mark.parametrize("category", CATEGORIES)
 def test_values_are_valid(study, category):
-    responses, tickets, truth, themes = _read(study, category)
+    responses, tickets, truth, themes = read_study(study, category)
     assert len(responses) == N and responses["respondent_id"].is_unique
     assert responses["respondent_id"].str.fullmatch(r"R-[a-z]{4}-\d{6}").all()
     assert (responses["category"] == category).all()
@@ -194,7 +137,7 @@ def test_values_are_valid(study, category):
 # ---------------------------------------------------------------------------- careless
 @pytest.mark.parametrize("category", CATEGORIES)
 def test_planted_careless_respondents_are_detectable(study, category):
-    responses, _, truth, _ = _read(study, category)
+    responses, _, truth, _ = read_study(study, category)
     careless = truth["careless"]
     assert set(careless) == {"straightliner", "trap_failure", "speeder", "duplicate"}
     ids = [rid for v in careless.values() for rid in v]
@@ -224,7 +167,7 @@ def test_planted_careless_respondents_are_detectable(study, category):
 
 
 def test_duplicates_are_later_answers_of_an_earlier_customer(study):
-    responses, _, truth, _ = _read(study, "apparel")
+    responses, _, truth, _ = read_study(study, "apparel")
     by_id = responses.set_index("respondent_id")
     for rid in truth["careless"]["duplicate"]:
         row = by_id.loc[rid]
@@ -239,7 +182,7 @@ def test_duplicates_are_later_answers_of_an_earlier_customer(study):
 # ---------------------------------------------------------------------------- outcomes
 @pytest.mark.parametrize("category", CATEGORIES)
 def test_repurchase_rate_nps_and_csat_in_documented_ranges(study, category):
-    responses, _, truth, _ = _read(study, category)
+    responses, _, truth, _ = read_study(study, category)
     clean = _clean(responses, truth)
     rate = clean["repurchase"].mean()
     assert 0.40 <= rate <= 0.60
@@ -259,7 +202,7 @@ def test_logit_recovers_planted_repurchase_coefficients(category):
     asking that of every interval in every category would fail by design on some seeds.
     Coefficients must also be clearly non-zero (the drivers are recoverable).
     """
-    wave = demo.generate_wave(category, n=4000, seed=SEED)
+    wave = generate_wave(category, n=4000, seed=SEED)
     truth = wave.truth
     clean = _clean(wave.responses, truth)
     X = _scores(clean, truth)
@@ -275,7 +218,7 @@ def test_logit_recovers_planted_repurchase_coefficients(category):
 
 @pytest.mark.parametrize("category", CATEGORIES)
 def test_quality_is_the_most_important_dimension(study, category):
-    responses, _, truth, _ = _read(study, category)
+    responses, _, truth, _ = read_study(study, category)
     clean = _clean(responses, truth)
     X = _scores(clean, truth)
     ok = X.notna().all(axis=1)
@@ -286,7 +229,7 @@ def test_quality_is_the_most_important_dimension(study, category):
 
 @pytest.mark.parametrize("category", CATEGORIES)
 def test_planted_weakest_dimension_is_observed_weakest(study, category):
-    responses, _, truth, _ = _read(study, category)
+    responses, _, truth, _ = read_study(study, category)
     means = _scores(_clean(responses, truth), truth).mean()
     assert means.idxmin() == truth["weakest_dimension"]
     assert means.sort_values().iloc[1] - means.min() > 0.2
@@ -295,7 +238,7 @@ def test_planted_weakest_dimension_is_observed_weakest(study, category):
 
 @pytest.mark.parametrize("category", CATEGORIES)
 def test_young_prefer_im_and_expect_fast_replies(study, category):
-    responses, _, _, _ = _read(study, category)
+    responses, _, _, _ = read_study(study, category)
     im = responses["preferred_channel"].eq("im").groupby(responses["age_group"]).mean()
     assert im["post95"] > im["post70"] + 0.2
     assert im["post00"] > im["post70"] + 0.2
@@ -307,7 +250,7 @@ def test_young_prefer_im_and_expect_fast_replies(study, category):
 
 
 def test_segment_shares(study):
-    responses, _, _, _ = _read(study, "appliances")
+    responses, _, _, _ = read_study(study, "appliances")
     assert 0.55 <= (responses["customer_type"] == "returning").mean() <= 0.65
     assert 0.16 <= (responses["value_band"] == "high").mean() <= 0.24
 
@@ -316,7 +259,7 @@ def test_segment_shares(study):
 def test_ticket_kpis_are_planted_per_category(study):
     met = {}
     for category in CATEGORIES:
-        _, tickets, truth, _ = _read(study, category)
+        _, tickets, truth, _ = read_study(study, category)
         share = (tickets["first_response_min"] <= 5).mean()
         assert share == pytest.approx(truth["kpi"]["realised"]["first_reply_5min"], abs=1e-6)
         met[category] = share >= 0.90
@@ -333,7 +276,7 @@ def test_ticket_kpis_are_planted_per_category(study):
 
 
 def test_slow_first_response_lowers_efficiency(study):
-    responses, tickets, truth, _ = _read(study, "appliances")
+    responses, tickets, truth, _ = read_study(study, "appliances")
     clean = _clean(responses, truth)
     slowest = tickets.groupby("order_id")["first_response_min"].max()
     frt = clean["order_id"].map(slowest)
@@ -342,86 +285,37 @@ def test_slow_first_response_lowers_efficiency(study):
     assert np.corrcoef(np.log(frt[ok]), eff[ok])[0, 1] < -0.1
 
 
-# ---------------------------------------------------------------------------- text
-@pytest.mark.parametrize("category", CATEGORIES)
-def test_planted_top_themes_are_most_frequent(study, category):
-    responses, _, truth, themes = _read(study, category)
-    exploded = themes["themes"].str.split(";").explode()
-    counts = exploded[exploded != ""].value_counts()
-    assert set(counts.index) <= set(demo.THEMES)
-    assert list(counts.index[:2]) == truth["top_themes"]
-    assert counts.iloc[1] > 1.5 * counts.iloc[2]
-    share = counts / len(themes)
-    for theme, value in truth["themes"]["realised_share"].items():
-        assert share.get(theme, 0.0) == pytest.approx(value, abs=1e-6)
-
-
-def test_theme_ids_are_the_shared_vocabulary():
-    assert demo.THEMES == ("slow_reply", "logistics_updates", "refund_slow", "bot_unhelpful",
-                           "off_topic_answer", "attitude", "product_knowledge",
-                           "return_process", "installation_repair", "repeat_contact",
-                           "privacy")
-
-
-def test_open_answers_are_realistic(study):
-    responses, _, truth, themes = _read(study, "baby")
-    text = responses["open_improve"]
-    has_theme = themes["themes"] != ""
-    # complaints come with text; dissatisfied respondents complain more
-    assert text[has_theme].notna().all()
-    low = responses["overall_sat"] <= 2
-    high = responses["overall_sat"] >= 4
-    assert has_theme[low].mean() > has_theme[high].mean() + 0.15
-    # verbatim repeats, short answers and negated praise
-    assert text.value_counts().iloc[0] >= 20
-    assert text.isin(["无", "没有", "还行"]).sum() >= 20
-    assert text[~has_theme].isin(truth["text"]["negated_praise_texts"]).sum() >= 20
-    # PII and script injections where recorded
-    pii = responses["respondent_id"].isin(truth["text"]["pii_respondent_ids"])
-    assert pii.sum() == round(0.05 * N)
-    pattern = r"1\d{10}|\d{3}-\d{4}-\d{4}|@|\d{16,19}|先生|女士|小姐"
-    assert text[pii].str.contains(pattern).all()
-    script = responses["respondent_id"].isin(truth["text"]["script_respondent_ids"])
-    both = responses["open_improve"].fillna("") + responses["open_exceed"].fillna("")
-    assert both[script].str.contains("<script>alert(1)</script>", regex=False).all()
-    assert not both[~script].str.contains("<script>", regex=False).any()
-    # typos, English, praise
-    assert text.str.contains("客腹|快第|物留|退欵|师父|回付|太度", na=False).sum() >= 5
-    assert text.str.contains(r"[A-Za-z]{4,}", na=False).sum() >= 10
-    assert responses["open_exceed"].notna().mean() > 0.3
-
-
 # ---------------------------------------------------------------------------- errors
 def test_bad_arguments_are_refused(tmp_path):
     with pytest.raises(ParamsError, match="category 'toys'.*allowed: appliances"):
-        demo.generate_wave("toys", n=200, seed=1, wave="2026Q3")
+        generate_wave("toys", n=200, seed=1, wave="2026Q3")
     with pytest.raises(ParamsError, match=r"n must be >= 100; got 10"):
-        demo.generate_wave("baby", n=10, seed=1, wave="2026Q3")
+        generate_wave("baby", n=10, seed=1, wave="2026Q3")
     with pytest.raises(ParamsError, match="wave must look like 'YYYYQn'"):
-        demo.generate_wave("baby", n=200, seed=1, wave="2026-07")
+        generate_wave("baby", n=200, seed=1, wave="2026-07")
     with pytest.raises(ParamsError, match="seed must be >= 0"):
-        demo.generate_wave("baby", n=200, seed=-1, wave="2026Q3")
+        generate_wave("baby", n=200, seed=-1, wave="2026Q3")
     with pytest.raises(TypeError, match="n must be an int; got float"):
-        demo.generate_wave("baby", n=200.0, seed=1, wave="2026Q3")
+        generate_wave("baby", n=200.0, seed=1, wave="2026Q3")
     with pytest.raises(TypeError, match="categories must be a sequence"):
-        demo.write_demo_study(tmp_path, categories="baby")
+        write_demo_study(tmp_path, categories="baby")
     with pytest.raises(ParamsError, match="categories repeats baby"):
-        demo.write_demo_study(tmp_path, categories=["baby", "baby"])
+        write_demo_study(tmp_path, categories=["baby", "baby"])
     with pytest.raises(ParamsError, match="categories is empty"):
-        demo.write_demo_study(tmp_path, categories=[])
+        write_demo_study(tmp_path, categories=[])
     assert issubclass(ParamsError, CsatError) and issubclass(ParamsError, ValueError)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_wave_sets_the_quarter():
-    wave = demo.generate_wave("apparel", n=150, seed=4, wave="2025Q4")
+    wave = generate_wave("apparel", n=150, seed=4, wave="2025Q4")
     sub = wave.responses["submitted_at"]
     assert sub.min() >= pd.Timestamp("2025-10-01") and sub.max() < pd.Timestamp("2026-01-01")
     assert re.fullmatch(r"O25\d{12}", wave.responses["order_id"].iloc[-1])
 
 
 def test_demo_wave_is_frozen():
-    wave = demo.generate_wave("beauty", n=120, seed=1)
+    wave = generate_wave("beauty", n=120, seed=1)
     with pytest.raises(AttributeError):
         wave.truth = {}
 
