@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from csat_research.demo.config import CATEGORY_PARAMS, DIMENSIONS
+from csat_research.core.schema import DIMENSIONS
+from csat_research.demo.config import CATEGORY_PARAMS
 from csat_research.text.themes import THEME_IDS
 
 __all__ = [

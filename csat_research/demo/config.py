@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from csat_research.core.errors import CodebookError
-from csat_research.core.schema import METADATA_COLUMNS
+from csat_research.core.schema import DIMENSIONS, METADATA_COLUMNS
 
 __all__ = [
     "AGE_LEVELS",
@@ -32,7 +32,6 @@ __all__ = [
     "CLEAN_TRAP_FAIL_RATE",
     "DEFAULT_ITEM_PARAMS",
     "DEMO_CATEGORIES",
-    "DIMENSIONS",
     "DURATION_MODEL",
     "EXPECTED_REPLY_MEDIAN_BY_AGE",
     "EXPECTED_REPLY_SIGMA",
@@ -68,9 +67,6 @@ __all__ = [
 
 #: Version of the generating model (bump when the planted model changes).
 GENERATOR_VERSION = 1
-
-#: Dimension ids, in instrument order.
-DIMENSIONS = ("efficiency", "quality", "communication", "after_sales", "digital")
 
 #: Correlations of the five latent factors (order of :data:`DIMENSIONS`).
 FACTOR_CORRELATION = (

@@ -14,10 +14,10 @@ import math
 
 import numpy as np
 
+from csat_research.core.schema import DIMENSIONS
 from csat_research.demo.config import (
     AGE_LEVELS,
     DEFAULT_ITEM_PARAMS,
-    DIMENSIONS,
     EXPECTED_REPLY_MEDIAN_BY_AGE,
     EXPECTED_REPLY_SIGMA,
     FACTOR_CORRELATION,

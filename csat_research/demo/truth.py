@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from csat_research.core.schema import DIMENSIONS
 from csat_research.demo.answers import (
     ENGLISH_RATE,
     MAX_THEMES,
@@ -32,7 +33,6 @@ from csat_research.demo.config import (
     CHANNEL_BY_AGE,
     CHANNELS,
     CLEAN_TRAP_FAIL_RATE,
-    DIMENSIONS,
     DURATION_MODEL,
     EXPECTED_REPLY_MEDIAN_BY_AGE,
     EXPECTED_REPLY_SIGMA,

@@ -26,6 +26,7 @@ import pandas as pd
 import yaml
 
 from csat_research.core.errors import DataError, ParamsError
+from csat_research.core.schema import DIMENSIONS
 from csat_research.text.inputs import (
     LANGUAGES,
     MEMO_LIMIT,
@@ -38,15 +39,11 @@ from csat_research.text.inputs import (
 from csat_research.text.tokenize import TextTokenizer, resolve_tokenizer
 
 __all__ = [
-    "DIMENSIONS",
     "THEME_IDS",
     "default_theme_lexicon",
     "tag_themes",
     "theme_summary",
 ]
-
-DIMENSIONS = ("efficiency", "quality", "communication", "after_sales", "digital")
-"""The five dimensions of the instrument a theme belongs to."""
 
 THEME_IDS = (
     "slow_reply",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from demo_helpers import SEED, N
+from tests.demo.demo_helpers import SEED, N
 
 from csat_research.demo.generator import write_demo_study
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from demo_helpers import CATEGORIES, N, read_study
+from tests.demo.demo_helpers import CATEGORIES, N, read_study
 
 from csat_research.demo.answers import THEMES
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import yaml
-from demo_helpers import CATEGORIES, FILES, SEED, N, read_study
+from tests.demo.demo_helpers import CATEGORIES, FILES, SEED, N, read_study
 
 from csat_research.core.errors import CsatError, ParamsError
 from csat_research.core.schema import METADATA_COLUMNS, TICKET_COLUMNS

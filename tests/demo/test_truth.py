@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from demo_helpers import SEED, N, read_study
+from tests.demo.demo_helpers import SEED, N, read_study
 
 from csat_research.demo.generator import generate_wave
 from csat_research.demo.truth import jsonable

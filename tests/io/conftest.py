@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from ingest_helpers import MINI
+from tests.io.ingest_helpers import MINI
 
 from csat_research.io.codebook import codebook_from_mapping, load_codebook
 

@@ -6,7 +6,7 @@ All fixtures are written by the tests into ``tmp_path``.
 from __future__ import annotations
 
 import pytest
-from ingest_helpers import CAT, canonical, edit_csv, quiet, write_csv
+from tests.io.ingest_helpers import CAT, canonical, edit_csv, quiet, write_csv
 
 from csat_research.core.errors import CsatWarning, DataError
 from csat_research.io.exclusions import EXCLUSION_COLUMNS

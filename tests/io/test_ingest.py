@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from ingest_helpers import CAT, canonical, edit_csv, write_csv
+from tests.io.ingest_helpers import CAT, canonical, edit_csv, write_csv
 
 from csat_research.core import schema
 from csat_research.core.errors import CsatWarning, DataError
