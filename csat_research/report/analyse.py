@@ -16,7 +16,14 @@ import pandas as pd
 
 from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.report.study import Study
-from csat_research.stats import drivers, kpi, models, reliability, scoring, segments
+from csat_research.stats import (
+    drivers,
+    group_compare,
+    kpi,
+    models,
+    reliability,
+    scoring,
+)
 from csat_research.text import openanswers as text
 
 OVERALL = "overall_sat"
@@ -67,7 +74,7 @@ class ReportResults:
     drivers_repurchase: pd.DataFrame
     ipa: pd.DataFrame
     weights: pd.DataFrame
-    crosstabs: dict[tuple[str, str], segments.CrosstabResult]
+    crosstabs: dict[tuple[str, str], group_compare.CrosstabResult]
     text: TextResults | None
     kpis: pd.DataFrame | None
     kpi_trend: pd.DataFrame | None
@@ -126,7 +133,7 @@ def _segment_tests(study: Study, value: str) -> pd.DataFrame:
     for seg in study.params.analysis.segments:
         if seg not in study.data.columns or study.data[seg].nunique() < 2:
             continue
-        res = segments.compare_means(study.data, value=value, group=seg, weights=study.weight_column)
+        res = group_compare.compare_means(study.data, value=value, group=seg, weights=study.weight_column)
         t = res.tests.set_index("test")
         for test in t.index:
             rows.append({"segment": seg, "test": test, **t.loc[test].to_dict()})
@@ -222,7 +229,7 @@ def analyse(study: Study) -> ReportResults:
     verdict = reliability.reliability_verdict(cfa_res, scale=rel, **th)
 
     by_segment, n4 = _quiet(
-        segments.satisfaction_by_segment, d.assign(overall_index=overall.index), scores=[*dims, "overall_index"],
+        group_compare.satisfaction_by_segment, d.assign(overall_index=overall.index), scores=[*dims, "overall_index"],
         segments=[s for s in p.analysis.segments if s in d.columns], weights=w_col,
     )
     notes += n4
@@ -272,7 +279,7 @@ def analyse(study: Study) -> ReportResults:
     crosstabs = {}
     for row, col in p.analysis.crosstabs:
         if row in d.columns and col in d.columns:
-            res, n11 = _quiet(segments.crosstab, d, row=row, col=col, weights=w_col)
+            res, n11 = _quiet(group_compare.crosstab, d, row=row, col=col, weights=w_col)
             crosstabs[(row, col)] = res
             notes += n11
         else:

@@ -1,4 +1,4 @@
-"""Tests of csat_research.stats.segments against published reference values.
+"""Tests of csat_research.stats.group_compare against published reference values.
 
 Every reference number carries its source in a comment; tolerances follow the precision
 at which the source prints the number.
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csat_research.core.errors import AnalysisError, CsatWarning, DataError
-from csat_research.stats.segments import (
+from csat_research.stats.group_compare import (
     compare_means,
     crosstab,
     poststratify,
@@ -229,7 +229,7 @@ def test_compare_means_games_howell_matches_jasp():
 def test_studentized_range_fixed_rule_against_tables_and_scipy():
     from scipy import stats
 
-    from csat_research.stats.segments import _games_howell_p, _studentized_range_sf
+    from csat_research.stats.group_compare import _games_howell_p, _studentized_range_sf
 
     # upper 5 % points of the studentized range, 3 decimals (Harter 1960 tables)
     for q, k, df in [(3.877, 3, 10.0), (4.232, 5, 20.0), (4.646, 10, 60.0)]:

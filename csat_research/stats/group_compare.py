@@ -19,7 +19,7 @@ input, and counts the rows it cannot use instead of dropping them silently.
 Examples
 --------
 >>> import pandas as pd
->>> from csat_research.stats.segments import crosstab
+>>> from csat_research.stats.group_compare import crosstab
 >>> df = pd.DataFrame({"customer_type": ["new"] * 40 + ["returning"] * 60,
 ...                    "channel": ["app"] * 30 + ["web"] * 10 + ["app"] * 20 + ["web"] * 40})
 >>> res = crosstab(df, row="channel", col="customer_type")
