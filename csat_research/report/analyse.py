@@ -18,12 +18,14 @@ from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.report.study import Study
 from csat_research.stats import (
     drivers,
+    estimates,
     group_compare,
     kpi,
     models,
     reliability,
     scoring,
 )
+from csat_research.stats.crosstabs import CrosstabResult, crosstab
 from csat_research.text import openanswers as text
 
 OVERALL = "overall_sat"
@@ -55,9 +57,9 @@ class ReportResults:
 
     study: Study
     overall: scoring.OverallIndexResult
-    csat_mean: scoring.MeanCIResult
-    csat_top2box: scoring.Top2BoxResult
-    nps: scoring.NPSResult
+    csat_mean: estimates.MeanCIResult
+    csat_top2box: estimates.Top2BoxResult
+    nps: estimates.NPSResult
     scores: pd.DataFrame
     item_scores: pd.DataFrame
     reliability: pd.DataFrame
@@ -74,7 +76,7 @@ class ReportResults:
     drivers_repurchase: pd.DataFrame
     ipa: pd.DataFrame
     weights: pd.DataFrame
-    crosstabs: dict[tuple[str, str], group_compare.CrosstabResult]
+    crosstabs: dict[tuple[str, str], CrosstabResult]
     text: TextResults | None
     kpis: pd.DataFrame | None
     kpi_trend: pd.DataFrame | None
@@ -200,9 +202,9 @@ def analyse(study: Study) -> ReportResults:
     notes: list[str] = []
 
     overall = scoring.overall_index(d[dims], weights=study.index_weights, survey_weights=w)
-    csat_mean = scoring.mean_ci(d[OVERALL], weights=w)
-    t2b = scoring.top2box(d[OVERALL], weights=w)
-    nps_res = scoring.nps(d[NPS], weights=w)
+    csat_mean = estimates.mean_ci(d[OVERALL], weights=w)
+    t2b = estimates.top2box(d[OVERALL], weights=w)
+    nps_res = estimates.nps(d[NPS], weights=w)
     scores, n1 = _quiet(
         scoring.score_summary, d, dimensions=study.dimensions, reverse=study.codebook.reverse_items(study.category),
         min_answered=p.quality.min_answered, weights=w_col,
@@ -279,7 +281,7 @@ def analyse(study: Study) -> ReportResults:
     crosstabs = {}
     for row, col in p.analysis.crosstabs:
         if row in d.columns and col in d.columns:
-            res, n11 = _quiet(group_compare.crosstab, d, row=row, col=col, weights=w_col)
+            res, n11 = _quiet(crosstab, d, row=row, col=col, weights=w_col)
             crosstabs[(row, col)] = res
             notes += n11
         else:
