@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 from statsmodels.stats.libqsturng import qsturng
+from statsmodels.stats.oneway import anova_oneway
 
 from csat_research.core.checks import check_confidence, check_frame
 from csat_research.core.errors import AnalysisError, CsatWarning, DataError
@@ -122,22 +123,6 @@ def _weighted_mean_ci(
         half = stats.t.ppf(0.5 + confidence / 2, n_eff - 1) * sd / math.sqrt(n_eff)
         return mean, sd, mean - half, mean + half, n_eff
     return mean, np.nan, np.nan, np.nan, n_eff
-
-
-def _welch_anova(samples: list[np.ndarray]) -> tuple[float, float, float, float]:
-    """Welch (1951) heteroscedastic one-way ANOVA: F, df1, df2, p."""
-    k = len(samples)
-    n = np.array([len(s) for s in samples], dtype=float)
-    m = np.array([s.mean() for s in samples])
-    v = np.array([s.var(ddof=1) for s in samples])
-    wgt = n / v
-    mw = np.sum(wgt * m) / wgt.sum()
-    a = np.sum(wgt * (m - mw) ** 2) / (k - 1)
-    lam = np.sum((1 - wgt / wgt.sum()) ** 2 / (n - 1))
-    b = 1 + 2 * (k - 2) / (k**2 - 1) * lam
-    f = a / b
-    df2 = (k**2 - 1) / (3 * lam)
-    return float(f), float(k - 1), float(df2), float(stats.f.sf(f, k - 1, df2))
 
 
 #: Games-Howell p-values come from :func:`_studentized_range_sf` when the Welch df is at least
@@ -279,7 +264,8 @@ def compare_means(
     One-way ANOVA: :math:`F = MS_B / MS_W` on (k-1, N-k) df;
     :math:`\\eta^2 = SS_B / SS_T`;
     :math:`\\omega^2 = (SS_B - (k-1) MS_W) / (SS_T + MS_W)`.
-    Welch ANOVA (Welch 1951) with weights :math:`w_i = n_i / s_i^2`.
+    Welch ANOVA (Welch 1951) with weights :math:`w_i = n_i / s_i^2`, computed by
+    ``statsmodels.stats.oneway.anova_oneway(samples, use_var="unequal")``.
     Kruskal-Wallis H with the tie correction (``scipy.stats.kruskal``);
     :math:`\\varepsilon^2 = H / ((N^2 - 1)/(N + 1)) = H / (N - 1)` (Tomczak & Tomczak 2014).
 
@@ -410,7 +396,7 @@ def compare_means(
     anova = stats.f_oneway(*samples)
     eta2 = ss_b / ss_t if ss_t > 0 else np.nan
     omega2 = (ss_b - (k - 1) * ms_w) / (ss_t + ms_w)
-    wf, wdf1, wdf2, wp = _welch_anova(samples)
+    welch = anova_oneway(samples, use_var="unequal")  # Welch (1951)
     kw = stats.kruskal(*samples)
     eps2 = float(kw.statistic) / (n_total - 1)
     tests = pd.DataFrame(
@@ -418,8 +404,9 @@ def compare_means(
             {"test": "anova", "statistic": float(anova.statistic), "df1": float(k - 1),
              "df2": float(n_total - k), "p_value": float(anova.pvalue),
              "effect_size": eta2, "effect_size_name": "eta_squared"},
-            {"test": "welch_anova", "statistic": wf, "df1": wdf1, "df2": wdf2,
-             "p_value": wp, "effect_size": omega2, "effect_size_name": "omega_squared"},
+            {"test": "welch_anova", "statistic": float(welch.statistic), "df1": float(welch.df[0]),
+             "df2": float(welch.df[1]), "p_value": float(welch.pvalue), "effect_size": omega2,
+             "effect_size_name": "omega_squared"},
             {"test": "kruskal", "statistic": float(kw.statistic), "df1": float(k - 1),
              "df2": np.nan, "p_value": float(kw.pvalue), "effect_size": eps2,
              "effect_size_name": "epsilon_squared"},
