@@ -609,13 +609,15 @@ def score_summary(
         One row per dimension with columns ``dimension``, ``n_items``, ``n`` (respondents
         scored), ``n_missing`` (left missing by the minimum-answered rule), ``n_eff`` (Kish
         effective n, = ``n`` unweighted), ``mean``, ``se``, ``ci_low``, ``ci_high`` (t interval,
-        :func:`mean_ci`), ``score_100`` (the mean on 0-100), ``top2box``, ``top2box_ci_low``,
-        ``top2box_ci_high`` (Wilson interval, :func:`top2box`).
+        :func:`~csat_research.stats.estimates.mean_ci`), ``score_100`` (the mean on 0-100),
+        ``top2box``, ``top2box_ci_low``, ``top2box_ci_high`` (Wilson interval,
+        :func:`~csat_research.stats.estimates.top2box`).
 
     Raises
     ------
-    As :func:`dimension_scores`, :func:`mean_ci` and :func:`top2box`; ``DataError`` when a
-    weight column named in ``weights`` is missing.
+    As :func:`dimension_scores`, :func:`~csat_research.stats.estimates.mean_ci` and
+    :func:`~csat_research.stats.estimates.top2box`; ``DataError`` when a weight column named in
+    ``weights`` is missing.
 
     Warns
     -----
@@ -625,8 +627,9 @@ def score_summary(
     Notes
     -----
     Dimension scores come from :func:`dimension_scores`; for each dimension the mean and its
-    interval come from :func:`mean_ci` (linearisation variance when weighted) and the top-box
-    share from :func:`top2box`'s Wilson/Kish formula applied to ``score >= top``.
+    interval come from :func:`~csat_research.stats.estimates.mean_ci` (linearisation variance when
+    weighted) and the top-box share from :func:`~csat_research.stats.estimates.top2box`'s Wilson/Kish
+    formula applied to ``score >= top``.
     ``score_100 = (mean - min) / (max - min) * 100``.
 
     *Missing data*: respondents without a score on a dimension are left out of that
