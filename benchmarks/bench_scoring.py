@@ -2,8 +2,8 @@
 
 Seeded 1,000,000 respondents x 30 Likert items (6 dimensions x 5 items, 3 % missing
 completely at random, one reverse-keyed item per dimension) plus an NPS question. Times
-:func:`~csat_research.stats.scoring.dimension_scores`, :func:`~csat_research.stats.scoring.top2box` and
-:func:`~csat_research.stats.scoring.nps` in the same run as ``np.cov(X, rowvar=False)`` of the same
+:func:`~csat_research.stats.scoring.dimension_scores`, :func:`~csat_research.stats.estimates.top2box` and
+:func:`~csat_research.stats.estimates.nps` in the same run as ``np.cov(X, rowvar=False)`` of the same
 matrix, and prints each figure beside the baseline with the ratio (target: within 2x).
 
 Run: ``.venv/bin/python benchmarks/bench_scoring.py [--n 1000000] [--repeat 3]``
@@ -20,7 +20,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from csat_research.stats.scoring import dimension_scores, nps, top2box
+from csat_research.stats.estimates import nps, top2box
+from csat_research.stats.scoring import dimension_scores
 
 N_DIMS, N_ITEMS = 6, 5
 TARGET_RATIO = 2.0

@@ -4,8 +4,9 @@ The package is layered along the data's path; each layer imports only from the o
 
 * :mod:`csat_research.core` - errors, column schema, input checks, numeric helpers, files, cache;
 * :mod:`csat_research.io` - params, codebook (the instrument), ingest of survey exports, YAML;
-* :mod:`csat_research.stats` - screening, scoring, index weights, reliability, models, drivers,
-  segments and survey weights, sampling, KPIs; :mod:`csat_research.text` - open answers;
+* :mod:`csat_research.stats` - screening, scoring and estimates, index weights, reliability,
+  models, drivers, crosstabs, group comparisons, survey weights, sampling, KPIs;
+  :mod:`csat_research.text` - open answers;
 * :mod:`csat_research.report` - the study, all analyses of a report, tables, narrative, plots,
   HTML/PDF rendering, outputs; :mod:`csat_research.demo` - the synthetic demo study;
 * :mod:`csat_research.run` - runner, warm kernels, the ``csat`` command line.

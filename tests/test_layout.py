@@ -19,8 +19,7 @@ RANK = {"core": 0, "io": 1, "stats": 2, "text": 2, "report": 3, "demo": 3, "run"
 MAX_LINES = 1000
 #: Modules still waiting to be split along their seams, with the size they may not exceed.
 PENDING_SPLIT = {
-    "csat_research.stats.reliability": 1818, "csat_research.stats.segments": 1497,
-    "csat_research.stats.scoring": 1301, "csat_research.stats.models": 1241,
+    "csat_research.stats.reliability": 1818, "csat_research.stats.models": 1241,
 }
 
 

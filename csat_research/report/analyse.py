@@ -16,7 +16,16 @@ import pandas as pd
 
 from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.report.study import Study
-from csat_research.stats import drivers, kpi, models, reliability, scoring, segments
+from csat_research.stats import (
+    drivers,
+    estimates,
+    group_compare,
+    kpi,
+    models,
+    reliability,
+    scoring,
+)
+from csat_research.stats.crosstabs import CrosstabResult, crosstab
 from csat_research.text.frequencies import contrast_words, keywords, word_frequencies
 from csat_research.text.quotes import representative_quotes
 from csat_research.text.themes import default_theme_lexicon, tag_themes, theme_summary
@@ -51,9 +60,9 @@ class ReportResults:
 
     study: Study
     overall: scoring.OverallIndexResult
-    csat_mean: scoring.MeanCIResult
-    csat_top2box: scoring.Top2BoxResult
-    nps: scoring.NPSResult
+    csat_mean: estimates.MeanCIResult
+    csat_top2box: estimates.Top2BoxResult
+    nps: estimates.NPSResult
     scores: pd.DataFrame
     item_scores: pd.DataFrame
     reliability: pd.DataFrame
@@ -70,7 +79,7 @@ class ReportResults:
     drivers_repurchase: pd.DataFrame
     ipa: pd.DataFrame
     weights: pd.DataFrame
-    crosstabs: dict[tuple[str, str], segments.CrosstabResult]
+    crosstabs: dict[tuple[str, str], CrosstabResult]
     text: TextResults | None
     kpis: pd.DataFrame | None
     kpi_trend: pd.DataFrame | None
@@ -129,7 +138,7 @@ def _segment_tests(study: Study, value: str) -> pd.DataFrame:
     for seg in study.params.analysis.segments:
         if seg not in study.data.columns or study.data[seg].nunique() < 2:
             continue
-        res = segments.compare_means(study.data, value=value, group=seg, weights=study.weight_column)
+        res = group_compare.compare_means(study.data, value=value, group=seg, weights=study.weight_column)
         t = res.tests.set_index("test")
         for test in t.index:
             rows.append({"segment": seg, "test": test, **t.loc[test].to_dict()})
@@ -196,9 +205,9 @@ def analyse(study: Study) -> ReportResults:
     notes: list[str] = []
 
     overall = scoring.overall_index(d[dims], weights=study.index_weights, survey_weights=w)
-    csat_mean = scoring.mean_ci(d[OVERALL], weights=w)
-    t2b = scoring.top2box(d[OVERALL], weights=w)
-    nps_res = scoring.nps(d[NPS], weights=w)
+    csat_mean = estimates.mean_ci(d[OVERALL], weights=w)
+    t2b = estimates.top2box(d[OVERALL], weights=w)
+    nps_res = estimates.nps(d[NPS], weights=w)
     scores, n1 = _quiet(
         scoring.score_summary, d, dimensions=study.dimensions, reverse=study.codebook.reverse_items(study.category),
         min_answered=p.quality.min_answered, weights=w_col,
@@ -225,7 +234,7 @@ def analyse(study: Study) -> ReportResults:
     verdict = reliability.reliability_verdict(cfa_res, scale=rel, **th)
 
     by_segment, n4 = _quiet(
-        segments.satisfaction_by_segment, d.assign(overall_index=overall.index), scores=[*dims, "overall_index"],
+        group_compare.satisfaction_by_segment, d.assign(overall_index=overall.index), scores=[*dims, "overall_index"],
         segments=[s for s in p.analysis.segments if s in d.columns], weights=w_col,
     )
     notes += n4
@@ -275,7 +284,7 @@ def analyse(study: Study) -> ReportResults:
     crosstabs = {}
     for row, col in p.analysis.crosstabs:
         if row in d.columns and col in d.columns:
-            res, n11 = _quiet(segments.crosstab, d, row=row, col=col, weights=w_col)
+            res, n11 = _quiet(crosstab, d, row=row, col=col, weights=w_col)
             crosstabs[(row, col)] = res
             notes += n11
         else:

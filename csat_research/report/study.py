@@ -139,7 +139,7 @@ def _survey_weights(params: StudyParams, kept: pd.DataFrame) -> pd.Series | None
             )
         return kept[sw.column].astype(float)
     if sw.margins:
-        from csat_research.stats.segments import rake
+        from csat_research.stats.survey_weights import rake
 
         return rake(kept, sw.margins, trim=sw.trim)
     return None

@@ -1,17 +1,17 @@
-"""Scale scores and headline satisfaction statistics.
+"""Scale scores: reverse keying, dimension scores, the overall index and the summary table.
 
 One function per statistic, data first and everything else keyword-only:
 
 * :func:`reverse_key` - reverse-key Likert items (``min + max - x``);
 * :func:`dimension_scores` - per-respondent dimension means (1-5) and their 0-100 rescaling,
   with the minimum-answered rule counted per dimension;
-* :func:`top2box` - top-2-box share with a Wilson score interval (survey weights through the
-  Kish effective sample size);
-* :func:`mean_ci` - mean with a t interval (survey weights through the linearisation variance);
-* :func:`nps` - Net Promoter Score with the multinomial (trinomial) Wald interval;
 * :func:`overall_index` - weighted sum of dimension scores (expert / AHP / data weights);
 * :func:`score_summary` - tidy per-dimension table (``n``, ``mean``, ``ci_low``, ``ci_high``,
-  ``score_100``, ``top2box`` ...).
+  ``score_100``, ``top2box`` ...), built on the estimates of :mod:`csat_research.stats.estimates`.
+
+The headline estimates with intervals (``top2box``, ``mean_ci``, ``nps``) live in
+:mod:`csat_research.stats.estimates`; Kish's effective sample size in
+:mod:`csat_research.stats.survey_weights`.
 
 Nothing here rounds, prints, reads files or modifies its input. Missing answers are ``NaN``
 and are counted in every result (``n_missing``), never dropped silently.
@@ -19,14 +19,11 @@ and are counted in every result (``n_missing``), never dropped silently.
 Examples
 --------
 >>> import pandas as pd
->>> from csat_research.stats.scoring import dimension_scores, nps
->>> df = pd.DataFrame({"q1": [5.0, 4.0, 2.0] * 20, "q2": [4.0, None, 2.0] * 20,
-...                    "rec": [10, 7, 3] * 20})
+>>> from csat_research.stats.scoring import dimension_scores
+>>> df = pd.DataFrame({"q1": [5.0, 4.0, 2.0] * 20, "q2": [4.0, None, 2.0] * 20})
 >>> res = dimension_scores(df, dimensions={"service": ["q1", "q2"]})
 >>> res.scores["service"].tolist()[:3]
 [4.5, 4.0, 2.0]
->>> nps(df["rec"]).nps
-0.0
 """
 
 from __future__ import annotations
@@ -41,38 +38,31 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csat_research.core.errors import AnalysisError, CsatWarning, DataError
+from csat_research.core.checks import check_frame
+from csat_research.core.errors import CsatWarning, DataError
 from csat_research.core.numeric import wilson_interval
+from csat_research.stats.estimates import mean_ci
+from csat_research.stats.inputs import (
+    check_ci,
+    check_range,
+    check_scale,
+    weights_vector,
+)
+from csat_research.stats.survey_weights import kish_effective_n
 
 __all__ = [
-    "SMALL_BASE",
     "DimensionScoresResult",
-    "MeanCIResult",
-    "NPSResult",
     "OverallIndexResult",
-    "Top2BoxResult",
     "dimension_scores",
-    "kish_effective_n",
-    "mean_ci",
-    "nps",
     "overall_index",
     "reverse_key",
     "score_summary",
-    "top2box",
 ]
-
-#: Base sizes below this get a :class:`~csat_research.core.errors.CsatWarning` (small base).
-SMALL_BASE = 30
 
 _WEIGHT_SUM_TOL = 1e-6
 
 
 # --------------------------------------------------------------------------- helpers
-def _require_frame(data: Any, name: str = "data") -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"`{name}` must be a pandas DataFrame; got {type(data).__name__}")
-
-
 def _as_str_list(items: Any, param: str) -> list[str]:
     if isinstance(items, str):
         return [items]
@@ -108,150 +98,6 @@ def _numeric_block(data: pd.DataFrame, cols: Sequence[str], param: str) -> np.nd
     if flags:
         raise DataError(f"column(s) {flags[:5]} named in `{param}` are boolean; numeric codes are required")
     return data[list(cols)].to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _check_range(block: np.ndarray, cols: Sequence[str], lo: float, hi: float, param: str) -> None:
-    """DataError when any non-missing value lies outside [lo, hi] (counted, values and columns)."""
-    if block.size == 0:
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN block
-        vmin = np.nanmin(block)
-        vmax = np.nanmax(block)
-    if np.isnan(vmin) or (lo <= vmin and vmax <= hi):
-        return
-    bad = (block < lo) | (block > hi)
-    count = int(bad.sum())
-    values = np.unique(block[bad])
-    bad_cols = [cols[j] for j in np.flatnonzero(bad.any(axis=0))]
-    raise DataError(
-        f"{count} value(s) in the column(s) named in `{param}` lie outside the scale "
-        f"[{lo:g}, {hi:g}]: values {values[:10].tolist()} in column(s) {bad_cols[:10]}"
-    )
-
-
-def _check_scale(scale: Any, param: str = "scale") -> tuple[float, float]:
-    if not isinstance(scale, Sequence) or isinstance(scale, str) or len(scale) != 2:
-        raise TypeError(f"`{param}` must be a (min, max) pair; got {scale!r}")
-    lo, hi = (float(scale[0]), float(scale[1]))
-    if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
-        raise ValueError(f"`{param}` must be (min, max) with min < max; got {scale!r}")
-    return lo, hi
-
-
-def _check_ci(ci: Any) -> float:
-    if isinstance(ci, bool) or not isinstance(ci, int | float | np.floating):
-        raise TypeError(f"`ci` must be a number in (0, 1); got {type(ci).__name__}")
-    if not 0 < ci < 1:
-        raise ValueError(f"`ci` must lie in (0, 1), e.g. 0.95; got {ci!r}")
-    return float(ci)
-
-
-def _as_series(x: Any, param: str) -> pd.Series:
-    if isinstance(x, pd.Series):
-        return x
-    if isinstance(x, pd.DataFrame):
-        raise TypeError(f"`{param}` must be one column (a Series); got a DataFrame")
-    if isinstance(x, np.ndarray | list | tuple):
-        return pd.Series(np.asarray(x, dtype=float))
-    raise TypeError(f"`{param}` must be a pandas Series or 1-D array; got {type(x).__name__}")
-
-
-def _numeric_values(series: pd.Series, param: str) -> np.ndarray:
-    if pd.api.types.is_bool_dtype(series) or not (
-        pd.api.types.is_numeric_dtype(series) or series.isna().all()
-    ):
-        raise DataError(f"`{param}` must hold numeric codes; got dtype {series.dtype}")
-    return series.to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _weights_vector(weights: Any, like: pd.Series | pd.DataFrame, param: str = "weights") -> np.ndarray | None:
-    """Survey weights aligned with ``like`` (Series by index, arrays by position)."""
-    if weights is None:
-        return None
-    n = len(like)
-    if isinstance(weights, pd.Series):
-        if not weights.index.equals(like.index):
-            if weights.index.has_duplicates or like.index.has_duplicates:
-                raise ValueError(f"`{param}` index does not match the data index (duplicates present)")
-            missing = like.index.difference(weights.index)
-            if len(missing):
-                raise ValueError(
-                    f"`{param}` has no weight for {len(missing)} row(s) of the data, e.g. {list(missing[:5])}"
-                )
-            weights = weights.reindex(like.index)
-        w = weights.to_numpy(dtype=np.float64, na_value=np.nan)
-    elif isinstance(weights, np.ndarray | list | tuple):
-        w = np.asarray(weights, dtype=np.float64)
-        if w.ndim != 1 or len(w) != n:
-            raise ValueError(f"`{param}` must have one weight per row ({n}); got shape {w.shape}")
-    else:
-        raise TypeError(f"`{param}` must be None, a Series or a 1-D array; got {type(weights).__name__}")
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        raise DataError(
-            f"`{param}` must be finite and non-negative; {int(bad.sum())} row(s) are not, "
-            f"e.g. {np.unique(w[bad])[:5].tolist()}"
-        )
-    return w
-
-
-def kish_effective_n(weights: Any) -> float:
-    """Kish effective sample size of a set of survey weights.
-
-    Parameters
-    ----------
-    weights : array-like
-        Non-negative finite weights of the respondents used.
-
-    Returns
-    -------
-    float
-        :math:`n_{eff} = (\\sum w_i)^2 / \\sum w_i^2`; equals ``n`` for equal weights.
-
-    Raises
-    ------
-    ValueError
-        Negative, non-finite or all-zero weights.
-
-    Notes
-    -----
-    Kish (1965, sec. 11.7; 1992) design effect of unequal weighting,
-    :math:`deff_w = n \\sum w^2 / (\\sum w)^2`, so that :math:`n_{eff} = n / deff_w`.
-
-    References
-    ----------
-    Kish, L. (1992). Weighting for unequal Pi. *Journal of Official Statistics*, 8(2), 183-200.
-
-    Examples
-    --------
-    >>> kish_effective_n([1, 1, 1, 1])
-    4.0
-    >>> kish_effective_n([1, 3])
-    1.6
-    """
-    w = np.asarray(weights, dtype=np.float64).ravel()
-    if w.size == 0 or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise ValueError("`weights` must be finite, non-negative and not all zero")
-    return float(w.sum() ** 2 / np.dot(w, w))
-
-
-def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
-    """Wilson (1927) score interval for a share ``p`` on ``n`` (possibly effective) cases."""
-    return wilson_interval(p, n, z=z)
-
-
-def _small_base(n: float, what: str) -> None:
-    if n < SMALL_BASE:
-        warnings.warn(
-            f"{what}: small base, n = {n:.4g} (< {SMALL_BASE}); the interval is wide and unstable",
-            CsatWarning,
-            stacklevel=3,
-        )
-
-
-def _frame_from(obj: Any, fields: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame([{f: getattr(obj, f) for f in fields}])
 
 
 # --------------------------------------------------------------------------- reverse keying
@@ -293,15 +139,15 @@ def reverse_key(
     >>> reverse_key(df, items=["q_r"])["q_r"].tolist()
     [5.0, 4.0, nan, 1.0]
     """
-    _require_frame(data)
+    check_frame(data, "`data`")
     cols = _as_str_list(items, "items")
-    lo, hi = _check_scale((scale_min, scale_max), "scale_min/scale_max")
+    lo, hi = check_scale((scale_min, scale_max), "scale_min/scale_max")
     out = data.copy()
     if not cols:
         return out
     _check_columns(data, cols, "items")
     block = _numeric_block(data, cols, "items")
-    _check_range(block, cols, lo, hi, "items")
+    check_range(block, cols, lo, hi, "items")
     rev = (lo + hi) - block
     for j, c in enumerate(cols):
         out[c] = pd.Series(rev[:, j], index=data.index, name=c)
@@ -494,7 +340,7 @@ def dimension_scores(
     are counted in ``coverage`` and in a warning. Nothing is imputed beyond the prorated mean.
 
     Validated against hand-computed means and the published POMP anchors (1 -> 0, 3 -> 50,
-    5 -> 100 on a 1-5 scale); see ``tests/test_scoring.py``.
+    5 -> 100 on a 1-5 scale); see ``tests/stats/test_scoring.py``.
 
     Vectorised: one pass per item column, no loop over respondents.
 
@@ -522,9 +368,9 @@ def dimension_scores(
     >>> res.coverage[["dimension", "n", "n_missing"]].to_dict("records")
     [{'dimension': 'a', 'n': 2, 'n_missing': 1}]
     """
-    _require_frame(data)
+    check_frame(data, "`data`")
     dims = _check_dimensions(dimensions)
-    lo, hi = _check_scale(scale)
+    lo, hi = check_scale(scale)
     rev = set(_as_str_list(reverse, "reverse"))
     all_items = list(dict.fromkeys(c for cols in dims.values() for c in cols))
     stray = sorted(rev - set(all_items))
@@ -532,7 +378,7 @@ def dimension_scores(
         raise ValueError(f"`reverse` names item(s) {stray} that belong to no dimension in `dimensions`")
     _check_columns(data, all_items, "dimensions")
     block = _numeric_block(data, all_items, "dimensions")
-    _check_range(block, all_items, lo, hi, "dimensions")
+    check_range(block, all_items, lo, hi, "dimensions")
     pos = {c: j for j, c in enumerate(all_items)}
     n = block.shape[0]
     plan = [
@@ -571,464 +417,6 @@ def dimension_scores(
             stacklevel=2,
         )
     return DimensionScoresResult(scores_df, scores_100, coverage, (lo, hi))
-
-
-# --------------------------------------------------------------------------- top-2-box
-@dataclass(frozen=True)
-class Top2BoxResult:
-    """Top-box share with its Wilson score interval.
-
-    Attributes
-    ----------
-    share : float
-        (Weighted) share of answers in the top codes, 0-1.
-    n : int
-        Non-missing answers used.
-    n_eff : float
-        Kish effective sample size (``n`` when unweighted); used in the Wilson formula.
-    n_top : float
-        Answers in the top codes (sum of weights when weighted).
-    ci_low, ci_high : float
-        Wilson score interval at level ``ci``.
-    ci : float
-        Confidence level.
-    n_missing : int
-        Missing answers left out.
-    weighted : bool
-        Whether survey weights were used.
-    """
-
-    share: float
-    n: int
-    n_eff: float
-    n_top: float
-    ci_low: float
-    ci_high: float
-    ci: float
-    n_missing: int
-    weighted: bool
-
-    def to_frame(self) -> pd.DataFrame:
-        """One-row frame: share, n, n_eff, n_top, ci_low, ci_high, ci, n_missing, weighted."""
-        return _frame_from(self, ["share", "n", "n_eff", "n_top", "ci_low", "ci_high", "ci", "n_missing", "weighted"])
-
-
-def _used_weights(w: np.ndarray | None, ok: np.ndarray, param: str) -> np.ndarray | None:
-    if w is None:
-        return None
-    wu = w[ok]
-    if wu.sum() <= 0:
-        raise AnalysisError(f"`{param}` sum to zero over the {int(ok.sum())} non-missing answer(s)")
-    return wu
-
-
-def top2box(
-    series: pd.Series,
-    *,
-    weights: pd.Series | np.ndarray | None = None,
-    top: Sequence[float] = (4, 5),
-    ci: float = 0.95,
-    scale: tuple[float, float] = (1, 5),
-) -> Top2BoxResult:
-    """Top-2-box share (CSAT) with a Wilson score interval.
-
-    Parameters
-    ----------
-    series : pandas.Series
-        Answers as codes (float, ``NaN`` = missing).
-    weights : pandas.Series or array, optional
-        Survey weights (aligned by index for a Series, by position otherwise).
-    top : sequence of float, default (4, 5)
-        Codes that count as "top box".
-    ci : float, default 0.95
-        Confidence level.
-    scale : (float, float), default (1, 5)
-        Allowed code range; codes outside it are refused.
-
-    Returns
-    -------
-    Top2BoxResult
-
-    Raises
-    ------
-    TypeError, ValueError
-        Bad arguments (empty ``top``, ``top`` outside ``scale``, ``ci`` outside (0, 1)).
-    DataError
-        Non-numeric codes, codes outside ``scale``, negative or non-finite weights.
-    AnalysisError
-        No non-missing answer.
-
-    Warns
-    -----
-    CsatWarning
-        Small base (effective n below :data:`SMALL_BASE`).
-
-    Notes
-    -----
-    :math:`\\hat p = \\sum_i w_i 1[x_i \\in top] / \\sum_i w_i` (:math:`w_i = 1` unweighted).
-    Wilson (1927) score interval with :math:`z = \\Phi^{-1}(1 - \\alpha/2)`:
-
-    .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n}
-
-    With survey weights ``n`` is the Kish effective sample size
-    :math:`n_{eff} = (\\sum w)^2/\\sum w^2`, the usual design-effect adjustment of a
-    proportion's interval for unequal weights (Kish 1992); it equals ``n`` for equal weights.
-
-    *Missing data*: ``NaN`` answers are left out and counted in ``n_missing``; weights of
-    missing answers are ignored.
-
-    Validated against Newcombe (1998, Table I, method 3): 81/263 -> 0.2553-0.3662,
-    15/148 -> 0.0624-0.1605, 0/20 -> 0-0.1611, 1/29 -> 0.0061-0.1718.
-
-    References
-    ----------
-    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
-    *JASA*, 22, 209-212.
-
-    Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion:
-    comparison of seven methods. *Statistics in Medicine*, 17, 857-872.
-
-    Kish, L. (1992). Weighting for unequal Pi. *Journal of Official Statistics*, 8, 183-200.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> x = pd.Series([5.0] * 81 + [2.0] * 182)
-    >>> r = top2box(x)
-    >>> round(r.share, 4), round(r.ci_low, 4), round(r.ci_high, 4)
-    (0.308, 0.2553, 0.3662)
-    """
-    s = _as_series(series, "series")
-    level = _check_ci(ci)
-    lo, hi = _check_scale(scale)
-    is_seq = isinstance(top, Sequence) and not isinstance(top, str)
-    top_codes = np.asarray(list(top), dtype=np.float64) if is_seq else None
-    if top_codes is None or top_codes.size == 0:
-        raise ValueError(f"`top` must be a non-empty sequence of codes, e.g. (4, 5); got {top!r}")
-    if np.any((top_codes < lo) | (top_codes > hi)):
-        raise ValueError(f"`top` codes {top_codes.tolist()} must lie inside `scale` {(lo, hi)}")
-    x = _numeric_values(s, "series")
-    _check_range(x[:, None], [str(s.name)], lo, hi, "series")
-    w = _weights_vector(weights, s)
-    ok = ~np.isnan(x)
-    n = int(ok.sum())
-    if n == 0:
-        raise AnalysisError("top2box: `series` has no non-missing answer")
-    hit = np.isin(x[ok], top_codes)
-    wu = _used_weights(w, ok, "weights")
-    if wu is None:
-        n_top = float(hit.sum())
-        share = n_top / n
-        n_eff = float(n)
-    else:
-        n_top = float(wu[hit].sum())
-        share = n_top / float(wu.sum())
-        n_eff = kish_effective_n(wu)
-    _small_base(n_eff, "top2box")
-    z = float(stats.norm.ppf(0.5 + level / 2))
-    low, high = _wilson(share, n_eff, z)
-    return Top2BoxResult(share, n, n_eff, n_top, low, high, level, int(len(x) - n), wu is not None)
-
-
-# --------------------------------------------------------------------------- mean with CI
-@dataclass(frozen=True)
-class MeanCIResult:
-    """Mean with a t-based confidence interval.
-
-    Attributes
-    ----------
-    mean : float
-        (Weighted) mean.
-    se : float
-        Standard error of the mean.
-    n : int
-        Non-missing values used.
-    n_eff : float
-        Kish effective sample size (``n`` when unweighted), for information.
-    df : float
-        Degrees of freedom of the t quantile (``n - 1``).
-    ci_low, ci_high : float
-        Interval at level ``ci``.
-    ci : float
-        Confidence level.
-    n_missing : int
-        Missing values left out.
-    weighted : bool
-        Whether survey weights were used.
-    """
-
-    mean: float
-    se: float
-    n: int
-    n_eff: float
-    df: float
-    ci_low: float
-    ci_high: float
-    ci: float
-    n_missing: int
-    weighted: bool
-
-    def to_frame(self) -> pd.DataFrame:
-        """One-row frame: mean, se, n, n_eff, df, ci_low, ci_high, ci, n_missing, weighted."""
-        return _frame_from(
-            self, ["mean", "se", "n", "n_eff", "df", "ci_low", "ci_high", "ci", "n_missing", "weighted"]
-        )
-
-
-def _mean_se(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
-    n = len(x)
-    if w is None:
-        m = float(x.mean())
-        return m, float(x.std(ddof=1) / math.sqrt(n))
-    sw = float(w.sum())
-    m = float(np.dot(w, x) / sw)
-    resid = w * (x - m)
-    var = n / (n - 1) * float(np.dot(resid, resid)) / sw**2
-    return m, math.sqrt(var)
-
-
-def mean_ci(
-    series: pd.Series,
-    *,
-    weights: pd.Series | np.ndarray | None = None,
-    ci: float = 0.95,
-) -> MeanCIResult:
-    """Mean with a t-based confidence interval (survey weights supported).
-
-    Parameters
-    ----------
-    series : pandas.Series
-        Numeric values (``NaN`` = missing).
-    weights : pandas.Series or array, optional
-        Survey weights (aligned by index for a Series, by position otherwise).
-    ci : float, default 0.95
-        Confidence level.
-
-    Returns
-    -------
-    MeanCIResult
-
-    Raises
-    ------
-    DataError
-        Non-numeric values, negative or non-finite weights.
-    AnalysisError
-        Fewer than two non-missing values.
-
-    Warns
-    -----
-    CsatWarning
-        Small base (n below :data:`SMALL_BASE`).
-
-    Notes
-    -----
-    Unweighted: :math:`\\bar x \\pm t_{n-1,1-\\alpha/2}\\, s/\\sqrt n`.
-
-    Weighted: :math:`\\bar x_w = \\sum w_i x_i / \\sum w_i` with the linearisation (sandwich)
-    variance of a ratio mean under with-replacement sampling,
-    :math:`\\widehat{V} = \\frac{n}{n-1}\\sum_i w_i^2 (x_i - \\bar x_w)^2 / (\\sum_i w_i)^2`
-    (Lohr 2010, sec. 4.3 / 9.1; what R ``survey::svymean`` gives for
-    ``svydesign(ids = ~1, weights = ~w)``), and ``n - 1`` degrees of freedom. With equal
-    weights it reduces exactly to the unweighted interval.
-
-    *Missing data*: ``NaN`` values are left out and counted in ``n_missing``.
-
-    Validated against R ``t.test`` on the ``sleep`` data (paired differences): mean 1.58,
-    95% CI 0.7001142-2.4598858; the weighted variance against statsmodels WLS with HC1
-    standard errors (the same estimator).
-
-    References
-    ----------
-    Student (1908). The probable error of a mean. *Biometrika*, 6, 1-25.
-
-    Lohr, S. L. (2010). *Sampling: Design and Analysis* (2nd ed.). Brooks/Cole.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> d = pd.Series([1.2, 2.4, 1.3, 1.3, 0.0, 1.0, 1.8, 0.8, 4.6, 1.4])
-    >>> import warnings
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     r = mean_ci(d)
-    >>> round(r.mean, 2), round(r.ci_low, 7), round(r.ci_high, 7)
-    (1.58, 0.7001142, 2.4598858)
-    """
-    s = _as_series(series, "series")
-    level = _check_ci(ci)
-    x = _numeric_values(s, "series")
-    if np.any(np.isinf(x)):
-        raise DataError(f"`series` holds {int(np.isinf(x).sum())} infinite value(s)")
-    w = _weights_vector(weights, s)
-    ok = ~np.isnan(x)
-    n = int(ok.sum())
-    if n < 2:
-        raise AnalysisError(f"mean_ci needs at least 2 non-missing values; got {n}")
-    xu = x[ok]
-    wu = _used_weights(w, ok, "weights")
-    if wu is not None and np.count_nonzero(wu) < 2:
-        raise AnalysisError("mean_ci needs at least 2 values with a positive weight")
-    m, se = _mean_se(xu, wu)
-    n_eff = float(n) if wu is None else kish_effective_n(wu)
-    _small_base(n_eff, "mean_ci")
-    df = float(n - 1)
-    q = float(stats.t.ppf(0.5 + level / 2, df))
-    return MeanCIResult(m, se, n, n_eff, df, m - q * se, m + q * se, level, int(len(x) - n), wu is not None)
-
-
-# --------------------------------------------------------------------------- NPS
-@dataclass(frozen=True)
-class NPSResult:
-    """Net Promoter Score with its interval.
-
-    Attributes
-    ----------
-    nps : float
-        100 x (promoters - detractors), in [-100, 100].
-    promoters, passives, detractors : float
-        (Weighted) shares of answers 9-10, 7-8 and 0-6; they sum to 1.
-    n : int
-        Non-missing answers used.
-    n_eff : float
-        Kish effective sample size (``n`` when unweighted); used in the variance.
-    se : float
-        Standard error of ``nps`` (NPS points).
-    ci_low, ci_high : float
-        Wald interval at level ``ci``, clipped to [-100, 100].
-    ci : float
-        Confidence level.
-    n_missing : int
-        Missing answers left out.
-    weighted : bool
-        Whether survey weights were used.
-    """
-
-    nps: float
-    promoters: float
-    passives: float
-    detractors: float
-    n: int
-    n_eff: float
-    se: float
-    ci_low: float
-    ci_high: float
-    ci: float
-    n_missing: int
-    weighted: bool
-
-    def to_frame(self) -> pd.DataFrame:
-        """One-row frame with every field."""
-        return _frame_from(
-            self,
-            ["nps", "promoters", "passives", "detractors", "n", "n_eff", "se", "ci_low", "ci_high",
-             "ci", "n_missing", "weighted"],
-        )
-
-
-def nps(
-    series: pd.Series,
-    *,
-    weights: pd.Series | np.ndarray | None = None,
-    ci: float = 0.95,
-) -> NPSResult:
-    """Net Promoter Score (0-10 recommend question) with a multinomial Wald interval.
-
-    Parameters
-    ----------
-    series : pandas.Series
-        Answers 0-10 (integers stored as float; ``NaN`` = missing).
-    weights : pandas.Series or array, optional
-        Survey weights (aligned by index for a Series, by position otherwise).
-    ci : float, default 0.95
-        Confidence level.
-
-    Returns
-    -------
-    NPSResult
-
-    Raises
-    ------
-    DataError
-        Codes outside 0-10 or not whole numbers (the message names how many and which), non-
-        numeric answers, negative or non-finite weights.
-    AnalysisError
-        No non-missing answer.
-
-    Warns
-    -----
-    CsatWarning
-        Small base (effective n below :data:`SMALL_BASE`).
-
-    Notes
-    -----
-    Promoters answer 9-10, passives 7-8, detractors 0-6 (Reichheld 2003).
-    :math:`NPS = 100(\\hat p - \\hat d)`. Scoring each answer +1 / 0 / -1, NPS is a mean of a
-    trinomial variable, so
-
-    .. math:: Var(NPS) = 100^2 \\frac{\\hat p(1-\\hat p) + \\hat d(1-\\hat d) + 2\\hat p\\hat d}{n}
-              = 100^2 \\frac{\\hat p + \\hat d - (\\hat p - \\hat d)^2}{n}
-
-    (the variance of a difference of two multinomial proportions; Rocks 2016 "Wald" method).
-    The interval is :math:`NPS \\pm z\\,SE`, clipped to [-100, 100]. With survey weights the
-    shares are weighted and ``n`` is the Kish effective sample size.
-
-    *Missing data*: ``NaN`` answers are left out and counted in ``n_missing``.
-
-    Validated against the worked example of whuber (Cross Validated, answer 18609, 2011):
-    shares 1/2, 1/3, 1/6 give NPS 33 with variance 5/9 per answer, SE about 4.1 points at
-    n = 324.
-
-    References
-    ----------
-    Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Review*, 81(12).
-
-    Rocks, B. (2016). Interval estimation for the "Net Promoter Score". *The American
-    Statistician*, 70(4), 365-372.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> x = pd.Series([10.0] * 162 + [8.0] * 108 + [3.0] * 54)
-    >>> r = nps(x)
-    >>> round(r.nps, 2), round(r.se, 2)
-    (33.33, 4.14)
-    """
-    s = _as_series(series, "series")
-    level = _check_ci(ci)
-    x = _numeric_values(s, "series")
-    ok = ~np.isnan(x)
-    xv = x[ok]
-    bad = (xv < 0) | (xv > 10) | (xv != np.floor(xv))
-    if bad.any():
-        vals = np.unique(xv[bad])
-        raise DataError(
-            f"nps: {int(bad.sum())} answer(s) in `series` ({s.name!r}) are not whole numbers 0-10: "
-            f"values {vals[:10].tolist()}"
-        )
-    w = _weights_vector(weights, s)
-    n = int(ok.sum())
-    if n == 0:
-        raise AnalysisError("nps: `series` has no non-missing answer")
-    wu = _used_weights(w, ok, "weights")
-    promoter = xv >= 9
-    detractor = xv <= 6
-    if wu is None:
-        p = float(promoter.mean())
-        d = float(detractor.mean())
-        n_eff = float(n)
-    else:
-        sw = float(wu.sum())
-        p = float(wu[promoter].sum() / sw)
-        d = float(wu[detractor].sum() / sw)
-        n_eff = kish_effective_n(wu)
-    _small_base(n_eff, "nps")
-    score = 100.0 * (p - d)
-    se = 100.0 * math.sqrt(max(p + d - (p - d) ** 2, 0.0) / n_eff)
-    z = float(stats.norm.ppf(0.5 + level / 2))
-    low = max(-100.0, score - z * se)
-    high = min(100.0, score + z * se)
-    passives = max(0.0, 1.0 - p - d)
-    return NPSResult(score, p, passives, d, n, n_eff, se, low, high, level, int(len(x) - n), wu is not None)
 
 
 # --------------------------------------------------------------------------- overall index
@@ -1151,11 +539,11 @@ def overall_index(
     """
     if isinstance(scores, DimensionScoresResult):
         scores = scores.scores
-    _require_frame(scores, "scores")
+    check_frame(scores, "`scores`")
     cols = list(scores.columns)
     w = _validate_dimension_weights(weights, cols)
     block = _numeric_block(scores, cols, "scores")
-    sw = _weights_vector(survey_weights, scores, "survey_weights")
+    sw = weights_vector(survey_weights, scores, "survey_weights")
     idx = block @ w.to_numpy()  # NaN propagates: incomplete respondents get NaN
     means = []
     for j in range(block.shape[1]):
@@ -1221,13 +609,15 @@ def score_summary(
         One row per dimension with columns ``dimension``, ``n_items``, ``n`` (respondents
         scored), ``n_missing`` (left missing by the minimum-answered rule), ``n_eff`` (Kish
         effective n, = ``n`` unweighted), ``mean``, ``se``, ``ci_low``, ``ci_high`` (t interval,
-        :func:`mean_ci`), ``score_100`` (the mean on 0-100), ``top2box``, ``top2box_ci_low``,
-        ``top2box_ci_high`` (Wilson interval, :func:`top2box`).
+        :func:`~csat_research.stats.estimates.mean_ci`), ``score_100`` (the mean on 0-100),
+        ``top2box``, ``top2box_ci_low``, ``top2box_ci_high`` (Wilson interval,
+        :func:`~csat_research.stats.estimates.top2box`).
 
     Raises
     ------
-    As :func:`dimension_scores`, :func:`mean_ci` and :func:`top2box`; ``DataError`` when a
-    weight column named in ``weights`` is missing.
+    As :func:`dimension_scores`, :func:`~csat_research.stats.estimates.mean_ci` and
+    :func:`~csat_research.stats.estimates.top2box`; ``DataError`` when a weight column named in
+    ``weights`` is missing.
 
     Warns
     -----
@@ -1237,15 +627,16 @@ def score_summary(
     Notes
     -----
     Dimension scores come from :func:`dimension_scores`; for each dimension the mean and its
-    interval come from :func:`mean_ci` (linearisation variance when weighted) and the top-box
-    share from :func:`top2box`'s Wilson/Kish formula applied to ``score >= top``.
+    interval come from :func:`~csat_research.stats.estimates.mean_ci` (linearisation variance when
+    weighted) and the top-box share from :func:`~csat_research.stats.estimates.top2box`'s Wilson/Kish
+    formula applied to ``score >= top``.
     ``score_100 = (mean - min) / (max - min) * 100``.
 
     *Missing data*: respondents without a score on a dimension are left out of that
     dimension's row and counted in ``n_missing``.
 
     Validated through the functions it composes (see their reference tests) and by agreement
-    with them in ``tests/test_scoring.py``.
+    with them in ``tests/stats/test_scoring.py``.
 
     Examples
     --------
@@ -1258,18 +649,18 @@ def score_summary(
     >>> t[["dimension", "n", "mean", "score_100", "top2box"]].to_dict("records")
     [{'dimension': 'a', 'n': 4, 'mean': 3.625, 'score_100': 65.625, 'top2box': 0.75}]
     """
-    _require_frame(data)
-    lo, hi = _check_scale(scale)
-    level = _check_ci(ci)
+    check_frame(data, "`data`")
+    lo, hi = check_scale(scale)
+    level = check_ci(ci)
     if isinstance(top, bool) or not isinstance(top, int | float | np.integer | np.floating):
         raise TypeError(f"`top` must be a number (threshold on the dimension score); got {type(top).__name__}")
     if not lo <= float(top) <= hi:
         raise ValueError(f"`top` = {top!r} must lie inside `scale` {(lo, hi)}")
     if isinstance(weights, str):
         _check_columns(data, [weights], "weights")
-        w_all = _weights_vector(data[weights], data[weights], "weights")
+        w_all = weights_vector(data[weights], data[weights], "weights")
     else:
-        w_all = _weights_vector(weights, data, "weights")
+        w_all = weights_vector(weights, data, "weights")
     res = dimension_scores(data, dimensions=dimensions, reverse=reverse, min_answered=min_answered, scale=(lo, hi))
     z = float(stats.norm.ppf(0.5 + level / 2))
     rows = []
@@ -1286,7 +677,7 @@ def score_summary(
                 share, n_eff = float(hit.mean()), float(row["n"])
             else:
                 share, n_eff = float(wu[hit].sum() / wu.sum()), kish_effective_n(wu)
-            t_low, t_high = _wilson(share, n_eff, z)
+            t_low, t_high = wilson_interval(share, n_eff, z=z)
             row.update(n_eff=n_eff, mean=m.mean, se=m.se, ci_low=m.ci_low, ci_high=m.ci_high,
                        score_100=(m.mean - lo) / (hi - lo) * 100.0, top2box=share,
                        top2box_ci_low=t_low, top2box_ci_high=t_high)

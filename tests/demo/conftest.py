@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.demo.demo_helpers import SEED, N
 
 from csat_research.demo.generator import write_demo_study
+from tests.demo.demo_helpers import SEED, N
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.demo.demo_helpers import CATEGORIES, N, read_study
 
 from csat_research.demo.answers import THEMES
+from tests.demo.demo_helpers import CATEGORIES, N, read_study
 
 
 # ---------------------------------------------------------------------------- text

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import yaml
-from tests.demo.demo_helpers import CATEGORIES, FILES, SEED, N, read_study
 
 from csat_research.core.errors import CsatError, ParamsError
 from csat_research.core.schema import METADATA_COLUMNS, TICKET_COLUMNS
 from csat_research.demo.generator import generate_wave, write_demo_study
+from tests.demo.demo_helpers import CATEGORIES, FILES, SEED, N, read_study
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTRUMENT = ROOT / "csat_research" / "data" / "instrument_default.yaml"

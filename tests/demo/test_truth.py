@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from tests.demo.demo_helpers import SEED, N, read_study
 
 from csat_research.demo.generator import generate_wave
 from csat_research.demo.truth import jsonable
+from tests.demo.demo_helpers import SEED, N, read_study
 
 
 def test_written_files_round_trip_to_the_frames(study):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.io.ingest_helpers import MINI
 
 from csat_research.io.codebook import codebook_from_mapping, load_codebook
+from tests.io.ingest_helpers import MINI
 
 
 @pytest.fixture(scope="module")

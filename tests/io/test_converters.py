@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from tests.io.ingest_helpers import CAT, canonical, edit_csv, write_csv
 
 from csat_research.core.errors import CsatWarning, DataError
 from csat_research.io.ingest import read_responses
+from tests.io.ingest_helpers import CAT, canonical, edit_csv, write_csv
 
 
 # ====================================================================== coded answers and segments

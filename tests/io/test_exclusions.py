@@ -6,11 +6,11 @@ All fixtures are written by the tests into ``tmp_path``.
 from __future__ import annotations
 
 import pytest
-from tests.io.ingest_helpers import CAT, canonical, edit_csv, quiet, write_csv
 
 from csat_research.core.errors import CsatWarning, DataError
 from csat_research.io.exclusions import EXCLUSION_COLUMNS
 from csat_research.io.ingest import read_responses
+from tests.io.ingest_helpers import CAT, canonical, edit_csv, quiet, write_csv
 
 
 def test_duplicate_respondent_ids(tmp_path, cb):

@@ -10,12 +10,12 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from tests.io.ingest_helpers import CAT, canonical, edit_csv, write_csv
 
 from csat_research.core import schema
 from csat_research.core.errors import CsatWarning, DataError
 from csat_research.io.exclusions import EXCLUSION_COLUMNS
 from csat_research.io.ingest import IngestResult, read_responses, read_tickets
+from tests.io.ingest_helpers import CAT, canonical, edit_csv, write_csv
 
 
 # ====================================================================== canonical CSV

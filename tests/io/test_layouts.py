@@ -14,10 +14,17 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from tests.io.ingest_helpers import CAT, canonical, edit_csv, quiet, write_csv, write_records
 
 from csat_research.core.errors import CsatWarning, DataError
 from csat_research.io.ingest import read_responses
+from tests.io.ingest_helpers import (
+    CAT,
+    canonical,
+    edit_csv,
+    quiet,
+    write_csv,
+    write_records,
+)
 
 
 # ====================================================================== headers and rows
