@@ -16,7 +16,7 @@ import pandas as pd
 
 from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.report.study import Study
-from csat_research.stats import drivers, kpi, models, reliability, scoring, segments
+from csat_research.stats import drivers, kpi, logit, reliability, scoring, segments
 from csat_research.text import openanswers as text
 
 OVERALL = "overall_sat"
@@ -59,9 +59,9 @@ class ReportResults:
     verdict: pd.DataFrame
     by_segment: pd.DataFrame
     segment_tests: pd.DataFrame
-    logit_overall: models.LogitResult | None
-    logit_dimensions: models.LogitResult | None
-    ordered: models.OrderedLogitResult | None
+    logit_overall: logit.LogitResult | None
+    logit_dimensions: logit.LogitResult | None
+    ordered: logit.OrderedLogitResult | None
     repurchase_curve: pd.DataFrame
     drivers_satisfaction: pd.DataFrame
     drivers_repurchase: pd.DataFrame
@@ -234,17 +234,17 @@ def analyse(study: Study) -> ReportResults:
     curve = pd.DataFrame()
     if REPURCHASE in d.columns:
         try:
-            logit_overall, n6 = _quiet(models.repurchase_logit, d, outcome=REPURCHASE, predictors=[OVERALL],
+            logit_overall, n6 = _quiet(logit.repurchase_logit, d, outcome=REPURCHASE, predictors=[OVERALL],
                                        controls=controls, weights=w_col)
-            logit_dims, n7 = _quiet(models.repurchase_logit, d, outcome=REPURCHASE, predictors=dims,
+            logit_dims, n7 = _quiet(logit.repurchase_logit, d, outcome=REPURCHASE, predictors=dims,
                                     controls=controls, weights=w_col)
             notes += n6 + n7
-            curve = models.predicted_curve(logit_overall, variable=OVERALL, grid=np.linspace(1, 5, 17))
+            curve = logit.predicted_curve(logit_overall, variable=OVERALL, grid=np.linspace(1, 5, 17))
         except AnalysisError as exc:
             notes.append(f"repurchase model not estimated: {exc}")
     if INTENT in d.columns:
         try:
-            ordered, n8 = _quiet(models.repurchase_ordered, d, outcome=INTENT, predictors=dims, controls=controls,
+            ordered, n8 = _quiet(logit.repurchase_ordered, d, outcome=INTENT, predictors=dims, controls=controls,
                                  weights=w_col)
             notes += n8
         except AnalysisError as exc:

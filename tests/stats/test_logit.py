@@ -1,4 +1,4 @@
-"""Tests of csat_research.stats.models against published output of trusted software.
+"""Tests of csat_research.stats.logit against published output of trusted software.
 
 Reference data and numbers
 --------------------------
@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from scipy import special
 
 from csat_research.core.errors import AnalysisError, CsatWarning
-from csat_research.stats.models import (
+from csat_research.stats.logit import (
     LogitResult,
     OrderedLogitResult,
     predicted_curve,
@@ -413,7 +413,7 @@ def test_ordered_fast_model_is_bit_identical_to_stock_ordered_model(ologit, data
     # The fast log-likelihood does the stock model's floating-point operations, so the whole
     # fit - BFGS path, Newton steps, numerical Hessian and sandwich - must agree exactly (any
     # last-bit change would show: the numerical Hessian's own error is ~1e-6 of the SEs).
-    from csat_research.stats.models import _ordered_model_class
+    from csat_research.stats.logit import _ordered_model_class
 
     if data == "ucla":
         codes = ologit["apply"].cat.codes.to_numpy().astype(np.int64)
