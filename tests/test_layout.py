@@ -22,7 +22,7 @@ PENDING_SPLIT = {
     "csat_research.text.openanswers": 2214, "csat_research.stats.reliability": 1818,
     "csat_research.io.ingest": 1705, "csat_research.demo.generator": 1671,
     "csat_research.stats.segments": 1497, "csat_research.report.render": 1413,
-    "csat_research.stats.scoring": 1301, "csat_research.stats.logit": 1241,
+    "csat_research.stats.scoring": 1301,
 }
 
 

@@ -16,7 +16,15 @@ import pandas as pd
 
 from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.report.study import Study
-from csat_research.stats import drivers, kpi, logit, reliability, scoring, segments
+from csat_research.stats import (
+    drivers,
+    kpi,
+    logit,
+    ordinal,
+    reliability,
+    scoring,
+    segments,
+)
 from csat_research.text import openanswers as text
 
 OVERALL = "overall_sat"
@@ -61,7 +69,7 @@ class ReportResults:
     segment_tests: pd.DataFrame
     logit_overall: logit.LogitResult | None
     logit_dimensions: logit.LogitResult | None
-    ordered: logit.OrderedLogitResult | None
+    ordered: ordinal.OrderedLogitResult | None
     repurchase_curve: pd.DataFrame
     drivers_satisfaction: pd.DataFrame
     drivers_repurchase: pd.DataFrame
@@ -244,7 +252,7 @@ def analyse(study: Study) -> ReportResults:
             notes.append(f"repurchase model not estimated: {exc}")
     if INTENT in d.columns:
         try:
-            ordered, n8 = _quiet(logit.repurchase_ordered, d, outcome=INTENT, predictors=dims, controls=controls,
+            ordered, n8 = _quiet(ordinal.repurchase_ordered, d, outcome=INTENT, predictors=dims, controls=controls,
                                  weights=w_col)
             notes += n8
         except AnalysisError as exc:
