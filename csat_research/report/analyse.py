@@ -17,11 +17,11 @@ import pandas as pd
 from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.report.study import Study
 from csat_research.stats import (
+    cfa,
     drivers,
     kpi,
     logit,
     ordinal,
-    reliability,
     scoring,
     segments,
 )
@@ -63,7 +63,7 @@ class ReportResults:
     item_scores: pd.DataFrame
     reliability: pd.DataFrame
     item_total: pd.DataFrame
-    cfa: reliability.CFAResult | None
+    cfa: cfa.CFAResult | None
     verdict: pd.DataFrame
     by_segment: pd.DataFrame
     segment_tests: pd.DataFrame
@@ -212,22 +212,22 @@ def analyse(study: Study) -> ReportResults:
 
     all_items = [i for items in study.dimensions.values() for i in items]
     keyed = scoring.reverse_key(d[all_items], items=study.codebook.reverse_items(study.category))
-    rel, n2 = _quiet(reliability.scale_reliability, keyed, study.dimensions)
+    rel, n2 = _quiet(cfa.scale_reliability, keyed, study.dimensions)
     notes += n2
     parts = []
     for dim, items in study.dimensions.items():
-        part, n_it = _quiet(reliability.item_total, keyed, items=items)
+        part, n_it = _quiet(cfa.item_total, keyed, items=items)
         parts.append(part.assign(dimension=dim))
         notes += n_it
     item_tot = pd.concat(parts)
     try:
-        cfa_res, n3 = _quiet(reliability.cfa, keyed, study.dimensions)
+        cfa_res, n3 = _quiet(cfa.cfa, keyed, study.dimensions)
         notes += n3
     except AnalysisError as exc:
         cfa_res = None
         notes.append(f"CFA not estimated: {exc}")
     th = p.thresholds
-    verdict = reliability.reliability_verdict(cfa_res, scale=rel, **th)
+    verdict = cfa.reliability_verdict(cfa_res, scale=rel, **th)
 
     by_segment, n4 = _quiet(
         segments.satisfaction_by_segment, d.assign(overall_index=overall.index), scores=[*dims, "overall_index"],

@@ -43,7 +43,7 @@ from csat_research.text import openanswers as _text
 _text.make_tokenizer()
 _text._jieba_idf()
 del _text
-csat_research.stats.reliability._import_semopy()
+csat_research.stats.cfa.import_semopy()
 """
 
 RESET = """\

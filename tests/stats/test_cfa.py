@@ -1,4 +1,4 @@
-"""Tests of csat_research.stats.reliability against published output of R psych / lavaan /
+"""Tests of csat_research.stats.cfa against published output of R psych / lavaan /
 semTools / MBESS and pingouin's documented examples, plus properties and bad input.
 
 Provenance of every reference number is given beside it. Tolerances are half a unit of
@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from csat_research.core.errors import AnalysisError, CsatWarning, DataError, ParamsError
 from csat_research.io.params import DEFAULT_THRESHOLDS
-from csat_research.stats.reliability import (
+from csat_research.stats.cfa import (
     AlphaResult,
     CFAResult,
     OmegaResult,
@@ -699,8 +699,8 @@ def test_cfa_without_sympy_and_sklearn_imports_matches_lavaan_and_leaves_them_im
 
     probe = (
         "import sys\n"
-        "from csat_research.stats.reliability import cfa, _import_semopy\n"
-        "semopy = _import_semopy()\n"
+        "from csat_research.stats.cfa import cfa, import_semopy\n"
+        "semopy = import_semopy()\n"
         "fit = cfa(semopy.examples.holzinger39.get_data(), {'visual': ['x1', 'x2', 'x3'],"
         " 'textual': ['x4', 'x5', 'x6'], 'speed': ['x7', 'x8', 'x9']})\n"
         "print(round(fit.chi2, 3), round(fit.cfi, 3), 'sympy' in sys.modules, 'sklearn' in sys.modules)\n"

@@ -507,7 +507,7 @@ def cronbach_alpha(
     Examples
     --------
     >>> import pandas as pd
-    >>> from csat_research.stats.reliability import cronbach_alpha
+    >>> from csat_research.stats.cfa import cronbach_alpha
     >>> df = pd.DataFrame({"q1": [1, 2, 4, 4, 5, 3, 2], "q2": [2, 2, 3, 5, 4, 3, 1],
     ...                    "q3": [1, 3, 4, 4, 5, 2, 2]})
     >>> res = cronbach_alpha(df)
@@ -599,7 +599,7 @@ def item_total(
     Examples
     --------
     >>> import pandas as pd
-    >>> from csat_research.stats.reliability import item_total
+    >>> from csat_research.stats.cfa import item_total
     >>> df = pd.DataFrame({"q1": [1, 2, 4, 4, 5, 3, 2], "q2": [2, 2, 3, 5, 4, 3, 1],
     ...                    "q3": [1, 3, 4, 4, 5, 2, 2]})
     >>> tab = item_total(df)
@@ -880,7 +880,7 @@ def omega(
     Examples
     --------
     >>> import pandas as pd
-    >>> from csat_research.stats.reliability import omega
+    >>> from csat_research.stats.cfa import omega
     >>> df = pd.DataFrame({"q1": [1, 2, 4, 4, 5, 3, 2, 4], "q2": [2, 2, 3, 5, 4, 3, 1, 4],
     ...                    "q3": [1, 3, 4, 4, 5, 2, 2, 3], "q4": [2, 1, 4, 5, 5, 3, 1, 3]})
     >>> res = omega(df)
@@ -1026,7 +1026,7 @@ def htmt(
     Examples
     --------
     >>> import semopy
-    >>> from csat_research.stats.reliability import htmt
+    >>> from csat_research.stats.cfa import htmt
     >>> hs = semopy.examples.holzinger39.get_data()
     >>> model = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"],
     ...          "speed": ["x7", "x8", "x9"]}
@@ -1200,7 +1200,7 @@ class _Deferred:
         return f"<deferred {self.module}.{self.name}>"
 
 
-def _import_semopy() -> Any:
+def import_semopy() -> Any:
     """Import semopy without importing sympy and scikit-learn (0.4 s, on the kernels' critical path).
 
     semopy's ``__init__`` imports every feature, and with them sympy (parameter constraints) and
@@ -1242,7 +1242,7 @@ def _import_semopy() -> Any:
 
 
 def _fit_semopy(s_ml: np.ndarray, n: int, spec_alias: dict[str, list[str]], orthogonal: bool):
-    semopy = _import_semopy()  # imported lazily: heavy, and only the CFA needs it
+    semopy = import_semopy()  # imported lazily: heavy, and only the CFA needs it
 
     desc = _lavaan_syntax(spec_alias, orthogonal)
     obs = [it for its in spec_alias.values() for it in its]
@@ -1354,7 +1354,7 @@ def cfa(
     Examples
     --------
     >>> import semopy
-    >>> from csat_research.stats.reliability import cfa
+    >>> from csat_research.stats.cfa import cfa
     >>> hs = semopy.examples.holzinger39.get_data()
     >>> res = cfa(hs, {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"],
     ...                "speed": ["x7", "x8", "x9"]})
@@ -1607,7 +1607,7 @@ def scale_reliability(
     Examples
     --------
     >>> import semopy
-    >>> from csat_research.stats.reliability import scale_reliability
+    >>> from csat_research.stats.cfa import scale_reliability
     >>> hs = semopy.examples.holzinger39.get_data()
     >>> dims = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"],
     ...         "speed": ["x7", "x8", "x9"]}
@@ -1752,7 +1752,7 @@ def reliability_verdict(
     Examples
     --------
     >>> import semopy
-    >>> from csat_research.stats.reliability import cfa, reliability_verdict
+    >>> from csat_research.stats.cfa import cfa, reliability_verdict
     >>> hs = semopy.examples.holzinger39.get_data()
     >>> fit = cfa(hs, {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"],
     ...                "speed": ["x7", "x8", "x9"]})
