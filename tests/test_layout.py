@@ -19,7 +19,7 @@ RANK = {"core": 0, "io": 1, "stats": 2, "text": 2, "report": 3, "demo": 3, "run"
 MAX_LINES = 1000
 #: Modules still waiting to be split along their seams, with the size they may not exceed.
 PENDING_SPLIT = {
-    "csat_research.text.openanswers": 2214, "csat_research.stats.cfa": 1818,
+    "csat_research.text.openanswers": 2214,
     "csat_research.io.ingest": 1705, "csat_research.demo.generator": 1671,
     "csat_research.stats.segments": 1497, "csat_research.report.render": 1413,
     "csat_research.stats.scoring": 1301,

@@ -17,11 +17,13 @@ import pandas as pd
 from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.report.study import Study
 from csat_research.stats import (
+    alpha,
     cfa,
     drivers,
     kpi,
     logit,
     ordinal,
+    reliability,
     scoring,
     segments,
 )
@@ -212,11 +214,11 @@ def analyse(study: Study) -> ReportResults:
 
     all_items = [i for items in study.dimensions.values() for i in items]
     keyed = scoring.reverse_key(d[all_items], items=study.codebook.reverse_items(study.category))
-    rel, n2 = _quiet(cfa.scale_reliability, keyed, study.dimensions)
+    rel, n2 = _quiet(reliability.scale_reliability, keyed, study.dimensions)
     notes += n2
     parts = []
     for dim, items in study.dimensions.items():
-        part, n_it = _quiet(cfa.item_total, keyed, items=items)
+        part, n_it = _quiet(alpha.item_total, keyed, items=items)
         parts.append(part.assign(dimension=dim))
         notes += n_it
     item_tot = pd.concat(parts)
@@ -227,7 +229,7 @@ def analyse(study: Study) -> ReportResults:
         cfa_res = None
         notes.append(f"CFA not estimated: {exc}")
     th = p.thresholds
-    verdict = cfa.reliability_verdict(cfa_res, scale=rel, **th)
+    verdict = reliability.reliability_verdict(cfa_res, scale=rel, **th)
 
     by_segment, n4 = _quiet(
         segments.satisfaction_by_segment, d.assign(overall_index=overall.index), scores=[*dims, "overall_index"],
