@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from csat_research.stats.drivers import importance_performance, relative_importance
-from csat_research.stats.models import predicted_curve, repurchase_logit
+from csat_research.stats.logit import predicted_curve, repurchase_logit
 
 DIMS = ["efficiency", "quality", "communication", "after_sales", "digital"]
 SEED = 2026

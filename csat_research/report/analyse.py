@@ -17,11 +17,14 @@ import pandas as pd
 from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.report.study import Study
 from csat_research.stats import (
+    alpha,
+    cfa,
     drivers,
     estimates,
     group_compare,
     kpi,
-    models,
+    logit,
+    ordinal,
     reliability,
     scoring,
 )
@@ -67,13 +70,13 @@ class ReportResults:
     item_scores: pd.DataFrame
     reliability: pd.DataFrame
     item_total: pd.DataFrame
-    cfa: reliability.CFAResult | None
+    cfa: cfa.CFAResult | None
     verdict: pd.DataFrame
     by_segment: pd.DataFrame
     segment_tests: pd.DataFrame
-    logit_overall: models.LogitResult | None
-    logit_dimensions: models.LogitResult | None
-    ordered: models.OrderedLogitResult | None
+    logit_overall: logit.LogitResult | None
+    logit_dimensions: logit.LogitResult | None
+    ordered: ordinal.OrderedLogitResult | None
     repurchase_curve: pd.DataFrame
     drivers_satisfaction: pd.DataFrame
     drivers_repurchase: pd.DataFrame
@@ -220,12 +223,12 @@ def analyse(study: Study) -> ReportResults:
     notes += n2
     parts = []
     for dim, items in study.dimensions.items():
-        part, n_it = _quiet(reliability.item_total, keyed, items=items)
+        part, n_it = _quiet(alpha.item_total, keyed, items=items)
         parts.append(part.assign(dimension=dim))
         notes += n_it
     item_tot = pd.concat(parts)
     try:
-        cfa_res, n3 = _quiet(reliability.cfa, keyed, study.dimensions)
+        cfa_res, n3 = _quiet(cfa.cfa, keyed, study.dimensions)
         notes += n3
     except AnalysisError as exc:
         cfa_res = None
@@ -246,17 +249,17 @@ def analyse(study: Study) -> ReportResults:
     curve = pd.DataFrame()
     if REPURCHASE in d.columns:
         try:
-            logit_overall, n6 = _quiet(models.repurchase_logit, d, outcome=REPURCHASE, predictors=[OVERALL],
+            logit_overall, n6 = _quiet(logit.repurchase_logit, d, outcome=REPURCHASE, predictors=[OVERALL],
                                        controls=controls, weights=w_col)
-            logit_dims, n7 = _quiet(models.repurchase_logit, d, outcome=REPURCHASE, predictors=dims,
+            logit_dims, n7 = _quiet(logit.repurchase_logit, d, outcome=REPURCHASE, predictors=dims,
                                     controls=controls, weights=w_col)
             notes += n6 + n7
-            curve = models.predicted_curve(logit_overall, variable=OVERALL, grid=np.linspace(1, 5, 17))
+            curve = logit.predicted_curve(logit_overall, variable=OVERALL, grid=np.linspace(1, 5, 17))
         except AnalysisError as exc:
             notes.append(f"repurchase model not estimated: {exc}")
     if INTENT in d.columns:
         try:
-            ordered, n8 = _quiet(models.repurchase_ordered, d, outcome=INTENT, predictors=dims, controls=controls,
+            ordered, n8 = _quiet(ordinal.repurchase_ordered, d, outcome=INTENT, predictors=dims, controls=controls,
                                  weights=w_col)
             notes += n8
         except AnalysisError as exc:

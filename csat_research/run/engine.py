@@ -43,7 +43,7 @@ from csat_research.text import frequencies as _frequencies, tokenize as _tokeniz
 _tokenize.make_tokenizer()
 _frequencies.load_idf_table()
 del _frequencies, _tokenize
-csat_research.stats.reliability._import_semopy()
+csat_research.stats.cfa.import_semopy()
 """
 
 RESET = """\

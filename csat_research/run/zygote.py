@@ -51,7 +51,7 @@ PRELOAD = (
     "from csat_research.text import frequencies as _frequencies, tokenize as _tokenize\n"
     "_tokenize.make_tokenizer()\n"
     "_frequencies.load_idf_table()  # the idf table of TF-IDF keywords\n"
-    "csat_research.stats.reliability._import_semopy()  # the CFA's, imported lazily (without sympy, sklearn)\n"
+    "csat_research.stats.cfa.import_semopy()  # the CFA's, imported lazily (without sympy, sklearn)\n"
     "import xlsxwriter, wordcloud  # imported lazily by the table export and the word cloud\n"
     "from csat_research.report import plots as _plots, style as _style\n"
     "_plots._word_cloud_face(str(_style.cjk_font_path()))  # the word cloud's font face\n"

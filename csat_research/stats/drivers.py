@@ -295,7 +295,7 @@ def relative_importance(
     additive, fast enough to bootstrap on a million respondents, and ranks the drivers of
     a binary outcome the way logistic dominance analysis does in practice; the
     importance values are on the R-squared scale of the linear probability model and
-    must be labelled so. Use :func:`csat_research.stats.models.repurchase_logit` for effect
+    must be labelled so. Use :func:`csat_research.stats.logit.repurchase_logit` for effect
     sizes on the probability scale.
 
     Bootstrap: n respondents are resampled with replacement (with their weights) and the

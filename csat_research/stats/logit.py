@@ -1,27 +1,15 @@
-"""Satisfaction -> repurchase models: binary logit and ordered logit (statsmodels underneath).
+"""Satisfaction -> actual repurchase: binary logit (statsmodels underneath).
 
-Public API
-----------
 * :func:`repurchase_logit` - logistic regression of actual repurchase (0/1) on dimension
-  scores plus optional segment controls, returning a frozen :class:`LogitResult`.
+  scores plus optional segment controls, returning a frozen :class:`LogitResult` with
+  coefficients, odds ratios and average marginal effects; refuses (quasi-)separated data and
+  too few events per predictor;
 * :func:`predicted_curve` - predicted repurchase probability (with a confidence band)
   across the range of one satisfaction score, for a plot.
-* :func:`repurchase_ordered` - proportional-odds (ordered logit) model of the repurchase
-  *intention* scale (1-5), returning a frozen :class:`OrderedLogitResult`.
 
-Conventions shared by the three functions
------------------------------------------
-* One row per respondent. ``predictors`` are numeric columns (dimension scores);
-  ``controls`` may be numeric or text/categorical segment codes. Text controls are
-  dummy-coded with the first level as the reference (categories order for a pandas
-  ``Categorical``, sorted order otherwise); dummy terms are named ``column[level]``.
-  The intercept is named ``const``.
-* Missing data: listwise deletion over the outcome, predictors, controls and weight
-  column. Dropped rows are counted (``n_dropped``) and reported with a
-  :class:`~csat_research.core.errors.CsatWarning`; the input frame is never modified.
-* Survey weights (``weights="<column>"``) enter the likelihood as per-row multipliers
-  (pseudo-maximum likelihood, like Stata ``[pweight=]`` or R ``survey::svyglm``), see
-  :func:`repurchase_logit` Notes for the variance consequences.
+The ordered logit of the repurchase *intention* scale is in :mod:`~csat_research.stats.ordinal`;
+the design matrix (dummy coding, listwise deletion, weights) and the coefficient table both
+models share are in :mod:`~csat_research.stats.design`, which documents the conventions.
 """
 
 from __future__ import annotations
@@ -32,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
 from scipy import special, stats
 
 from csat_research.core.checks import (
@@ -41,222 +28,24 @@ from csat_research.core.checks import (
     check_frame,
     check_names,
     is_categorical,
-    numeric_values,
 )
 from csat_research.core.errors import AnalysisError, CsatWarning
+from csat_research.stats.design import (
+    SEPARATION_STD_COEF,
+    Design,
+    build_design,
+    check_estimable,
+    normal_table,
+    stata_robust_factor,
+)
 
 __all__ = [
     "LogitResult",
-    "OrderedLogitResult",
     "predicted_curve",
     "repurchase_logit",
-    "repurchase_ordered",
 ]
 
-#: Standardised coefficient (log-odds per standard deviation of the term) above which a
-#: fit is treated as (quasi-)separated: an odds ratio of e**10 (about 22,000) per SD is
-#: not a satisfaction effect but a coefficient running off to infinity.
-_SEPARATION_STD_COEF = 10.0
 
-_COEF_COLUMNS = ["coef", "se", "z", "p_value", "ci_low", "ci_high", "odds_ratio", "or_ci_low", "or_ci_high"]
-
-
-# --------------------------------------------------------------------------------------
-# input validation and design matrix
-# --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Design:
-    """Complete-case design matrix and bookkeeping shared by the model functions."""
-
-    y: np.ndarray
-    X: np.ndarray  # with 'const' first
-    terms: tuple[str, ...]
-    weights: np.ndarray | None
-    n_dropped: int
-    # term -> (source column, level or None) for every non-constant term
-    sources: Mapping[str, tuple[str, str | None]]
-    # categorical control -> (levels in order, reference first)
-    levels: Mapping[str, tuple[str, ...]]
-    raw_y: pd.Series  # outcome values of the complete cases (original dtype)
-    level_codes: Mapping[str, np.ndarray]  # categorical control -> integer codes per row
-
-
-def _build_design(
-    data: pd.DataFrame,
-    *,
-    outcome: str,
-    predictors: tuple[str, ...],
-    controls: tuple[str, ...],
-    weights: str | None,
-    function: str,
-) -> _Design:
-    used = [outcome, *predictors, *controls] + ([weights] if weights is not None else [])
-    overlap = sorted(set(predictors) & set(controls))
-    if overlap:
-        raise ValueError(f"columns {overlap} are listed both in predictors and controls")
-    if outcome in predictors or outcome in controls:
-        raise ValueError(f"outcome '{outcome}' is also listed as a predictor/control")
-    if weights is not None and weights in (outcome, *predictors, *controls):
-        raise ValueError(f"weights column '{weights}' is also used as outcome/predictor/control")
-    check_columns_exist(data, used)
-
-    numeric_parts: dict[str, np.ndarray] = {}
-    for col in predictors:
-        numeric_parts[col] = numeric_values(data[col], "predictor")
-    cat_controls = [c for c in controls if is_categorical(data[c])]
-    for col in controls:
-        if col not in cat_controls:
-            numeric_parts[col] = numeric_values(data[col], "control")
-
-    complete = data[used].notna().all(axis=1).to_numpy()
-    w_full = None
-    if weights is not None:
-        w_full = numeric_values(data[weights], "weights column")
-        finite = np.isfinite(w_full) | np.isnan(w_full)
-        if not finite.all():
-            raise AnalysisError(f"weights column '{weights}' has {int((~finite).sum())} infinite values")
-        negative = int(np.sum(w_full[complete] < 0))
-        if negative:
-            raise AnalysisError(
-                f"weights column '{weights}' must be >= 0; found {negative} negative value(s)"
-            )
-    for col, arr in numeric_parts.items():
-        bad = int(np.isinf(arr[complete]).sum())
-        if bad:
-            raise AnalysisError(f"column '{col}' has {bad} infinite value(s)")
-
-    n_total = len(data)
-    n_dropped = int(n_total - complete.sum())
-    if n_dropped:
-        warnings.warn(
-            f"{function}: dropped {n_dropped} of {n_total} rows with a missing value in "
-            f"{used} (listwise deletion)",
-            CsatWarning,
-            stacklevel=3,
-        )
-    n = int(complete.sum())
-    if n == 0:
-        raise AnalysisError(f"{function}: no complete rows left in {used} after listwise deletion")
-
-    columns = [np.ones(n)]
-    terms = ["const"]
-    sources: dict[str, tuple[str, str | None]] = {}
-    for col in predictors:
-        columns.append(numeric_parts[col][complete])
-        terms.append(col)
-        sources[col] = (col, None)
-    levels: dict[str, tuple[str, ...]] = {}
-    level_codes: dict[str, np.ndarray] = {}
-    for col in controls:
-        if col in numeric_parts:
-            columns.append(numeric_parts[col][complete])
-            terms.append(col)
-            sources[col] = (col, None)
-            continue
-        values = data[col][complete]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            used_cats = values.cat.remove_unused_categories()
-            lv = [str(c) for c in used_cats.cat.categories]
-            codes = used_cats.cat.codes.to_numpy(dtype=np.int64)
-        else:
-            try:
-                codes, uniques = pd.factorize(values, sort=True)
-            except TypeError:  # mixed types that cannot be ordered: order their text
-                codes, uniques = pd.factorize(values.astype(str), sort=True)
-            lv = [str(u) for u in uniques]
-            codes = np.asarray(codes, dtype=np.int64)
-        if len(lv) < 2:
-            raise AnalysisError(
-                f"control '{col}' has a single level {lv} in the complete cases; "
-                "a constant control cannot be estimated - drop it"
-            )
-        levels[col] = tuple(lv)
-        level_codes[col] = codes
-        for k, level in enumerate(lv[1:], start=1):
-            term = f"{col}[{level}]"
-            columns.append((codes == k).astype(float))
-            terms.append(term)
-            sources[term] = (col, level)
-    X = np.column_stack(columns)
-    raw_y = data[outcome][complete]
-    y = raw_y.to_numpy(dtype=float, na_value=np.nan) if not is_categorical(raw_y) else np.full(n, np.nan)
-    w = w_full[complete] if w_full is not None else None
-    if w is not None and not np.any(w > 0):
-        raise AnalysisError(f"weights column '{weights}' is zero for every complete row")
-    return _Design(
-        y=y,
-        X=X,
-        terms=tuple(terms),
-        weights=w,
-        n_dropped=n_dropped,
-        sources=sources,
-        levels=levels,
-        raw_y=raw_y,
-        level_codes=level_codes,
-    )
-
-
-def _check_estimable(design: _Design) -> None:
-    """Refuse constant terms and perfectly collinear designs, naming the columns."""
-    X = design.X
-    for j in range(1, X.shape[1]):
-        col = X[:, j]
-        if np.ptp(col) == 0:
-            raise AnalysisError(
-                f"term '{design.terms[j]}' is constant ({col[0]:g}) in the {len(col)} complete rows; "
-                "it cannot be estimated - drop it"
-            )
-    Z = X
-    names = design.terms
-    # scale columns to unit norm so the rank test is not fooled by units
-    norms = np.sqrt(np.einsum("ij,ij->j", Z, Z))
-    # einsum rather than Z.T @ Z: OpenBLAS runs that product on several threads, which then
-    # spin for ~0.1 s of CPU time; the rank test needs no BLAS speed
-    G = np.einsum("ij,ik->jk", Z, Z) / np.outer(norms, norms)
-    _, R, piv = scipy.linalg.qr(G, pivoting=True)
-    diag = np.abs(np.diag(R))
-    tol = diag.max() * max(G.shape) * 1e-10
-    deficient = [names[piv[i]] for i in range(len(diag)) if diag[i] <= tol]
-    if deficient:
-        raise AnalysisError(
-            f"the design is perfectly collinear (rank {len(diag) - len(deficient)} < {len(diag)} "
-            f"terms); term(s) {deficient} are linear combinations of the others - drop one"
-        )
-
-
-def _normal_table(params: np.ndarray, cov: np.ndarray, terms: Sequence[str], ci: float) -> pd.DataFrame:
-    se = np.sqrt(np.diag(cov))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = params / se
-    p = 2.0 * stats.norm.sf(np.abs(z))
-    q = stats.norm.ppf(0.5 + ci / 2.0)
-    lo, hi = params - q * se, params + q * se
-    with np.errstate(over="ignore"):
-        frame = pd.DataFrame(
-            {
-                "coef": params,
-                "se": se,
-                "z": z,
-                "p_value": p,
-                "ci_low": lo,
-                "ci_high": hi,
-                "odds_ratio": np.exp(params),
-                "or_ci_low": np.exp(lo),
-                "or_ci_high": np.exp(hi),
-            },
-            index=pd.Index(list(terms), name="term"),
-        )
-    return frame
-
-
-def _stata_robust_factor(n: int) -> float:
-    """Small-sample factor n/(n-1) of Stata's ``vce(robust)`` for ML models."""
-    return n / (n - 1.0) if n > 1 else 1.0
-
-
-# --------------------------------------------------------------------------------------
-# binary logit
-# --------------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class LogitResult:
     """Result of :func:`repurchase_logit` (frozen).
@@ -321,7 +110,7 @@ class LogitResult:
         return self.coefficients.copy()
 
 
-def _separation_precheck(design: _Design, outcome: str) -> None:
+def _separation_precheck(design: Design, outcome: str) -> None:
     """Detect single-variable (quasi-)complete separation before fitting."""
     y = design.y
     X = design.X
@@ -592,7 +381,7 @@ def repurchase_logit(
             f"outcome '{outcome}' must be binary 0/1 (numeric or bool); got text/categorical "
             f"dtype {data[outcome].dtype} - recode it to 0/1"
         )
-    design = _build_design(
+    design = build_design(
         data, outcome=outcome, predictors=predictors, controls=controls, weights=weights,
         function="repurchase_logit",
     )
@@ -619,7 +408,7 @@ def repurchase_logit(
             f"{n_events / n_pred_terms:.1f} per predictor; the minimum is "
             f"min_events_per_predictor = {min_events_per_predictor:g}"
         )
-    _check_estimable(design)
+    check_estimable(design)
     _separation_precheck(design, outcome)
     if weights is not None and not robust:
         warnings.warn(
@@ -654,7 +443,7 @@ def repurchase_logit(
     sd = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=ww))
     std_coef = np.abs(params) * sd
     std_coef[0] = 0.0
-    if separation_flag or np.nanmax(std_coef) > _SEPARATION_STD_COEF or not np.all(np.isfinite(params)):
+    if separation_flag or np.nanmax(std_coef) > SEPARATION_STD_COEF or not np.all(np.isfinite(params)):
         j = int(np.nanargmax(std_coef))
         raise AnalysisError(
             f"(quasi-)complete separation: the fitted probabilities run to 0/1 and term "
@@ -673,8 +462,8 @@ def repurchase_logit(
         )
     cov = np.asarray(fit.cov_params(), dtype=float)
     if robust:
-        cov = cov * _stata_robust_factor(len(y))
-    coefficients = _normal_table(params, cov, design.terms, ci)
+        cov = cov * stata_robust_factor(len(y))
+    coefficients = normal_table(params, cov, design.terms, ci)
     ame = _logit_ame(params, cov, X, w, design.terms, design.sources, ci)
     llf = float(fit.llf)
     # intercept-only model: the MLE is the (weighted) event share
@@ -829,367 +618,3 @@ def predicted_curve(
         }
     )
 
-
-# --------------------------------------------------------------------------------------
-# ordered logit
-# --------------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class OrderedLogitResult:
-    """Result of :func:`repurchase_ordered` (frozen).
-
-    Attributes
-    ----------
-    coefficients : pandas.DataFrame
-        One row per term (no intercept: the thresholds take its place) with columns
-        ``coef``, ``se``, ``z``, ``p_value``, ``ci_low``, ``ci_high``, ``odds_ratio``
-        (proportional odds ratio of a higher category), ``or_ci_low``, ``or_ci_high``.
-    thresholds : pandas.DataFrame
-        One row per cut point, indexed ``"a|b"`` (between categories a and b), with
-        columns ``threshold``, ``se``, ``ci_low``, ``ci_high``.
-    categories : tuple
-        Ordered outcome categories (as they appear in the data).
-    n : pandas.Series
-        Respondents per outcome category (index: categories).
-    n_obs, n_dropped : int
-        Complete cases used and rows removed by listwise deletion.
-    pseudo_r2, log_likelihood, aic : float
-        McFadden's R2 against the thresholds-only model, log-likelihood, AIC.
-    converged : bool
-        Whether the optimiser converged.
-    outcome, predictors, controls, weights, cov_type, ci
-        What was modelled and how.
-    """
-
-    coefficients: pd.DataFrame
-    thresholds: pd.DataFrame
-    categories: tuple
-    n: pd.Series
-    n_obs: int
-    n_dropped: int
-    pseudo_r2: float
-    log_likelihood: float
-    aic: float
-    converged: bool
-    outcome: str
-    predictors: tuple[str, ...]
-    controls: tuple[str, ...]
-    weights: str | None
-    cov_type: str
-    ci: float
-
-    def to_frame(self) -> pd.DataFrame:
-        """Coefficients and thresholds in one tidy frame with a ``kind`` column."""
-        coef = self.coefficients.assign(kind="coefficient")
-        thr = self.thresholds.rename(columns={"threshold": "coef"}).assign(kind="threshold")
-        return pd.concat([coef, thr], axis=0)
-
-
-def _ordered_model_class():
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
-
-    class _WeightedOrderedModel(OrderedModel):
-        """Logit OrderedModel with case weights and a faster, bit-identical log-likelihood.
-
-        ``loglikeobs`` performs exactly the floating-point operations of the stock
-        ``OrderedModel.loglikeobs`` with ``distr="logit"``: ``scipy.stats.logistic.cdf`` is
-        ``scipy.special.expit`` behind generic ``rv_continuous`` argument handling (which
-        also maps -inf/inf to 0/1, as expit does), and ``X @ beta`` is the same product,
-        reused while only thresholds change (numerical derivatives perturb one parameter
-        at a time). The numerical Hessian at the final estimate, which statsmodels computes
-        twice, is computed once. Estimates, standard errors and the log-likelihood are
-        therefore those of the stock model bit for bit (tested), at about a fifth of the
-        CPU time. Weights multiply each contribution.
-        """
-
-        def __init__(self, endog, exog, *, case_weights=None, **kwds):
-            super().__init__(endog, exog, distr="logit", **kwds)
-            self._case_weights = None if case_weights is None else np.asarray(case_weights, float)
-            self._upper = self.endog + 1
-            self._buffers = (np.empty(self.endog.size), np.empty(self.endog.size))
-            self._linpreds: dict[bytes, np.ndarray] = {}  # beta bytes -> X @ beta
-            self._last_hessian: tuple[bytes, np.ndarray] | None = None
-
-        def initialize(self):
-            # GenericLikelihoodModel.initialize only sets df_model/df_resid from the rank of exog
-            # (an SVD that OpenBLAS runs multi-threaded, its threads then spinning for ~0.1 s of
-            # CPU time); OrderedModel.__init__ overwrites both, and the design's full column rank
-            # is checked before the model is built (_check_estimable)
-            pass
-
-        def cdf(self, x):
-            return special.expit(x)
-
-        def hessian(self, params):
-            # statsmodels evaluates the (numerical) Hessian at the final estimate twice, for the
-            # Newton result and again for the sandwich covariance: compute it once
-            key = np.asarray(params, dtype=float).tobytes()
-            if self._last_hessian is None or self._last_hessian[0] != key:
-                self._last_hessian = (key, super().hessian(params))
-            return self._last_hessian[1].copy()
-
-        def loglikeobs(self, params):
-            params = np.asarray(params)
-            k = self.k_levels - 1
-            th = params[-k:]
-            thresh = np.concatenate(([-np.inf], np.concatenate((th[:1], np.exp(th[1:]))).cumsum(), [np.inf]))
-            beta = params[:-k]
-            key = beta.tobytes()
-            xb = self._linpreds.get(key)
-            if xb is None:
-                if len(self._linpreds) >= 64:
-                    self._linpreds.clear()
-                xb = self._linpreds[key] = self.exog.dot(beta)
-            upp, low = self._buffers
-            np.subtract(thresh[self._upper], xb, out=upp)
-            np.subtract(thresh[self.endog], xb, out=low)
-            special.expit(upp, out=upp)
-            special.expit(low, out=low)
-            np.subtract(upp, low, out=upp)
-            np.maximum(upp, 0, out=upp)
-            upp += 1e-20
-            ll = np.log(upp)
-            if self._case_weights is not None:
-                ll *= self._case_weights
-            return ll
-
-    return _WeightedOrderedModel
-
-
-def repurchase_ordered(
-    data: pd.DataFrame,
-    *,
-    outcome: str,
-    predictors: Sequence[str],
-    controls: Sequence[str] = (),
-    weights: str | None = None,
-    robust: bool = True,
-    ci: float = 0.95,
-) -> OrderedLogitResult:
-    r"""Ordered logit (proportional odds) of the repurchase-intention scale.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        One row per respondent. Not modified.
-    outcome : str
-        Ordinal outcome: numeric codes (e.g. ``repurchase_intent`` 1-5, ordered by value)
-        or an ordered pandas ``Categorical`` (ordered by its categories). At least three
-        observed categories.
-    predictors, controls, weights, robust, ci
-        As in :func:`repurchase_logit` (same dummy coding, weighting and robust
-        covariance with the n/(n-1) factor).
-
-    Returns
-    -------
-    OrderedLogitResult
-        ``coefficients`` (``coef``, ``se``, ``z``, ``p_value``, ``ci_low``, ``ci_high``,
-        ``odds_ratio``, ``or_ci_low``, ``or_ci_high``), ``thresholds`` (``threshold``,
-        ``se``, ``ci_low``, ``ci_high``), ``categories``, ``n`` per category, fit
-        statistics.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As in :func:`repurchase_logit`.
-    AnalysisError
-        Missing columns; constant outcome or fewer than three categories; unordered text
-        outcome; constant/collinear terms; a diverging coefficient (separation).
-
-    Warns
-    -----
-    CsatWarning
-        Rows dropped; categories with fewer than 5 respondents (unstable thresholds);
-        non-convergence.
-
-    Notes
-    -----
-    Model: :math:`\Pr(y_i \le k) = \Lambda(\tau_k - x_i^\top\beta)`, k = 1..K-1, fitted
-    by maximum likelihood with ``statsmodels.miscmodels.ordinal_model.OrderedModel``
-    (BFGS from thresholds at the logits of the cumulative shares, then Newton-Raphson
-    until the parameters change by less than 1e-8; ``converged`` is False when the final
-    score exceeds 1e-6). statsmodels parametrises the
-    thresholds as :math:`\tau_1` and :math:`\log(\tau_k - \tau_{k-1})`; the thresholds and
-    their standard errors are transformed back by the delta method. A positive
-    coefficient means higher scores go with higher intention; ``odds_ratio`` is the
-    proportional odds ratio of being in a higher category. McFadden's R2 uses the
-    thresholds-only model, :math:`\ell_0 = \sum_k W_k \log(W_k / W)`. Weights multiply
-    each respondent's log-likelihood contribution (pseudo-ML, sandwich variance).
-    Missing data: listwise deletion. Validated against R ``MASS::polr`` on the UCLA
-    ``ologit`` example (statsmodels' reference values) - see ``tests/test_models.py``.
-
-    References
-    ----------
-    McCullagh, P. (1980). Regression models for ordinal data. JRSS B 42(2), 109-142.
-    UCLA OARC Statistical Consulting. Ordinal logistic regression, R data analysis
-    examples (``ologit.dta``).
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(11)
-    >>> n = 1500
-    >>> df = pd.DataFrame({"quality": rng.integers(1, 6, n).astype(float)})
-    >>> latent = 0.9 * df["quality"] + rng.logistic(size=n)
-    >>> df["repurchase_intent"] = np.digitize(latent, [1.5, 2.5, 3.5, 4.5]) + 1
-    >>> res = repurchase_ordered(df, outcome="repurchase_intent", predictors=["quality"])
-    >>> list(res.thresholds.index)
-    ['1|2', '2|3', '3|4', '4|5']
-    >>> bool(res.coefficients.loc["quality", "ci_low"] < 0.9 < res.coefficients.loc["quality", "ci_high"])
-    True
-    """
-    from statsmodels.tools.sm_exceptions import (
-        ConvergenceWarning,
-        HessianInversionWarning,
-    )
-
-    data = check_frame(data)
-    if not isinstance(outcome, str):
-        raise TypeError(f"outcome must be a column name (str); got {type(outcome).__name__}")
-    predictors = check_names(predictors, "predictors")
-    controls = check_names(controls, "controls", allow_empty=True)
-    if weights is not None and not isinstance(weights, str):
-        raise TypeError(f"weights must be a column name (str) or None; got {type(weights).__name__}")
-    if not isinstance(robust, bool):
-        raise TypeError(f"robust must be True or False; got {robust!r}")
-    ci = check_confidence(ci, "ci")
-    check_columns_exist(data, [outcome])
-    out = data[outcome]
-    if is_categorical(out) and not (isinstance(out.dtype, pd.CategoricalDtype) and out.cat.ordered):
-        raise AnalysisError(
-            f"outcome '{outcome}' must be numeric codes or an ordered Categorical; got unordered "
-            f"dtype {out.dtype} - the order of text categories is unknown"
-        )
-    design = _build_design(
-        data, outcome=outcome, predictors=predictors, controls=controls, weights=weights,
-        function="repurchase_ordered",
-    )
-    raw = design.raw_y
-    if isinstance(raw.dtype, pd.CategoricalDtype):
-        present = set(raw.astype(object))
-        categories = tuple(c for c in raw.cat.categories if c in present)
-        codes = pd.Categorical(raw.astype(object), categories=list(categories)).codes
-    else:
-        yv = design.y
-        categories_f = np.unique(yv)
-        categories = tuple(int(c) if float(c).is_integer() else float(c) for c in categories_f)
-        codes = np.searchsorted(categories_f, yv)
-    codes = np.asarray(codes, dtype=np.int64)
-    K = len(categories)
-    if K == 1:
-        raise AnalysisError(
-            f"outcome '{outcome}' is constant ({categories[0]}) in all {codes.size} complete rows"
-        )
-    if K == 2:
-        raise AnalysisError(
-            f"outcome '{outcome}' has only two categories {list(categories)}; use repurchase_logit "
-            "for a binary outcome"
-        )
-    _check_estimable(design)
-    counts = np.bincount(codes, minlength=K)
-    sparse = [(categories[k], int(counts[k])) for k in range(K) if counts[k] < 5]
-    if sparse:
-        warnings.warn(
-            f"repurchase_ordered: outcome categories with fewer than 5 respondents {sparse}; "
-            "their thresholds are unstable - consider merging categories",
-            CsatWarning,
-            stacklevel=2,
-        )
-    if weights is not None and not robust:
-        warnings.warn(
-            "repurchase_ordered: robust=False with survey weights gives model-based standard "
-            "errors that treat the weights as precision weights; use robust=True",
-            CsatWarning,
-            stacklevel=2,
-        )
-    X = design.X[:, 1:]  # OrderedModel forbids a constant
-    terms = design.terms[1:]
-    w = design.weights
-    Model = _ordered_model_class()
-    # hasconst=False skips statsmodels' implicit-constant search (two SVDs): _check_estimable
-    # has shown that no combination of the terms is constant
-    model = Model(codes, X, case_weights=w, hasconst=False)
-    k_x = X.shape[1]
-    # start: zero slopes, thresholds at the logits of the cumulative (weighted) shares
-    ww = np.ones(codes.size) if w is None else w
-    wcounts = np.bincount(codes, weights=ww, minlength=K)
-    cum = np.cumsum(wcounts)[:-1] / wcounts.sum()
-    tau0 = special.logit(cum)
-    start = np.concatenate([np.zeros(k_x), tau0[:1], np.log(np.diff(tau0))])
-    converged = True
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            first = model.fit(
-                start_params=start, method="bfgs", disp=False, maxiter=2000, skip_hessian=True
-            )
-            try:
-                fit = model.fit(
-                    start_params=first.params, method="newton", disp=False, maxiter=100,
-                    cov_type="HC0" if robust else "nonrobust",
-                )
-            except np.linalg.LinAlgError:  # singular information: diverging parameter
-                fit = None
-    params = np.asarray(first.params if fit is None else fit.params, dtype=float)
-    sd = np.sqrt(np.average((X - np.average(X, axis=0, weights=ww)) ** 2, axis=0, weights=ww))
-    std_coef = np.abs(params[:k_x]) * sd
-    if fit is None or not np.all(np.isfinite(params)) or np.max(std_coef) > _SEPARATION_STD_COEF:
-        j = int(np.nanargmax(std_coef))
-        raise AnalysisError(
-            f"(quasi-)complete separation: term '{terms[j]}' has coefficient {params[j]:.3g} "
-            f"({std_coef[j]:.3g} log-odds per standard deviation) and the information matrix is "
-            f"{'singular' if fit is None else 'near-singular'}; the maximum-likelihood estimate "
-            "does not exist - merge sparse categories/levels or drop the term"
-        )
-    score = np.asarray(fit.mle_retvals.get("score", np.zeros(1)), dtype=float)
-    if (
-        any(issubclass(c.category, (ConvergenceWarning, HessianInversionWarning)) for c in caught)
-        or not fit.mle_retvals.get("converged", True)
-        or np.max(np.abs(score)) > 1e-6
-    ):
-        converged = False
-    if not converged:
-        warnings.warn(
-            "repurchase_ordered: the optimiser did not converge; estimates are unreliable",
-            CsatWarning,
-            stacklevel=2,
-        )
-    cov = np.asarray(fit.cov_params(), dtype=float)
-    if robust:
-        cov = cov * _stata_robust_factor(codes.size)
-    coefficients = _normal_table(params[:k_x], cov[:k_x, :k_x], terms, ci)
-    # thresholds: tau_1 = a_1, tau_m = a_1 + sum_{j=2..m} exp(a_j)
-    a = params[k_x:]
-    tau = np.concatenate([a[:1], a[0] + np.cumsum(np.exp(a[1:]))])
-    J = np.zeros((K - 1, K - 1))
-    J[:, 0] = 1.0
-    for m in range(1, K - 1):
-        J[m, 1 : m + 1] = np.exp(a[1 : m + 1])
-    cov_tau = J @ cov[k_x:, k_x:] @ J.T
-    se_tau = np.sqrt(np.diag(cov_tau))
-    q = stats.norm.ppf(0.5 + ci / 2.0)
-    labels = [f"{categories[k]}|{categories[k + 1]}" for k in range(K - 1)]
-    thresholds = pd.DataFrame(
-        {"threshold": tau, "se": se_tau, "ci_low": tau - q * se_tau, "ci_high": tau + q * se_tau},
-        index=pd.Index(labels, name="threshold"),
-    )
-    llf = float(fit.llf)
-    shares = wcounts / wcounts.sum()
-    llnull = float(np.sum(wcounts[wcounts > 0] * np.log(shares[wcounts > 0])))
-    return OrderedLogitResult(
-        coefficients=coefficients,
-        thresholds=thresholds,
-        categories=categories,
-        n=pd.Series(counts, index=pd.Index(list(categories), name=outcome), name="n"),
-        n_obs=int(codes.size),
-        n_dropped=design.n_dropped,
-        pseudo_r2=1.0 - llf / llnull,
-        log_likelihood=llf,
-        aic=-2.0 * llf + 2.0 * params.size,
-        converged=converged,
-        outcome=outcome,
-        predictors=predictors,
-        controls=controls,
-        weights=weights,
-        cov_type="robust" if robust else "nonrobust",
-        ci=ci,
-    )
