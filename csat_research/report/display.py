@@ -84,12 +84,14 @@ class DisplayTable:
         return self.frame is None or self.frame.empty
 
     def numeric_columns(self) -> list[str]:
-        """The columns shown right-aligned."""
+        """The columns shown right-aligned (numeric ones that hold at least one value)."""
         out = []
         for col in self.frame.columns:
-            dtype = self.frame[col].dtype
-            if (col in self.formats or col in self.numeric
-                    or (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))):
+            values = self.frame[col]
+            dtype = values.dtype
+            if ((col in self.formats or col in self.numeric
+                 or (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)))
+                    and (values.notna() & (values.astype(str) != "")).any()):
                 out.append(col)
         return out
 

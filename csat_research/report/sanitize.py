@@ -8,8 +8,10 @@ Survey answers are data, never markup. Every HTML fragment that reaches the repo
 does not escape cell values by default, and for ``display(Markdown(...))`` built from
 open answers.
 
-Besides cleaning, the sanitiser lays tables out for print (numeric columns get class
-``csat-num``, long text ``csat-text``, wide tables ``csat-wide`` / ``csat-xwide``), shows
+Besides cleaning, the sanitiser lays out tables that come without layout classes (a DataFrame a
+custom notebook displays: numeric columns get class ``csat-num``, long text ``csat-text``, wide
+tables ``csat-wide`` / ``csat-xwide``; the report's own :class:`~csat_research.report.display.DisplayTable`
+sets these itself), shows
 the URL of an external link beside its text, and refuses what a self-contained report
 cannot hold (images that are not ``data:`` URIs, CSS ``url()`` / ``@import``).
 
@@ -124,7 +126,14 @@ class _Table:
         return cell
 
     def finish(self) -> None:
-        """Set the layout classes: csat-num (numeric columns), csat-text, csat-(x)wide."""
+        """Set the layout classes: csat-num (numeric columns), csat-text, csat-(x)wide.
+
+        A table built by :class:`csat_research.report.display.DisplayTable` (class
+        ``csat-table``) carries its classes already, from what it knows about its columns; only
+        other tables (a DataFrame or Styler a custom notebook displays) are classed from their text.
+        """
+        if "csat-table" in dict(self.start.attrs).get("class", "").split():
+            return
         if self.n_cols >= XWIDE_COLUMNS:
             _add_class(self.start.attrs, "csat-xwide")
         elif self.n_cols >= WIDE_COLUMNS:
