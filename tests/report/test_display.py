@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csat_research.report.display import LONG_TEXT, WIDE_COLUMNS, DisplayGroup, DisplayTable, Html
+from csat_research.report.display import (
+    LONG_TEXT,
+    WIDE_COLUMNS,
+    DisplayGroup,
+    DisplayTable,
+    Html,
+)
 
 
 def test_numbers_keep_their_values_and_format_when_shown():
