@@ -281,6 +281,8 @@ def segment_long(res: ReportResults) -> pd.DataFrame:
         if sub.empty:
             continue
         labels = res.study.codebook.level_labels(seg, res.study.lang)
+        rank = {lv: i for i, lv in enumerate(labels)}  # the codebook's level order, as in the tables
+        sub = sub.iloc[np.argsort([rank.get(lv, len(rank)) for lv in sub["level"]], kind="stable")]
         for r in sub.itertuples():
             if r.dimension in res.study.dimensions:
                 rows.append({"group": f"{_label(res, seg)} · {labels.get(r.level, r.level)}",

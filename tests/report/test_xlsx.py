@@ -10,28 +10,10 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-import yaml
 
-from csat_research.demo.generator import write_demo_study
 from csat_research.report import xlsx
-from csat_research.report.analyse import analyse
-from csat_research.report.study import load_study
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def res(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("tables")
-    write_demo_study(tmp / "data", seed=7, n=400, categories=("beauty",))
-    doc = yaml.safe_load((ROOT / "params" / "beauty.yaml").read_text(encoding="utf-8"))
-    for key in ("responses", "tickets"):
-        doc["data"][key]["path"] = str(tmp / "data" / "beauty" / f"{key}.csv")
-    doc["output"]["dir"] = str(tmp / "reports")
-    doc["analysis"]["n_boot"] = 20
-    path = tmp / "beauty.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    return analyse(load_study(path))
 
 
 def test_to_excel_writes_every_table_unrounded(res, tmp_path):
