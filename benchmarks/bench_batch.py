@@ -15,7 +15,10 @@ tree, sampled every 0.5 s (forked kernels share pages; PSS counts them once), an
 single process's resident set (``getrusage(RUSAGE_CHILDREN)``); then the speed-up of the batch
 over the naive chain. Target: the batch within 12 s on the 2-core machine and >= 3x faster
 than the naive chain.
-Usage: ``python benchmarks/bench_batch.py [--skip-naive]``.
+With ``--shims``, the batch also runs with every shim of :mod:`csat_research.core.shims` off
+(``CSAT_SHIMS=off``) and with each one off alone (``CSAT_SHIMS_OFF=name``), interleaved with runs
+with all of them on, and prints what each buys (a shim is kept only while it buys >= 10 %).
+Usage: ``python benchmarks/bench_batch.py [--skip-naive] [--shims] [--repeats N]``.
 """
 
 from __future__ import annotations
@@ -122,9 +125,30 @@ def _naive(params: Path, tmp: Path) -> float:
     return time.perf_counter() - t0
 
 
+def _compare_shims(csat: list[str], tmp: Path, repeats: int) -> None:
+    """Batch wall time with all shims on, all off, and each one off alone (runs interleaved)."""
+    from csat_research.core.shims import SHIMS
+
+    configs = [("all shims on", {}), ("all shims off (CSAT_SHIMS=off)", {"CSAT_SHIMS": "off"})]
+    configs += [(f"without {name}", {"CSAT_SHIMS_OFF": name}) for name in SHIMS]
+    times: dict[str, list[float]] = {label: [] for label, _ in configs}
+    for _ in range(repeats):
+        for label, env in configs:
+            shutil.rmtree(tmp / "reports", ignore_errors=True)
+            times[label].append(_run(csat, env={**os.environ, **env}))
+    base = statistics.median(times["all shims on"])
+    print(f"shims: batch wall time, median of {repeats} interleaved runs; change against all shims on")
+    for label, _ in configs:
+        t = statistics.median(times[label])
+        runs = ", ".join(f"{r:.1f}" for r in times[label])
+        print(f"  {label:44s} {t:6.2f} s  {100 * (t - base) / base:+6.1f} %   ({runs})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--shims", action="store_true", help="measure what each shim buys")
+    ap.add_argument("--repeats", type=int, default=REPEATS, help="runs per configuration of --shims")
     args = ap.parse_args()
     if not (ROOT / "data" / "demo" / "beauty" / "responses.csv").exists():
         _run([str(BIN / "csat"), "demo-data", "--out", str(ROOT / "data" / "demo")])
@@ -132,6 +156,9 @@ def main() -> None:
         tmp = Path(d)
         params = _params(tmp)
         csat = [str(BIN / "csat"), "batch", str(params), "--workers", "2", "--no-progress"]
+        if args.shims:
+            _compare_shims(csat, tmp, args.repeats)
+            return
         speed_before = _reference_loop_s()
         runs = []
         for _ in range(REPEATS):

@@ -8,6 +8,7 @@ that a CJK font is used.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import types
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from csat_research.core import shims
 
 PALETTE = ("#1f5aa6", "#e07b39", "#3a9e6f", "#c2454a", "#7a5ea8", "#8c8c8c", "#d4a72c")
 GOOD, BAD, NEUTRAL = "#3a9e6f", "#c2454a", "#8c8c8c"
@@ -360,16 +363,25 @@ def word_cloud(
     width_px = fig.get_figwidth() * fig.dpi if new else ax.bbox.width
     canvas_w, canvas_h = _CLOUD_CANVAS
     path, index = _word_cloud_face(str(font_path))
-    with _wordcloud_fonts(path, index):
-        cloud = WordCloud(
-            font_path=path, width=canvas_w, height=canvas_h, scale=max(width_px / canvas_w, 1.0), margin=1,
-            background_color="white", max_words=max_words, random_state=seed, colormap="tab10",
-            prefer_horizontal=1.0,
-        ).generate_from_frequencies(freqs)
-        image = cloud.to_array()
+    options = dict(width=canvas_w, height=canvas_h, scale=max(width_px / canvas_w, 1.0), margin=1,
+                   background_color="white", max_words=max_words, random_state=seed, colormap="tab10",
+                   prefer_horizontal=1.0)
+    if shims.enabled("wordcloud_font_face"):
+        with _wordcloud_fonts(path, index):
+            image = WordCloud(font_path=path, **options).generate_from_frequencies(freqs).to_array()
+    else:  # the plain route: the face extracted into its own font file (fontTools), cached on disk
+        face = _face_file(path, index) if index else path
+        image = WordCloud(font_path=face, **options).generate_from_frequencies(freqs).to_array()
     ax.imshow(image, interpolation="bilinear")
     ax.set_axis_off()
     return ax
+
+
+def prepare_word_cloud_font(font_path) -> None:
+    """Find (and, on the plain route, extract) the word cloud's font face once per process."""
+    path, index = _word_cloud_face(str(font_path))
+    if index and not shims.enabled("wordcloud_font_face"):
+        _face_file(path, index)
 
 
 @lru_cache(maxsize=8)
@@ -403,6 +415,26 @@ def _word_cloud_face(font_path: str) -> tuple[str, int]:
         if face.getname()[0] == family:
             return font_path, index
         index += 1
+
+
+def _face_file(path: str, index: int) -> str:
+    """Face ``index`` of the font collection ``path`` as a font file of its own (made once, cached)."""
+    import io
+    import tempfile
+
+    from fontTools.ttLib import TTCollection
+
+    from csat_research.core.cache import cache_dir
+    from csat_research.core.files import atomic_write_bytes
+
+    st = os.stat(path)
+    folder = cache_dir() or Path(tempfile.gettempdir())
+    target = folder / f"font-face-{Path(path).stem}-{index}-{st.st_size}-{int(st.st_mtime)}.otf"
+    if not target.exists():
+        buf = io.BytesIO()
+        TTCollection(path).fonts[index].save(buf)
+        atomic_write_bytes(target, buf.getvalue())
+    return str(target)
 
 
 _WORDCLOUD_LOCK = threading.Lock()

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from csat_research.core import shims
 from csat_research.core.errors import ReportError
 
 __all__ = [
@@ -333,7 +334,7 @@ def _inline_figures_as_laid_out() -> None:
     # 1 CPU-s per report). Run it after the inline backend has printed and closed the figures.
     import matplotlib.pyplot as plt
 
-    redraw = getattr(plt, "_draw_all_if_interactive", None)
+    redraw = getattr(plt, "_draw_all_if_interactive", None) if shims.enabled("pyplot_redraw_after_print") else None
     if redraw is not None and redraw in ip.events.callbacks.get("post_execute", []):
         ip.events.unregister("post_execute", redraw)
         ip.events.register("post_execute", redraw)

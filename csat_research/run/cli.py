@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from csat_research.core import shims
 from csat_research.core.errors import CsatError
 
 
@@ -128,6 +129,8 @@ def _skip_slow_optional_imports() -> None:
     * papermill imports ``pyarrow.fs`` (0.2 s) for its ``hdfs://`` notebook paths; the batch
       reads and writes local notebooks only, and papermill treats the module as absent.
     """
+    if not shims.enabled("hidden_optional_imports"):
+        return
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
     sys.modules.setdefault("pyarrow.fs", None)  # type: ignore[assignment]
 

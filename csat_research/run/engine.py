@@ -31,19 +31,18 @@ from nbclient.util import ensure_async, run_hook, run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
+from csat_research.core import shims
 from csat_research.run.zygote import Zygote
 
 ENGINE = "csat-warm"
 
+#: What an ordinary warm kernel runs first (a forked one gets the zygote's preload instead): the
+#: inline backend, then the one preload list of every kernel, csat_research.report.warmup.warm_up.
 PRELOAD = """\
 get_ipython().run_line_magic("matplotlib", "inline")
-import csat_research.report.analyse, csat_research.report.outputs, csat_research.report.plots, csat_research.report.tables, csat_research.report.narrative
-import csat_research.report.style
-from csat_research.text import frequencies as _frequencies, tokenize as _tokenize
-_tokenize.make_tokenizer()
-_frequencies.load_idf_table()
-del _frequencies, _tokenize
-csat_research.stats.cfa.import_semopy()
+from csat_research.report.warmup import warm_up as _warm_up
+_warm_up()
+del _warm_up
 """
 
 RESET = """\
@@ -87,17 +86,21 @@ class WarmEngine(NBClientEngine):
         warm=None,
         **kwargs,
     ):
-        client = _ReadyClient(
+        client_class = _ReadyClient if shims.enabled("nbclient_ready_client") else PapermillNotebookClient
+        client = client_class(
             nb_man, km=km, kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
             stderr_file=stderr_file, startup_timeout=start_timeout, timeout=execution_timeout,
         )
         if warm is not None and warm.kc is not None:
             client.kc = warm.kc
-        nb_man.save = _no_save  # instance attribute: papermill's own save returns for the final write
+        single_save = shims.enabled("papermill_single_save")
+        if single_save:
+            nb_man.save = _no_save  # instance attribute: papermill's own save returns for the final write
         try:
             return client.execute(**({"env": kernel_env} if kernel_env is not None else {}))
         finally:
-            del nb_man.save
+            if single_save:
+                del nb_man.save
             if client.kc is not None:
                 if reset_code and km is not None:
                     try:

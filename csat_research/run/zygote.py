@@ -46,15 +46,8 @@ PRELOAD = (
     "import matplotlib\n"
     "matplotlib.use('agg')\n"
     "import matplotlib.pyplot\n"
-    "import csat_research.report.analyse, csat_research.report.outputs, csat_research.report.plots, csat_research.report.tables, csat_research.report.narrative\n"
-    "import csat_research.report.style\n"
-    "from csat_research.text import frequencies as _frequencies, tokenize as _tokenize\n"
-    "_tokenize.make_tokenizer()\n"
-    "_frequencies.load_idf_table()  # the idf table of TF-IDF keywords\n"
-    "csat_research.stats.cfa.import_semopy()  # the CFA's, imported lazily (without sympy, sklearn)\n"
-    "import xlsxwriter, wordcloud  # imported lazily by the table export and the word cloud\n"
-    "from csat_research.report import plots as _plots, style as _style\n"
-    "_plots._word_cloud_face(str(_style.cjk_font_path()))  # the word cloud's font face\n"
+    "from csat_research.report.warmup import warm_up\n"
+    "warm_up()  # the one preload list of every report kernel\n"
     "import ipykernel.kernelapp, ipykernel.ipkernel\n"
 )
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from csat_research.core import shims
 from csat_research.core.errors import AnalysisError, CsatWarning, ParamsError
 from csat_research.core.numeric import single_thread_blas
 from csat_research.stats.item_moments import (
@@ -206,7 +207,7 @@ def import_semopy() -> Any:
 
     if "semopy" in sys.modules:
         return sys.modules["semopy"]
-    if any(name in sys.modules for name in _SEMOPY_DEFERRED):
+    if not shims.enabled("semopy_without_sympy_sklearn") or any(name in sys.modules for name in _SEMOPY_DEFERRED):
         import semopy
 
         return semopy

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from csat_research.core import shims
 from csat_research.core.checks import (
     check_columns_exist,
     check_confidence,
@@ -95,6 +96,9 @@ class OrderedLogitResult:
 def _ordered_model_class():
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
+    if not shims.enabled("ordered_logit_fast_path"):
+        return _plain_weighted_model(OrderedModel)
+
     class _WeightedOrderedModel(OrderedModel):
         """Logit OrderedModel with case weights and a faster, bit-identical log-likelihood.
 
@@ -161,6 +165,21 @@ def _ordered_model_class():
             return ll
 
     return _WeightedOrderedModel
+
+
+def _plain_weighted_model(OrderedModel):
+    """The stock logit ``OrderedModel``, its per-case log-likelihood multiplied by case weights."""
+
+    class _PlainWeightedOrderedModel(OrderedModel):
+        def __init__(self, endog, exog, *, case_weights=None, **kwds):
+            super().__init__(endog, exog, distr="logit", **kwds)
+            self.case_weights = None if case_weights is None else np.asarray(case_weights, float)
+
+        def loglikeobs(self, params):
+            ll = super().loglikeobs(params)
+            return ll if self.case_weights is None else ll * self.case_weights
+
+    return _PlainWeightedOrderedModel
 
 
 def repurchase_ordered(

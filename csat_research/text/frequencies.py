@@ -22,6 +22,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from csat_research.core import shims
 from csat_research.core.cache import disk_cached
 from csat_research.core.errors import DataError
 from csat_research.text.inputs import aligned_groups, check_int, text_series
@@ -213,6 +214,14 @@ def load_idf_table() -> tuple[dict[str, float], float]:
     return idf, median
 
 
+def prepare_keyword_tables() -> None:
+    """Load what TF-IDF :func:`keywords` need once per process (for warm kernels' preload)."""
+    if shims.enabled("jieba_idf_table"):
+        load_idf_table()
+    else:
+        _tfidf_template()
+
+
 def _read_jieba_idf(path: Path) -> tuple[dict[str, float], float]:
     """jieba's idf table and its median, read as jieba's IDFLoader does."""
     idf: dict[str, float] = {}
@@ -224,6 +233,9 @@ def _read_jieba_idf(path: Path) -> tuple[dict[str, float], float]:
 
 def _tfidf_extractor(stop_words: set[str]) -> SimpleNamespace:
     """What :func:`_tfidf_weights` reads of a ``jieba.analyse.TFIDF``: idf table, median, stop words."""
+    if not shims.enabled("jieba_idf_table"):  # the plain route: jieba.analyse's own TF-IDF extractor
+        tfidf = _tfidf_template()
+        return SimpleNamespace(idf_freq=tfidf.idf_freq, median_idf=tfidf.median_idf, stop_words=stop_words)
     idf, median = load_idf_table()
     return SimpleNamespace(idf_freq=idf, median_idf=median, stop_words=stop_words)
 
@@ -347,7 +359,7 @@ def keywords(
     tok = resolve_tokenizer(tokenizer, language)
     texts_counts, _ = _unique_counts(s)
     masked = {t: mask_pii_for_counting(t) for t in texts_counts}
-    stop = set(tok.stopwords) | _JIEBA_TFIDF_STOP_WORDS
+    stop = set(tok.stopwords) | (_JIEBA_TFIDF_STOP_WORDS if shims.enabled("jieba_idf_table") else _tfidf_template().STOP_WORDS)
     if method == "tfidf":
         extractor = _tfidf_extractor(stop)
         if tok.language == "en":

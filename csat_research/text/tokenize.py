@@ -27,6 +27,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from csat_research.core import shims
 from csat_research.core.cache import disk_cached
 from csat_research.text.inputs import (
     MEMO_LIMIT,
@@ -50,6 +51,10 @@ def _import_jieba():
 
     if "jieba" in sys.modules:
         return sys.modules["jieba"]
+    if not shims.enabled("jieba_without_pkg_resources"):
+        import jieba as module
+
+        return module
     hide = "pkg_resources" not in sys.modules
     if hide:
         sys.modules["pkg_resources"] = None  # type: ignore[assignment]
@@ -455,6 +460,8 @@ class TextTokenizer:
         import jieba.posseg
 
         with self._lock:
+            if self._pos is None and not shims.enabled("jieba_dictionary_cache"):
+                self._pos = jieba.posseg.POSTokenizer(self._jieba)
             if self._pos is None:
                 pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
                 pos.tokenizer = self._jieba
@@ -526,9 +533,15 @@ def make_tokenizer(user_words=(), stopwords=None, *, language: str = "zh") -> Te
         return TextTokenizer(
             language="en", stopwords=sw, user_words=user_words, jieba_tokenizer=None
         )
-    freq, total, tags = _base_dictionary()
-    tok = _new_jieba(dict(freq), total)
-    tok.user_word_tag_tab = dict(tags)
+    if shims.enabled("jieba_dictionary_cache"):
+        freq, total, tags = _base_dictionary()
+        tok = _new_jieba(dict(freq), total)
+        tok.user_word_tag_tab = dict(tags)
+    else:  # the plain route: jieba loads its dictionary itself, words are added with add_word
+        tok = jieba.Tokenizer()
+        tok.initialize()
+        for word, f, tag in _shipped_userdict():
+            tok.add_word(word, f, tag)
     for w in user_words:
         tok.add_word(w, max(tok.suggest_freq(w), 1000), "nz")
     return TextTokenizer(language="zh", stopwords=sw, user_words=user_words, jieba_tokenizer=tok)

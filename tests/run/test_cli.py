@@ -67,6 +67,7 @@ def test_console_script_passes_the_exit_status(tmp_path):
     assert "baby: responses.csv" in ok.stdout and (tmp_path / "demo" / "baby" / "responses.csv").is_file()
 
 
+@pytest.mark.shim("hidden_optional_imports")
 def test_batch_process_skips_slow_optional_imports():
     """`csat batch` keeps rfc3987_syntax and pyarrow.fs out; nbformat and papermill still work."""
     import subprocess

@@ -34,6 +34,7 @@ def _stdout(nb_path: Path) -> str:
 
 
 @pytest.mark.skipif(not zg.available(), reason="needs os.fork and os.pidfd_open (Linux)")
+@pytest.mark.shim("nbclient_ready_client")
 def test_a_warm_kernel_keeps_one_ready_client_and_replaces_it_with_the_kernel(tmp_path, monkeypatch):
     from jupyter_client.asynchronous.client import AsyncKernelClient
 

@@ -131,6 +131,7 @@ def test_errors_model(hs_model, hs):
         cfa(hs, hs_model, htmt_method="x")
 
 
+@pytest.mark.shim("semopy_without_sympy_sklearn")
 def test_cfa_without_sympy_and_sklearn_imports_matches_lavaan_and_leaves_them_importable():
     """semopy is imported with stand-ins for the sympy / scikit-learn names the CFA never uses.
 

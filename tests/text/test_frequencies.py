@@ -270,6 +270,7 @@ def test_keywords_equal_jieba_extract_tags_on_the_joined_answers(tok, answers):
         assert v == pytest.approx(ref[w], rel=1e-9)
 
 
+@pytest.mark.shim("jieba_idf_table")
 def test_tfidf_tables_are_jiebas_without_importing_jieba_analyse():
     import jieba.analyse
 

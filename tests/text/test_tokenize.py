@@ -120,6 +120,7 @@ def test_user_words_are_kept_and_do_not_leak():
     assert "超级无敌退款" not in make_tokenizer().jieba.FREQ
 
 
+@pytest.mark.shim("jieba_dictionary_cache")
 def test_dictionary_is_parsed_once_and_copied_per_tokenizer():
     make_tokenizer()
     base = tokenize_mod._BASE["freq"]
@@ -210,6 +211,7 @@ def test_cached_prefix_dictionary_equals_a_fresh_parse(tmp_path, monkeypatch):
     assert tokenize_mod._parse_jieba_dict() == fresh  # read back
 
 
+@pytest.mark.shim("jieba_without_pkg_resources")
 def test_jieba_is_imported_without_pkg_resources_which_stays_importable():
     probe = ("import sys; import csat_research.text.tokenize as t; import jieba.finalseg\n"
              "hidden = 'pkg_resources' not in sys.modules\n"
