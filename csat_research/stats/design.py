@@ -231,14 +231,14 @@ def check_estimable(design: Design) -> None:
         )
 
 
-def normal_table(params: np.ndarray, cov: np.ndarray, terms: Sequence[str], ci: float) -> pd.DataFrame:
+def normal_table(params: np.ndarray, cov: np.ndarray, terms: Sequence[str], confidence: float) -> pd.DataFrame:
     """Coefficient table (one row per term): ``coef, se, z, p_value, ci_low, ci_high, odds_ratio,
-    or_ci_low, or_ci_high`` with normal-theory (Wald) tests and intervals at level ``ci``."""
+    or_ci_low, or_ci_high`` with normal-theory (Wald) tests and intervals at level ``confidence``."""
     se = np.sqrt(np.diag(cov))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = params / se
     p = 2.0 * stats.norm.sf(np.abs(z))
-    q = stats.norm.ppf(0.5 + ci / 2.0)
+    q = stats.norm.ppf(0.5 + confidence / 2.0)
     lo, hi = params - q * se, params + q * se
     with np.errstate(over="ignore"):
         frame = pd.DataFrame(

@@ -210,7 +210,7 @@ def relative_importance(
     method: str = "shapley",
     weights: str | None = None,
     n_boot: int = 0,
-    ci: float = 0.95,
+    confidence: float = 0.95,
     seed: int | None = None,
     n_jobs: int = 1,
 ) -> pd.DataFrame:
@@ -233,7 +233,7 @@ def relative_importance(
     n_boot : int, default 0
         Bootstrap replicates for percentile confidence intervals of ``importance``
         (0 = none).
-    ci : float, default 0.95
+    confidence : float, default 0.95
         Confidence level of the bootstrap intervals.
     seed : int, optional
         Seed of the bootstrap. Replicate b always uses the b-th child of
@@ -258,7 +258,7 @@ def relative_importance(
         ``n_boot``/``n_jobs``/``seed``.
     ValueError
         Unknown ``method``; fewer than two predictors; the outcome among the predictors;
-        bad ``ci``, ``n_boot`` or ``n_jobs``.
+        bad ``confidence``, ``n_boot`` or ``n_jobs``.
     AnalysisError
         Missing columns (named); more than 12 predictors for ``"shapley"``; a constant
         outcome or predictor; perfectly collinear predictors (named); negative weights;
@@ -365,7 +365,7 @@ def relative_importance(
         raise ValueError(f"n_jobs must be a positive integer or -1 (all CPUs); got {n_jobs}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
         raise TypeError(f"seed must be an integer or None; got {type(seed).__name__} {seed!r}")
-    ci = check_confidence(ci, "ci")
+    confidence = check_confidence(confidence)
     p = len(predictors)
     if method == "shapley" and p > MAX_SHAPLEY_PREDICTORS:
         raise AnalysisError(
@@ -453,7 +453,7 @@ def relative_importance(
         if failed == n_boot:
             lo = hi = np.full(p, np.nan)
         else:
-            alpha = (1.0 - ci) / 2.0
+            alpha = (1.0 - confidence) / 2.0
             lo, hi = np.nanquantile(boot, [alpha, 1.0 - alpha], axis=0)
         result["ci_low"] = lo
         result["ci_high"] = hi

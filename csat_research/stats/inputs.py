@@ -4,8 +4,8 @@ The general checks (a DataFrame, a confidence level, column-name lists) live in
 :mod:`csat_research.core.checks`; these are the ones particular to survey codes and weights,
 each defined once for the statistics modules that use it:
 
-* :func:`check_ci`, :func:`check_scale`, :func:`check_range` - the ``ci=`` level, a
-  ``(min, max)`` response scale and codes inside it (scoring, estimates);
+* :func:`check_scale`, :func:`check_range` - a ``(min, max)`` response scale and codes
+  inside it (scoring, estimates);
 * :func:`weights_vector` - survey weights aligned with the data, complete and non-negative
   (scoring, estimates);
 * :func:`require_columns`, :func:`check_choice`, :func:`check_alpha` and
@@ -36,7 +36,6 @@ __all__ = [
     "CORRECTIONS",
     "check_alpha",
     "check_choice",
-    "check_ci",
     "check_range",
     "check_scale",
     "require_columns",
@@ -65,19 +64,6 @@ def check_scale(scale: Any, param: str = "scale") -> tuple[float, float]:
     if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
         raise ValueError(f"`{param}` must be (min, max) with min < max; got {scale!r}")
     return lo, hi
-
-
-def check_ci(ci: Any) -> float:
-    """The ``ci=`` confidence level, a number in (0, 1), as float.
-
-    >>> check_ci(0.9)
-    0.9
-    """
-    if isinstance(ci, bool) or not isinstance(ci, int | float | np.floating):
-        raise TypeError(f"`ci` must be a number in (0, 1); got {type(ci).__name__}")
-    if not 0 < ci < 1:
-        raise ValueError(f"`ci` must lie in (0, 1), e.g. 0.95; got {ci!r}")
-    return float(ci)
 
 
 def check_alpha(alpha: float, param: str = "alpha") -> float:

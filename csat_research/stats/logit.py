@@ -74,7 +74,7 @@ class LogitResult:
         What was modelled.
     cov_type : str
         ``"robust"`` (sandwich x n/(n-1)) or ``"nonrobust"`` (inverse information).
-    ci : float
+    confidence : float
         Confidence level of all intervals.
 
     Notes
@@ -98,7 +98,7 @@ class LogitResult:
     controls: tuple[str, ...]
     weights: str | None
     cov_type: str
-    ci: float
+    confidence: float
     _params: np.ndarray = field(repr=False)
     _cov: np.ndarray = field(repr=False)
     _X: np.ndarray = field(repr=False)
@@ -149,7 +149,7 @@ def _logit_ame(
     w: np.ndarray | None,
     terms: Sequence[str],
     sources: Mapping[str, tuple[str, str | None]],
-    ci: float,
+    confidence: float,
 ) -> pd.DataFrame:
     """Average marginal effects with delta-method standard errors."""
     ww = np.ones(X.shape[0]) if w is None else w
@@ -194,7 +194,7 @@ def _logit_ame(
             kind = "discrete_change"
         se = float(np.sqrt(grad @ cov @ grad))
         rows.append((term, float(ame), se, kind))
-    q = stats.norm.ppf(0.5 + ci / 2.0)
+    q = stats.norm.ppf(0.5 + confidence / 2.0)
     frame = pd.DataFrame(rows, columns=["term", "ame", "se", "kind"]).set_index("term")
     with np.errstate(divide="ignore", invalid="ignore"):
         frame.insert(2, "z", frame["ame"] / frame["se"])
@@ -227,7 +227,7 @@ def repurchase_logit(
     controls: Sequence[str] = (),
     weights: str | None = None,
     robust: bool = True,
-    ci: float = 0.95,
+    confidence: float = 0.95,
     min_events_per_predictor: float = 10,
 ) -> LogitResult:
     r"""Logistic regression of actual repurchase (0/1) on satisfaction scores.
@@ -250,7 +250,7 @@ def repurchase_logit(
         Heteroskedasticity-robust (Huber-White sandwich) standard errors with the
         small-sample factor n/(n-1) (Stata's ``vce(robust)`` for ML models; statsmodels'
         ``cov_type="HC0"`` times n/(n-1)). ``False``: inverse observed information.
-    ci : float, default 0.95
+    confidence : float, default 0.95
         Confidence level of all intervals.
     min_events_per_predictor : float, default 10
         Refuse the model when the less frequent outcome has fewer than this many
@@ -269,7 +269,7 @@ def repurchase_logit(
     TypeError
         ``data`` is not a DataFrame, names are not strings, a predictor is not numeric.
     ValueError
-        Bad ``ci``, duplicated names, a column used twice.
+        Bad ``confidence``, duplicated names, a column used twice.
     AnalysisError
         Missing columns (named); non-binary or constant outcome; a constant or perfectly
         collinear term; (quasi-)complete separation (the predictor, or the control level,
@@ -369,7 +369,7 @@ def repurchase_logit(
         raise TypeError(f"weights must be a column name (str) or None; got {type(weights).__name__}")
     if not isinstance(robust, bool):
         raise TypeError(f"robust must be True or False; got {robust!r}")
-    ci = check_confidence(ci, "ci")
+    confidence = check_confidence(confidence)
     if isinstance(min_events_per_predictor, bool) or not isinstance(min_events_per_predictor, (int, float)):
         raise TypeError(f"min_events_per_predictor must be a number; got {min_events_per_predictor!r}")
     if min_events_per_predictor < 0:
@@ -463,8 +463,8 @@ def repurchase_logit(
     cov = np.asarray(fit.cov_params(), dtype=float)
     if robust:
         cov = cov * stata_robust_factor(len(y))
-    coefficients = normal_table(params, cov, design.terms, ci)
-    ame = _logit_ame(params, cov, X, w, design.terms, design.sources, ci)
+    coefficients = normal_table(params, cov, design.terms, confidence)
+    ame = _logit_ame(params, cov, X, w, design.terms, design.sources, confidence)
     llf = float(fit.llf)
     # intercept-only model: the MLE is the (weighted) event share
     llnull = float(np.sum(ww * (y * np.log(share) + (1.0 - y) * np.log1p(-share))))
@@ -483,7 +483,7 @@ def repurchase_logit(
         controls=controls,
         weights=weights,
         cov_type="robust" if robust else "nonrobust",
-        ci=ci,
+        confidence=confidence,
         _params=params,
         _cov=cov,
         _X=X,
@@ -583,7 +583,7 @@ def predicted_curve(
             raise TypeError(f"grid must be a sequence of numbers; got {grid!r}") from exc
         if g.size == 0 or not np.all(np.isfinite(g)):
             raise ValueError(f"grid must contain at least one finite value; got {grid!r}")
-    q = stats.norm.ppf(0.5 + result.ci / 2.0)
+    q = stats.norm.ppf(0.5 + result.confidence / 2.0)
     prob = np.empty(g.size)
     se = np.empty(g.size)
     if at == "mean":

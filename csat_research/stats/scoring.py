@@ -38,12 +38,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csat_research.core.checks import check_frame
+from csat_research.core.checks import check_confidence, check_frame
 from csat_research.core.errors import CsatWarning, DataError
 from csat_research.core.numeric import wilson_interval
 from csat_research.stats.estimates import mean_ci
 from csat_research.stats.inputs import (
-    check_ci,
     check_range,
     check_scale,
     weights_vector,
@@ -585,7 +584,7 @@ def score_summary(
     scale: tuple[float, float] = (1, 5),
     weights: str | pd.Series | np.ndarray | None = None,
     top: float = 4,
-    ci: float = 0.95,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Tidy per-dimension summary: n, mean with CI, 0-100 score and top-2-box share.
 
@@ -600,7 +599,7 @@ def score_summary(
     top : float, default 4
         A respondent is "top-2-box" on a dimension when the dimension score is >= ``top``
         (4 = "satisfied" or better on average on a 1-5 scale).
-    ci : float, default 0.95
+    confidence : float, default 0.95
         Confidence level.
 
     Returns
@@ -651,7 +650,7 @@ def score_summary(
     """
     check_frame(data, "`data`")
     lo, hi = check_scale(scale)
-    level = check_ci(ci)
+    confidence = check_confidence(confidence)
     if isinstance(top, bool) or not isinstance(top, int | float | np.integer | np.floating):
         raise TypeError(f"`top` must be a number (threshold on the dimension score); got {type(top).__name__}")
     if not lo <= float(top) <= hi:
@@ -662,7 +661,7 @@ def score_summary(
     else:
         w_all = weights_vector(weights, data, "weights")
     res = dimension_scores(data, dimensions=dimensions, reverse=reverse, min_answered=min_answered, scale=(lo, hi))
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
     rows = []
     for cov in res.coverage.itertuples():
         col = res.scores[cov.dimension].to_numpy()
@@ -671,7 +670,7 @@ def score_summary(
                                "n_missing": int((~ok).sum())}
         wu = None if w_all is None else w_all[ok]
         if row["n"] >= 2 and (wu is None or np.count_nonzero(wu) >= 2):
-            m = mean_ci(pd.Series(col), weights=w_all, ci=level)
+            m = mean_ci(pd.Series(col), weights=w_all, confidence=confidence)
             hit = col[ok] >= float(top)
             if wu is None:
                 share, n_eff = float(hit.mean()), float(row["n"])

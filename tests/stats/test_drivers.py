@@ -209,7 +209,7 @@ def test_bootstrap_is_reproducible_and_independent_of_n_jobs():
 
 def test_bootstrap_percentiles_are_those_of_the_documented_replicates():
     df = _survey(200, seed=8)
-    res = relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=40, seed=9, ci=0.9)
+    res = relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=40, seed=9, confidence=0.9)
     # the documented scheme, written out naively: replicate b draws 200 row indices with
     # the b-th child of SeedSequence(9) through the multinomial counts of the distinct
     # rows; equivalently here, recompute with row-level resampling of the same counts
@@ -282,8 +282,8 @@ def test_errors_name_parameter_allowed_and_received():
         relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=10.0)
     with pytest.raises(TypeError, match="seed must be an integer or None; got str 'abc'"):
         relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=5, seed="abc")
-    with pytest.raises(ValueError, match=r"ci must be in \(0, 1\)"):
-        relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=5, ci=1.5)
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\)"):
+        relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=5, confidence=1.5)
     with pytest.raises(AnalysisError, match=r"at least p \+ 2 = 7 complete rows for 5 predictors; got 6"):
         relative_importance(df.head(6), outcome="overall_sat", predictors=DIMS)
     with pytest.raises(TypeError, match="data must be a pandas DataFrame"):

@@ -55,7 +55,7 @@ def test_top2box_counts_missing_and_top_codes():
     assert (r.n, r.n_missing, r.share) == (4, 2, 0.5)
     assert top2box(s, top=(5,)).share == 0.25
     frame = r.to_frame()
-    assert list(frame.columns) == ["share", "n", "n_eff", "n_top", "ci_low", "ci_high", "ci", "n_missing", "weighted"]
+    assert list(frame.columns) == ["share", "n", "n_eff", "n_top", "ci_low", "ci_high", "confidence", "n_missing", "weighted"]
 
 
 def test_top2box_weighted_uses_kish_effective_n():
@@ -84,9 +84,9 @@ def test_top2box_equal_weights_equal_unweighted():
 )
 @SETTINGS
 def test_top2box_properties(values, level):
-    r = top2box(pd.Series(values), ci=level)
+    r = top2box(pd.Series(values), confidence=level)
     assert 0 <= r.ci_low <= r.share <= r.ci_high <= 1
-    wider = top2box(pd.Series(values), ci=min(0.9999, level + 0.0001 + (1 - level) / 2))
+    wider = top2box(pd.Series(values), confidence=min(0.9999, level + 0.0001 + (1 - level) / 2))
     assert wider.ci_low <= r.ci_low + 1e-12 and wider.ci_high >= r.ci_high - 1e-12
 
 
@@ -102,8 +102,8 @@ def test_top2box_bad_input():
         top2box(pd.Series([5.0, 7.0]))
     with pytest.raises(AnalysisError, match="no non-missing answer"):
         top2box(pd.Series([np.nan, np.nan]))
-    with pytest.raises(ValueError, match=r"`ci` must lie in \(0, 1\)"):
-        top2box(pd.Series([5.0]), ci=95)
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\), e\.g\. 0\.95; got 95"):
+        top2box(pd.Series([5.0]), confidence=95)
     with pytest.raises(ValueError, match="`top` must be a non-empty sequence"):
         top2box(pd.Series([5.0]), top=())
     with pytest.raises(ValueError, match=r"`top` codes \[6\.0\] must lie inside `scale`"):

@@ -365,8 +365,8 @@ def test_type_and_value_errors(make_survey):
         repurchase_logit(df, outcome="repurchase", predictors="quality")
     with pytest.raises(TypeError, match=r"predictor 'customer_type' must be numeric .* got dtype str"):
         repurchase_logit(df, outcome="repurchase", predictors=["customer_type"])
-    with pytest.raises(ValueError, match=r"ci must be in \(0, 1\), e\.g\. 0\.95; got 95"):
-        repurchase_logit(df, outcome="repurchase", predictors=["quality"], ci=95)
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\), e\.g\. 0\.95; got 95"):
+        repurchase_logit(df, outcome="repurchase", predictors=["quality"], confidence=95)
     with pytest.raises(ValueError, match=r"predictors lists columns more than once: \['quality'\]"):
         repurchase_logit(df, outcome="repurchase", predictors=["quality", "quality"])
     with pytest.raises(ValueError, match=r"columns \['quality'\] are listed both in predictors and controls"):
@@ -474,7 +474,7 @@ def test_recovers_demo_study_repurchase_coefficients(demo_study):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CsatWarning)  # rows with a missing score
             res = repurchase_logit(
-                frame, outcome="repurchase", predictors=dims, controls=["customer_type"], ci=level
+                frame, outcome="repurchase", predictors=dims, controls=["customer_type"], confidence=level
             )
         assert set(planted) == set(res.coefficients.index), category
         for term, value in planted.items():
