@@ -143,7 +143,7 @@ def _used_weights(w: np.ndarray | None, ok: np.ndarray, param: str) -> np.ndarra
 def top2box(
     series: pd.Series,
     *,
-    weights: pd.Series | np.ndarray | None = None,
+    survey_weights: pd.Series | np.ndarray | None = None,
     top: Sequence[float] = (4, 5),
     confidence: float = 0.95,
     scale: tuple[float, float] = (1, 5),
@@ -154,7 +154,7 @@ def top2box(
     ----------
     series : pandas.Series
         Answers as codes (float, ``NaN`` = missing).
-    weights : pandas.Series or array, optional
+    survey_weights : pandas.Series or array, optional
         Survey weights (aligned by index for a Series, by position otherwise).
     top : sequence of float, default (4, 5)
         Codes that count as "top box".
@@ -227,13 +227,13 @@ def top2box(
         raise ValueError(f"`top` codes {top_codes.tolist()} must lie inside `scale` {(lo, hi)}")
     x = _numeric_values(s, "series")
     check_range(x[:, None], [str(s.name)], lo, hi, "series")
-    w = weights_vector(weights, s)
+    w = weights_vector(survey_weights, s)
     ok = ~np.isnan(x)
     n = int(ok.sum())
     if n == 0:
         raise AnalysisError("top2box: `series` has no non-missing answer")
     hit = np.isin(x[ok], top_codes)
-    wu = _used_weights(w, ok, "weights")
+    wu = _used_weights(w, ok, "survey_weights")
     if wu is None:
         n_top = float(hit.sum())
         share = n_top / n
@@ -308,7 +308,7 @@ def _mean_se(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
 def mean_ci(
     series: pd.Series,
     *,
-    weights: pd.Series | np.ndarray | None = None,
+    survey_weights: pd.Series | np.ndarray | None = None,
     confidence: float = 0.95,
 ) -> MeanCIResult:
     """Mean with a t-based confidence interval (survey weights supported).
@@ -317,7 +317,7 @@ def mean_ci(
     ----------
     series : pandas.Series
         Numeric values (``NaN`` = missing).
-    weights : pandas.Series or array, optional
+    survey_weights : pandas.Series or array, optional
         Survey weights (aligned by index for a Series, by position otherwise).
     confidence : float, default 0.95
         Confidence level.
@@ -377,13 +377,13 @@ def mean_ci(
     x = _numeric_values(s, "series")
     if np.any(np.isinf(x)):
         raise DataError(f"`series` holds {int(np.isinf(x).sum())} infinite value(s)")
-    w = weights_vector(weights, s)
+    w = weights_vector(survey_weights, s)
     ok = ~np.isnan(x)
     n = int(ok.sum())
     if n < 2:
         raise AnalysisError(f"mean_ci needs at least 2 non-missing values; got {n}")
     xu = x[ok]
-    wu = _used_weights(w, ok, "weights")
+    wu = _used_weights(w, ok, "survey_weights")
     if wu is not None and np.count_nonzero(wu) < 2:
         raise AnalysisError("mean_ci needs at least 2 values with a positive weight")
     m, se = _mean_se(xu, wu)
@@ -446,7 +446,7 @@ class NPSResult:
 def nps(
     series: pd.Series,
     *,
-    weights: pd.Series | np.ndarray | None = None,
+    survey_weights: pd.Series | np.ndarray | None = None,
     confidence: float = 0.95,
 ) -> NPSResult:
     """Net Promoter Score (0-10 recommend question) with a multinomial Wald interval.
@@ -455,7 +455,7 @@ def nps(
     ----------
     series : pandas.Series
         Answers 0-10 (integers stored as float; ``NaN`` = missing).
-    weights : pandas.Series or array, optional
+    survey_weights : pandas.Series or array, optional
         Survey weights (aligned by index for a Series, by position otherwise).
     confidence : float, default 0.95
         Confidence level.
@@ -523,11 +523,11 @@ def nps(
             f"nps: {int(bad.sum())} answer(s) in `series` ({s.name!r}) are not whole numbers 0-10: "
             f"values {vals[:10].tolist()}"
         )
-    w = weights_vector(weights, s)
+    w = weights_vector(survey_weights, s)
     n = int(ok.sum())
     if n == 0:
         raise AnalysisError("nps: `series` has no non-missing answer")
-    wu = _used_weights(w, ok, "weights")
+    wu = _used_weights(w, ok, "survey_weights")
     promoter = xv >= 9
     detractor = xv <= 6
     if wu is None:

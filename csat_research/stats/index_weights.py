@@ -449,7 +449,7 @@ def data_driven_weights(
     outcome: str,
     predictors: Sequence[str],
     method: str = "shapley",
-    weights: str | None = None,
+    survey_weights: str | None = None,
 ) -> pd.Series:
     """Data-driven dimension weights: relative importance for overall satisfaction, summing to 1.
 
@@ -465,7 +465,7 @@ def data_driven_weights(
     method : str, default "shapley"
         Passed to :func:`csat_research.stats.drivers.relative_importance` (e.g. Shapley / LMG R²
         decomposition, or ``"johnson"`` relative weights).
-    weights : str, optional
+    survey_weights : str, optional
         Column of survey weights, passed to ``relative_importance``.
 
     Returns
@@ -523,7 +523,8 @@ def data_driven_weights(
     preds = list(predictors)
     if not preds:
         raise ValueError("`predictors` is empty")
-    table = relative_importance(data, outcome=outcome, predictors=preds, method=method, weights=weights)
+    table = relative_importance(data, outcome=outcome, predictors=preds, method=method,
+                                survey_weights=survey_weights)
     if not isinstance(table, pd.DataFrame) or "importance" not in table.columns:
         raise AnalysisError(
             "relative_importance must return a DataFrame indexed by predictor with an "

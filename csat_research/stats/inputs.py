@@ -126,7 +126,9 @@ def require_columns(data: pd.DataFrame, columns: Sequence[str], param: str) -> N
 
 
 # --------------------------------------------------------------------------- survey weights
-def weights_vector(weights: Any, like: pd.Series | pd.DataFrame, param: str = "weights") -> np.ndarray | None:
+def weights_vector(
+    survey_weights: Any, like: pd.Series | pd.DataFrame, param: str = "survey_weights"
+) -> np.ndarray | None:
     """Survey weights aligned with ``like`` (Series by index, arrays by position), or None.
 
     Every weight must be finite and non-negative: a missing weight is an error here.
@@ -134,26 +136,26 @@ def weights_vector(weights: Any, like: pd.Series | pd.DataFrame, param: str = "w
     >>> weights_vector([1, 2], pd.Series([5.0, 4.0]))
     array([1., 2.])
     """
-    if weights is None:
+    if survey_weights is None:
         return None
     n = len(like)
-    if isinstance(weights, pd.Series):
-        if not weights.index.equals(like.index):
-            if weights.index.has_duplicates or like.index.has_duplicates:
+    if isinstance(survey_weights, pd.Series):
+        if not survey_weights.index.equals(like.index):
+            if survey_weights.index.has_duplicates or like.index.has_duplicates:
                 raise ValueError(f"`{param}` index does not match the data index (duplicates present)")
-            missing = like.index.difference(weights.index)
+            missing = like.index.difference(survey_weights.index)
             if len(missing):
                 raise ValueError(
                     f"`{param}` has no weight for {len(missing)} row(s) of the data, e.g. {list(missing[:5])}"
                 )
-            weights = weights.reindex(like.index)
-        w = weights.to_numpy(dtype=np.float64, na_value=np.nan)
-    elif isinstance(weights, np.ndarray | list | tuple):
-        w = np.asarray(weights, dtype=np.float64)
+            survey_weights = survey_weights.reindex(like.index)
+        w = survey_weights.to_numpy(dtype=np.float64, na_value=np.nan)
+    elif isinstance(survey_weights, np.ndarray | list | tuple):
+        w = np.asarray(survey_weights, dtype=np.float64)
         if w.ndim != 1 or len(w) != n:
             raise ValueError(f"`{param}` must have one weight per row ({n}); got shape {w.shape}")
     else:
-        raise TypeError(f"`{param}` must be None, a Series or a 1-D array; got {type(weights).__name__}")
+        raise TypeError(f"`{param}` must be None, a Series or a 1-D array; got {type(survey_weights).__name__}")
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         raise DataError(
@@ -163,29 +165,29 @@ def weights_vector(weights: Any, like: pd.Series | pd.DataFrame, param: str = "w
     return w
 
 
-def weights_column(data: pd.DataFrame, weights: str | pd.Series | None) -> pd.Series | None:
+def weights_column(data: pd.DataFrame, survey_weights: str | pd.Series | None) -> pd.Series | None:
     """The weights as a float Series aligned to ``data`` (NaN kept), or None.
 
-    ``weights`` names a column of ``data`` or is a Series with the index of ``data``; values
+    ``survey_weights`` names a column of ``data`` or is a Series with the index of ``data``; values
     that are not numbers become NaN (the caller leaves those rows out and counts them).
 
     >>> weights_column(pd.DataFrame({"w": [1, None]}), "w").tolist()
     [1.0, nan]
     """
-    if weights is None:
+    if survey_weights is None:
         return None
-    if isinstance(weights, str):
-        require_columns(data, [weights], "weights")
-        w = pd.to_numeric(data[weights], errors="coerce").astype(float)
-    elif isinstance(weights, pd.Series):
-        if not weights.index.equals(data.index):
-            raise DataError("weights: the Series index must equal the data index")
-        w = pd.to_numeric(weights, errors="coerce").astype(float)
+    if isinstance(survey_weights, str):
+        require_columns(data, [survey_weights], "survey_weights")
+        w = pd.to_numeric(data[survey_weights], errors="coerce").astype(float)
+    elif isinstance(survey_weights, pd.Series):
+        if not survey_weights.index.equals(data.index):
+            raise DataError("survey_weights: the Series index must equal the data index")
+        w = pd.to_numeric(survey_weights, errors="coerce").astype(float)
     else:
         raise TypeError(
-            f"weights must be a column name, a pandas Series or None, got {type(weights).__name__}"
+            f"survey_weights must be a column name, a pandas Series or None, got {type(survey_weights).__name__}"
         )
     bad = int((w < 0).sum() + np.isinf(w).sum())
     if bad:
-        raise DataError(f"weights: {bad} weight(s) are negative or infinite; weights must be >= 0")
+        raise DataError(f"survey_weights: {bad} weight(s) are negative or infinite; weights must be >= 0")
     return w

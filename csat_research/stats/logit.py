@@ -70,7 +70,7 @@ class LogitResult:
         (Weighted pseudo-) log-likelihood and ``-2 llf + 2 k``.
     converged : bool
         Whether the Newton-Raphson iterations converged.
-    outcome, predictors, controls, weights : str, tuple, tuple, str or None
+    outcome, predictors, controls, survey_weights : str, tuple, tuple, str or None
         What was modelled.
     cov_type : str
         ``"robust"`` (sandwich x n/(n-1)) or ``"nonrobust"`` (inverse information).
@@ -96,7 +96,7 @@ class LogitResult:
     outcome: str
     predictors: tuple[str, ...]
     controls: tuple[str, ...]
-    weights: str | None
+    survey_weights: str | None
     cov_type: str
     confidence: float
     _params: np.ndarray = field(repr=False)
@@ -225,7 +225,7 @@ def repurchase_logit(
     outcome: str,
     predictors: Sequence[str],
     controls: Sequence[str] = (),
-    weights: str | None = None,
+    survey_weights: str | None = None,
     robust: bool = True,
     confidence: float = 0.95,
     min_events_per_predictor: float = 10,
@@ -244,7 +244,7 @@ def repurchase_logit(
         Adjustment columns. Numeric columns enter linearly; text/categorical columns
         (``customer_type``, ``value_band``, ...) are dummy-coded with the first level as
         reference and terms named ``column[level]``.
-    weights : str, optional
+    survey_weights : str, optional
         Column of non-negative survey weights (see Notes).
     robust : bool, default True
         Heteroskedasticity-robust (Huber-White sandwich) standard errors with the
@@ -365,8 +365,8 @@ def repurchase_logit(
         raise TypeError(f"outcome must be a column name (str); got {type(outcome).__name__}")
     predictors = check_names(predictors, "predictors")
     controls = check_names(controls, "controls", allow_empty=True)
-    if weights is not None and not isinstance(weights, str):
-        raise TypeError(f"weights must be a column name (str) or None; got {type(weights).__name__}")
+    if survey_weights is not None and not isinstance(survey_weights, str):
+        raise TypeError(f"survey_weights must be a column name (str) or None; got {type(survey_weights).__name__}")
     if not isinstance(robust, bool):
         raise TypeError(f"robust must be True or False; got {robust!r}")
     confidence = check_confidence(confidence)
@@ -382,7 +382,7 @@ def repurchase_logit(
             f"dtype {data[outcome].dtype} - recode it to 0/1"
         )
     design = build_design(
-        data, outcome=outcome, predictors=predictors, controls=controls, weights=weights,
+        data, outcome=outcome, predictors=predictors, controls=controls, survey_weights=survey_weights,
         function="repurchase_logit",
     )
     y = design.y
@@ -410,7 +410,7 @@ def repurchase_logit(
         )
     check_estimable(design)
     _separation_precheck(design, outcome)
-    if weights is not None and not robust:
+    if survey_weights is not None and not robust:
         warnings.warn(
             "repurchase_logit: robust=False with survey weights gives model-based standard "
             "errors that treat the weights as precision weights; use robust=True",
@@ -418,7 +418,7 @@ def repurchase_logit(
             stacklevel=2,
         )
 
-    X, w = design.X, design.weights
+    X, w = design.X, design.survey_weights
     ww = np.ones(len(y)) if w is None else w
     share = float(np.average(y, weights=ww))
     start = np.zeros(X.shape[1])
@@ -481,7 +481,7 @@ def repurchase_logit(
         outcome=outcome,
         predictors=predictors,
         controls=controls,
-        weights=weights,
+        survey_weights=survey_weights,
         cov_type="robust" if robust else "nonrobust",
         confidence=confidence,
         _params=params,

@@ -64,7 +64,7 @@ class OrderedLogitResult:
         McFadden's R2 against the thresholds-only model, log-likelihood, AIC.
     converged : bool
         Whether the optimiser converged.
-    outcome, predictors, controls, weights, cov_type, confidence
+    outcome, predictors, controls, survey_weights, cov_type, confidence
         What was modelled and how.
     """
 
@@ -81,7 +81,7 @@ class OrderedLogitResult:
     outcome: str
     predictors: tuple[str, ...]
     controls: tuple[str, ...]
-    weights: str | None
+    survey_weights: str | None
     cov_type: str
     confidence: float
 
@@ -169,7 +169,7 @@ def repurchase_ordered(
     outcome: str,
     predictors: Sequence[str],
     controls: Sequence[str] = (),
-    weights: str | None = None,
+    survey_weights: str | None = None,
     robust: bool = True,
     confidence: float = 0.95,
 ) -> OrderedLogitResult:
@@ -183,7 +183,7 @@ def repurchase_ordered(
         Ordinal outcome: numeric codes (e.g. ``repurchase_intent`` 1-5, ordered by value)
         or an ordered pandas ``Categorical`` (ordered by its categories). At least three
         observed categories.
-    predictors, controls, weights, robust, confidence
+    predictors, controls, survey_weights, robust, confidence
         As in :func:`~csat_research.stats.logit.repurchase_logit` (same dummy coding,
         weighting and robust covariance with the n/(n-1) factor).
 
@@ -255,8 +255,8 @@ def repurchase_ordered(
         raise TypeError(f"outcome must be a column name (str); got {type(outcome).__name__}")
     predictors = check_names(predictors, "predictors")
     controls = check_names(controls, "controls", allow_empty=True)
-    if weights is not None and not isinstance(weights, str):
-        raise TypeError(f"weights must be a column name (str) or None; got {type(weights).__name__}")
+    if survey_weights is not None and not isinstance(survey_weights, str):
+        raise TypeError(f"survey_weights must be a column name (str) or None; got {type(survey_weights).__name__}")
     if not isinstance(robust, bool):
         raise TypeError(f"robust must be True or False; got {robust!r}")
     confidence = check_confidence(confidence)
@@ -268,7 +268,7 @@ def repurchase_ordered(
             f"dtype {out.dtype} - the order of text categories is unknown"
         )
     design = build_design(
-        data, outcome=outcome, predictors=predictors, controls=controls, weights=weights,
+        data, outcome=outcome, predictors=predictors, controls=controls, survey_weights=survey_weights,
         function="repurchase_ordered",
     )
     raw = design.raw_y
@@ -302,7 +302,7 @@ def repurchase_ordered(
             CsatWarning,
             stacklevel=2,
         )
-    if weights is not None and not robust:
+    if survey_weights is not None and not robust:
         warnings.warn(
             "repurchase_ordered: robust=False with survey weights gives model-based standard "
             "errors that treat the weights as precision weights; use robust=True",
@@ -311,7 +311,7 @@ def repurchase_ordered(
         )
     X = design.X[:, 1:]  # OrderedModel forbids a constant
     terms = design.terms[1:]
-    w = design.weights
+    w = design.survey_weights
     Model = _ordered_model_class()
     # hasconst=False skips statsmodels' implicit-constant search (two SVDs): check_estimable
     # has shown that no combination of the terms is constant
@@ -397,7 +397,7 @@ def repurchase_ordered(
         outcome=outcome,
         predictors=predictors,
         controls=controls,
-        weights=weights,
+        survey_weights=survey_weights,
         cov_type="robust" if robust else "nonrobust",
         confidence=confidence,
     )

@@ -582,7 +582,7 @@ def score_summary(
     reverse: Sequence[str] = (),
     min_answered: float | int = 0.5,
     scale: tuple[float, float] = (1, 5),
-    weights: str | pd.Series | np.ndarray | None = None,
+    survey_weights: str | pd.Series | np.ndarray | None = None,
     top: float = 4,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
@@ -594,7 +594,7 @@ def score_summary(
         One row per respondent with the item columns (and the weight column if named).
     dimensions, reverse, min_answered, scale
         As in :func:`dimension_scores`.
-    weights : str, pandas.Series or array, optional
+    survey_weights : str, pandas.Series or array, optional
         Survey weights: the name of a column of ``data`` (e.g. ``"weight"``) or the weights.
     top : float, default 4
         A respondent is "top-2-box" on a dimension when the dimension score is >= ``top``
@@ -616,7 +616,7 @@ def score_summary(
     ------
     As :func:`dimension_scores`, :func:`~csat_research.stats.estimates.mean_ci` and
     :func:`~csat_research.stats.estimates.top2box`; ``DataError`` when a weight column named in
-    ``weights`` is missing.
+    ``survey_weights`` is missing.
 
     Warns
     -----
@@ -655,11 +655,11 @@ def score_summary(
         raise TypeError(f"`top` must be a number (threshold on the dimension score); got {type(top).__name__}")
     if not lo <= float(top) <= hi:
         raise ValueError(f"`top` = {top!r} must lie inside `scale` {(lo, hi)}")
-    if isinstance(weights, str):
-        _check_columns(data, [weights], "weights")
-        w_all = weights_vector(data[weights], data[weights], "weights")
+    if isinstance(survey_weights, str):
+        _check_columns(data, [survey_weights], "survey_weights")
+        w_all = weights_vector(data[survey_weights], data[survey_weights], "survey_weights")
     else:
-        w_all = weights_vector(weights, data, "weights")
+        w_all = weights_vector(survey_weights, data, "survey_weights")
     res = dimension_scores(data, dimensions=dimensions, reverse=reverse, min_answered=min_answered, scale=(lo, hi))
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     rows = []
@@ -670,7 +670,7 @@ def score_summary(
                                "n_missing": int((~ok).sum())}
         wu = None if w_all is None else w_all[ok]
         if row["n"] >= 2 and (wu is None or np.count_nonzero(wu) >= 2):
-            m = mean_ci(pd.Series(col), weights=w_all, confidence=confidence)
+            m = mean_ci(pd.Series(col), survey_weights=w_all, confidence=confidence)
             hit = col[ok] >= float(top)
             if wu is None:
                 share, n_eff = float(hit.mean()), float(row["n"])

@@ -272,7 +272,7 @@ def test_data_driven_weights_equal_the_drivers_shares():
     assert w.idxmax() == "quality"
     # weighted data pass the survey weights through
     d["weight"] = 1.0
-    assert data_driven_weights(d, outcome="overall_sat", predictors=preds, weights="weight").to_numpy() == pytest.approx(
+    assert data_driven_weights(d, outcome="overall_sat", predictors=preds, survey_weights="weight").to_numpy() == pytest.approx(
         w.to_numpy()
     )
 

@@ -255,14 +255,14 @@ def test_score_summary_agrees_with_its_parts(survey):
 
 def test_score_summary_honours_weight_column():
     df = pd.DataFrame({"a": [5.0, 1.0, 5.0, 1.0], "weight": [3.0, 1.0, 3.0, 1.0]})
-    t = score_summary(df, dimensions={"d": ["a"]}, weights="weight")
+    t = score_summary(df, dimensions={"d": ["a"]}, survey_weights="weight")
     assert t.loc[0, "mean"] == pytest.approx((15 + 1 + 15 + 1) / 8)
     assert t.loc[0, "top2box"] == pytest.approx(0.75)
     assert t.loc[0, "n_eff"] == pytest.approx(64 / 20)
     unweighted = score_summary(df, dimensions={"d": ["a"]})
     assert unweighted.loc[0, "mean"] == pytest.approx(3.0)
-    with pytest.raises(DataError, match=r"\['wt'\] named in `weights` not found"):
-        score_summary(df, dimensions={"d": ["a"]}, weights="wt")
+    with pytest.raises(DataError, match=r"\['wt'\] named in `survey_weights` not found"):
+        score_summary(df, dimensions={"d": ["a"]}, survey_weights="wt")
     with pytest.raises(ValueError, match="`top` = 6 must lie inside `scale`"):
         score_summary(df, dimensions={"d": ["a"]}, top=6)
 
