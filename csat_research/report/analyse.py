@@ -81,7 +81,7 @@ class ReportResults:
     drivers_satisfaction: pd.DataFrame
     drivers_repurchase: pd.DataFrame
     ipa: pd.DataFrame
-    weights: pd.DataFrame
+    index_weights_by_method: pd.DataFrame  # expert / AHP / data-driven index weights side by side
     crosstabs: dict[tuple[str, str], CrosstabResult]
     text: TextResults | None
     kpis: pd.DataFrame | None
@@ -208,7 +208,7 @@ def analyse(study: Study) -> ReportResults:
     w = d[w_col] if w_col else None
     notes: list[str] = []
 
-    overall = scoring.overall_index(d[dims], weights=study.index_weights, survey_weights=w)
+    overall = scoring.overall_index(d[dims], index_weights=study.index_weights, survey_weights=w)
     csat_mean = estimates.mean_ci(d[OVERALL], survey_weights=w)
     t2b = estimates.top2box(d[OVERALL], survey_weights=w)
     nps_res = estimates.nps(d[NPS], survey_weights=w)
@@ -283,7 +283,7 @@ def analyse(study: Study) -> ReportResults:
     expert = study.index_weights if p.weighting.method == "expert" else None
     ahp = study.ahp
     data_w = drv_sat["share"].reindex(dims)
-    weights = weights_table(expert=expert, data=data_w, ahp=ahp)
+    index_weights_by_method = weights_table(expert=expert, data=data_w, ahp=ahp)
 
     crosstabs = {}
     for row, col in p.analysis.crosstabs:
@@ -313,6 +313,6 @@ def analyse(study: Study) -> ReportResults:
         item_scores=_item_scores(study), reliability=rel, item_total=item_tot, cfa=cfa_res, verdict=verdict,
         by_segment=by_segment, segment_tests=seg_tests, logit_overall=logit_overall, logit_dimensions=logit_dims,
         ordered=ordered, repurchase_curve=curve, drivers_satisfaction=drv_sat, drivers_repurchase=drv_rep, ipa=ipa,
-        weights=weights, crosstabs=crosstabs, text=text_res, kpis=kpis, kpi_trend=trend, expectation=gap,
-        satisfaction_by_wait=wait, notes=tuple(dict.fromkeys(notes)),
+        index_weights_by_method=index_weights_by_method, crosstabs=crosstabs, text=text_res, kpis=kpis,
+        kpi_trend=trend, expectation=gap, satisfaction_by_wait=wait, notes=tuple(dict.fromkeys(notes)),
     )

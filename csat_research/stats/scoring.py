@@ -430,8 +430,8 @@ class OverallIndexResult:
     overall : float
         :math:`\\sum_d w_d \\bar s_d` over the dimension means (each mean over the respondents
         scored on that dimension; survey-weighted when survey weights are given).
-    weights : pandas.Series
-        The validated dimension weights.
+    index_weights : pandas.Series
+        The validated dimension weights of the index.
     dimension_means : pandas.Series
         :math:`\\bar s_d` per dimension.
     n : int
@@ -444,7 +444,7 @@ class OverallIndexResult:
 
     index: pd.Series
     overall: float
-    weights: pd.Series
+    index_weights: pd.Series
     dimension_means: pd.Series
     n: int
     n_complete: int
@@ -454,20 +454,20 @@ class OverallIndexResult:
         """One row per dimension: ``weight``, ``mean``, ``contribution`` (= weight x mean)."""
         return pd.DataFrame(
             {
-                "weight": self.weights,
+                "weight": self.index_weights,
                 "mean": self.dimension_means,
-                "contribution": self.weights * self.dimension_means,
+                "contribution": self.index_weights * self.dimension_means,
             }
         ).rename_axis("dimension").reset_index()
 
 
-def _validate_dimension_weights(weights: Any, expected: Sequence[str], param: str = "weights") -> pd.Series:
-    if isinstance(weights, pd.Series):
-        mapping = weights.to_dict()
-    elif isinstance(weights, Mapping):
-        mapping = dict(weights)
+def _validate_dimension_weights(index_weights: Any, expected: Sequence[str], param: str = "index_weights") -> pd.Series:
+    if isinstance(index_weights, pd.Series):
+        mapping = index_weights.to_dict()
+    elif isinstance(index_weights, Mapping):
+        mapping = dict(index_weights)
     else:
-        raise TypeError(f"`{param}` must be a mapping dimension -> weight; got {type(weights).__name__}")
+        raise TypeError(f"`{param}` must be a mapping dimension -> weight; got {type(index_weights).__name__}")
     missing = [d for d in expected if d not in mapping]
     extra = [k for k in mapping if k not in set(expected)]
     if missing or extra:
@@ -487,7 +487,7 @@ def _validate_dimension_weights(weights: Any, expected: Sequence[str], param: st
 def overall_index(
     scores: pd.DataFrame | DimensionScoresResult,
     *,
-    weights: Mapping[str, float] | pd.Series,
+    index_weights: Mapping[str, float] | pd.Series,
     survey_weights: pd.Series | np.ndarray | None = None,
 ) -> OverallIndexResult:
     """Overall satisfaction index: weighted sum of dimension scores.
@@ -497,8 +497,8 @@ def overall_index(
     scores : pandas.DataFrame or DimensionScoresResult
         Per-respondent dimension scores, one column per dimension (``result.scores`` or
         ``result.scores_100`` of :func:`dimension_scores`; a result object uses ``.scores``).
-    weights : mapping of str to float
-        Dimension weights (expert, AHP or data-driven): keys must match the columns of
+    index_weights : mapping of str to float
+        Dimension weights of the index (expert, AHP or data-driven): keys must match the columns of
         ``scores`` exactly, every weight positive, summing to 1 within 1e-6.
     survey_weights : pandas.Series or array, optional
         Respondent weights for the dimension means behind ``overall``.
@@ -532,7 +532,7 @@ def overall_index(
     --------
     >>> import pandas as pd
     >>> s = pd.DataFrame({"efficiency": [4.0, 3.0], "quality": [5.0, 2.0]})
-    >>> r = overall_index(s, weights={"efficiency": 0.4, "quality": 0.6})
+    >>> r = overall_index(s, index_weights={"efficiency": 0.4, "quality": 0.6})
     >>> r.index.tolist(), round(r.overall, 10)
     ([4.6, 2.4], 3.5)
     """
@@ -540,7 +540,7 @@ def overall_index(
         scores = scores.scores
     check_frame(scores, "`scores`")
     cols = list(scores.columns)
-    w = _validate_dimension_weights(weights, cols)
+    w = _validate_dimension_weights(index_weights, cols)
     block = _numeric_block(scores, cols, "scores")
     sw = weights_vector(survey_weights, scores, "survey_weights")
     idx = block @ w.to_numpy()  # NaN propagates: incomplete respondents get NaN
