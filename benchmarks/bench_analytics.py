@@ -165,9 +165,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
     # continuous survey weights: every respondent is its own resampling pattern
     dfw = df.assign(weight=np.random.default_rng(SEED + 1).uniform(0.5, 2.0, len(df)))
-    rw = measure(relative_importance, dfw, outcome="overall_sat", predictors=DIMS, weights="weight",
+    rw = measure(relative_importance, dfw, outcome="overall_sat", predictors=DIMS, survey_weights="weight",
                  n_boot=args.n_boot, seed=SEED, n_jobs=args.workers)
-    record(f"relative_importance(shapley, weights, n_boot={args.n_boot}, n_jobs={args.workers})", rw,
+    record(f"relative_importance(shapley, survey_weights, n_boot={args.n_boot}, n_jobs={args.workers})", rw,
            base_boot, f"naive lstsq bootstrap of R2, {args.baseline_boot} reps timed x{scale:g}",
            note="continuous weights: no pattern compression")
     del dfw

@@ -81,7 +81,7 @@ class ReportResults:
     drivers_satisfaction: pd.DataFrame
     drivers_repurchase: pd.DataFrame
     ipa: pd.DataFrame
-    weights: pd.DataFrame
+    index_weights_by_method: pd.DataFrame  # expert / AHP / data-driven index weights side by side
     crosstabs: dict[tuple[str, str], CrosstabResult]
     text: TextResults | None
     kpis: pd.DataFrame | None
@@ -141,7 +141,8 @@ def _segment_tests(study: Study, value: str) -> pd.DataFrame:
     for seg in study.params.analysis.segments:
         if seg not in study.data.columns or study.data[seg].nunique() < 2:
             continue
-        res = group_compare.compare_means(study.data, value=value, group=seg, weights=study.weight_column)
+        res = group_compare.compare_means(study.data, value=value, group=seg,
+                                            survey_weights=study.weight_column)
         t = res.tests.set_index("test")
         for test in t.index:
             rows.append({"segment": seg, "test": test, **t.loc[test].to_dict()})
@@ -207,13 +208,13 @@ def analyse(study: Study) -> ReportResults:
     w = d[w_col] if w_col else None
     notes: list[str] = []
 
-    overall = scoring.overall_index(d[dims], weights=study.index_weights, survey_weights=w)
-    csat_mean = estimates.mean_ci(d[OVERALL], weights=w)
-    t2b = estimates.top2box(d[OVERALL], weights=w)
-    nps_res = estimates.nps(d[NPS], weights=w)
+    overall = scoring.overall_index(d[dims], index_weights=study.index_weights, survey_weights=w)
+    csat_mean = estimates.mean_ci(d[OVERALL], survey_weights=w)
+    t2b = estimates.top2box(d[OVERALL], survey_weights=w)
+    nps_res = estimates.nps(d[NPS], survey_weights=w)
     scores, n1 = _quiet(
         scoring.score_summary, d, dimensions=study.dimensions, reverse=study.codebook.reverse_items(study.category),
-        min_answered=p.quality.min_answered, weights=w_col,
+        min_answered=p.quality.min_answered, survey_weights=w_col,
     )
     notes += n1
 
@@ -238,7 +239,7 @@ def analyse(study: Study) -> ReportResults:
 
     by_segment, n4 = _quiet(
         group_compare.satisfaction_by_segment, d.assign(overall_index=overall.index), scores=[*dims, "overall_index"],
-        segments=[s for s in p.analysis.segments if s in d.columns], weights=w_col,
+        segments=[s for s in p.analysis.segments if s in d.columns], survey_weights=w_col,
     )
     notes += n4
     seg_tests, n5 = _quiet(_segment_tests, study, OVERALL)
@@ -250,9 +251,9 @@ def analyse(study: Study) -> ReportResults:
     if REPURCHASE in d.columns:
         try:
             logit_overall, n6 = _quiet(logit.repurchase_logit, d, outcome=REPURCHASE, predictors=[OVERALL],
-                                       controls=controls, weights=w_col)
+                                       controls=controls, survey_weights=w_col)
             logit_dims, n7 = _quiet(logit.repurchase_logit, d, outcome=REPURCHASE, predictors=dims,
-                                    controls=controls, weights=w_col)
+                                    controls=controls, survey_weights=w_col)
             notes += n6 + n7
             curve = logit.predicted_curve(logit_overall, variable=OVERALL, grid=np.linspace(1, 5, 17))
         except AnalysisError as exc:
@@ -260,18 +261,18 @@ def analyse(study: Study) -> ReportResults:
     if INTENT in d.columns:
         try:
             ordered, n8 = _quiet(ordinal.repurchase_ordered, d, outcome=INTENT, predictors=dims, controls=controls,
-                                 weights=w_col)
+                                 survey_weights=w_col)
             notes += n8
         except AnalysisError as exc:
             notes.append(f"ordered model not estimated: {exc}")
 
     seed = p.analysis.seed
-    drv_sat, n9 = _quiet(drivers.relative_importance, d, outcome=OVERALL, predictors=dims, weights=w_col,
+    drv_sat, n9 = _quiet(drivers.relative_importance, d, outcome=OVERALL, predictors=dims, survey_weights=w_col,
                          n_boot=p.analysis.n_boot, seed=seed)
     notes += n9
     drv_rep = pd.DataFrame()
     if REPURCHASE in d.columns:
-        drv_rep, n10 = _quiet(drivers.relative_importance, d, outcome=REPURCHASE, predictors=dims, weights=w_col,
+        drv_rep, n10 = _quiet(drivers.relative_importance, d, outcome=REPURCHASE, predictors=dims, survey_weights=w_col,
                               n_boot=p.analysis.n_boot, seed=seed)
         notes += n10
     perf = scores.set_index("dimension")["mean"].reindex(dims)
@@ -282,12 +283,12 @@ def analyse(study: Study) -> ReportResults:
     expert = study.index_weights if p.weighting.method == "expert" else None
     ahp = study.ahp
     data_w = drv_sat["share"].reindex(dims)
-    weights = weights_table(expert=expert, data=data_w, ahp=ahp)
+    index_weights_by_method = weights_table(expert=expert, data=data_w, ahp=ahp)
 
     crosstabs = {}
     for row, col in p.analysis.crosstabs:
         if row in d.columns and col in d.columns:
-            res, n11 = _quiet(crosstab, d, row=row, col=col, weights=w_col)
+            res, n11 = _quiet(crosstab, d, row=row, col=col, survey_weights=w_col)
             crosstabs[(row, col)] = res
             notes += n11
         else:
@@ -312,6 +313,6 @@ def analyse(study: Study) -> ReportResults:
         item_scores=_item_scores(study), reliability=rel, item_total=item_tot, cfa=cfa_res, verdict=verdict,
         by_segment=by_segment, segment_tests=seg_tests, logit_overall=logit_overall, logit_dimensions=logit_dims,
         ordered=ordered, repurchase_curve=curve, drivers_satisfaction=drv_sat, drivers_repurchase=drv_rep, ipa=ipa,
-        weights=weights, crosstabs=crosstabs, text=text_res, kpis=kpis, kpi_trend=trend, expectation=gap,
-        satisfaction_by_wait=wait, notes=tuple(dict.fromkeys(notes)),
+        index_weights_by_method=index_weights_by_method, crosstabs=crosstabs, text=text_res, kpis=kpis,
+        kpi_trend=trend, expectation=gap, satisfaction_by_wait=wait, notes=tuple(dict.fromkeys(notes)),
     )

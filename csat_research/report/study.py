@@ -125,7 +125,7 @@ def _index_weights(params: StudyParams, data: pd.DataFrame, dims: list[str]) -> 
         return result.weights.reindex(dims), result
     # Fitted with the survey weights when the study has them, like every other estimate shown.
     weights = data_driven_weights(data, outcome="overall_sat", predictors=dims,
-                                  weights=WEIGHT if WEIGHT in data.columns else None)
+                                  survey_weights=WEIGHT if WEIGHT in data.columns else None)
     return weights.reindex(dims), None
 
 

@@ -366,7 +366,7 @@ def ipa_table(res: ReportResults) -> DisplayTable:
 
 def weights_display(res: ReportResults) -> DisplayTable:
     """Expert / AHP / data-driven weights side by side."""
-    w = res.weights.copy()
+    w = res.index_weights_by_method.copy()
     idx = w["dimension"] if "dimension" in w else w.index
     out = w.drop(columns=[c for c in ("dimension",) if c in w]).copy()
     out.index = [_label(res, d) for d in idx]

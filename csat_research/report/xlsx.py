@@ -165,7 +165,7 @@ def _excel_sheets(res: ReportResults) -> dict[str, pd.DataFrame | None]:
         "drivers_satisfaction": res.drivers_satisfaction.reset_index(),
         "drivers_repurchase": res.drivers_repurchase.reset_index(),
         "ipa": res.ipa.reset_index(),
-        "weights": res.weights.reset_index(),
+        "weights": res.index_weights_by_method.reset_index(),
     }
     if res.cfa is not None:
         sheets["cfa_loadings"] = res.cfa.loadings

@@ -21,12 +21,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csat_research.core.checks import check_confidence
 from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.stats.item_moments import (
     ItemMoments,
     check_item_frame,
     check_items,
-    check_level,
     check_missing,
     cov_to_corr,
     item_moments,
@@ -59,10 +59,10 @@ def _alpha_std(corr: np.ndarray) -> float:
     return k / (k - 1) * (1.0 - k / float(corr.sum()))
 
 
-def _feldt(alpha: float, n: int, k: int, level: float) -> tuple[float, float]:
+def _feldt(alpha: float, n: int, k: int, confidence: float) -> tuple[float, float]:
     df1 = n - 1
     df2 = df1 * (k - 1)
-    tail = (1.0 - level) / 2.0
+    tail = (1.0 - confidence) / 2.0
     low = 1.0 - (1.0 - alpha) * stats.f.isf(tail, df1, df2)
     high = 1.0 - (1.0 - alpha) * stats.f.isf(1.0 - tail, df1, df2)
     return float(low), float(high)
@@ -114,8 +114,8 @@ class AlphaResult:
     alpha_std : float
         Alpha from the item correlation matrix (psych ``std.alpha``).
     ci_low, ci_high : float
-        Feldt confidence interval of ``alpha`` at ``ci_level``.
-    ci_level : float
+        Feldt confidence interval of ``alpha`` at ``confidence``.
+    confidence : float
         Confidence level of the interval (e.g. 0.95).
     n_obs : int
         Respondents used (listwise: complete on all items; pairwise: with any answer).
@@ -136,7 +136,7 @@ class AlphaResult:
     alpha_std: float
     ci_low: float
     ci_high: float
-    ci_level: float
+    confidence: float
     n_obs: int
     n_items: int
     n_dropped: int
@@ -145,26 +145,26 @@ class AlphaResult:
     items: tuple[str, ...]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: ``alpha, alpha_raw, alpha_std, ci_low, ci_high, ci_level, n_obs, n_items,
+        """One row: ``alpha, alpha_raw, alpha_std, ci_low, ci_high, confidence, n_obs, n_items,
         n_dropped, missing, standardized``."""
         return pd.DataFrame(
             [{
                 "alpha": self.alpha, "alpha_raw": self.alpha_raw, "alpha_std": self.alpha_std,
-                "ci_low": self.ci_low, "ci_high": self.ci_high, "ci_level": self.ci_level,
+                "ci_low": self.ci_low, "ci_high": self.ci_high, "confidence": self.confidence,
                 "n_obs": self.n_obs, "n_items": self.n_items, "n_dropped": self.n_dropped,
                 "missing": self.missing, "standardized": self.standardized,
             }]
         )
 
 
-def alpha_from_moments(m: ItemMoments, *, standardized: bool, level: float) -> AlphaResult:
+def alpha_from_moments(m: ItemMoments, *, standardized: bool, confidence: float) -> AlphaResult:
     """:class:`AlphaResult` of a covariance summary (raw and standardized alpha, Feldt interval)."""
     raw = _alpha_raw(m.cov)
     std = _alpha_std(cov_to_corr(m.cov))
     chosen = std if standardized else raw
-    low, high = _feldt(chosen, m.n_obs, m.k, level)
+    low, high = _feldt(chosen, m.n_obs, m.k, confidence)
     return AlphaResult(
-        alpha=chosen, alpha_raw=raw, alpha_std=std, ci_low=low, ci_high=high, ci_level=level,
+        alpha=chosen, alpha_raw=raw, alpha_std=std, ci_low=low, ci_high=high, confidence=confidence,
         n_obs=m.n_obs, n_items=m.k, n_dropped=m.n_dropped, missing=m.missing,
         standardized=standardized, items=m.items,
     )
@@ -175,7 +175,7 @@ def cronbach_alpha(
     *,
     items: Sequence[str] | None = None,
     standardized: bool = False,
-    ci: float = 0.95,
+    confidence: float = 0.95,
     missing: str = "listwise",
 ) -> AlphaResult:
     """Cronbach's alpha (raw and standardized) with Feldt's confidence interval.
@@ -189,7 +189,7 @@ def cronbach_alpha(
     standardized : bool, default False
         Report the standardized coefficient (from correlations) as ``alpha`` instead of the
         raw one (from covariances). Both are always in the result.
-    ci : float, default 0.95
+    confidence : float, default 0.95
         Level of the Feldt confidence interval.
     missing : {"listwise", "pairwise"}, default "listwise"
         Missing-data policy (see Notes).
@@ -197,7 +197,7 @@ def cronbach_alpha(
     Returns
     -------
     AlphaResult
-        ``alpha``, ``alpha_raw``, ``alpha_std``, ``ci_low``, ``ci_high``, ``ci_level``,
+        ``alpha``, ``alpha_raw``, ``alpha_std``, ``ci_low``, ``ci_high``, ``confidence``,
         ``n_obs``, ``n_items``, ``n_dropped``, ``missing``, ``standardized``, ``items``;
         ``to_frame()`` gives one row.
 
@@ -212,7 +212,9 @@ def cronbach_alpha(
         pairwise covariance resting on fewer than 2 respondents, or a sum score without
         variance.
     ParamsError
-        ``missing`` or ``ci`` outside the allowed values.
+        ``missing`` outside the allowed values.
+    ValueError
+        ``confidence`` outside (0, 1).
 
     Warns
     -----
@@ -280,12 +282,12 @@ def cronbach_alpha(
     check_item_frame(data)
     names = check_items(data, items)
     missing = check_missing(missing)
-    level = check_level(ci, "ci")
+    confidence = check_confidence(confidence)
     if not isinstance(standardized, bool):
         raise TypeError(f"`standardized` must be bool; got {type(standardized).__name__}")
     m = item_moments(data, names, missing, what="cronbach_alpha")
     warn_negative_items(m, item_stats(m)["r_drop"], "cronbach_alpha")
-    return alpha_from_moments(m, standardized=standardized, level=level)
+    return alpha_from_moments(m, standardized=standardized, confidence=confidence)
 
 
 def item_total(

@@ -23,12 +23,12 @@ import pandas as pd
 from scipy import optimize, stats
 
 from csat_research.core import shims
+from csat_research.core.checks import check_confidence
 from csat_research.core.errors import AnalysisError, CsatWarning, ParamsError
 from csat_research.core.numeric import single_thread_blas
 from csat_research.stats.item_moments import (
     check_item_frame,
     check_items,
-    check_level,
     check_model,
     cov_to_corr,
     item_moments,
@@ -53,8 +53,8 @@ class CFAResult:
     cfi, tli : float
         Comparative fit index and Tucker-Lewis index against the independence model.
     rmsea, rmsea_ci_low, rmsea_ci_high : float
-        RMSEA and its confidence interval (level ``rmsea_ci_level``, 0.90 by default).
-    rmsea_ci_level : float
+        RMSEA and its confidence interval (level ``confidence``, 0.90 by default).
+    confidence : float
         Level of the RMSEA interval.
     rmsea_pvalue : float
         p-value of the close-fit test H0: RMSEA <= 0.05.
@@ -97,7 +97,7 @@ class CFAResult:
     rmsea: float
     rmsea_ci_low: float
     rmsea_ci_high: float
-    rmsea_ci_level: float
+    confidence: float
     rmsea_pvalue: float
     srmr: float
     chi2_baseline: float
@@ -250,7 +250,7 @@ def cfa(
     *,
     orthogonal: bool = False,
     htmt_method: str = "arithmetic",
-    rmsea_ci: float = 0.90,
+    confidence: float = 0.90,
 ) -> CFAResult:
     """Confirmatory factor analysis (ML) with fit indices, reliability and discriminant validity.
 
@@ -266,8 +266,8 @@ def cfa(
         Constrain the factor covariances to 0 (lavaan ``orthogonal = TRUE``).
     htmt_method : {"arithmetic", "geometric"}, default "arithmetic"
         Mean used for HTMT (see :func:`~csat_research.stats.validity.htmt`).
-    rmsea_ci : float, default 0.90
-        Level of the RMSEA confidence interval.
+    confidence : float, default 0.90
+        Level of the RMSEA confidence interval (lavaan's 90%).
 
     Returns
     -------
@@ -284,7 +284,9 @@ def cfa(
     DataError
         Items missing from ``data``.
     ParamsError
-        An item on two factors, bad ``htmt_method`` / ``rmsea_ci``.
+        An item on two factors, bad ``htmt_method``.
+    ValueError
+        ``confidence`` outside (0, 1).
     AnalysisError
         A factor with fewer than 2 items, fewer respondents than items + 1, constant or
         empty items, or a model with negative degrees of freedom (not identified).
@@ -368,7 +370,7 @@ def cfa(
         raise TypeError(f"`orthogonal` must be bool; got {type(orthogonal).__name__}")
     if htmt_method not in ("arithmetic", "geometric"):
         raise ParamsError(f"`htmt_method` must be 'arithmetic' or 'geometric'; got {htmt_method!r}")
-    level = check_level(rmsea_ci, "rmsea_ci")
+    confidence = check_confidence(confidence)
     names = check_items(data, [it for its in spec.values() for it in its], param="model")
     p = len(names)
     nf = len(spec)
@@ -441,7 +443,7 @@ def cfa(
             CsatWarning,
             stacklevel=2,
         )
-    ci_low, ci_high = _rmsea_ci(chi2, dof, n, level)
+    ci_low, ci_high = _rmsea_ci(chi2, dof, n, confidence)
     sd_obs = np.sqrt(np.diag(s_ml))
     resid = (s_ml - sigma) / np.outer(sd_obs, sd_obs)
     srmr = math.sqrt(float(np.mean(resid[np.triu_indices(p)] ** 2)))
@@ -526,7 +528,7 @@ def cfa(
 
     return CFAResult(
         chi2=float(chi2), dof=int(dof), p_value=p_value, cfi=float(cfi), tli=float(tli),
-        rmsea=float(rmsea), rmsea_ci_low=ci_low, rmsea_ci_high=ci_high, rmsea_ci_level=level,
+        rmsea=float(rmsea), rmsea_ci_low=ci_low, rmsea_ci_high=ci_high, confidence=confidence,
         rmsea_pvalue=rmsea_pv, srmr=srmr, chi2_baseline=float(chi2_b), dof_baseline=int(dof_b),
         n_obs=n, n_dropped=m.n_dropped, n_items=p, n_factors=nf, converged=converged,
         orthogonal=orthogonal, htmt_method=htmt_method, syntax=_lavaan_syntax(spec, orthogonal),

@@ -76,7 +76,7 @@ class CrosstabResult:
     Attributes
     ----------
     counts : DataFrame
-        Cell counts (weighted totals when ``weights`` were given).
+        Cell counts (weighted totals when ``survey_weights`` were given).
     col_shares : DataFrame
         Column percentages as shares: each column sums to 1.
     expected : DataFrame
@@ -200,7 +200,7 @@ def crosstab(
     *,
     row: str,
     col: str,
-    weights: str | pd.Series | None = None,
+    survey_weights: str | pd.Series | None = None,
     correction: str = "holm",
     alpha: float = 0.05,
 ) -> CrosstabResult:
@@ -213,7 +213,7 @@ def crosstab(
     row, col : str
         Column names of the two categorical variables (text codes). Levels are ordered as
         they sort (categoricals keep their category order; unused categories are dropped).
-    weights : str or Series, optional
+    survey_weights : str or Series, optional
         Survey weight column (or a Series aligned to ``data``). Weights must be >= 0.
     correction : {"holm", "bonferroni", "sidak", "holm-sidak", "fdr_bh", "none"}
         Multiple-comparison correction applied, within each row, to the pairwise
@@ -229,7 +229,7 @@ def crosstab(
     Raises
     ------
     TypeError
-        ``data`` is not a DataFrame, ``weights`` has a wrong type.
+        ``data`` is not a DataFrame, ``survey_weights`` has a wrong type.
     DataError
         A column is missing, weights are negative.
     AnalysisError
@@ -305,7 +305,7 @@ def crosstab(
     require_columns(data, [row, col], "row/col")
     correction = check_choice(correction, CORRECTIONS, "correction")
     alpha = check_alpha(alpha)
-    w = weights_column(data, weights)
+    w = weights_column(data, survey_weights)
 
     usable = data[row].notna() & data[col].notna()
     if w is not None:

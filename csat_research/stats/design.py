@@ -5,7 +5,7 @@ Used by the binary logit (:mod:`~csat_research.stats.logit`) and the ordered log
 
 * :class:`Design` and :func:`build_design` - the complete-case design matrix of an outcome,
   numeric predictors and controls (text controls dummy-coded), with the bookkeeping the models
-  need (term sources, levels, weights, rows dropped);
+  need (term sources, levels, survey weights, rows dropped);
 * :func:`check_estimable` - refuses constant terms and perfectly collinear designs;
 * :func:`normal_table` - coefficient table with normal-theory z, p-values, intervals and odds
   ratios;
@@ -23,7 +23,7 @@ Conventions
 * Missing data: listwise deletion over the outcome, predictors, controls and weight
   column. Dropped rows are counted (``n_dropped``) and reported with a
   :class:`~csat_research.core.errors.CsatWarning`; the input frame is never modified.
-* Survey weights (``weights="<column>"``) enter the likelihood as per-row multipliers
+* Survey weights (``survey_weights="<column>"``) enter the likelihood as per-row multipliers
   (pseudo-maximum likelihood, like Stata ``[pweight=]`` or R ``survey::svyglm``), see
   :func:`~csat_research.stats.logit.repurchase_logit` Notes for the variance consequences.
 """
@@ -70,7 +70,7 @@ class Design:
     y: np.ndarray
     X: np.ndarray  # with 'const' first
     terms: tuple[str, ...]
-    weights: np.ndarray | None
+    survey_weights: np.ndarray | None
     n_dropped: int
     # term -> (source column, level or None) for every non-constant term
     sources: Mapping[str, tuple[str, str | None]]
@@ -86,7 +86,7 @@ def build_design(
     outcome: str,
     predictors: tuple[str, ...],
     controls: tuple[str, ...],
-    weights: str | None,
+    survey_weights: str | None,
     function: str,
 ) -> Design:
     """Complete-case design matrix of ``outcome`` on ``predictors`` and ``controls``.
@@ -97,14 +97,14 @@ def build_design(
     count); dummy-codes text/categorical controls with the first level as reference. The
     design's first column is the intercept ``const``. ``data`` is not modified.
     """
-    used = [outcome, *predictors, *controls] + ([weights] if weights is not None else [])
+    used = [outcome, *predictors, *controls] + ([survey_weights] if survey_weights is not None else [])
     overlap = sorted(set(predictors) & set(controls))
     if overlap:
         raise ValueError(f"columns {overlap} are listed both in predictors and controls")
     if outcome in predictors or outcome in controls:
         raise ValueError(f"outcome '{outcome}' is also listed as a predictor/control")
-    if weights is not None and weights in (outcome, *predictors, *controls):
-        raise ValueError(f"weights column '{weights}' is also used as outcome/predictor/control")
+    if survey_weights is not None and survey_weights in (outcome, *predictors, *controls):
+        raise ValueError(f"survey_weights column '{survey_weights}' is also used as outcome/predictor/control")
     check_columns_exist(data, used)
 
     numeric_parts: dict[str, np.ndarray] = {}
@@ -117,15 +117,15 @@ def build_design(
 
     complete = data[used].notna().all(axis=1).to_numpy()
     w_full = None
-    if weights is not None:
-        w_full = numeric_values(data[weights], "weights column")
+    if survey_weights is not None:
+        w_full = numeric_values(data[survey_weights], "survey_weights column")
         finite = np.isfinite(w_full) | np.isnan(w_full)
         if not finite.all():
-            raise AnalysisError(f"weights column '{weights}' has {int((~finite).sum())} infinite values")
+            raise AnalysisError(f"survey_weights column '{survey_weights}' has {int((~finite).sum())} infinite values")
         negative = int(np.sum(w_full[complete] < 0))
         if negative:
             raise AnalysisError(
-                f"weights column '{weights}' must be >= 0; found {negative} negative value(s)"
+                f"survey_weights column '{survey_weights}' must be >= 0; found {negative} negative value(s)"
             )
     for col, arr in numeric_parts.items():
         bad = int(np.isinf(arr[complete]).sum())
@@ -189,12 +189,12 @@ def build_design(
     y = raw_y.to_numpy(dtype=float, na_value=np.nan) if not is_categorical(raw_y) else np.full(n, np.nan)
     w = w_full[complete] if w_full is not None else None
     if w is not None and not np.any(w > 0):
-        raise AnalysisError(f"weights column '{weights}' is zero for every complete row")
+        raise AnalysisError(f"survey_weights column '{survey_weights}' is zero for every complete row")
     return Design(
         y=y,
         X=X,
         terms=tuple(terms),
-        weights=w,
+        survey_weights=w,
         n_dropped=n_dropped,
         sources=sources,
         levels=levels,
@@ -231,14 +231,14 @@ def check_estimable(design: Design) -> None:
         )
 
 
-def normal_table(params: np.ndarray, cov: np.ndarray, terms: Sequence[str], ci: float) -> pd.DataFrame:
+def normal_table(params: np.ndarray, cov: np.ndarray, terms: Sequence[str], confidence: float) -> pd.DataFrame:
     """Coefficient table (one row per term): ``coef, se, z, p_value, ci_low, ci_high, odds_ratio,
-    or_ci_low, or_ci_high`` with normal-theory (Wald) tests and intervals at level ``ci``."""
+    or_ci_low, or_ci_high`` with normal-theory (Wald) tests and intervals at level ``confidence``."""
     se = np.sqrt(np.diag(cov))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = params / se
     p = 2.0 * stats.norm.sf(np.abs(z))
-    q = stats.norm.ppf(0.5 + ci / 2.0)
+    q = stats.norm.ppf(0.5 + confidence / 2.0)
     lo, hi = params - q * se, params + q * se
     with np.errstate(over="ignore"):
         frame = pd.DataFrame(

@@ -208,9 +208,9 @@ def relative_importance(
     outcome: str,
     predictors: Sequence[str],
     method: str = "shapley",
-    weights: str | None = None,
+    survey_weights: str | None = None,
     n_boot: int = 0,
-    ci: float = 0.95,
+    confidence: float = 0.95,
     seed: int | None = None,
     n_jobs: int = 1,
 ) -> pd.DataFrame:
@@ -228,12 +228,12 @@ def relative_importance(
         ``"shapley"``: LMG / Shapley value decomposition of R-squared (exact, all
         :math:`2^p` sub-models; at most 12 predictors). ``"johnson"``: Johnson's (2000)
         relative weights (any number of predictors).
-    weights : str, optional
+    survey_weights : str, optional
         Column of non-negative survey weights; moments are weighted.
     n_boot : int, default 0
         Bootstrap replicates for percentile confidence intervals of ``importance``
         (0 = none).
-    ci : float, default 0.95
+    confidence : float, default 0.95
         Confidence level of the bootstrap intervals.
     seed : int, optional
         Seed of the bootstrap. Replicate b always uses the b-th child of
@@ -258,7 +258,7 @@ def relative_importance(
         ``n_boot``/``n_jobs``/``seed``.
     ValueError
         Unknown ``method``; fewer than two predictors; the outcome among the predictors;
-        bad ``ci``, ``n_boot`` or ``n_jobs``.
+        bad ``confidence``, ``n_boot`` or ``n_jobs``.
     AnalysisError
         Missing columns (named); more than 12 predictors for ``"shapley"``; a constant
         outcome or predictor; perfectly collinear predictors (named); negative weights;
@@ -352,10 +352,10 @@ def relative_importance(
         )
     if outcome in predictors:
         raise ValueError(f"outcome '{outcome}' is also listed among the predictors")
-    if weights is not None and not isinstance(weights, str):
-        raise TypeError(f"weights must be a column name (str) or None; got {type(weights).__name__}")
-    if weights is not None and weights in (outcome, *predictors):
-        raise ValueError(f"weights column '{weights}' is also used as outcome/predictor")
+    if survey_weights is not None and not isinstance(survey_weights, str):
+        raise TypeError(f"survey_weights must be a column name (str) or None; got {type(survey_weights).__name__}")
+    if survey_weights is not None and survey_weights in (outcome, *predictors):
+        raise ValueError(f"survey_weights column '{survey_weights}' is also used as outcome/predictor")
     for name, value in (("n_boot", n_boot), ("n_jobs", n_jobs)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{name} must be an integer; got {type(value).__name__} {value!r}")
@@ -365,7 +365,7 @@ def relative_importance(
         raise ValueError(f"n_jobs must be a positive integer or -1 (all CPUs); got {n_jobs}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
         raise TypeError(f"seed must be an integer or None; got {type(seed).__name__} {seed!r}")
-    ci = check_confidence(ci, "ci")
+    confidence = check_confidence(confidence)
     p = len(predictors)
     if method == "shapley" and p > MAX_SHAPLEY_PREDICTORS:
         raise AnalysisError(
@@ -373,22 +373,27 @@ def relative_importance(
             f"{MAX_SHAPLEY_PREDICTORS} predictors; got p = {p}. Use method='johnson' or group "
             "items into dimensions first"
         )
-    used = [outcome, *predictors] + ([weights] if weights is not None else [])
+    used = [outcome, *predictors] + ([survey_weights] if survey_weights is not None else [])
     check_columns_exist(data, used)
     cols = [numeric_values(data[outcome], "outcome")] + [numeric_values(data[c], "predictor") for c in predictors]
     Z = np.column_stack(cols)
-    w = numeric_values(data[weights], "weights column") if weights is not None else np.ones(len(data))
+    w = (numeric_values(data[survey_weights], "survey_weights column") if survey_weights is not None
+         else np.ones(len(data)))
     complete = np.isfinite(Z).all(axis=1) & np.isfinite(w)
     # infinite values are not missing: refuse them
     inf_cols = [used[k] for k in range(Z.shape[1]) if np.isinf(Z[:, k]).any()]
     if inf_cols:
         raise AnalysisError(f"column(s) {inf_cols} contain infinite values")
-    if weights is not None:
+    if survey_weights is not None:
         if np.isinf(w).any():
-            raise AnalysisError(f"weights column '{weights}' has {int(np.isinf(w).sum())} infinite values")
+            raise AnalysisError(
+                f"survey_weights column '{survey_weights}' has {int(np.isinf(w).sum())} infinite values"
+            )
         negative = int(np.sum(w[complete] < 0))
         if negative:
-            raise AnalysisError(f"weights column '{weights}' must be >= 0; found {negative} negative value(s)")
+            raise AnalysisError(
+                f"survey_weights column '{survey_weights}' must be >= 0; found {negative} negative value(s)"
+            )
     n_dropped = int(len(data) - complete.sum())
     if n_dropped:
         warnings.warn(
@@ -405,7 +410,7 @@ def relative_importance(
             f"got {n}"
         )
     if not np.any(w > 0):
-        raise AnalysisError(f"weights column '{weights}' is zero for every complete row")
+        raise AnalysisError(f"survey_weights column '{survey_weights}' is zero for every complete row")
     center = np.average(Z, axis=0, weights=w)
     Zc = Z - center
     var = np.average(Zc**2, axis=0, weights=w)
@@ -453,7 +458,7 @@ def relative_importance(
         if failed == n_boot:
             lo = hi = np.full(p, np.nan)
         else:
-            alpha = (1.0 - ci) / 2.0
+            alpha = (1.0 - confidence) / 2.0
             lo, hi = np.nanquantile(boot, [alpha, 1.0 - alpha], axis=0)
         result["ci_low"] = lo
         result["ci_high"] = hi
@@ -584,13 +589,13 @@ def top_drivers(
     predictors: Sequence[str],
     k: int | None = None,
     method: str = "shapley",
-    weights: str | None = None,
+    survey_weights: str | None = None,
 ) -> list[str]:
     """Predictors ordered from most to least important (convenience wrapper).
 
     Parameters
     ----------
-    data, outcome, predictors, method, weights
+    data, outcome, predictors, method, survey_weights
         As in :func:`relative_importance`.
     k : int, optional
         Return only the first ``k`` names (default: all).
@@ -627,7 +632,8 @@ def top_drivers(
     """
     if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
         raise ValueError(f"k must be a positive integer or None; got {k!r}")
-    imp = relative_importance(data, outcome=outcome, predictors=predictors, method=method, weights=weights)
+    imp = relative_importance(data, outcome=outcome, predictors=predictors, method=method,
+                              survey_weights=survey_weights)
     order = imp["importance"].to_numpy()
     idx = sorted(range(len(order)), key=lambda i: (-order[i], i))
     names = [str(imp.index[i]) for i in idx]

@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csat_research.core.checks import check_confidence
 from csat_research.core.errors import AnalysisError, CsatWarning, DataError
 from csat_research.core.numeric import wilson_interval
 from csat_research.stats.inputs import (
-    check_ci,
     check_range,
     check_scale,
     weights_vector,
@@ -107,8 +107,8 @@ class Top2BoxResult:
     n_top : float
         Answers in the top codes (sum of weights when weighted).
     ci_low, ci_high : float
-        Wilson score interval at level ``ci``.
-    ci : float
+        Wilson score interval at level ``confidence``.
+    confidence : float
         Confidence level.
     n_missing : int
         Missing answers left out.
@@ -122,13 +122,13 @@ class Top2BoxResult:
     n_top: float
     ci_low: float
     ci_high: float
-    ci: float
+    confidence: float
     n_missing: int
     weighted: bool
 
     def to_frame(self) -> pd.DataFrame:
-        """One-row frame: share, n, n_eff, n_top, ci_low, ci_high, ci, n_missing, weighted."""
-        return _frame_from(self, ["share", "n", "n_eff", "n_top", "ci_low", "ci_high", "ci", "n_missing", "weighted"])
+        """One-row frame: share, n, n_eff, n_top, ci_low, ci_high, confidence, n_missing, weighted."""
+        return _frame_from(self, ["share", "n", "n_eff", "n_top", "ci_low", "ci_high", "confidence", "n_missing", "weighted"])
 
 
 def _used_weights(w: np.ndarray | None, ok: np.ndarray, param: str) -> np.ndarray | None:
@@ -143,9 +143,9 @@ def _used_weights(w: np.ndarray | None, ok: np.ndarray, param: str) -> np.ndarra
 def top2box(
     series: pd.Series,
     *,
-    weights: pd.Series | np.ndarray | None = None,
+    survey_weights: pd.Series | np.ndarray | None = None,
     top: Sequence[float] = (4, 5),
-    ci: float = 0.95,
+    confidence: float = 0.95,
     scale: tuple[float, float] = (1, 5),
 ) -> Top2BoxResult:
     """Top-2-box share (CSAT) with a Wilson score interval.
@@ -154,11 +154,11 @@ def top2box(
     ----------
     series : pandas.Series
         Answers as codes (float, ``NaN`` = missing).
-    weights : pandas.Series or array, optional
+    survey_weights : pandas.Series or array, optional
         Survey weights (aligned by index for a Series, by position otherwise).
     top : sequence of float, default (4, 5)
         Codes that count as "top box".
-    ci : float, default 0.95
+    confidence : float, default 0.95
         Confidence level.
     scale : (float, float), default (1, 5)
         Allowed code range; codes outside it are refused.
@@ -170,7 +170,7 @@ def top2box(
     Raises
     ------
     TypeError, ValueError
-        Bad arguments (empty ``top``, ``top`` outside ``scale``, ``ci`` outside (0, 1)).
+        Bad arguments (empty ``top``, ``top`` outside ``scale``, ``confidence`` outside (0, 1)).
     DataError
         Non-numeric codes, codes outside ``scale``, negative or non-finite weights.
     AnalysisError
@@ -217,7 +217,7 @@ def top2box(
     (0.308, 0.2553, 0.3662)
     """
     s = _as_series(series, "series")
-    level = check_ci(ci)
+    confidence = check_confidence(confidence)
     lo, hi = check_scale(scale)
     is_seq = isinstance(top, Sequence) and not isinstance(top, str)
     top_codes = np.asarray(list(top), dtype=np.float64) if is_seq else None
@@ -227,13 +227,13 @@ def top2box(
         raise ValueError(f"`top` codes {top_codes.tolist()} must lie inside `scale` {(lo, hi)}")
     x = _numeric_values(s, "series")
     check_range(x[:, None], [str(s.name)], lo, hi, "series")
-    w = weights_vector(weights, s)
+    w = weights_vector(survey_weights, s)
     ok = ~np.isnan(x)
     n = int(ok.sum())
     if n == 0:
         raise AnalysisError("top2box: `series` has no non-missing answer")
     hit = np.isin(x[ok], top_codes)
-    wu = _used_weights(w, ok, "weights")
+    wu = _used_weights(w, ok, "survey_weights")
     if wu is None:
         n_top = float(hit.sum())
         share = n_top / n
@@ -243,9 +243,9 @@ def top2box(
         share = n_top / float(wu.sum())
         n_eff = kish_effective_n(wu)
     _small_base(n_eff, "top2box")
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
     low, high = wilson_interval(share, n_eff, z=z)
-    return Top2BoxResult(share, n, n_eff, n_top, low, high, level, int(len(x) - n), wu is not None)
+    return Top2BoxResult(share, n, n_eff, n_top, low, high, confidence, int(len(x) - n), wu is not None)
 
 
 # --------------------------------------------------------------------------- mean with CI
@@ -266,8 +266,8 @@ class MeanCIResult:
     df : float
         Degrees of freedom of the t quantile (``n - 1``).
     ci_low, ci_high : float
-        Interval at level ``ci``.
-    ci : float
+        Interval at level ``confidence``.
+    confidence : float
         Confidence level.
     n_missing : int
         Missing values left out.
@@ -282,14 +282,14 @@ class MeanCIResult:
     df: float
     ci_low: float
     ci_high: float
-    ci: float
+    confidence: float
     n_missing: int
     weighted: bool
 
     def to_frame(self) -> pd.DataFrame:
-        """One-row frame: mean, se, n, n_eff, df, ci_low, ci_high, ci, n_missing, weighted."""
+        """One-row frame: mean, se, n, n_eff, df, ci_low, ci_high, confidence, n_missing, weighted."""
         return _frame_from(
-            self, ["mean", "se", "n", "n_eff", "df", "ci_low", "ci_high", "ci", "n_missing", "weighted"]
+            self, ["mean", "se", "n", "n_eff", "df", "ci_low", "ci_high", "confidence", "n_missing", "weighted"]
         )
 
 
@@ -308,8 +308,8 @@ def _mean_se(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
 def mean_ci(
     series: pd.Series,
     *,
-    weights: pd.Series | np.ndarray | None = None,
-    ci: float = 0.95,
+    survey_weights: pd.Series | np.ndarray | None = None,
+    confidence: float = 0.95,
 ) -> MeanCIResult:
     """Mean with a t-based confidence interval (survey weights supported).
 
@@ -317,9 +317,9 @@ def mean_ci(
     ----------
     series : pandas.Series
         Numeric values (``NaN`` = missing).
-    weights : pandas.Series or array, optional
+    survey_weights : pandas.Series or array, optional
         Survey weights (aligned by index for a Series, by position otherwise).
-    ci : float, default 0.95
+    confidence : float, default 0.95
         Confidence level.
 
     Returns
@@ -373,25 +373,25 @@ def mean_ci(
     (1.58, 0.7001142, 2.4598858)
     """
     s = _as_series(series, "series")
-    level = check_ci(ci)
+    confidence = check_confidence(confidence)
     x = _numeric_values(s, "series")
     if np.any(np.isinf(x)):
         raise DataError(f"`series` holds {int(np.isinf(x).sum())} infinite value(s)")
-    w = weights_vector(weights, s)
+    w = weights_vector(survey_weights, s)
     ok = ~np.isnan(x)
     n = int(ok.sum())
     if n < 2:
         raise AnalysisError(f"mean_ci needs at least 2 non-missing values; got {n}")
     xu = x[ok]
-    wu = _used_weights(w, ok, "weights")
+    wu = _used_weights(w, ok, "survey_weights")
     if wu is not None and np.count_nonzero(wu) < 2:
         raise AnalysisError("mean_ci needs at least 2 values with a positive weight")
     m, se = _mean_se(xu, wu)
     n_eff = float(n) if wu is None else kish_effective_n(wu)
     _small_base(n_eff, "mean_ci")
     df = float(n - 1)
-    q = float(stats.t.ppf(0.5 + level / 2, df))
-    return MeanCIResult(m, se, n, n_eff, df, m - q * se, m + q * se, level, int(len(x) - n), wu is not None)
+    q = float(stats.t.ppf(0.5 + confidence / 2, df))
+    return MeanCIResult(m, se, n, n_eff, df, m - q * se, m + q * se, confidence, int(len(x) - n), wu is not None)
 
 
 # --------------------------------------------------------------------------- NPS
@@ -412,8 +412,8 @@ class NPSResult:
     se : float
         Standard error of ``nps`` (NPS points).
     ci_low, ci_high : float
-        Wald interval at level ``ci``, clipped to [-100, 100].
-    ci : float
+        Wald interval at level ``confidence``, clipped to [-100, 100].
+    confidence : float
         Confidence level.
     n_missing : int
         Missing answers left out.
@@ -430,7 +430,7 @@ class NPSResult:
     se: float
     ci_low: float
     ci_high: float
-    ci: float
+    confidence: float
     n_missing: int
     weighted: bool
 
@@ -439,15 +439,15 @@ class NPSResult:
         return _frame_from(
             self,
             ["nps", "promoters", "passives", "detractors", "n", "n_eff", "se", "ci_low", "ci_high",
-             "ci", "n_missing", "weighted"],
+             "confidence", "n_missing", "weighted"],
         )
 
 
 def nps(
     series: pd.Series,
     *,
-    weights: pd.Series | np.ndarray | None = None,
-    ci: float = 0.95,
+    survey_weights: pd.Series | np.ndarray | None = None,
+    confidence: float = 0.95,
 ) -> NPSResult:
     """Net Promoter Score (0-10 recommend question) with a multinomial Wald interval.
 
@@ -455,9 +455,9 @@ def nps(
     ----------
     series : pandas.Series
         Answers 0-10 (integers stored as float; ``NaN`` = missing).
-    weights : pandas.Series or array, optional
+    survey_weights : pandas.Series or array, optional
         Survey weights (aligned by index for a Series, by position otherwise).
-    ci : float, default 0.95
+    confidence : float, default 0.95
         Confidence level.
 
     Returns
@@ -512,7 +512,7 @@ def nps(
     (33.33, 4.14)
     """
     s = _as_series(series, "series")
-    level = check_ci(ci)
+    confidence = check_confidence(confidence)
     x = _numeric_values(s, "series")
     ok = ~np.isnan(x)
     xv = x[ok]
@@ -523,11 +523,11 @@ def nps(
             f"nps: {int(bad.sum())} answer(s) in `series` ({s.name!r}) are not whole numbers 0-10: "
             f"values {vals[:10].tolist()}"
         )
-    w = weights_vector(weights, s)
+    w = weights_vector(survey_weights, s)
     n = int(ok.sum())
     if n == 0:
         raise AnalysisError("nps: `series` has no non-missing answer")
-    wu = _used_weights(w, ok, "weights")
+    wu = _used_weights(w, ok, "survey_weights")
     promoter = xv >= 9
     detractor = xv <= 6
     if wu is None:
@@ -542,8 +542,8 @@ def nps(
     _small_base(n_eff, "nps")
     score = 100.0 * (p - d)
     se = 100.0 * math.sqrt(max(p + d - (p - d) ** 2, 0.0) / n_eff)
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
     low = max(-100.0, score - z * se)
     high = min(100.0, score + z * se)
     passives = max(0.0, 1.0 - p - d)
-    return NPSResult(score, p, passives, d, n, n_eff, se, low, high, level, int(len(x) - n), wu is not None)
+    return NPSResult(score, p, passives, d, n, n_eff, se, low, high, confidence, int(len(x) - n), wu is not None)

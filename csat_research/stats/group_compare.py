@@ -218,7 +218,7 @@ def compare_means(
     *,
     value: str,
     group: str,
-    weights: str | pd.Series | None = None,
+    survey_weights: str | pd.Series | None = None,
     posthoc: str = "games-howell",
     correction: str = "holm",
     alpha: float = 0.05,
@@ -234,7 +234,7 @@ def compare_means(
         Numeric score column (e.g. a 1-5 Likert item or a dimension score).
     group : str
         Segment column (text codes).
-    weights : str or Series, optional
+    survey_weights : str or Series, optional
         Survey weights. They are used for the group table only (weighted mean and sd, t
         interval on Kish's effective n); the tests are computed unweighted and a
         :class:`CsatWarning` says so.
@@ -334,7 +334,7 @@ def compare_means(
         raise DataError(
             f"value column {value!r} must be numeric, got dtype {data[value].dtype}"
         )
-    w = weights_column(data, weights)
+    w = weights_column(data, survey_weights)
     usable = data[value].notna() & data[group].notna()
     if w is not None:
         usable &= w.notna()
@@ -485,7 +485,7 @@ def satisfaction_by_segment(
     *,
     scores: Sequence[str],
     segments: Sequence[str],
-    weights: str | pd.Series | None = None,
+    survey_weights: str | pd.Series | None = None,
     confidence: float = 0.95,
     min_base: int = SMALL_BASE,
 ) -> pd.DataFrame:
@@ -499,7 +499,7 @@ def satisfaction_by_segment(
         Numeric score columns (Likert items, dimension scores, overall satisfaction).
     segments : sequence of str
         Segment columns (customer_type, frequency_band, value_band, age_group, ...).
-    weights : str or Series, optional
+    survey_weights : str or Series, optional
         Survey weights: weighted means, t intervals on Kish's effective n.
     confidence : float
         Level of the intervals.
@@ -564,7 +564,7 @@ def satisfaction_by_segment(
     for s in scores:
         if not pd.api.types.is_numeric_dtype(data[s]):
             raise DataError(f"score column {s!r} must be numeric, got dtype {data[s].dtype}")
-    w = weights_column(data, weights)
+    w = weights_column(data, survey_weights)
 
     rows = []
     for seg in segments:

@@ -285,7 +285,7 @@ def ahp_weights(
 def aggregate_judgments(
     matrices: Sequence[Any],
     *,
-    weights: Sequence[float] | None = None,
+    judge_weights: Sequence[float] | None = None,
     labels: Sequence[str] | None = None,
     rtol: float = 0.01,
 ) -> pd.DataFrame:
@@ -295,8 +295,9 @@ def aggregate_judgments(
     ----------
     matrices : sequence of array-like or DataFrame
         One positive reciprocal matrix per expert, all the same size (and labels).
-    weights : sequence of float, optional
-        Expert weights (positive, summing to 1) for a weighted geometric mean; default equal.
+    judge_weights : sequence of float, optional
+        Weights of the experts (one per matrix, positive, summing to 1) for a weighted geometric
+        mean; default equal.
     labels : sequence of str, optional
         Criterion names (default: the DataFrame labels or ``c1..cn``).
     rtol : float, default 0.01
@@ -363,16 +364,16 @@ def aggregate_judgments(
         if any(isinstance(m, pd.DataFrame) for m in matrices) and [str(x) for x in labels] != names:
             raise ValueError(f"`labels` {list(labels)} do not match the labels of the DataFrame matrices {names}")
         _, names = _matrix_and_labels(arrays[0], labels, "matrices[0]")
-    if weights is None:
+    if judge_weights is None:
         lam = np.full(len(arrays), 1.0 / len(arrays))
     else:
-        lam = np.asarray(list(weights), dtype=np.float64)
+        lam = np.asarray(list(judge_weights), dtype=np.float64)
         if lam.shape != (len(arrays),):
-            raise ValueError(f"`weights` must have one weight per matrix ({len(arrays)}); got {lam.shape}")
+            raise ValueError(f"`judge_weights` must have one weight per matrix ({len(arrays)}); got {lam.shape}")
         if not np.all(np.isfinite(lam) & (lam > 0)):
-            raise ValueError(f"`weights` must be positive and finite; got {lam.tolist()}")
+            raise ValueError(f"`judge_weights` must be positive and finite; got {lam.tolist()}")
         if abs(lam.sum() - 1.0) > _SUM_TOL:
-            raise ValueError(f"`weights` must sum to 1 (within {_SUM_TOL:g}); they sum to {lam.sum():.10g}")
+            raise ValueError(f"`judge_weights` must sum to 1 (within {_SUM_TOL:g}); they sum to {lam.sum():.10g}")
     logs = np.stack([np.log(a) for a in arrays])
     agg = np.exp(np.tensordot(lam, logs, axes=1))
     return pd.DataFrame(agg, index=names, columns=names)
@@ -449,7 +450,7 @@ def data_driven_weights(
     outcome: str,
     predictors: Sequence[str],
     method: str = "shapley",
-    weights: str | None = None,
+    survey_weights: str | None = None,
 ) -> pd.Series:
     """Data-driven dimension weights: relative importance for overall satisfaction, summing to 1.
 
@@ -465,7 +466,7 @@ def data_driven_weights(
     method : str, default "shapley"
         Passed to :func:`csat_research.stats.drivers.relative_importance` (e.g. Shapley / LMG R²
         decomposition, or ``"johnson"`` relative weights).
-    weights : str, optional
+    survey_weights : str, optional
         Column of survey weights, passed to ``relative_importance``.
 
     Returns
@@ -523,7 +524,8 @@ def data_driven_weights(
     preds = list(predictors)
     if not preds:
         raise ValueError("`predictors` is empty")
-    table = relative_importance(data, outcome=outcome, predictors=preds, method=method, weights=weights)
+    table = relative_importance(data, outcome=outcome, predictors=preds, method=method,
+                                survey_weights=survey_weights)
     if not isinstance(table, pd.DataFrame) or "importance" not in table.columns:
         raise AnalysisError(
             "relative_importance must return a DataFrame indexed by predictor with an "

@@ -4,8 +4,8 @@ The general checks (a DataFrame, a confidence level, column-name lists) live in
 :mod:`csat_research.core.checks`; these are the ones particular to survey codes and weights,
 each defined once for the statistics modules that use it:
 
-* :func:`check_ci`, :func:`check_scale`, :func:`check_range` - the ``ci=`` level, a
-  ``(min, max)`` response scale and codes inside it (scoring, estimates);
+* :func:`check_scale`, :func:`check_range` - a ``(min, max)`` response scale and codes
+  inside it (scoring, estimates);
 * :func:`weights_vector` - survey weights aligned with the data, complete and non-negative
   (scoring, estimates);
 * :func:`require_columns`, :func:`check_choice`, :func:`check_alpha` and
@@ -36,7 +36,6 @@ __all__ = [
     "CORRECTIONS",
     "check_alpha",
     "check_choice",
-    "check_ci",
     "check_range",
     "check_scale",
     "require_columns",
@@ -65,19 +64,6 @@ def check_scale(scale: Any, param: str = "scale") -> tuple[float, float]:
     if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
         raise ValueError(f"`{param}` must be (min, max) with min < max; got {scale!r}")
     return lo, hi
-
-
-def check_ci(ci: Any) -> float:
-    """The ``ci=`` confidence level, a number in (0, 1), as float.
-
-    >>> check_ci(0.9)
-    0.9
-    """
-    if isinstance(ci, bool) or not isinstance(ci, int | float | np.floating):
-        raise TypeError(f"`ci` must be a number in (0, 1); got {type(ci).__name__}")
-    if not 0 < ci < 1:
-        raise ValueError(f"`ci` must lie in (0, 1), e.g. 0.95; got {ci!r}")
-    return float(ci)
 
 
 def check_alpha(alpha: float, param: str = "alpha") -> float:
@@ -140,7 +126,9 @@ def require_columns(data: pd.DataFrame, columns: Sequence[str], param: str) -> N
 
 
 # --------------------------------------------------------------------------- survey weights
-def weights_vector(weights: Any, like: pd.Series | pd.DataFrame, param: str = "weights") -> np.ndarray | None:
+def weights_vector(
+    survey_weights: Any, like: pd.Series | pd.DataFrame, param: str = "survey_weights"
+) -> np.ndarray | None:
     """Survey weights aligned with ``like`` (Series by index, arrays by position), or None.
 
     Every weight must be finite and non-negative: a missing weight is an error here.
@@ -148,26 +136,26 @@ def weights_vector(weights: Any, like: pd.Series | pd.DataFrame, param: str = "w
     >>> weights_vector([1, 2], pd.Series([5.0, 4.0]))
     array([1., 2.])
     """
-    if weights is None:
+    if survey_weights is None:
         return None
     n = len(like)
-    if isinstance(weights, pd.Series):
-        if not weights.index.equals(like.index):
-            if weights.index.has_duplicates or like.index.has_duplicates:
+    if isinstance(survey_weights, pd.Series):
+        if not survey_weights.index.equals(like.index):
+            if survey_weights.index.has_duplicates or like.index.has_duplicates:
                 raise ValueError(f"`{param}` index does not match the data index (duplicates present)")
-            missing = like.index.difference(weights.index)
+            missing = like.index.difference(survey_weights.index)
             if len(missing):
                 raise ValueError(
                     f"`{param}` has no weight for {len(missing)} row(s) of the data, e.g. {list(missing[:5])}"
                 )
-            weights = weights.reindex(like.index)
-        w = weights.to_numpy(dtype=np.float64, na_value=np.nan)
-    elif isinstance(weights, np.ndarray | list | tuple):
-        w = np.asarray(weights, dtype=np.float64)
+            survey_weights = survey_weights.reindex(like.index)
+        w = survey_weights.to_numpy(dtype=np.float64, na_value=np.nan)
+    elif isinstance(survey_weights, np.ndarray | list | tuple):
+        w = np.asarray(survey_weights, dtype=np.float64)
         if w.ndim != 1 or len(w) != n:
             raise ValueError(f"`{param}` must have one weight per row ({n}); got shape {w.shape}")
     else:
-        raise TypeError(f"`{param}` must be None, a Series or a 1-D array; got {type(weights).__name__}")
+        raise TypeError(f"`{param}` must be None, a Series or a 1-D array; got {type(survey_weights).__name__}")
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         raise DataError(
@@ -177,29 +165,29 @@ def weights_vector(weights: Any, like: pd.Series | pd.DataFrame, param: str = "w
     return w
 
 
-def weights_column(data: pd.DataFrame, weights: str | pd.Series | None) -> pd.Series | None:
+def weights_column(data: pd.DataFrame, survey_weights: str | pd.Series | None) -> pd.Series | None:
     """The weights as a float Series aligned to ``data`` (NaN kept), or None.
 
-    ``weights`` names a column of ``data`` or is a Series with the index of ``data``; values
+    ``survey_weights`` names a column of ``data`` or is a Series with the index of ``data``; values
     that are not numbers become NaN (the caller leaves those rows out and counts them).
 
     >>> weights_column(pd.DataFrame({"w": [1, None]}), "w").tolist()
     [1.0, nan]
     """
-    if weights is None:
+    if survey_weights is None:
         return None
-    if isinstance(weights, str):
-        require_columns(data, [weights], "weights")
-        w = pd.to_numeric(data[weights], errors="coerce").astype(float)
-    elif isinstance(weights, pd.Series):
-        if not weights.index.equals(data.index):
-            raise DataError("weights: the Series index must equal the data index")
-        w = pd.to_numeric(weights, errors="coerce").astype(float)
+    if isinstance(survey_weights, str):
+        require_columns(data, [survey_weights], "survey_weights")
+        w = pd.to_numeric(data[survey_weights], errors="coerce").astype(float)
+    elif isinstance(survey_weights, pd.Series):
+        if not survey_weights.index.equals(data.index):
+            raise DataError("survey_weights: the Series index must equal the data index")
+        w = pd.to_numeric(survey_weights, errors="coerce").astype(float)
     else:
         raise TypeError(
-            f"weights must be a column name, a pandas Series or None, got {type(weights).__name__}"
+            f"survey_weights must be a column name, a pandas Series or None, got {type(survey_weights).__name__}"
         )
     bad = int((w < 0).sum() + np.isinf(w).sum())
     if bad:
-        raise DataError(f"weights: {bad} weight(s) are negative or infinite; weights must be >= 0")
+        raise DataError(f"survey_weights: {bad} weight(s) are negative or infinite; weights must be >= 0")
     return w

@@ -5,7 +5,7 @@ Alpha (:mod:`~csat_research.stats.alpha`), omega (:mod:`~csat_research.stats.ome
 table (:mod:`~csat_research.stats.reliability`) all start here:
 
 * the argument checks of those functions (:func:`check_item_frame`, :func:`check_items`,
-  :func:`check_model`, :func:`check_missing`, :func:`check_level`), one wording of each message;
+  :func:`check_model`, :func:`check_missing`), one wording of each message;
 * :func:`item_moments` - the covariance matrix, means and counts of a block of items after the
   missing-data policy (:class:`ItemMoments`), from one pass over float64 data (no row loops),
   so that everything downstream scales to millions of respondents;
@@ -36,7 +36,6 @@ __all__ = [
     "as_float_matrix",
     "check_item_frame",
     "check_items",
-    "check_level",
     "check_missing",
     "check_model",
     "cov_to_corr",
@@ -55,16 +54,6 @@ def check_missing(missing: Any) -> str:
             f"`missing` must be one of {', '.join(map(repr, _MISSING_POLICIES))}; got {missing!r}"
         )
     return missing
-
-
-def check_level(value: Any, name: str) -> float:
-    """A confidence level in (0, 1) as float; TypeError / ParamsError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
-        raise TypeError(f"`{name}` must be a float in (0, 1); got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not 0.0 < value < 1.0:
-        raise ParamsError(f"`{name}` must be a confidence level in (0, 1), e.g. 0.95; got {value!r}")
-    return value
 
 
 def check_item_frame(data: Any) -> pd.DataFrame:

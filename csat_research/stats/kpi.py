@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csat_research.core.checks import check_confidence
 from csat_research.core.errors import AnalysisError, CsatWarning, DataError
 from csat_research.core.numeric import wilson_interval
 
@@ -124,13 +125,6 @@ def _check_positive(value: float, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
     return float(value)
-
-
-def _check_confidence(confidence: float) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) \
-            or not 0 < confidence < 1:
-        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence!r}")
-    return float(confidence)
 
 
 def _merge_targets(targets: Mapping[str, float | None] | None) -> dict[str, float | None]:
@@ -437,7 +431,7 @@ def service_kpis(
     resolve = _check_positive(resolve_limit_h, "resolve_limit_h")
     handoff = _check_positive(handoff_limit_min, "handoff_limit_min")
     high = _check_positive(high_severity_limit_min, "high_severity_limit_min")
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     if len(tickets) == 0:
         raise AnalysisError("service_kpis: the ticket log has no rows")
     rows = _compute_kpis(tickets, np.zeros(len(tickets), dtype=np.int64), 1, merged, reply, resolve,
@@ -530,7 +524,7 @@ def kpi_trend(
     resolve = _check_positive(resolve_limit_h, "resolve_limit_h")
     handoff = _check_positive(handoff_limit_min, "handoff_limit_min")
     high = _check_positive(high_severity_limit_min, "high_severity_limit_min")
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     codes, uniques = pd.factorize(periods, sort=True)  # periods in time order, NaT -> -1
     if len(uniques) == 0:
         raise AnalysisError(f"kpi_trend: no ticket has a {date!r} value")
@@ -711,7 +705,7 @@ def expectation_gap(
     if not pd.api.types.is_numeric_dtype(survey[expected]):
         raise DataError(f"survey column {expected!r} must be numeric minutes, got "
                         f"{survey[expected].dtype}")
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     has_exp = survey[expected].notna() & survey[on].notna()
     n_missing_expected = int((~has_exp).sum())
     base = survey.loc[has_exp, [on, expected]].rename(columns={expected: "expected_min"})
@@ -828,7 +822,7 @@ def satisfaction_by_wait(
         raise DataError(f"score: column {score!r} not found in survey")
     if not pd.api.types.is_numeric_dtype(survey[score]):
         raise DataError(f"survey column {score!r} must be numeric, got {survey[score].dtype}")
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     edges = np.asarray(list(bins), dtype=float)
     if edges.ndim != 1 or len(edges) < 2 or not np.all(np.diff(edges) > 0):
         raise ValueError(f"bins must be at least two strictly increasing edges, got {bins!r}")

@@ -70,11 +70,11 @@ class LogitResult:
         (Weighted pseudo-) log-likelihood and ``-2 llf + 2 k``.
     converged : bool
         Whether the Newton-Raphson iterations converged.
-    outcome, predictors, controls, weights : str, tuple, tuple, str or None
+    outcome, predictors, controls, survey_weights : str, tuple, tuple, str or None
         What was modelled.
     cov_type : str
         ``"robust"`` (sandwich x n/(n-1)) or ``"nonrobust"`` (inverse information).
-    ci : float
+    confidence : float
         Confidence level of all intervals.
 
     Notes
@@ -96,9 +96,9 @@ class LogitResult:
     outcome: str
     predictors: tuple[str, ...]
     controls: tuple[str, ...]
-    weights: str | None
+    survey_weights: str | None
     cov_type: str
-    ci: float
+    confidence: float
     _params: np.ndarray = field(repr=False)
     _cov: np.ndarray = field(repr=False)
     _X: np.ndarray = field(repr=False)
@@ -149,7 +149,7 @@ def _logit_ame(
     w: np.ndarray | None,
     terms: Sequence[str],
     sources: Mapping[str, tuple[str, str | None]],
-    ci: float,
+    confidence: float,
 ) -> pd.DataFrame:
     """Average marginal effects with delta-method standard errors."""
     ww = np.ones(X.shape[0]) if w is None else w
@@ -194,7 +194,7 @@ def _logit_ame(
             kind = "discrete_change"
         se = float(np.sqrt(grad @ cov @ grad))
         rows.append((term, float(ame), se, kind))
-    q = stats.norm.ppf(0.5 + ci / 2.0)
+    q = stats.norm.ppf(0.5 + confidence / 2.0)
     frame = pd.DataFrame(rows, columns=["term", "ame", "se", "kind"]).set_index("term")
     with np.errstate(divide="ignore", invalid="ignore"):
         frame.insert(2, "z", frame["ame"] / frame["se"])
@@ -225,9 +225,9 @@ def repurchase_logit(
     outcome: str,
     predictors: Sequence[str],
     controls: Sequence[str] = (),
-    weights: str | None = None,
+    survey_weights: str | None = None,
     robust: bool = True,
-    ci: float = 0.95,
+    confidence: float = 0.95,
     min_events_per_predictor: float = 10,
 ) -> LogitResult:
     r"""Logistic regression of actual repurchase (0/1) on satisfaction scores.
@@ -244,13 +244,13 @@ def repurchase_logit(
         Adjustment columns. Numeric columns enter linearly; text/categorical columns
         (``customer_type``, ``value_band``, ...) are dummy-coded with the first level as
         reference and terms named ``column[level]``.
-    weights : str, optional
+    survey_weights : str, optional
         Column of non-negative survey weights (see Notes).
     robust : bool, default True
         Heteroskedasticity-robust (Huber-White sandwich) standard errors with the
         small-sample factor n/(n-1) (Stata's ``vce(robust)`` for ML models; statsmodels'
         ``cov_type="HC0"`` times n/(n-1)). ``False``: inverse observed information.
-    ci : float, default 0.95
+    confidence : float, default 0.95
         Confidence level of all intervals.
     min_events_per_predictor : float, default 10
         Refuse the model when the less frequent outcome has fewer than this many
@@ -269,7 +269,7 @@ def repurchase_logit(
     TypeError
         ``data`` is not a DataFrame, names are not strings, a predictor is not numeric.
     ValueError
-        Bad ``ci``, duplicated names, a column used twice.
+        Bad ``confidence``, duplicated names, a column used twice.
     AnalysisError
         Missing columns (named); non-binary or constant outcome; a constant or perfectly
         collinear term; (quasi-)complete separation (the predictor, or the control level,
@@ -365,11 +365,11 @@ def repurchase_logit(
         raise TypeError(f"outcome must be a column name (str); got {type(outcome).__name__}")
     predictors = check_names(predictors, "predictors")
     controls = check_names(controls, "controls", allow_empty=True)
-    if weights is not None and not isinstance(weights, str):
-        raise TypeError(f"weights must be a column name (str) or None; got {type(weights).__name__}")
+    if survey_weights is not None and not isinstance(survey_weights, str):
+        raise TypeError(f"survey_weights must be a column name (str) or None; got {type(survey_weights).__name__}")
     if not isinstance(robust, bool):
         raise TypeError(f"robust must be True or False; got {robust!r}")
-    ci = check_confidence(ci, "ci")
+    confidence = check_confidence(confidence)
     if isinstance(min_events_per_predictor, bool) or not isinstance(min_events_per_predictor, (int, float)):
         raise TypeError(f"min_events_per_predictor must be a number; got {min_events_per_predictor!r}")
     if min_events_per_predictor < 0:
@@ -382,7 +382,7 @@ def repurchase_logit(
             f"dtype {data[outcome].dtype} - recode it to 0/1"
         )
     design = build_design(
-        data, outcome=outcome, predictors=predictors, controls=controls, weights=weights,
+        data, outcome=outcome, predictors=predictors, controls=controls, survey_weights=survey_weights,
         function="repurchase_logit",
     )
     y = design.y
@@ -410,7 +410,7 @@ def repurchase_logit(
         )
     check_estimable(design)
     _separation_precheck(design, outcome)
-    if weights is not None and not robust:
+    if survey_weights is not None and not robust:
         warnings.warn(
             "repurchase_logit: robust=False with survey weights gives model-based standard "
             "errors that treat the weights as precision weights; use robust=True",
@@ -418,7 +418,7 @@ def repurchase_logit(
             stacklevel=2,
         )
 
-    X, w = design.X, design.weights
+    X, w = design.X, design.survey_weights
     ww = np.ones(len(y)) if w is None else w
     share = float(np.average(y, weights=ww))
     start = np.zeros(X.shape[1])
@@ -463,8 +463,8 @@ def repurchase_logit(
     cov = np.asarray(fit.cov_params(), dtype=float)
     if robust:
         cov = cov * stata_robust_factor(len(y))
-    coefficients = normal_table(params, cov, design.terms, ci)
-    ame = _logit_ame(params, cov, X, w, design.terms, design.sources, ci)
+    coefficients = normal_table(params, cov, design.terms, confidence)
+    ame = _logit_ame(params, cov, X, w, design.terms, design.sources, confidence)
     llf = float(fit.llf)
     # intercept-only model: the MLE is the (weighted) event share
     llnull = float(np.sum(ww * (y * np.log(share) + (1.0 - y) * np.log1p(-share))))
@@ -481,9 +481,9 @@ def repurchase_logit(
         outcome=outcome,
         predictors=predictors,
         controls=controls,
-        weights=weights,
+        survey_weights=survey_weights,
         cov_type="robust" if robust else "nonrobust",
-        ci=ci,
+        confidence=confidence,
         _params=params,
         _cov=cov,
         _X=X,
@@ -583,7 +583,7 @@ def predicted_curve(
             raise TypeError(f"grid must be a sequence of numbers; got {grid!r}") from exc
         if g.size == 0 or not np.all(np.isfinite(g)):
             raise ValueError(f"grid must contain at least one finite value; got {grid!r}")
-    q = stats.norm.ppf(0.5 + result.ci / 2.0)
+    q = stats.norm.ppf(0.5 + result.confidence / 2.0)
     prob = np.empty(g.size)
     se = np.empty(g.size)
     if at == "mean":

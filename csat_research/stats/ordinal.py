@@ -65,7 +65,7 @@ class OrderedLogitResult:
         McFadden's R2 against the thresholds-only model, log-likelihood, AIC.
     converged : bool
         Whether the optimiser converged.
-    outcome, predictors, controls, weights, cov_type, ci
+    outcome, predictors, controls, survey_weights, cov_type, confidence
         What was modelled and how.
     """
 
@@ -82,9 +82,9 @@ class OrderedLogitResult:
     outcome: str
     predictors: tuple[str, ...]
     controls: tuple[str, ...]
-    weights: str | None
+    survey_weights: str | None
     cov_type: str
-    ci: float
+    confidence: float
 
     def to_frame(self) -> pd.DataFrame:
         """Coefficients and thresholds in one tidy frame with a ``kind`` column."""
@@ -188,9 +188,9 @@ def repurchase_ordered(
     outcome: str,
     predictors: Sequence[str],
     controls: Sequence[str] = (),
-    weights: str | None = None,
+    survey_weights: str | None = None,
     robust: bool = True,
-    ci: float = 0.95,
+    confidence: float = 0.95,
 ) -> OrderedLogitResult:
     r"""Ordered logit (proportional odds) of the repurchase-intention scale.
 
@@ -202,7 +202,7 @@ def repurchase_ordered(
         Ordinal outcome: numeric codes (e.g. ``repurchase_intent`` 1-5, ordered by value)
         or an ordered pandas ``Categorical`` (ordered by its categories). At least three
         observed categories.
-    predictors, controls, weights, robust, ci
+    predictors, controls, survey_weights, robust, confidence
         As in :func:`~csat_research.stats.logit.repurchase_logit` (same dummy coding,
         weighting and robust covariance with the n/(n-1) factor).
 
@@ -274,11 +274,11 @@ def repurchase_ordered(
         raise TypeError(f"outcome must be a column name (str); got {type(outcome).__name__}")
     predictors = check_names(predictors, "predictors")
     controls = check_names(controls, "controls", allow_empty=True)
-    if weights is not None and not isinstance(weights, str):
-        raise TypeError(f"weights must be a column name (str) or None; got {type(weights).__name__}")
+    if survey_weights is not None and not isinstance(survey_weights, str):
+        raise TypeError(f"survey_weights must be a column name (str) or None; got {type(survey_weights).__name__}")
     if not isinstance(robust, bool):
         raise TypeError(f"robust must be True or False; got {robust!r}")
-    ci = check_confidence(ci, "ci")
+    confidence = check_confidence(confidence)
     check_columns_exist(data, [outcome])
     out = data[outcome]
     if is_categorical(out) and not (isinstance(out.dtype, pd.CategoricalDtype) and out.cat.ordered):
@@ -287,7 +287,7 @@ def repurchase_ordered(
             f"dtype {out.dtype} - the order of text categories is unknown"
         )
     design = build_design(
-        data, outcome=outcome, predictors=predictors, controls=controls, weights=weights,
+        data, outcome=outcome, predictors=predictors, controls=controls, survey_weights=survey_weights,
         function="repurchase_ordered",
     )
     raw = design.raw_y
@@ -321,7 +321,7 @@ def repurchase_ordered(
             CsatWarning,
             stacklevel=2,
         )
-    if weights is not None and not robust:
+    if survey_weights is not None and not robust:
         warnings.warn(
             "repurchase_ordered: robust=False with survey weights gives model-based standard "
             "errors that treat the weights as precision weights; use robust=True",
@@ -330,7 +330,7 @@ def repurchase_ordered(
         )
     X = design.X[:, 1:]  # OrderedModel forbids a constant
     terms = design.terms[1:]
-    w = design.weights
+    w = design.survey_weights
     Model = _ordered_model_class()
     # hasconst=False skips statsmodels' implicit-constant search (two SVDs): check_estimable
     # has shown that no combination of the terms is constant
@@ -383,7 +383,7 @@ def repurchase_ordered(
     cov = np.asarray(fit.cov_params(), dtype=float)
     if robust:
         cov = cov * stata_robust_factor(codes.size)
-    coefficients = normal_table(params[:k_x], cov[:k_x, :k_x], terms, ci)
+    coefficients = normal_table(params[:k_x], cov[:k_x, :k_x], terms, confidence)
     # thresholds: tau_1 = a_1, tau_m = a_1 + sum_{j=2..m} exp(a_j)
     a = params[k_x:]
     tau = np.concatenate([a[:1], a[0] + np.cumsum(np.exp(a[1:]))])
@@ -393,7 +393,7 @@ def repurchase_ordered(
         J[m, 1 : m + 1] = np.exp(a[1 : m + 1])
     cov_tau = J @ cov[k_x:, k_x:] @ J.T
     se_tau = np.sqrt(np.diag(cov_tau))
-    q = stats.norm.ppf(0.5 + ci / 2.0)
+    q = stats.norm.ppf(0.5 + confidence / 2.0)
     labels = [f"{categories[k]}|{categories[k + 1]}" for k in range(K - 1)]
     thresholds = pd.DataFrame(
         {"threshold": tau, "se": se_tau, "ci_low": tau - q * se_tau, "ci_high": tau + q * se_tau},
@@ -416,7 +416,7 @@ def repurchase_ordered(
         outcome=outcome,
         predictors=predictors,
         controls=controls,
-        weights=weights,
+        survey_weights=survey_weights,
         cov_type="robust" if robust else "nonrobust",
-        ci=ci,
+        confidence=confidence,
     )

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csat_research.core.checks import check_confidence
 from csat_research.core.errors import CsatWarning, ParamsError
 from csat_research.stats.alpha import (
     alpha_from_moments,
@@ -39,7 +40,6 @@ from csat_research.stats.item_moments import (
     as_float_matrix,
     check_item_frame,
     check_items,
-    check_level,
     check_missing,
     check_model,
     item_moments,
@@ -58,7 +58,7 @@ def scale_reliability(
     dimensions: Mapping[str, Sequence[str]],
     *,
     missing: str = "listwise",
-    ci: float = 0.95,
+    confidence: float = 0.95,
     overall: bool = True,
 ) -> pd.DataFrame:
     """Reliability of every dimension of the scale, plus the overall item pool.
@@ -73,7 +73,7 @@ def scale_reliability(
     missing : {"listwise", "pairwise"}, default "listwise"
         Missing-data policy, applied per dimension (listwise: a respondent missing one
         efficiency item still counts for the quality dimension).
-    ci : float, default 0.95
+    confidence : float, default 0.95
         Level of alpha's Feldt interval.
     overall : bool, default True
         Add a row ``"overall"`` over all items of all dimensions.
@@ -136,7 +136,7 @@ def scale_reliability(
     check_item_frame(data)
     spec = check_model(dimensions)
     missing = check_missing(missing)
-    level = check_level(ci, "ci")
+    confidence = check_confidence(confidence)
     if not isinstance(overall, bool):
         raise TypeError(f"`overall` must be bool; got {type(overall).__name__}")
     all_items = check_items(data, [it for its in spec.values() for it in its], param="dimensions")
@@ -162,7 +162,7 @@ def scale_reliability(
         else:
             m = item_moments(data, its, missing, what=what)
         warn_negative_items(m, item_stats(m)["r_drop"], what)
-        a = alpha_from_moments(m, standardized=False, level=level)
+        a = alpha_from_moments(m, standardized=False, confidence=confidence)
         if m.k >= 3:
             om = omega_from_moments(m, "model", what=what).omega
         else:

@@ -38,12 +38,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csat_research.core.checks import check_frame
+from csat_research.core.checks import check_confidence, check_frame
 from csat_research.core.errors import CsatWarning, DataError
 from csat_research.core.numeric import wilson_interval
 from csat_research.stats.estimates import mean_ci
 from csat_research.stats.inputs import (
-    check_ci,
     check_range,
     check_scale,
     weights_vector,
@@ -431,8 +430,8 @@ class OverallIndexResult:
     overall : float
         :math:`\\sum_d w_d \\bar s_d` over the dimension means (each mean over the respondents
         scored on that dimension; survey-weighted when survey weights are given).
-    weights : pandas.Series
-        The validated dimension weights.
+    index_weights : pandas.Series
+        The validated dimension weights of the index.
     dimension_means : pandas.Series
         :math:`\\bar s_d` per dimension.
     n : int
@@ -445,7 +444,7 @@ class OverallIndexResult:
 
     index: pd.Series
     overall: float
-    weights: pd.Series
+    index_weights: pd.Series
     dimension_means: pd.Series
     n: int
     n_complete: int
@@ -455,20 +454,20 @@ class OverallIndexResult:
         """One row per dimension: ``weight``, ``mean``, ``contribution`` (= weight x mean)."""
         return pd.DataFrame(
             {
-                "weight": self.weights,
+                "weight": self.index_weights,
                 "mean": self.dimension_means,
-                "contribution": self.weights * self.dimension_means,
+                "contribution": self.index_weights * self.dimension_means,
             }
         ).rename_axis("dimension").reset_index()
 
 
-def _validate_dimension_weights(weights: Any, expected: Sequence[str], param: str = "weights") -> pd.Series:
-    if isinstance(weights, pd.Series):
-        mapping = weights.to_dict()
-    elif isinstance(weights, Mapping):
-        mapping = dict(weights)
+def _validate_dimension_weights(index_weights: Any, expected: Sequence[str], param: str = "index_weights") -> pd.Series:
+    if isinstance(index_weights, pd.Series):
+        mapping = index_weights.to_dict()
+    elif isinstance(index_weights, Mapping):
+        mapping = dict(index_weights)
     else:
-        raise TypeError(f"`{param}` must be a mapping dimension -> weight; got {type(weights).__name__}")
+        raise TypeError(f"`{param}` must be a mapping dimension -> weight; got {type(index_weights).__name__}")
     missing = [d for d in expected if d not in mapping]
     extra = [k for k in mapping if k not in set(expected)]
     if missing or extra:
@@ -488,7 +487,7 @@ def _validate_dimension_weights(weights: Any, expected: Sequence[str], param: st
 def overall_index(
     scores: pd.DataFrame | DimensionScoresResult,
     *,
-    weights: Mapping[str, float] | pd.Series,
+    index_weights: Mapping[str, float] | pd.Series,
     survey_weights: pd.Series | np.ndarray | None = None,
 ) -> OverallIndexResult:
     """Overall satisfaction index: weighted sum of dimension scores.
@@ -498,8 +497,8 @@ def overall_index(
     scores : pandas.DataFrame or DimensionScoresResult
         Per-respondent dimension scores, one column per dimension (``result.scores`` or
         ``result.scores_100`` of :func:`dimension_scores`; a result object uses ``.scores``).
-    weights : mapping of str to float
-        Dimension weights (expert, AHP or data-driven): keys must match the columns of
+    index_weights : mapping of str to float
+        Dimension weights of the index (expert, AHP or data-driven): keys must match the columns of
         ``scores`` exactly, every weight positive, summing to 1 within 1e-6.
     survey_weights : pandas.Series or array, optional
         Respondent weights for the dimension means behind ``overall``.
@@ -533,7 +532,7 @@ def overall_index(
     --------
     >>> import pandas as pd
     >>> s = pd.DataFrame({"efficiency": [4.0, 3.0], "quality": [5.0, 2.0]})
-    >>> r = overall_index(s, weights={"efficiency": 0.4, "quality": 0.6})
+    >>> r = overall_index(s, index_weights={"efficiency": 0.4, "quality": 0.6})
     >>> r.index.tolist(), round(r.overall, 10)
     ([4.6, 2.4], 3.5)
     """
@@ -541,7 +540,7 @@ def overall_index(
         scores = scores.scores
     check_frame(scores, "`scores`")
     cols = list(scores.columns)
-    w = _validate_dimension_weights(weights, cols)
+    w = _validate_dimension_weights(index_weights, cols)
     block = _numeric_block(scores, cols, "scores")
     sw = weights_vector(survey_weights, scores, "survey_weights")
     idx = block @ w.to_numpy()  # NaN propagates: incomplete respondents get NaN
@@ -583,9 +582,9 @@ def score_summary(
     reverse: Sequence[str] = (),
     min_answered: float | int = 0.5,
     scale: tuple[float, float] = (1, 5),
-    weights: str | pd.Series | np.ndarray | None = None,
+    survey_weights: str | pd.Series | np.ndarray | None = None,
     top: float = 4,
-    ci: float = 0.95,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Tidy per-dimension summary: n, mean with CI, 0-100 score and top-2-box share.
 
@@ -595,12 +594,12 @@ def score_summary(
         One row per respondent with the item columns (and the weight column if named).
     dimensions, reverse, min_answered, scale
         As in :func:`dimension_scores`.
-    weights : str, pandas.Series or array, optional
+    survey_weights : str, pandas.Series or array, optional
         Survey weights: the name of a column of ``data`` (e.g. ``"weight"``) or the weights.
     top : float, default 4
         A respondent is "top-2-box" on a dimension when the dimension score is >= ``top``
         (4 = "satisfied" or better on average on a 1-5 scale).
-    ci : float, default 0.95
+    confidence : float, default 0.95
         Confidence level.
 
     Returns
@@ -617,7 +616,7 @@ def score_summary(
     ------
     As :func:`dimension_scores`, :func:`~csat_research.stats.estimates.mean_ci` and
     :func:`~csat_research.stats.estimates.top2box`; ``DataError`` when a weight column named in
-    ``weights`` is missing.
+    ``survey_weights`` is missing.
 
     Warns
     -----
@@ -651,18 +650,18 @@ def score_summary(
     """
     check_frame(data, "`data`")
     lo, hi = check_scale(scale)
-    level = check_ci(ci)
+    confidence = check_confidence(confidence)
     if isinstance(top, bool) or not isinstance(top, int | float | np.integer | np.floating):
         raise TypeError(f"`top` must be a number (threshold on the dimension score); got {type(top).__name__}")
     if not lo <= float(top) <= hi:
         raise ValueError(f"`top` = {top!r} must lie inside `scale` {(lo, hi)}")
-    if isinstance(weights, str):
-        _check_columns(data, [weights], "weights")
-        w_all = weights_vector(data[weights], data[weights], "weights")
+    if isinstance(survey_weights, str):
+        _check_columns(data, [survey_weights], "survey_weights")
+        w_all = weights_vector(data[survey_weights], data[survey_weights], "survey_weights")
     else:
-        w_all = weights_vector(weights, data, "weights")
+        w_all = weights_vector(survey_weights, data, "survey_weights")
     res = dimension_scores(data, dimensions=dimensions, reverse=reverse, min_answered=min_answered, scale=(lo, hi))
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
     rows = []
     for cov in res.coverage.itertuples():
         col = res.scores[cov.dimension].to_numpy()
@@ -671,7 +670,7 @@ def score_summary(
                                "n_missing": int((~ok).sum())}
         wu = None if w_all is None else w_all[ok]
         if row["n"] >= 2 and (wu is None or np.count_nonzero(wu) >= 2):
-            m = mean_ci(pd.Series(col), weights=w_all, ci=level)
+            m = mean_ci(pd.Series(col), survey_weights=w_all, confidence=confidence)
             hit = col[ok] >= float(top)
             if wu is None:
                 share, n_eff = float(hit.mean()), float(row["n"])

@@ -46,12 +46,12 @@ __all__ = [
 _TOTAL_TOL = 1e-6
 
 
-def kish_effective_n(weights: Any) -> float:
+def kish_effective_n(survey_weights: Any) -> float:
     """Kish effective sample size of a set of survey weights.
 
     Parameters
     ----------
-    weights : array-like
+    survey_weights : array-like
         Non-negative finite weights of the respondents used.
 
     Returns
@@ -80,9 +80,9 @@ def kish_effective_n(weights: Any) -> float:
     >>> kish_effective_n([1, 3])
     1.6
     """
-    w = np.asarray(weights, dtype=np.float64).ravel()
+    w = np.asarray(survey_weights, dtype=np.float64).ravel()
     if w.size == 0 or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise ValueError("`weights` must be finite, non-negative and not all zero")
+        raise ValueError("`survey_weights` must be finite, non-negative and not all zero")
     return float(w.sum() ** 2 / np.dot(w, w))
 
 
@@ -443,7 +443,7 @@ class WeightDiagnosticsResult:
 
 
 def weight_diagnostics(
-    weights: pd.Series | np.ndarray | Sequence[float],
+    survey_weights: pd.Series | np.ndarray | Sequence[float],
     *,
     trim: tuple[float, float] | None = None,
 ) -> WeightDiagnosticsResult:
@@ -451,7 +451,7 @@ def weight_diagnostics(
 
     Parameters
     ----------
-    weights : Series, array or sequence of numbers
+    survey_weights : Series, array or sequence of numbers
         Non-negative weights; missing values are counted and left out.
     trim : (lo, hi), optional
         The bounds used by :func:`rake` (multiples of the mean weight): weights at or
@@ -464,7 +464,7 @@ def weight_diagnostics(
     Raises
     ------
     TypeError
-        ``weights`` not numeric.
+        ``survey_weights`` not numeric.
     DataError
         Negative or infinite weights.
     AnalysisError
@@ -494,21 +494,21 @@ def weight_diagnostics(
     >>> round(d.design_effect, 4), round(d.effective_n, 4)
     (1.1111, 3.6)
     """
-    if isinstance(weights, (pd.Series, np.ndarray, list, tuple)):
+    if isinstance(survey_weights, (pd.Series, np.ndarray, list, tuple)):
         try:
-            arr = np.asarray(pd.to_numeric(pd.Series(np.asarray(weights, dtype=object)),
+            arr = np.asarray(pd.to_numeric(pd.Series(np.asarray(survey_weights, dtype=object)),
                                            errors="raise"), dtype=float)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"weights must be numeric: {exc}") from None
+            raise TypeError(f"survey_weights must be numeric: {exc}") from None
     else:
         raise TypeError(
-            f"weights must be a Series, array or list of numbers, got {type(weights).__name__}"
+            f"survey_weights must be a Series, array or list of numbers, got {type(survey_weights).__name__}"
         )
     n_missing = int(np.isnan(arr).sum())
     arr = arr[~np.isnan(arr)]
     if np.any(arr < 0) or np.any(np.isinf(arr)):
         raise DataError(
-            f"weights: {int(np.sum((arr < 0) | np.isinf(arr)))} weight(s) are negative or "
+            f"survey_weights: {int(np.sum((arr < 0) | np.isinf(arr)))} weight(s) are negative or "
             "infinite"
         )
     if arr.size == 0 or arr.sum() <= 0:

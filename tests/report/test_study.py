@@ -132,7 +132,7 @@ def test_raked_survey_weights_reach_every_estimate(studies, tmp_path):
     expected = float((d["overall_sat"] * d["weight"]).sum() / d["weight"].sum())
     assert wres.csat_mean.mean == pytest.approx(expected, rel=1e-9)
     assert wres.csat_mean.mean != pytest.approx(res.csat_mean.mean, abs=1e-4)
-    assert wres.logit_dimensions.weights == "weight"
+    assert wres.logit_dimensions.survey_weights == "weight"
 
 
 def test_data_driven_index_weights_use_the_survey_weights(studies, tmp_path):
@@ -150,7 +150,7 @@ def test_data_driven_index_weights_use_the_survey_weights(studies, tmp_path):
     dims = list(weighted.dimensions)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        expected = data_driven_weights(weighted.data, outcome="overall_sat", predictors=dims, weights="weight")
+        expected = data_driven_weights(weighted.data, outcome="overall_sat", predictors=dims, survey_weights="weight")
         unweighted = data_driven_weights(weighted.data, outcome="overall_sat", predictors=dims)
     pd.testing.assert_series_equal(weighted.index_weights, expected.reindex(dims), check_names=False)
     assert not np.allclose(weighted.index_weights.to_numpy(), unweighted.reindex(dims).to_numpy(), atol=1e-6)

@@ -45,7 +45,7 @@ def test_cfa_fit_measures_lavaan_tutorial(hs_fit):
     assert r.rmsea_pvalue == pytest.approx(0.001, abs=TOL3)  # P-value RMSEA <= 0.05 0.001
     assert r.srmr == pytest.approx(0.065, abs=TOL3)  # SRMR 0.065
     assert (r.n_obs, r.n_items, r.n_factors, r.n_dropped) == (301, 9, 3, 0)
-    assert r.converged and r.rmsea_ci_level == 0.90
+    assert r.converged and r.confidence == 0.90
 
 
 def test_cfa_loadings_lavaan(hs_items, hs_fit):

@@ -108,7 +108,7 @@ def test_letters_are_multi_letter_and_correction_reduces_them():
 
 def test_crosstab_weighted_unit_weights_equal_unweighted(party):
     res = crosstab(party, row="gender", col="party")
-    wres = crosstab(party.assign(w=1.0), row="gender", col="party", weights="w")
+    wres = crosstab(party.assign(w=1.0), row="gender", col="party", survey_weights="w")
     assert wres.weighted
     assert wres.chi2 == pytest.approx(res.chi2, rel=1e-12)
     assert wres.n_effective == pytest.approx(2757)
@@ -118,7 +118,7 @@ def test_crosstab_weighted_unit_weights_equal_unweighted(party):
 def test_crosstab_weighted_is_kish_first_order_correction(party):
     rng = np.random.default_rng(7)
     w = rng.uniform(0.5, 2.0, len(party))
-    res = crosstab(party.assign(w=w), row="gender", col="party", weights="w")
+    res = crosstab(party.assign(w=w), row="gender", col="party", survey_weights="w")
     # Pearson X2 of the weighted table scaled to total n, divided by Kish deff.
     tab = pd.crosstab(party["gender"], party["party"], values=w, aggfunc="sum").to_numpy()
     tab = tab * len(w) / tab.sum()
@@ -128,7 +128,7 @@ def test_crosstab_weighted_is_kish_first_order_correction(party):
     assert res.chi2 == pytest.approx(x2_sum_w / deff, rel=1e-10)
     assert res.n_effective == pytest.approx(len(w) / deff)
     # weights scaled by a constant change nothing
-    res2 = crosstab(party.assign(w=w * 37.0), row="gender", col="party", weights="w")
+    res2 = crosstab(party.assign(w=w * 37.0), row="gender", col="party", survey_weights="w")
     assert res2.chi2 == pytest.approx(res.chi2, rel=1e-10)
     pd.testing.assert_frame_equal(res2.letters, res.letters)
 
@@ -155,8 +155,8 @@ def test_crosstab_errors(party):
     with pytest.raises(ValueError, match="alpha must be"):
         crosstab(party, row="gender", col="party", alpha=1.5)
     with pytest.raises(DataError, match="negative"):
-        crosstab(party.assign(w=-1.0), row="gender", col="party", weights="w")
+        crosstab(party.assign(w=-1.0), row="gender", col="party", survey_weights="w")
     with pytest.raises(TypeError, match="DataFrame"):
         crosstab(party.to_dict(), row="gender", col="party")
-    with pytest.raises(TypeError, match="weights must be"):
-        crosstab(party, row="gender", col="party", weights=3)
+    with pytest.raises(TypeError, match="survey_weights must be"):
+        crosstab(party, row="gender", col="party", survey_weights=3)

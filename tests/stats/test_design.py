@@ -58,14 +58,14 @@ def test_build_design_terms_levels_weights_without_fitting(make_survey):
     before = df.copy()
     with pytest.warns(CsatWarning, match=r"^build: dropped 2 of 200 rows"):
         d = build_design(df, outcome="repurchase", predictors=("quality",), controls=("customer_type",),
-                         weights="weight", function="build")
+                         survey_weights="weight", function="build")
     assert d.terms == ("const", "quality", "customer_type[returning]")
     assert d.X.shape == (198, 3) and d.n_dropped == 2
     assert dict(d.levels) == {"customer_type": ("new", "returning")}
     assert d.sources["customer_type[returning]"] == ("customer_type", "returning")
     np.testing.assert_array_equal(d.X[:, 0], 1.0)
     np.testing.assert_array_equal(d.X[:, 2], (df["customer_type"].iloc[2:] == "returning").to_numpy(float))
-    np.testing.assert_array_equal(d.weights, df["weight"].iloc[2:].to_numpy())
+    np.testing.assert_array_equal(d.survey_weights, df["weight"].iloc[2:].to_numpy())
     np.testing.assert_array_equal(d.y, df["repurchase"].iloc[2:].to_numpy(float))
     pd.testing.assert_frame_equal(df, before)
 
@@ -93,11 +93,11 @@ def test_refuses_constant_and_collinear_terms(make_survey):
 def test_check_estimable_directly(make_survey):
     df = make_survey(300, seed=22).assign(quality2=lambda f: f["quality"] - f["efficiency"])
     d = build_design(df, outcome="repurchase", predictors=("quality", "efficiency", "quality2"), controls=(),
-                     weights=None, function="build")
+                     survey_weights=None, function="build")
     with pytest.raises(AnalysisError, match=r"perfectly collinear \(rank 3 < 4 terms\)"):
         check_estimable(d)
     ok = build_design(df, outcome="repurchase", predictors=("quality", "efficiency"), controls=(),
-                      weights=None, function="build")
+                      survey_weights=None, function="build")
     assert check_estimable(ok) is None
 
 

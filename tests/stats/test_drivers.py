@@ -153,7 +153,7 @@ def test_orthogonal_predictors_get_their_squared_correlation(method):
 def test_integer_weights_equal_row_duplication():
     df = _survey(400, seed=1)
     df["w"] = np.where(np.arange(len(df)) % 5 == 0, 3.0, 1.0)
-    weighted = relative_importance(df, outcome="overall_sat", predictors=DIMS, weights="w")
+    weighted = relative_importance(df, outcome="overall_sat", predictors=DIMS, survey_weights="w")
     expanded = pd.concat([df] + [df[df["w"] == 3.0]] * 2, ignore_index=True)
     dup = relative_importance(expanded, outcome="overall_sat", predictors=DIMS)
     np.testing.assert_allclose(weighted["importance"], dup["importance"], rtol=1e-10)
@@ -209,7 +209,7 @@ def test_bootstrap_is_reproducible_and_independent_of_n_jobs():
 
 def test_bootstrap_percentiles_are_those_of_the_documented_replicates():
     df = _survey(200, seed=8)
-    res = relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=40, seed=9, ci=0.9)
+    res = relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=40, seed=9, confidence=0.9)
     # the documented scheme, written out naively: replicate b draws 200 row indices with
     # the b-th child of SeedSequence(9) through the multinomial counts of the distinct
     # rows; equivalently here, recompute with row-level resampling of the same counts
@@ -271,9 +271,9 @@ def test_errors_name_parameter_allowed_and_received():
     with pytest.raises(AnalysisError, match="perfectly collinear"):
         relative_importance(df.assign(dup=2 * df["quality"] - df["digital"]), outcome="overall_sat",
                             predictors=["quality", "digital", "dup"])
-    with pytest.raises(AnalysisError, match=r"weights column 'weight' must be >= 0; found 1 negative"):
+    with pytest.raises(AnalysisError, match=r"survey_weights column 'weight' must be >= 0; found 1 negative"):
         relative_importance(df.assign(weight=df["weight"].where(df.index != 0, -1.0)), outcome="overall_sat",
-                            predictors=DIMS, weights="weight")
+                            predictors=DIMS, survey_weights="weight")
     with pytest.raises(ValueError, match="n_boot must be >= 0; got -5"):
         relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=-5)
     with pytest.raises(ValueError, match=r"n_jobs must be a positive integer or -1 \(all CPUs\); got 0"):
@@ -282,8 +282,8 @@ def test_errors_name_parameter_allowed_and_received():
         relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=10.0)
     with pytest.raises(TypeError, match="seed must be an integer or None; got str 'abc'"):
         relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=5, seed="abc")
-    with pytest.raises(ValueError, match=r"ci must be in \(0, 1\)"):
-        relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=5, ci=1.5)
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\)"):
+        relative_importance(df, outcome="overall_sat", predictors=DIMS, n_boot=5, confidence=1.5)
     with pytest.raises(AnalysisError, match=r"at least p \+ 2 = 7 complete rows for 5 predictors; got 6"):
         relative_importance(df.head(6), outcome="overall_sat", predictors=DIMS)
     with pytest.raises(TypeError, match="data must be a pandas DataFrame"):
@@ -450,7 +450,7 @@ def test_stacked_replicates_equal_one_at_a_time_including_singular_ones(method):
     np.testing.assert_array_equal(np.isnan(stacked), np.isnan(alone))
     np.testing.assert_allclose(stacked, alone, rtol=1e-9, atol=1e-12)
     with pytest.warns(CsatWarning, match=f"{failed} of 60 bootstrap replicates had a constant variable"):
-        res = relative_importance(df, outcome="y", predictors=["a", "b", "c"], weights="w", method=method,
+        res = relative_importance(df, outcome="y", predictors=["a", "b", "c"], survey_weights="w", method=method,
                                   n_boot=60, seed=5)
     ok = alone[~np.isnan(alone).any(axis=1)]
     np.testing.assert_allclose(res["ci_low"], np.quantile(ok, 0.025, axis=0), rtol=1e-9)

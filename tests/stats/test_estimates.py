@@ -55,7 +55,7 @@ def test_top2box_counts_missing_and_top_codes():
     assert (r.n, r.n_missing, r.share) == (4, 2, 0.5)
     assert top2box(s, top=(5,)).share == 0.25
     frame = r.to_frame()
-    assert list(frame.columns) == ["share", "n", "n_eff", "n_top", "ci_low", "ci_high", "ci", "n_missing", "weighted"]
+    assert list(frame.columns) == ["share", "n", "n_eff", "n_top", "ci_low", "ci_high", "confidence", "n_missing", "weighted"]
 
 
 def test_top2box_weighted_uses_kish_effective_n():
@@ -63,7 +63,7 @@ def test_top2box_weighted_uses_kish_effective_n():
     # (Wilson 1927 formula, the same as in Newcombe 1998).
     s = pd.Series([5.0, 5.0, 1.0, 1.0])
     w = pd.Series([1.0, 1.0, 1.0, 3.0])
-    r = top2box(s, weights=w)
+    r = top2box(s, survey_weights=w)
     ref = top2box(_binary(1, 3))
     assert r.weighted and r.n == 4
     assert r.share == pytest.approx(1 / 3)
@@ -73,7 +73,7 @@ def test_top2box_weighted_uses_kish_effective_n():
 
 def test_top2box_equal_weights_equal_unweighted():
     s = _binary(81, 263)
-    r = top2box(s, weights=np.full(263, 2.5))
+    r = top2box(s, survey_weights=np.full(263, 2.5))
     assert r.ci_low == pytest.approx(0.2553, abs=5e-5)  # Newcombe 1998, Table I
     assert r.ci_high == pytest.approx(0.3662, abs=5e-5)
 
@@ -84,9 +84,9 @@ def test_top2box_equal_weights_equal_unweighted():
 )
 @SETTINGS
 def test_top2box_properties(values, level):
-    r = top2box(pd.Series(values), ci=level)
+    r = top2box(pd.Series(values), confidence=level)
     assert 0 <= r.ci_low <= r.share <= r.ci_high <= 1
-    wider = top2box(pd.Series(values), ci=min(0.9999, level + 0.0001 + (1 - level) / 2))
+    wider = top2box(pd.Series(values), confidence=min(0.9999, level + 0.0001 + (1 - level) / 2))
     assert wider.ci_low <= r.ci_low + 1e-12 and wider.ci_high >= r.ci_high - 1e-12
 
 
@@ -102,18 +102,18 @@ def test_top2box_bad_input():
         top2box(pd.Series([5.0, 7.0]))
     with pytest.raises(AnalysisError, match="no non-missing answer"):
         top2box(pd.Series([np.nan, np.nan]))
-    with pytest.raises(ValueError, match=r"`ci` must lie in \(0, 1\)"):
-        top2box(pd.Series([5.0]), ci=95)
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\), e\.g\. 0\.95; got 95"):
+        top2box(pd.Series([5.0]), confidence=95)
     with pytest.raises(ValueError, match="`top` must be a non-empty sequence"):
         top2box(pd.Series([5.0]), top=())
     with pytest.raises(ValueError, match=r"`top` codes \[6\.0\] must lie inside `scale`"):
         top2box(pd.Series([5.0]), top=(6,))
-    with pytest.raises(DataError, match=r"`weights` must be finite and non-negative; 1 row\(s\)"):
-        top2box(pd.Series([5.0, 4.0]), weights=[1.0, -1.0])
+    with pytest.raises(DataError, match=r"`survey_weights` must be finite and non-negative; 1 row\(s\)"):
+        top2box(pd.Series([5.0, 4.0]), survey_weights=[1.0, -1.0])
     with pytest.raises(ValueError, match="one weight per row"):
-        top2box(pd.Series([5.0, 4.0]), weights=[1.0])
+        top2box(pd.Series([5.0, 4.0]), survey_weights=[1.0])
     with pytest.raises(ValueError, match=r"no weight for 1 row\(s\)"):
-        top2box(pd.Series([5.0, 4.0], index=["a", "b"]), weights=pd.Series([1.0], index=["a"]))
+        top2box(pd.Series([5.0, 4.0], index=["a", "b"]), survey_weights=pd.Series([1.0], index=["a"]))
     with pytest.raises(TypeError, match="must be a pandas Series"):
         top2box("5,4")
     with pytest.raises(CsatError):  # every project error derives from CsatError
@@ -138,7 +138,7 @@ def test_mean_ci_matches_r_t_test_sleep():
 
 
 def test_mean_ci_equal_weights_reduce_to_t_interval():
-    r = mean_ci(pd.Series(SLEEP_DIFF), weights=np.full(10, 3.0))
+    r = mean_ci(pd.Series(SLEEP_DIFF), survey_weights=np.full(10, 3.0))
     assert r.weighted
     assert r.ci_low == pytest.approx(0.7001142, abs=5e-8)  # R t.test, as above
     assert r.ci_high == pytest.approx(2.4598858, abs=5e-8)
@@ -151,7 +151,7 @@ def test_mean_ci_weighted_se_equals_statsmodels_wls_hc1():
     rng = np.random.default_rng(7)
     y = rng.integers(1, 6, 200).astype(float)
     w = rng.uniform(0.3, 3.0, 200)
-    r = mean_ci(pd.Series(y), weights=w)
+    r = mean_ci(pd.Series(y), survey_weights=w)
     fit = sm.WLS(y, np.ones(200), weights=w).fit(cov_type="HC1")
     assert r.mean == pytest.approx(fit.params[0], rel=1e-12)
     assert r.se == pytest.approx(fit.bse[0], rel=1e-10)
@@ -166,7 +166,7 @@ def test_mean_ci_missing_and_errors():
     with pytest.raises(DataError, match="infinite"):
         mean_ci(pd.Series([1.0, np.inf, 2.0]))
     with pytest.raises(AnalysisError, match="sum to zero"):
-        mean_ci(pd.Series([1.0, 2.0]), weights=[0.0, 0.0])
+        mean_ci(pd.Series([1.0, 2.0]), survey_weights=[0.0, 0.0])
 
 
 @given(arrays(np.float64, st.integers(2, 50), elements=st.floats(-100, 100)), st.floats(0.01, 100))
@@ -208,7 +208,7 @@ def test_nps_classification_boundaries():
 def test_nps_weighted_point_estimate_equals_replicated_data():
     x = pd.Series([10.0, 8.0, 2.0])
     w = pd.Series([3.0, 1.0, 2.0])
-    r = nps(x, weights=w)
+    r = nps(x, survey_weights=w)
     rep = nps(pd.Series([10.0] * 3 + [8.0] + [2.0] * 2))
     assert r.nps == pytest.approx(rep.nps)
     assert r.n_eff == pytest.approx(36 / 14)  # Kish: (3+1+2)^2 / (9+1+4)

@@ -163,7 +163,7 @@ def test_compare_means_group_table_and_weights():
     assert g.loc["Light Brunette", "n"] == 4
     assert (g["ci_low"] < g["mean"]).all() and (g["mean"] < g["ci_high"]).all()
     with pytest.warns(CsatWarning, match="group table only"):
-        wres = compare_means(HAIR.assign(w=1.0), value="pain", group="hair", weights="w")
+        wres = compare_means(HAIR.assign(w=1.0), value="pain", group="hair", survey_weights="w")
     pd.testing.assert_frame_equal(wres.groups, res.groups)
     pd.testing.assert_frame_equal(wres.tests, res.tests)
 
@@ -225,7 +225,7 @@ def test_satisfaction_by_segment_long_table_and_small_bases():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CsatWarning)
         wout = satisfaction_by_segment(df.assign(w=1.0), scores=["efficiency", "quality"],
-                                       segments=["customer_type", "age_group"], weights="w")
+                                       segments=["customer_type", "age_group"], survey_weights="w")
     pd.testing.assert_frame_equal(wout, out)
 
 

@@ -187,7 +187,7 @@ def test_aggregate_judgments_geometric_mean():
     agg = aggregate_judgments([[[1, 2], [1 / 2, 1]], [[1, 8], [1 / 8, 1]]], labels=["a", "b"])
     assert agg.loc["a", "b"] == pytest.approx(4.0)  # sqrt(2 * 8)
     assert agg.loc["b", "a"] == pytest.approx(0.25)
-    weighted = aggregate_judgments([[[1, 2], [1 / 2, 1]], [[1, 8], [1 / 8, 1]]], weights=[0.75, 0.25])
+    weighted = aggregate_judgments([[[1, 2], [1 / 2, 1]], [[1, 8], [1 / 8, 1]]], judge_weights=[0.75, 0.25])
     assert weighted.iloc[0, 1] == pytest.approx(2 ** 0.75 * 8 ** 0.25)
 
 
@@ -215,8 +215,8 @@ def test_aggregate_judgments_checks():
         aggregate_judgments([good, np.ones((3, 3))])
     with pytest.raises(ValueError, match=r"`matrices\[1\]` must be reciprocal"):
         aggregate_judgments([good, [[1, 2], [2, 1]]])
-    with pytest.raises(ValueError, match="`weights` must sum to 1"):
-        aggregate_judgments([good, good], weights=[0.5, 0.6])
+    with pytest.raises(ValueError, match="`judge_weights` must sum to 1"):
+        aggregate_judgments([good, good], judge_weights=[0.5, 0.6])
     df1 = pd.DataFrame(good, index=["a", "b"], columns=["a", "b"])
     df2 = pd.DataFrame(good, index=["x", "y"], columns=["x", "y"])
     with pytest.raises(ValueError, match=r"labels \['x', 'y'\] differ"):
@@ -272,7 +272,7 @@ def test_data_driven_weights_equal_the_drivers_shares():
     assert w.idxmax() == "quality"
     # weighted data pass the survey weights through
     d["weight"] = 1.0
-    assert data_driven_weights(d, outcome="overall_sat", predictors=preds, weights="weight").to_numpy() == pytest.approx(
+    assert data_driven_weights(d, outcome="overall_sat", predictors=preds, survey_weights="weight").to_numpy() == pytest.approx(
         w.to_numpy()
     )
 

@@ -103,5 +103,5 @@ def test_errors_parameters(likert):
     df = likert(3, n=30, k=4)
     with pytest.raises(ParamsError, match="`missing` must be one of 'listwise', 'pairwise'; got 'all'"):
         cronbach_alpha(df, missing="all")
-    with pytest.raises(ParamsError, match=r"`ci` must be a confidence level in \(0, 1\).*got 95.0"):
-        cronbach_alpha(df, ci=95)
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\), e\.g\. 0\.95; got 95"):
+        cronbach_alpha(df, confidence=95)

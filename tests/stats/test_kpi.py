@@ -170,7 +170,7 @@ def test_service_kpis_errors():
         service_kpis(t[["ticket_id"]])
     with pytest.raises(ValueError, match="reply_limit_min must be a positive number"):
         service_kpis(t, reply_limit_min=0)
-    with pytest.raises(ValueError, match="confidence"):
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\), e\.g\. 0\.95; got 95"):
         service_kpis(t, confidence=95)
     with pytest.raises(AnalysisError, match="no rows"):
         service_kpis(t.iloc[:0])

@@ -235,7 +235,7 @@ def test_logit_integer_weights_equal_row_duplication(make_survey):
     df["w_int"] = np.where(np.arange(len(df)) % 4 == 0, 3.0, 1.0)
     weighted = repurchase_logit(
         df, outcome="repurchase", predictors=["quality", "efficiency"], controls=["customer_type"],
-        weights="w_int",
+        survey_weights="w_int",
     )
     expanded = pd.concat([df] + [df[df["w_int"] == 3.0]] * 2, ignore_index=True)
     dup = repurchase_logit(
@@ -255,7 +255,7 @@ def test_logit_unit_weights_equal_unweighted_fit(make_survey):
     for robust in (True, False):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CsatWarning)
-            a = repurchase_logit(df, weights="one", robust=robust, **kwargs)
+            a = repurchase_logit(df, survey_weights="one", robust=robust, **kwargs)
         b = repurchase_logit(df, robust=robust, **kwargs)
         pd.testing.assert_frame_equal(a.coefficients, b.coefficients, rtol=1e-7)
         pd.testing.assert_frame_equal(a.marginal_effects, b.marginal_effects, rtol=1e-7)
@@ -265,7 +265,7 @@ def test_logit_unit_weights_equal_unweighted_fit(make_survey):
 
 def test_logit_weighted_sandwich_formula_and_scale_invariance(make_survey):
     df = make_survey(1200, seed=2)
-    res = repurchase_logit(df, outcome="repurchase", predictors=["quality", "digital"], weights="weight")
+    res = repurchase_logit(df, outcome="repurchase", predictors=["quality", "digital"], survey_weights="weight")
     X = np.column_stack([np.ones(len(df)), df["quality"], df["digital"]])
     y, w = df["repurchase"].to_numpy(float), df["weight"].to_numpy()
     b = res.coefficients["coef"].to_numpy()
@@ -276,7 +276,7 @@ def test_logit_weighted_sandwich_formula_and_scale_invariance(make_survey):
     np.testing.assert_allclose(res.coefficients["se"], np.sqrt(np.diag(V)), rtol=1e-6)
     scaled = repurchase_logit(
         df.assign(weight=df["weight"] * 250), outcome="repurchase", predictors=["quality", "digital"],
-        weights="weight",
+        survey_weights="weight",
     )
     np.testing.assert_allclose(scaled.coefficients["coef"], res.coefficients["coef"], rtol=1e-7)
     np.testing.assert_allclose(scaled.coefficients["se"], res.coefficients["se"], rtol=1e-6)
@@ -285,7 +285,7 @@ def test_logit_weighted_sandwich_formula_and_scale_invariance(make_survey):
 def test_logit_weights_without_robust_warns(make_survey):
     df = make_survey(800, seed=3)
     with pytest.warns(CsatWarning, match="robust=False with survey weights"):
-        repurchase_logit(df, outcome="repurchase", predictors=["quality"], weights="weight", robust=False)
+        repurchase_logit(df, outcome="repurchase", predictors=["quality"], survey_weights="weight", robust=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -365,15 +365,15 @@ def test_type_and_value_errors(make_survey):
         repurchase_logit(df, outcome="repurchase", predictors="quality")
     with pytest.raises(TypeError, match=r"predictor 'customer_type' must be numeric .* got dtype str"):
         repurchase_logit(df, outcome="repurchase", predictors=["customer_type"])
-    with pytest.raises(ValueError, match=r"ci must be in \(0, 1\), e\.g\. 0\.95; got 95"):
-        repurchase_logit(df, outcome="repurchase", predictors=["quality"], ci=95)
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\), e\.g\. 0\.95; got 95"):
+        repurchase_logit(df, outcome="repurchase", predictors=["quality"], confidence=95)
     with pytest.raises(ValueError, match=r"predictors lists columns more than once: \['quality'\]"):
         repurchase_logit(df, outcome="repurchase", predictors=["quality", "quality"])
     with pytest.raises(ValueError, match=r"columns \['quality'\] are listed both in predictors and controls"):
         repurchase_logit(df, outcome="repurchase", predictors=["quality"], controls=["quality"])
-    with pytest.raises(AnalysisError, match=r"weights column 'weight' must be >= 0; found 1 negative"):
+    with pytest.raises(AnalysisError, match=r"survey_weights column 'weight' must be >= 0; found 1 negative"):
         repurchase_logit(df.assign(weight=df["weight"].where(df.index != 5, -1.0)), outcome="repurchase",
-                         predictors=["quality"], weights="weight")
+                         predictors=["quality"], survey_weights="weight")
     with pytest.raises(TypeError, match="robust must be True or False"):
         repurchase_logit(df, outcome="repurchase", predictors=["quality"], robust="HC1")
 
@@ -388,7 +388,7 @@ def test_property_robust_fit_invariants(make_survey, seed, scale):
     df["weight"] = df["weight"] * scale
     res = repurchase_logit(
         df, outcome="repurchase", predictors=["quality", "efficiency"], controls=["customer_type"],
-        weights="weight",
+        survey_weights="weight",
     )
     tab = res.coefficients
     assert (tab["ci_low"] < tab["coef"]).all() and (tab["coef"] < tab["ci_high"]).all()
@@ -474,7 +474,7 @@ def test_recovers_demo_study_repurchase_coefficients(demo_study):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CsatWarning)  # rows with a missing score
             res = repurchase_logit(
-                frame, outcome="repurchase", predictors=dims, controls=["customer_type"], ci=level
+                frame, outcome="repurchase", predictors=dims, controls=["customer_type"], confidence=level
             )
         assert set(planted) == set(res.coefficients.index), category
         for term, value in planted.items():

@@ -104,7 +104,7 @@ def test_ordered_warnings_sparse_categories_and_weights_without_robust(ologit):
         repurchase_ordered(df, outcome="code", predictors=["pared", "gpa"])
     with pytest.warns(CsatWarning, match="robust=False with survey weights"):
         repurchase_ordered(df.assign(code=ologit["apply"].cat.codes), outcome="code",
-                           predictors=["pared", "gpa"], weights="w", robust=False)
+                           predictors=["pared", "gpa"], survey_weights="w", robust=False)
 
 
 def test_ordered_refuses_diverging_coefficient(ologit):
@@ -116,7 +116,7 @@ def test_ordered_refuses_diverging_coefficient(ologit):
 
 def test_ordered_weights_equal_row_duplication(ologit):
     df = ologit.assign(w=np.where(np.arange(len(ologit)) % 3 == 0, 2.0, 1.0))
-    weighted = repurchase_ordered(df, outcome="apply", predictors=["pared", "public", "gpa"], weights="w")
+    weighted = repurchase_ordered(df, outcome="apply", predictors=["pared", "public", "gpa"], survey_weights="w")
     expanded = pd.concat([ologit, ologit[df["w"] == 2.0]], ignore_index=True)
     dup = repurchase_ordered(expanded, outcome="apply", predictors=["pared", "public", "gpa"])
     np.testing.assert_allclose(weighted.coefficients["coef"], dup.coefficients["coef"], rtol=1e-5)

@@ -195,7 +195,7 @@ def test_dimension_scores_bad_input(survey):
 # --------------------------------------------------------------------------- overall_index
 def test_overall_index_hand_computed_and_linearity():
     s = pd.DataFrame({"efficiency": [4.0, 3.0, 5.0], "quality": [5.0, 2.0, 4.0]}, index=["a", "b", "c"])
-    r = overall_index(s, weights={"efficiency": 0.3, "quality": 0.7})
+    r = overall_index(s, index_weights={"efficiency": 0.3, "quality": 0.7})
     assert r.index.tolist() == pytest.approx([4.7, 2.3, 4.3])
     assert r.overall == pytest.approx(0.3 * 4 + 0.7 * 11 / 3)
     assert r.overall == pytest.approx(r.index.mean())  # complete data: linearity
@@ -207,7 +207,7 @@ def test_overall_index_hand_computed_and_linearity():
 
 def test_overall_index_missing_and_survey_weights():
     s = pd.DataFrame({"e": [4.0, np.nan, 2.0], "q": [5.0, 3.0, 1.0]})
-    r = overall_index(s, weights={"e": 0.5, "q": 0.5}, survey_weights=[1.0, 1.0, 3.0])
+    r = overall_index(s, index_weights={"e": 0.5, "q": 0.5}, survey_weights=[1.0, 1.0, 3.0])
     assert np.isnan(r.index.iloc[1])
     assert (r.n_complete, r.n_incomplete) == (2, 1)
     assert r.dimension_means["e"] == pytest.approx((4 + 6) / 4)
@@ -217,21 +217,21 @@ def test_overall_index_missing_and_survey_weights():
 def test_overall_index_accepts_dimension_scores_result():
     df = pd.DataFrame({"a": [1.0, 5.0], "b": [3.0, 3.0]})
     res = dimension_scores(df, dimensions={"x": ["a"], "y": ["b"]})
-    assert overall_index(res, weights={"x": 0.5, "y": 0.5}).index.tolist() == [2.0, 4.0]
+    assert overall_index(res, index_weights={"x": 0.5, "y": 0.5}).index.tolist() == [2.0, 4.0]
 
 
 def test_overall_index_validates_weights():
     s = pd.DataFrame({"e": [4.0], "q": [5.0]})
-    with pytest.raises(ValueError, match=r"must sum to 1 \(within 1e-06\); they sum to 1.1"):
-        overall_index(s, weights={"e": 0.5, "q": 0.6})
+    with pytest.raises(ValueError, match=r"`index_weights` must sum to 1 \(within 1e-06\); they sum to 1.1"):
+        overall_index(s, index_weights={"e": 0.5, "q": 0.6})
     with pytest.raises(ValueError, match=r"missing \['q'\], unexpected \['x'\]"):
-        overall_index(s, weights={"e": 0.5, "x": 0.5})
-    with pytest.raises(ValueError, match="must be positive and finite"):
-        overall_index(s, weights={"e": 1.5, "q": -0.5})
-    with pytest.raises(TypeError, match="must be a mapping"):
-        overall_index(s, weights=[0.5, 0.5])
+        overall_index(s, index_weights={"e": 0.5, "x": 0.5})
+    with pytest.raises(ValueError, match="`index_weights` must be positive and finite"):
+        overall_index(s, index_weights={"e": 1.5, "q": -0.5})
+    with pytest.raises(TypeError, match="`index_weights` must be a mapping"):
+        overall_index(s, index_weights=[0.5, 0.5])
     # within tolerance is fine
-    assert overall_index(s, weights={"e": 0.5, "q": 0.5 + 5e-7}).n == 1
+    assert overall_index(s, index_weights={"e": 0.5, "q": 0.5 + 5e-7}).n == 1
 
 
 # --------------------------------------------------------------------------- score_summary
@@ -255,14 +255,14 @@ def test_score_summary_agrees_with_its_parts(survey):
 
 def test_score_summary_honours_weight_column():
     df = pd.DataFrame({"a": [5.0, 1.0, 5.0, 1.0], "weight": [3.0, 1.0, 3.0, 1.0]})
-    t = score_summary(df, dimensions={"d": ["a"]}, weights="weight")
+    t = score_summary(df, dimensions={"d": ["a"]}, survey_weights="weight")
     assert t.loc[0, "mean"] == pytest.approx((15 + 1 + 15 + 1) / 8)
     assert t.loc[0, "top2box"] == pytest.approx(0.75)
     assert t.loc[0, "n_eff"] == pytest.approx(64 / 20)
     unweighted = score_summary(df, dimensions={"d": ["a"]})
     assert unweighted.loc[0, "mean"] == pytest.approx(3.0)
-    with pytest.raises(DataError, match=r"\['wt'\] named in `weights` not found"):
-        score_summary(df, dimensions={"d": ["a"]}, weights="wt")
+    with pytest.raises(DataError, match=r"\['wt'\] named in `survey_weights` not found"):
+        score_summary(df, dimensions={"d": ["a"]}, survey_weights="wt")
     with pytest.raises(ValueError, match="`top` = 6 must lie inside `scale`"):
         score_summary(df, dimensions={"d": ["a"]}, top=6)
 
