@@ -13,9 +13,11 @@ WORKERS ?= 2
 report: env system-deps demo-data
 	$(BIN)/csat batch params/ --workers $(WORKERS)
 
-## test: environment + system packages + the whole test suite
+## test: environment + system packages + the whole test suite, then again with every shim off
+## (csat_research.core.shims: a library upgrade that breaks a shim shows up as a difference)
 test: env system-deps
 	$(BIN)/python -m pytest
+	CSAT_SHIMS=off $(BIN)/python -m pytest
 
 env: $(STAMP)
 

@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-import types
 import unicodedata
 from collections.abc import Mapping, Sequence
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from csat_research.core import shims
 
 PALETTE = ("#1f5aa6", "#e07b39", "#3a9e6f", "#c2454a", "#7a5ea8", "#8c8c8c", "#d4a72c")
 GOOD, BAD, NEUTRAL = "#3a9e6f", "#c2454a", "#8c8c8c"
@@ -349,7 +344,8 @@ def word_cloud(
     The layout is computed on a 380 x 170 pixel canvas and the words are rendered at about the
     pixel width at which the Axes is drawn (figure width x dpi for a new figure), so the image
     is shown close to 1:1 rather than blown up from a smaller raster. A font collection
-    (``.ttc``) is drawn with the face of the report's CJK family (:func:`_word_cloud_face`).
+    (``.ttc``) is drawn with the face of the report's CJK family (:func:`_word_cloud_face`),
+    extracted into a font file of its own once (:func:`_face_file`).
     """
     from wordcloud import WordCloud
 
@@ -366,12 +362,10 @@ def word_cloud(
     options = dict(width=canvas_w, height=canvas_h, scale=max(width_px / canvas_w, 1.0), margin=1,
                    background_color="white", max_words=max_words, random_state=seed, colormap="tab10",
                    prefer_horizontal=1.0)
-    if shims.enabled("wordcloud_font_face"):
-        with _wordcloud_fonts(path, index):
-            image = WordCloud(font_path=path, **options).generate_from_frequencies(freqs).to_array()
-    else:  # the plain route: the face extracted into its own font file (fontTools), cached on disk
-        face = _face_file(path, index) if index else path
-        image = WordCloud(font_path=face, **options).generate_from_frequencies(freqs).to_array()
+    # wordcloud opens the first face of a font collection; the report's face is extracted into
+    # a font file of its own (fontTools), once, in the disk cache
+    face = _face_file(path, index) if index else path
+    image = WordCloud(font_path=face, **options).generate_from_frequencies(freqs).to_array()
     ax.imshow(image, interpolation="bilinear")
     ax.set_axis_off()
     return ax
@@ -380,7 +374,7 @@ def word_cloud(
 def prepare_word_cloud_font(font_path) -> None:
     """Find (and, on the plain route, extract) the word cloud's font face once per process."""
     path, index = _word_cloud_face(str(font_path))
-    if index and not shims.enabled("wordcloud_font_face"):
+    if index:
         _face_file(path, index)
 
 
@@ -435,41 +429,6 @@ def _face_file(path: str, index: int) -> str:
         TTCollection(path).fonts[index].save(buf)
         atomic_write_bytes(target, buf.getvalue())
     return str(target)
-
-
-_WORDCLOUD_LOCK = threading.Lock()
-
-
-@contextmanager
-def _wordcloud_fonts(path: str, index: int):
-    """Inside this block wordcloud opens face ``index`` of ``path``, reusing the last font.
-
-    wordcloud calls ``ImageFont.truetype(font_path, size)`` for every word at every size it
-    tries (about 275 times for the report's cloud) and has no face-index option; this opens the
-    chosen face instead, and repeated calls at the same size share one font (about 196 opens).
-    Only the last font is kept: a FreeType face of the CJK font holds about 2.7 MB, so keeping
-    every size (164 of them) cost 445 MB of peak memory for 0.01 s. The layout and the pixels
-    are those of wordcloud's own calls on that face.
-    """
-    import wordcloud.wordcloud as module
-    from PIL import ImageFont
-
-    @lru_cache(maxsize=1)
-    def sized(size: int) -> ImageFont.FreeTypeFont:
-        return ImageFont.truetype(path, size, index=index)
-
-    def truetype(font: str, size: int, *args, **kwargs) -> ImageFont.FreeTypeFont:
-        if font != path or args or kwargs:
-            return ImageFont.truetype(font, size, *args, **kwargs)
-        return sized(size)
-
-    fonts = types.SimpleNamespace(truetype=truetype, TransposedFont=ImageFont.TransposedFont)
-    with _WORDCLOUD_LOCK:
-        saved, module.ImageFont = module.ImageFont, fonts
-        try:
-            yield
-        finally:
-            module.ImageFont = saved
 
 
 def _percent():

@@ -12,7 +12,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from csat_research.core import shims
 from csat_research.core.errors import CsatError
 
 
@@ -97,7 +96,6 @@ def _batch(args: argparse.Namespace) -> int:
     # Start the kernels' fork server first: its imports (seconds) overlap this process's own.
     server = zg.Zygote() if zg.available() and not args.fresh_kernels and not args.scheduler else None
     try:
-        _skip_slow_optional_imports()
         from csat_research.run.runner import NOTEBOOK, run_batch
 
         result = run_batch(args.params, workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress,
@@ -118,21 +116,6 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"failed: {', '.join(o.name for o in result.failed)}", file=sys.stderr)
         return 1
     return 0
-
-
-def _skip_slow_optional_imports() -> None:
-    """Keep two optional imports out of the batch process (it only drives kernels and Chromium).
-
-    * nbformat imports jsonschema, and jsonschema imports the optional ``rfc3987_syntax`` (IRI
-      format checks, which build a lark grammar at import: about 1 s of every ``csat`` start).
-      Notebook validation never checks IRI formats; jsonschema treats the module as absent.
-    * papermill imports ``pyarrow.fs`` (0.2 s) for its ``hdfs://`` notebook paths; the batch
-      reads and writes local notebooks only, and papermill treats the module as absent.
-    """
-    if not shims.enabled("hidden_optional_imports"):
-        return
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
-    sys.modules.setdefault("pyarrow.fs", None)  # type: ignore[assignment]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from pathlib import Path
-from queue import Empty
 from typing import Any
 
 import nbformat
 import papermill as pm
-from nbclient.util import ensure_async, run_hook, run_sync
+from nbclient.util import ensure_async, run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
@@ -66,8 +64,6 @@ class WarmEngine(NBClientEngine):
       (``km.csat_reset_failed``) so that its owner replaces the kernel;
     * ``warm`` (a :class:`WarmKernel`, if given) keeps the kernel's client between notebooks:
       its ``kc`` is used when set, and the client is left open and stored there;
-    * a new client is ready as soon as the kernel has answered ``kernel_info`` and its IOPub
-      messages arrive (:func:`_wait_ready`), without jupyter_client's 0.2 s wait for silence.
     """
 
     @classmethod
@@ -86,8 +82,7 @@ class WarmEngine(NBClientEngine):
         warm=None,
         **kwargs,
     ):
-        client_class = _ReadyClient if shims.enabled("nbclient_ready_client") else PapermillNotebookClient
-        client = client_class(
+        client = PapermillNotebookClient(
             nb_man, km=km, kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
             stderr_file=stderr_file, startup_timeout=start_timeout, timeout=execution_timeout,
         )
@@ -113,24 +108,6 @@ class WarmEngine(NBClientEngine):
                     client.kc.stop_channels()
 
 
-class _ReadyClient(PapermillNotebookClient):
-    """papermill's notebook client whose new kernel client waits only until it is ready."""
-
-    async def async_start_new_kernel_client(self) -> Any:  # noqa: D102 - nbclient's API
-        self.kc = self.km.client()
-        await ensure_async(self.kc.start_channels())
-        try:
-            await _wait_ready(self.kc, self.startup_timeout)
-        except Exception:
-            await self._async_cleanup_kernel()
-            raise
-        self.kc.allow_stdin = False
-        await run_hook(self.on_notebook_start, notebook=self.nb)
-        return self.kc
-
-    start_new_kernel_client = run_sync(async_start_new_kernel_client)
-
-
 def _no_save(**kwargs: Any) -> None:
     """Stand-in for ``NotebookExecutionManager.save`` while cells run."""
 
@@ -143,49 +120,6 @@ async def _run_silently(client: Any, code: str, timeout: float = 60.0) -> None:
         reply = await ensure_async(client.kc.get_shell_msg(timeout=timeout))
     if reply["content"].get("status") != "ok":
         raise RuntimeError(f"kernel reset failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
-
-
-async def _wait_ready(kc: Any, timeout: float) -> None:
-    """Wait until ``kc``'s kernel answers ``kernel_info`` and its IOPub messages reach ``kc``.
-
-    jupyter_client's ``wait_for_ready`` does the same and then waits for 0.2 s of silence on
-    IOPub; here the kernel's ``idle`` status for the request, published after its reply, shows
-    that IOPub is connected. Without it (the subscription is not connected yet) the request is
-    repeated.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        msg_id = kc.kernel_info()
-        if await _reply_and_idle(kc, msg_id, min(1.0, max(deadline - time.monotonic(), 0.1))):
-            return
-        if not await ensure_async(kc.is_alive()):
-            raise RuntimeError("the kernel died before answering kernel_info")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the kernel did not answer kernel_info within {timeout:g} s")
-
-
-async def _reply_and_idle(kc: Any, msg_id: str, timeout: float) -> bool:
-    """True once ``kernel_info`` request ``msg_id`` has its reply and its IOPub ``idle`` status."""
-    end = time.monotonic() + timeout
-    replied = idle = False
-    while not (replied and idle):
-        left = end - time.monotonic()
-        if left <= 0:
-            return False
-        channel = kc.iopub_channel if replied else kc.shell_channel
-        try:
-            msg = await ensure_async(channel.get_msg(timeout=min(left, 0.5)))
-        except Empty:
-            if replied:  # no idle status: IOPub was not connected when it was sent
-                return False
-            continue
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if not replied:
-            replied = msg["msg_type"] == "kernel_info_reply"
-        else:
-            idle = msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
-    return True
 
 
 papermill_engines.register(ENGINE, WarmEngine)

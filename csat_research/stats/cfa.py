@@ -2,8 +2,8 @@
 
 * :func:`cfa` - fit indices (chi-square, CFI, TLI, RMSEA with its interval, SRMR), loadings,
   composite reliability, AVE, Fornell-Larcker table and HTMT (:class:`CFAResult`);
-* :func:`import_semopy` - imports semopy without the sympy and scikit-learn modules the CFA
-  never uses (also called by the report kernels' preload, ``csat_research.run``).
+* :func:`import_semopy` - imports semopy on first use (also called by the report kernels'
+  preload, :func:`csat_research.report.warmup.warm_up`).
 
 The model is fitted to the covariance matrix of the items (one pass over the data,
 :mod:`~csat_research.stats.item_moments`), never to the raw rows, so the CFA scales to millions
@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from csat_research.core import shims
 from csat_research.core.checks import check_confidence
 from csat_research.core.errors import AnalysisError, CsatWarning, ParamsError
 from csat_research.core.numeric import single_thread_blas
@@ -158,78 +157,14 @@ def _lavaan_syntax(spec: Mapping[str, Sequence[str]], orthogonal: bool) -> str:
     return "\n".join(lines)
 
 
-#: What semopy imports from sympy and scikit-learn at import time, for features the CFA does not
-#: use (parameter constraints, kernel random effects, EFA). Imported on first use instead.
-_SEMOPY_DEFERRED = {
-    "sympy": ("lambdify", "derive_by_array", "Symbol"),
-    "sympy.parsing": (),
-    "sympy.parsing.sympy_parser": ("parse_expr",),
-    "sklearn": (),
-    "sklearn.gaussian_process": (),
-    "sklearn.gaussian_process.kernels": ("Kernel", "Matern"),
-    "sklearn.cluster": ("OPTICS",),
-    "sklearn.decomposition": ("SparsePCA",),
-}
-
-
-class _Deferred:
-    """Stand-in for ``module.name``: imports the real object when first called."""
-
-    def __init__(self, module: str, name: str) -> None:
-        self.module, self.name = module, name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        import importlib
-
-        return getattr(importlib.import_module(self.module), self.name)(*args, **kwargs)
-
-    def __repr__(self) -> str:
-        return f"<deferred {self.module}.{self.name}>"
-
-
 def import_semopy() -> Any:
-    """Import semopy without importing sympy and scikit-learn (0.4 s, on the kernels' critical path).
+    """Import semopy (heavy: it imports sympy and scikit-learn too) and return the module.
 
-    semopy's ``__init__`` imports every feature, and with them sympy (parameter constraints) and
-    scikit-learn (kernel effects, EFA); the CFA uses none of these. During semopy's import the
-    names it takes from them (:data:`_SEMOPY_DEFERRED`) are stand-ins that import the real
-    function when called, and the stand-in modules are removed right after, so code importing
-    sympy or scikit-learn later gets the real packages. Where sympy or scikit-learn is already
-    imported, or semopy needs anything else from them, semopy is imported as usual.
-
-    Returns the ``semopy`` module (from ``sys.modules`` once imported). :func:`cfa` calls it on
-    first use; the report kernels' preload (``PRELOAD`` in ``csat_research.run.engine`` and
-    ``csat_research.run.zygote``) calls it so that every kernel starts with semopy imported,
-    0.5-0.7 s sooner than a plain ``import semopy``.
+    :func:`cfa` calls it on first use; report kernels call it in their preload
+    (:func:`csat_research.report.warmup.warm_up`) so that every report starts with it imported.
     """
-    import sys
-    import types
+    import semopy
 
-    if "semopy" in sys.modules:
-        return sys.modules["semopy"]
-    if not shims.enabled("semopy_without_sympy_sklearn") or any(name in sys.modules for name in _SEMOPY_DEFERRED):
-        import semopy
-
-        return semopy
-    stubs = {}
-    for name, attrs in _SEMOPY_DEFERRED.items():
-        stub = types.ModuleType(name, "csat_research stand-in while semopy is imported")
-        for attr in attrs:
-            setattr(stub, attr, _Deferred(name, attr))
-        stubs[name] = stub
-    sys.modules.update(stubs)
-    try:
-        import semopy
-    except ImportError:  # semopy wants more than the stand-ins have: import everything for real
-        for name in [m for m in sys.modules if m == "semopy" or m.startswith("semopy.")]:
-            del sys.modules[name]
-        semopy = None
-    finally:
-        for name, stub in stubs.items():
-            if sys.modules.get(name) is stub:
-                del sys.modules[name]
-    if semopy is None:
-        import semopy
     return semopy
 
 

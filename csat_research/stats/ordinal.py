@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from csat_research.core import shims
 from csat_research.core.checks import (
     check_columns_exist,
     check_confidence,
@@ -94,83 +93,10 @@ class OrderedLogitResult:
 
 
 def _ordered_model_class():
+    """statsmodels' logit ``OrderedModel`` with case weights: each case's log-likelihood times its weight."""
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    if not shims.enabled("ordered_logit_fast_path"):
-        return _plain_weighted_model(OrderedModel)
-
     class _WeightedOrderedModel(OrderedModel):
-        """Logit OrderedModel with case weights and a faster, bit-identical log-likelihood.
-
-        ``loglikeobs`` performs exactly the floating-point operations of the stock
-        ``OrderedModel.loglikeobs`` with ``distr="logit"``: ``scipy.stats.logistic.cdf`` is
-        ``scipy.special.expit`` behind generic ``rv_continuous`` argument handling (which
-        also maps -inf/inf to 0/1, as expit does), and ``X @ beta`` is the same product,
-        reused while only thresholds change (numerical derivatives perturb one parameter
-        at a time). The numerical Hessian at the final estimate, which statsmodels computes
-        twice, is computed once. Estimates, standard errors and the log-likelihood are
-        therefore those of the stock model bit for bit (tested), at about a fifth of the
-        CPU time. Weights multiply each contribution.
-        """
-
-        def __init__(self, endog, exog, *, case_weights=None, **kwds):
-            super().__init__(endog, exog, distr="logit", **kwds)
-            self._case_weights = None if case_weights is None else np.asarray(case_weights, float)
-            self._upper = self.endog + 1
-            self._buffers = (np.empty(self.endog.size), np.empty(self.endog.size))
-            self._linpreds: dict[bytes, np.ndarray] = {}  # beta bytes -> X @ beta
-            self._last_hessian: tuple[bytes, np.ndarray] | None = None
-
-        def initialize(self):
-            # GenericLikelihoodModel.initialize only sets df_model/df_resid from the rank of exog
-            # (an SVD that OpenBLAS runs multi-threaded, its threads then spinning for ~0.1 s of
-            # CPU time); OrderedModel.__init__ overwrites both, and the design's full column rank
-            # is checked before the model is built (check_estimable)
-            pass
-
-        def cdf(self, x):
-            return special.expit(x)
-
-        def hessian(self, params):
-            # statsmodels evaluates the (numerical) Hessian at the final estimate twice, for the
-            # Newton result and again for the sandwich covariance: compute it once
-            key = np.asarray(params, dtype=float).tobytes()
-            if self._last_hessian is None or self._last_hessian[0] != key:
-                self._last_hessian = (key, super().hessian(params))
-            return self._last_hessian[1].copy()
-
-        def loglikeobs(self, params):
-            params = np.asarray(params)
-            k = self.k_levels - 1
-            th = params[-k:]
-            thresh = np.concatenate(([-np.inf], np.concatenate((th[:1], np.exp(th[1:]))).cumsum(), [np.inf]))
-            beta = params[:-k]
-            key = beta.tobytes()
-            xb = self._linpreds.get(key)
-            if xb is None:
-                if len(self._linpreds) >= 64:
-                    self._linpreds.clear()
-                xb = self._linpreds[key] = self.exog.dot(beta)
-            upp, low = self._buffers
-            np.subtract(thresh[self._upper], xb, out=upp)
-            np.subtract(thresh[self.endog], xb, out=low)
-            special.expit(upp, out=upp)
-            special.expit(low, out=low)
-            np.subtract(upp, low, out=upp)
-            np.maximum(upp, 0, out=upp)
-            upp += 1e-20
-            ll = np.log(upp)
-            if self._case_weights is not None:
-                ll *= self._case_weights
-            return ll
-
-    return _WeightedOrderedModel
-
-
-def _plain_weighted_model(OrderedModel):
-    """The stock logit ``OrderedModel``, its per-case log-likelihood multiplied by case weights."""
-
-    class _PlainWeightedOrderedModel(OrderedModel):
         def __init__(self, endog, exog, *, case_weights=None, **kwds):
             super().__init__(endog, exog, distr="logit", **kwds)
             self.case_weights = None if case_weights is None else np.asarray(case_weights, float)
@@ -179,7 +105,7 @@ def _plain_weighted_model(OrderedModel):
             ll = super().loglikeobs(params)
             return ll if self.case_weights is None else ll * self.case_weights
 
-    return _PlainWeightedOrderedModel
+    return _WeightedOrderedModel
 
 
 def repurchase_ordered(

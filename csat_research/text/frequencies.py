@@ -1,7 +1,7 @@
 """Word counts of open answers: frequencies, keywords and the contrast of two groups.
 
 * :func:`word_frequencies` counts words or within-clause bigrams (answers and occurrences);
-* :func:`keywords` ranks them by TF-IDF (jieba's idf table, :func:`load_idf_table`) or
+* :func:`keywords` ranks them by TF-IDF (jieba.analyse's idf table) or
   TextRank, as ``jieba.analyse`` does;
 * :func:`contrast_words` finds the words over-represented in one group (detractors) against
   another: log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008).
@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from functools import lru_cache
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
-from csat_research.core import shims
-from csat_research.core.cache import disk_cached
 from csat_research.core.errors import DataError
 from csat_research.text.inputs import aligned_groups, check_int, text_series
 from csat_research.text.pii import mask_pii_for_counting
 from csat_research.text.tokenize import TextTokenizer, resolve_tokenizer
 
-__all__ = ["contrast_words", "keywords", "load_idf_table", "word_frequencies"]
+__all__ = ["contrast_words", "keywords", "prepare_keyword_tables", "word_frequencies"]
 
 # --------------------------------------------------------------------------------------
 # word frequencies
@@ -176,68 +172,15 @@ def _tfidf_template():
     return jieba.analyse.default_tfidf
 
 
-#: ``jieba.analyse.TFIDF.STOP_WORDS`` (jieba 0.42), kept here so that TF-IDF keywords do not
-#: import jieba.analyse, which reads its idf table and the POS tagger at import (~0.8 s).
-_JIEBA_TFIDF_STOP_WORDS = frozenset((
-    "the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be", "as", "on",
-    "with", "can", "if", "from", "which", "you", "it", "this", "then", "at", "have", "all", "not",
-    "one", "has", "or",
-))
-
-
-@lru_cache(maxsize=1)
-def load_idf_table() -> tuple[dict[str, float], float]:
-    """Load jieba's idf table once per process (disk-cached).
-
-    The table of TF-IDF :func:`keywords` in Chinese: ``jieba/analyse/idf.txt`` read as
-    jieba's ``IDFLoader`` reads it, without importing ``jieba.analyse``. The parsed table is
-    kept in the package's on-disk cache (:func:`csat_research.core.cache.disk_cached`, keyed
-    on the file) and in memory after the first call; warm kernels call it at start-up.
-
-    Returns
-    -------
-    idf : dict of str to float
-        Inverse document frequency of each word of jieba's corpus.
-    median : float
-        The median idf, which jieba gives to words not in the table.
-
-    Examples
-    --------
-    >>> idf, median = load_idf_table()
-    >>> idf["物流"] > 0 and median > 0
-    True
-    """
-    import jieba  # loaded without pkg_resources by csat_research.text.tokenize
-
-    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    idf, median = disk_cached("jieba-idf", [path], lambda: _read_jieba_idf(path))
-    return idf, median
-
-
 def prepare_keyword_tables() -> None:
-    """Load what TF-IDF :func:`keywords` need once per process (for warm kernels' preload)."""
-    if shims.enabled("jieba_idf_table"):
-        load_idf_table()
-    else:
-        _tfidf_template()
-
-
-def _read_jieba_idf(path: Path) -> tuple[dict[str, float], float]:
-    """jieba's idf table and its median, read as jieba's IDFLoader does."""
-    idf: dict[str, float] = {}
-    for line in path.read_bytes().decode("utf-8").splitlines():
-        word, freq = line.strip().split(" ")
-        idf[word] = float(freq)
-    return idf, sorted(idf.values())[len(idf) // 2]
+    """Load what TF-IDF :func:`keywords` need (jieba.analyse and its idf table) once per process."""
+    _tfidf_template()
 
 
 def _tfidf_extractor(stop_words: set[str]) -> SimpleNamespace:
     """What :func:`_tfidf_weights` reads of a ``jieba.analyse.TFIDF``: idf table, median, stop words."""
-    if not shims.enabled("jieba_idf_table"):  # the plain route: jieba.analyse's own TF-IDF extractor
-        tfidf = _tfidf_template()
-        return SimpleNamespace(idf_freq=tfidf.idf_freq, median_idf=tfidf.median_idf, stop_words=stop_words)
-    idf, median = load_idf_table()
-    return SimpleNamespace(idf_freq=idf, median_idf=median, stop_words=stop_words)
+    tfidf = _tfidf_template()
+    return SimpleNamespace(idf_freq=tfidf.idf_freq, median_idf=tfidf.median_idf, stop_words=stop_words)
 
 
 def _tfidf_weights(extractor, texts_counts: Counter, masked: dict, tok: TextTokenizer) -> dict:
@@ -359,7 +302,7 @@ def keywords(
     tok = resolve_tokenizer(tokenizer, language)
     texts_counts, _ = _unique_counts(s)
     masked = {t: mask_pii_for_counting(t) for t in texts_counts}
-    stop = set(tok.stopwords) | (_JIEBA_TFIDF_STOP_WORDS if shims.enabled("jieba_idf_table") else _tfidf_template().STOP_WORDS)
+    stop = set(tok.stopwords) | _tfidf_template().STOP_WORDS
     if method == "tfidf":
         extractor = _tfidf_extractor(stop)
         if tok.language == "en":

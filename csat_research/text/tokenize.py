@@ -27,6 +27,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+import jieba
+
 from csat_research.core import shims
 from csat_research.core.cache import disk_cached
 from csat_research.text.inputs import (
@@ -37,36 +39,6 @@ from csat_research.text.inputs import (
     check_words,
     data_lines,
 )
-
-
-def _import_jieba():
-    """Import jieba without ``pkg_resources``.
-
-    ``jieba._compat`` imports setuptools' deprecated ``pkg_resources`` (a DeprecationWarning and
-    about 65 ms, on the kernels' critical path) only to open jieba's own data files, and falls
-    back to a plain ``open()`` of the same files when it is missing. It is hidden for jieba's
-    import only; code that imports ``pkg_resources`` later gets the real module.
-    """
-    import sys
-
-    if "jieba" in sys.modules:
-        return sys.modules["jieba"]
-    if not shims.enabled("jieba_without_pkg_resources"):
-        import jieba as module
-
-        return module
-    hide = "pkg_resources" not in sys.modules
-    if hide:
-        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
-    try:
-        import jieba as module
-    finally:
-        if hide and "pkg_resources" in sys.modules and sys.modules["pkg_resources"] is None:
-            del sys.modules["pkg_resources"]
-    return module
-
-
-jieba = _import_jieba()
 
 __all__ = [
     "TextTokenizer",

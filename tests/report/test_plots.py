@@ -213,10 +213,10 @@ def test_inline_png_is_drawn_once_and_matches_ipythons_print_figure(monkeypatch)
     assert figure_png_base64(plt.figure()) is None  # empty figures print nothing, as in IPython
 
 
-def test_word_cloud_draws_chinese_with_the_sc_face_of_a_font_collection(tmp_path):
+def test_word_cloud_draws_chinese_with_the_sc_face_of_a_font_collection(tmp_path, monkeypatch):
     """Pillow draws a .ttc's first face (Noto Sans CJK JP); the cloud uses the report's SC face.
 
-    The cloud drawn through the per-size font cache is pixel for pixel the cloud plain
+    The face the package extracts (into the disk cache) draws pixel for pixel the cloud plain
     wordcloud draws from a file holding only the SC face (extracted here with fontTools).
     """
     from fontTools.ttLib import TTCollection
@@ -247,9 +247,9 @@ def test_word_cloud_draws_chinese_with_the_sc_face_of_a_font_collection(tmp_path
     options = dict(width=380, height=170, scale=2.5, margin=1, background_color="white", random_state=7,
                    colormap="tab10", prefer_horizontal=1.0)
     plain = WordCloud(font_path=str(single), **options).generate_from_frequencies(words).to_array()
-    with plots._wordcloud_fonts(path, index):
-        cached = WordCloud(font_path=path, **options).generate_from_frequencies(words).to_array()
+    monkeypatch.setenv("CSAT_CACHE_DIR", str(tmp_path / "cache"))
+    face = plots._face_file(path, index)
+    assert face.startswith(str(tmp_path / "cache")) and plots._face_file(path, index) == face  # made once
+    assert ImageFont.truetype(face, 12).getname()[0] == cjk_font_family()
+    cached = WordCloud(font_path=face, **options).generate_from_frequencies(words).to_array()
     np.testing.assert_array_equal(cached, plain)
-    import wordcloud.wordcloud
-
-    assert wordcloud.wordcloud.ImageFont is ImageFont  # restored after the block

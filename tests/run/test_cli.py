@@ -67,20 +67,3 @@ def test_console_script_passes_the_exit_status(tmp_path):
     assert "baby: responses.csv" in ok.stdout and (tmp_path / "demo" / "baby" / "responses.csv").is_file()
 
 
-@pytest.mark.shim("hidden_optional_imports")
-def test_batch_process_skips_slow_optional_imports():
-    """`csat batch` keeps rfc3987_syntax and pyarrow.fs out; nbformat and papermill still work."""
-    import subprocess
-    import sys
-
-    probe = (
-        "import sys; from csat_research.run.cli import _skip_slow_optional_imports as s; s()\n"
-        "import csat_research.run.runner, papermill.iorw as io, nbformat\n"
-        "nb = nbformat.v4.new_notebook(); nbformat.validate(nb)\n"
-        "loaded = [m for m in ('rfc3987_syntax', 'pyarrow.fs') if sys.modules.get(m) is not None]\n"
-        "print(loaded, io.HadoopFileSystem.__name__)"
-    )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    loaded, hdfs = out.strip().rsplit(" ", 1)
-    assert loaded == "[]"
-    assert hdfs != "HadoopFileSystem"  # papermill's stub that names the missing dependency

@@ -131,33 +131,6 @@ def test_errors_model(hs_model, hs):
         cfa(hs, hs_model, htmt_method="x")
 
 
-@pytest.mark.shim("semopy_without_sympy_sklearn")
-def test_cfa_without_sympy_and_sklearn_imports_matches_lavaan_and_leaves_them_importable():
-    """semopy is imported with stand-ins for the sympy / scikit-learn names the CFA never uses.
-
-    In a fresh interpreter the CFA of HolzingerSwineford1939 still gives lavaan's chi-square
-    85.306 and CFI 0.931 (tutorial output above) with neither package imported; afterwards both
-    import for real, and semopy's deferred names call into them.
-    """
-    import subprocess
-    import sys
-
-    probe = (
-        "import sys\n"
-        "from csat_research.stats.cfa import cfa, import_semopy\n"
-        "semopy = import_semopy()\n"
-        "fit = cfa(semopy.examples.holzinger39.get_data(), {'visual': ['x1', 'x2', 'x3'],"
-        " 'textual': ['x4', 'x5', 'x6'], 'speed': ['x7', 'x8', 'x9']})\n"
-        "print(round(fit.chi2, 3), round(fit.cfi, 3), 'sympy' in sys.modules, 'sklearn' in sys.modules)\n"
-        "import sympy, sklearn.cluster\n"
-        "print(isinstance(sympy.Symbol, type), sklearn.cluster.OPTICS.__module__,"
-        " semopy.constraints.parse_expr('a + 2*a'), type(semopy.efa.OPTICS(min_samples=2)).__name__)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split("\n")
-    assert out[0] == "85.306 0.931 False False"
-    assert out[1] == "True sklearn.cluster._optics 3*a OPTICS"
-
-
 def test_cfa_result_to_frame(hs_fit):
     fr = hs_fit.to_frame()
     assert fr.loc[0, "chi2"] == hs_fit.chi2 and fr.loc[0, "srmr"] == hs_fit.srmr

@@ -172,10 +172,10 @@ def _simulated_ordinal(n: int, seed: int):
 @pytest.mark.parametrize("data", ["ucla", "simulated"])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("cov_type", ["nonrobust", "HC0"])
-def test_ordered_fast_model_is_bit_identical_to_stock_ordered_model(ologit, data, weighted, cov_type):
-    # The fast log-likelihood does the stock model's floating-point operations, so the whole
-    # fit - BFGS path, Newton steps, numerical Hessian and sandwich - must agree exactly (any
-    # last-bit change would show: the numerical Hessian's own error is ~1e-6 of the SEs).
+def test_weighted_ordered_model_is_bit_identical_to_stock_ordered_model(ologit, data, weighted, cov_type):
+    # The package's model is statsmodels' OrderedModel with case weights multiplying each case's
+    # log-likelihood; the whole fit - BFGS path, Newton steps, numerical Hessian and sandwich -
+    # must agree exactly with the test's own weighting of the stock model.
     from csat_research.stats.ordinal import _ordered_model_class
 
     if data == "ucla":

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
-import jieba
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,12 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import csat_research.text.frequencies as frequencies_mod
-from csat_research.core.cache import disk_cached
 from csat_research.core.errors import DataError
 from csat_research.text.frequencies import (
     contrast_words,
     keywords,
-    load_idf_table,
     word_frequencies,
 )
 from csat_research.text.pii import mask_pii_for_counting
@@ -270,17 +264,6 @@ def test_keywords_equal_jieba_extract_tags_on_the_joined_answers(tok, answers):
         assert v == pytest.approx(ref[w], rel=1e-9)
 
 
-@pytest.mark.shim("jieba_idf_table")
-def test_tfidf_tables_are_jiebas_without_importing_jieba_analyse():
-    import jieba.analyse
-
-    idf, median = load_idf_table()
-    assert idf == jieba.analyse.default_tfidf.idf_freq
-    assert median == jieba.analyse.default_tfidf.median_idf
-    assert frequencies_mod._JIEBA_TFIDF_STOP_WORDS == jieba.analyse.TFIDF.STOP_WORDS
-    probe = "import sys, csat_research.text.frequencies as t; t.keywords(['退款太慢了 客服不回复']); print('jieba.analyse' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
 
 
 def test_keywords_english_and_empty():
@@ -372,12 +355,3 @@ def test_contrast_words_errors(tok):
         )
     with pytest.raises(ValueError, match="prior_size must be a positive finite number"):
         contrast_words(["物流", "客服"], ["dissatisfied", "satisfied"], prior_size=0, tokenizer=tok)
-
-
-
-def test_cached_idf_table_equals_a_fresh_read(tmp_path, monkeypatch):
-    monkeypatch.setenv("CSAT_CACHE_DIR", str(tmp_path))
-    idf_path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    idf = disk_cached("jieba-idf", [idf_path], lambda: frequencies_mod._read_jieba_idf(idf_path))
-    assert idf == frequencies_mod._read_jieba_idf(idf_path) == disk_cached("jieba-idf", [idf_path], dict)
-    assert load_idf_table() == idf

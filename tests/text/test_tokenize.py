@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import jieba
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -211,15 +208,3 @@ def test_cached_prefix_dictionary_equals_a_fresh_parse(tmp_path, monkeypatch):
     assert tokenize_mod._parse_jieba_dict() == fresh  # read back
 
 
-@pytest.mark.shim("jieba_without_pkg_resources")
-def test_jieba_is_imported_without_pkg_resources_which_stays_importable():
-    probe = ("import sys; import csat_research.text.tokenize as t; import jieba.finalseg\n"
-             "hidden = 'pkg_resources' not in sys.modules\n"
-             "print(hidden, t.make_tokenizer().cut('七天无理由退货'))\n")
-    out = subprocess.run([sys.executable, "-W", "error::DeprecationWarning:pkg_resources", "-c", probe],
-                         capture_output=True, text=True, check=True).stdout.split(maxsplit=1)
-    assert out[0] == "True" and "七天无理由退货" in out[1]
-    later = subprocess.run([sys.executable, "-W", "ignore", "-c",
-                            "import csat_research.text.tokenize, pkg_resources; print(pkg_resources.__name__)"],
-                           capture_output=True, text=True, check=True).stdout.strip()
-    assert later == "pkg_resources"
