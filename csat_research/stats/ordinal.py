@@ -93,8 +93,23 @@ class OrderedLogitResult:
 
 
 def _ordered_model_class():
-    """statsmodels' logit ``OrderedModel`` with case weights: each case's log-likelihood times its weight."""
+    """statsmodels' logit ``OrderedModel`` with case weights and an analytic score.
+
+    Each case's log-likelihood is statsmodels' own, times the case weight. The score (the
+    gradient) is computed analytically instead of by numerical differentiation of the
+    log-likelihood, through the methods statsmodels' ``GenericLikelihoodModel`` lets a subclass
+    define (``score_obs``, ``score``, ``hessian``); the Hessian is the numerical derivative of
+    that score. BFGS and Newton then need a few dozen log-likelihood evaluations instead of
+    about 1,900 (0.55 -> 0.1 s per report); estimates equal the stock model's to 1e-7 and
+    standard errors to 1e-5 (tests/stats/test_ordinal.py).
+
+    For a case in category y with cut points tau (tau_{-1} = -inf, tau_{K-1} = +inf) and
+    u = tau_y - x'b, l = tau_{y-1} - x'b, P = F(u) - F(l) with the logistic F and density f:
+    d log P / d b = -x (f(u) - f(l)) / P, d log P / d tau_y = f(u) / P, d log P / d tau_{y-1} =
+    -f(l) / P; the cut points are parametrised as tau_0 = t_0, tau_k = t_0 + sum_{j<=k} exp(t_j).
+    """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
+    from statsmodels.tools.numdiff import approx_fprime
 
     class _WeightedOrderedModel(OrderedModel):
         def __init__(self, endog, exog, *, case_weights=None, **kwds):
@@ -105,7 +120,43 @@ def _ordered_model_class():
             ll = super().loglikeobs(params)
             return ll if self.case_weights is None else ll * self.case_weights
 
+        def score_obs(self, params):
+            params = np.asarray(params, dtype=float)
+            k = self.k_levels - 1
+            beta, t = params[:-k], params[-k:]
+            increments = np.concatenate((t[:1], np.exp(t[1:])))
+            cuts = np.concatenate(([-np.inf], increments.cumsum(), [np.inf]))
+            y = np.asarray(self.endog, dtype=np.intp)
+            xb = self.exog.dot(beta)
+            fu = _logistic_density(cuts[y + 1] - xb)
+            fl = _logistic_density(cuts[y] - xb)
+            prob = np.maximum(special.expit(cuts[y + 1] - xb) - special.expit(cuts[y] - xb), 0) + 1e-20
+            d_beta = -self.exog * ((fu - fl) / prob)[:, None]
+            d_cut = np.zeros((y.size, k))  # d log P / d tau_j, j = 0 .. K-2
+            rows = np.arange(y.size)
+            upper, lower = y < k, y > 0
+            d_cut[rows[upper], y[upper]] += fu[upper] / prob[upper]
+            d_cut[rows[lower], y[lower] - 1] -= fl[lower] / prob[lower]
+            # d tau_j / d t_0 = 1; d tau_j / d t_m = exp(t_m) for 1 <= m <= j
+            jac = np.tril(np.ones((k, k))) * increments[None, :]
+            jac[:, 0] = 1.0
+            out = np.hstack([d_beta, d_cut @ jac])
+            return out if self.case_weights is None else out * self.case_weights[:, None]
+
+        def score(self, params):
+            return self.score_obs(params).sum(axis=0)
+
+        def hessian(self, params):
+            h = approx_fprime(np.asarray(params, dtype=float), self.score, centered=True)
+            return (h + h.T) / 2
+
     return _WeightedOrderedModel
+
+
+def _logistic_density(z: np.ndarray) -> np.ndarray:
+    """f(z) = F(z) (1 - F(z)) of the logistic distribution; 0 at +-inf."""
+    p = special.expit(z)
+    return p * (1.0 - p)
 
 
 def repurchase_ordered(

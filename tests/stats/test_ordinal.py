@@ -172,10 +172,10 @@ def _simulated_ordinal(n: int, seed: int):
 @pytest.mark.parametrize("data", ["ucla", "simulated"])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("cov_type", ["nonrobust", "HC0"])
-def test_weighted_ordered_model_is_bit_identical_to_stock_ordered_model(ologit, data, weighted, cov_type):
+def test_weighted_ordered_model_equals_stock_ordered_model(ologit, data, weighted, cov_type):
     # The package's model is statsmodels' OrderedModel with case weights multiplying each case's
-    # log-likelihood; the whole fit - BFGS path, Newton steps, numerical Hessian and sandwich -
-    # must agree exactly with the test's own weighting of the stock model.
+    # log-likelihood and an analytic score; the fit must agree with the test's own weighting of
+    # the stock model (numerical derivatives throughout) to the accuracy of those derivatives.
     from csat_research.stats.ordinal import _ordered_model_class
 
     if data == "ucla":
@@ -189,21 +189,37 @@ def test_weighted_ordered_model_is_bit_identical_to_stock_ordered_model(ologit, 
         _ordered_model_class()(codes, X, case_weights=w, hasconst=False), codes, w, cov_type
     )
     stock = _fit_like_repurchase_ordered(_stock_ordered_class(w)(codes, X, distr="logit"), codes, w, cov_type)
-    np.testing.assert_array_equal(fast.params, stock.params)
-    np.testing.assert_array_equal(fast.cov_params(), stock.cov_params())
-    assert fast.llf == stock.llf
-    np.testing.assert_array_equal(fast.mle_retvals["score"], stock.mle_retvals["score"])
-    np.testing.assert_array_equal(fast.model.predict(fast.params), stock.model.predict(stock.params))
+    np.testing.assert_allclose(fast.params, stock.params, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(fast.cov_params(), stock.cov_params(), rtol=1e-4, atol=1e-9)
+    assert fast.llf == pytest.approx(stock.llf, rel=1e-12)
+    assert np.max(np.abs(fast.mle_retvals["score"])) < 1e-6
+    np.testing.assert_allclose(fast.model.predict(fast.params), stock.model.predict(stock.params), atol=1e-7)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ordered_model_score_is_the_derivative_of_its_loglikelihood(weighted):
+    from statsmodels.tools.numdiff import approx_fprime
+
+    from csat_research.stats.ordinal import _ordered_model_class
+
+    codes, X, w = _simulated_ordinal(600, seed=4)
+    model = _ordered_model_class()(codes, X, case_weights=w if weighted else None, hasconst=False)
+    k = model.k_levels - 1
+    params = np.concatenate([np.full(X.shape[1], 0.2), [-1.0], np.log(np.full(k - 1, 0.9))])
+    numerical = approx_fprime(params, model.loglikeobs, centered=True)
+    np.testing.assert_allclose(model.score_obs(params), numerical, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(model.score(params), numerical.sum(axis=0), rtol=1e-5, atol=1e-6)
 
 
 def test_ordered_result_equals_stock_ordered_model_on_ucla(ologit):
     # statsmodels' documented ordinal-regression example: repurchase_ordered's tables are the
-    # stock OrderedModel fit (robust SEs: HC0 times n / (n - 1), Stata's vce(robust)).
+    # stock OrderedModel fit (robust SEs: HC0 times n / (n - 1), Stata's vce(robust)), to the
+    # accuracy of the stock model's numerical derivatives (the package's score is analytic).
     res = repurchase_ordered(ologit, outcome="apply", predictors=["pared", "public", "gpa"])
     codes = ologit["apply"].cat.codes.to_numpy().astype(np.int64)
     X = _ucla_design(ologit)
     stock = _fit_like_repurchase_ordered(_stock_ordered_class(None)(codes, X, distr="logit"), codes, None, "HC0")
     n = len(ologit)
-    np.testing.assert_allclose(res.coefficients["coef"], stock.params[:3], rtol=1e-12)
-    np.testing.assert_allclose(res.coefficients["se"], stock.bse[:3] * np.sqrt(n / (n - 1)), rtol=1e-12)
-    assert res.log_likelihood == pytest.approx(stock.llf, rel=1e-14)
+    np.testing.assert_allclose(res.coefficients["coef"], stock.params[:3], rtol=1e-6)
+    np.testing.assert_allclose(res.coefficients["se"], stock.bse[:3] * np.sqrt(n / (n - 1)), rtol=1e-4)
+    assert res.log_likelihood == pytest.approx(stock.llf, rel=1e-12)
