@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from csat_research.core.errors import AnalysisError, CsatWarning
+from csat_research.io.yamlio import load_yaml
 from csat_research.report.study import Study
 from csat_research.stats import (
     alpha,
@@ -29,7 +30,7 @@ from csat_research.stats import (
     scoring,
 )
 from csat_research.stats.crosstabs import CrosstabResult, crosstab
-from csat_research.text.frequencies import contrast_words, keywords, word_frequencies
+from csat_research.text.frequencies import contrast_words, word_frequencies
 from csat_research.text.quotes import representative_quotes
 from csat_research.text.themes import default_theme_lexicon, tag_themes, theme_summary
 from csat_research.text.tokenize import default_stopwords, make_tokenizer
@@ -48,7 +49,6 @@ class TextResults:
     n_answers: int
     words: pd.DataFrame
     bigrams: pd.DataFrame
-    keywords: pd.DataFrame
     tags: pd.DataFrame
     themes: pd.DataFrame
     themes_by_segment: pd.DataFrame
@@ -161,14 +161,11 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
         return None
     lexicon = None
     if p.text.lexicon is not None:
-        import yaml
-
-        lexicon = yaml.safe_load(p.text.lexicon.read_text(encoding="utf-8"))
+        lexicon = load_yaml(p.text.lexicon.read_text(encoding="utf-8"))
     stopwords = default_stopwords("zh") | set(p.text.stopwords) if p.text.stopwords else None
     tok = make_tokenizer(user_words=p.text.user_words, stopwords=stopwords, language="zh")
     words = word_frequencies(answers, tokenizer=tok, top=60)
     bigrams = word_frequencies(answers, tokenizer=tok, ngram=2, top=30)
-    kw = keywords(answers, method="tfidf", top=20, tokenizer=tok)
     tags = tag_themes(study.data[IMPROVE].fillna(""), lexicon=lexicon, tokenizer=tok)
     answered = study.data[IMPROVE].fillna("").astype(str).str.strip() != ""
     tags = tags[answered]
@@ -189,7 +186,7 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
         ignore_index=True,
     ) if p.text.quotes_per_theme else pd.DataFrame()
     return TextResults(
-        n_answers=int(answered.sum()), words=words, bigrams=bigrams, keywords=kw, tags=tags, themes=themes,
+        n_answers=int(answered.sum()), words=words, bigrams=bigrams, tags=tags, themes=themes,
         themes_by_segment=by_seg, contrast=contrast, quotes=quotes,
         lexicon=lexicon if lexicon is not None else default_theme_lexicon(),
     )

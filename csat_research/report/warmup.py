@@ -1,7 +1,7 @@
 """What a report kernel prepares before its first notebook: one list for every kernel pool.
 
 :func:`warm_up` imports the modules the report notebook imports and builds what their first
-calls would build (the open-answer tokenizer with its dictionary, the TF-IDF idf table, semopy,
+calls would build (the open-answer tokenizer with its dictionary, semopy,
 the table export's and the word cloud's libraries, the word cloud's font face), so that a warm
 kernel (``csat_research.run.engine``) or every kernel forked from the zygote
 (``csat_research.run.zygote``) starts its first report with them ready. Both run this one
@@ -20,9 +20,8 @@ def warm_up() -> None:
 
     from csat_research.report import analyse, narrative, outputs, plots, style, tables  # noqa: F401
     from csat_research.stats import cfa
-    from csat_research.text import frequencies, tokenize
+    from csat_research.text import tokenize
 
     tokenize.make_tokenizer()
-    frequencies.prepare_keyword_tables()
     cfa.import_semopy()
     plots.prepare_word_cloud_font(style.cjk_font_path())

@@ -185,6 +185,7 @@ def _excel_sheets(res: ReportResults) -> dict[str, pd.DataFrame | None]:
         sheets["bigrams"] = res.text.bigrams
         sheets["themes"] = res.text.themes
         sheets["themes_by_segment"] = res.text.themes_by_segment
+        sheets["detractor_words"] = res.text.contrast
         sheets["quotes_masked"] = res.text.quotes
     if res.kpis is not None:
         sheets["kpis"] = res.kpis

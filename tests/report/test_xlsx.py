@@ -21,7 +21,8 @@ def test_to_excel_writes_every_table_unrounded(res, tmp_path):
     xl = pd.ExcelFile(path)
     expected = {"scores", "items", "quality_summary", "excluded", "import_excluded", "reliability", "item_total",
                 "verdict", "by_segment", "segment_tests", "drivers_satisfaction", "drivers_repurchase", "ipa",
-                "weights", "words", "bigrams", "themes", "themes_by_segment", "quotes_masked", "kpis", "kpi_trend"}
+                "weights", "words", "bigrams", "themes", "themes_by_segment", "detractor_words", "quotes_masked", "kpis",
+                "kpi_trend"}
     assert expected <= set(xl.sheet_names)
     assert sum(name.startswith("xt_") for name in xl.sheet_names) == len(res.crosstabs)
     scores = pd.read_excel(xl, sheet_name="scores")
