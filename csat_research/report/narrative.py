@@ -194,6 +194,7 @@ def method_text(res: ReportResults) -> list[str]:
         _t(res, "method.scores", min_answered=p.quality.min_answered),
         _t(res, "method.index", method=text(f"weights.{p.weighting.method}", s.lang), weights=w, ahp=ahp),
         _t(res, "method.top2box"),
+        _t(res, "method.intervals"),
         _t(res, "method.reliability"),
         _t(res, "method.models", n_boot=p.analysis.n_boot, seed=p.analysis.seed),
         _t(res, "method.text"),

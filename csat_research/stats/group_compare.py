@@ -49,6 +49,7 @@ from csat_research.stats.inputs import (
     require_columns,
     weights_column,
 )
+from csat_research.stats.estimates import mean_interval
 from csat_research.stats.survey_weights import kish_effective_n
 
 __all__ = ["CompareMeansResult", "compare_means", "satisfaction_by_segment"]
@@ -97,32 +98,19 @@ class CompareMeansResult:
         return self.tests.copy()
 
 
-def _mean_ci(x: np.ndarray, confidence: float) -> tuple[float, float, float, float]:
+def _group_mean(x: np.ndarray, w: np.ndarray | None, confidence: float) -> tuple[float, float, float, float]:
+    """Mean, sd and the interval of :func:`csat_research.stats.estimates.mean_interval` (one estimator).
+
+    The sd is descriptive: the (weighted) standard deviation with the n / (n - 1) correction.
+    """
+    mean, _, lo, hi = mean_interval(x, w, confidence)
     n = len(x)
-    mean = float(np.mean(x)) if n else np.nan
-    sd = float(np.std(x, ddof=1)) if n > 1 else np.nan
-    if n > 1:
-        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
-        return mean, sd, mean - half, mean + half
-    return mean, sd, np.nan, np.nan
-
-
-def _weighted_mean_ci(
-    x: np.ndarray, w: np.ndarray, confidence: float
-) -> tuple[float, float, float, float, float]:
-    """Weighted mean, weighted sd and a t interval on Kish's effective n."""
-    sw = w.sum()
-    if sw <= 0:
-        return np.nan, np.nan, np.nan, np.nan, 0.0
-    mean = float(np.sum(w * x) / sw)
-    n_eff = kish_effective_n(w)
-    var = float(np.sum(w * (x - mean) ** 2) / sw)
-    if n_eff > 1:
-        var *= n_eff / (n_eff - 1)
-        sd = math.sqrt(var)
-        half = stats.t.ppf(0.5 + confidence / 2, n_eff - 1) * sd / math.sqrt(n_eff)
-        return mean, sd, mean - half, mean + half, n_eff
-    return mean, np.nan, np.nan, np.nan, n_eff
+    if n < 2 or not np.isfinite(mean):
+        return mean, np.nan, lo, hi
+    if w is None:
+        return mean, float(np.std(x, ddof=1)), lo, hi
+    var = float(np.sum(w * (x - mean) ** 2) / np.sum(w)) * n / (n - 1)
+    return mean, math.sqrt(var), lo, hi
 
 
 #: Games-Howell p-values come from :func:`_studentized_range_sf` when the Welch df is at least
@@ -373,11 +361,7 @@ def compare_means(
     rows = []
     w_used = None if w is None else w.to_numpy(dtype=float)[keep]
     for g, s, m in zip(codes, samples, members):
-        if w is None:
-            mean, sd, lo, hi = _mean_ci(s, confidence)
-        else:
-            ws = w_used[m]
-            mean, sd, lo, hi, _ = _weighted_mean_ci(s, ws, confidence)
+        mean, sd, lo, hi = _group_mean(s, None if w is None else w_used[m], confidence)
         rows.append({"group": g, "n": len(s), "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi})
     group_table = pd.DataFrame(rows)
     if w is not None:
@@ -576,13 +560,9 @@ def satisfaction_by_segment(
                 if w is not None:
                     mask &= w.notna()
                 x = data.loc[mask, score].to_numpy(dtype=float)
-                if w is None:
-                    mean, sd, lo, hi = _mean_ci(x, confidence)
-                    n_eff = float(len(x))
-                else:
-                    mean, sd, lo, hi, n_eff = _weighted_mean_ci(
-                        x, w[mask].to_numpy(dtype=float), confidence
-                    )
+                wx = None if w is None else w[mask].to_numpy(dtype=float)
+                mean, sd, lo, hi = _group_mean(x, wx, confidence)
+                n_eff = float(len(x)) if wx is None else (kish_effective_n(wx) if wx.sum() > 0 else 0.0)
                 rows.append(
                     {"segment": seg, "level": level, "dimension": score, "n": len(x),
                      "n_eff": n_eff, "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi,

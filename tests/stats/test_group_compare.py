@@ -239,3 +239,25 @@ def test_satisfaction_by_segment_errors():
         satisfaction_by_segment(df, scores=["txt"], segments=["seg"])
     with pytest.raises(DataError, match="not found"):
         satisfaction_by_segment(df, scores=["nps"], segments=["seg"])
+
+
+def test_segment_intervals_use_the_one_mean_estimator():
+    """A weighted segment mean's interval is mean_ci's (linearisation variance, n - 1 df), not a Kish-n one."""
+    from csat_research.stats.estimates import mean_ci
+
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame({"seg": rng.choice(["a", "b"], 300), "score": rng.integers(1, 6, 300).astype(float),
+                      "w": rng.uniform(0.3, 3.0, 300)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = satisfaction_by_segment(d, scores=["score"], segments=["seg"], survey_weights="w")
+        for level in ("a", "b"):
+            sub = d[d["seg"] == level]
+            ref = mean_ci(sub["score"], survey_weights=sub["w"])
+            row = out[out["level"] == level].iloc[0]
+            assert (row["mean"], row["ci_low"], row["ci_high"]) == pytest.approx((ref.mean, ref.ci_low, ref.ci_high),
+                                                                                 rel=1e-12)
+            plain = satisfaction_by_segment(d, scores=["score"], segments=["seg"])
+            ref_plain = mean_ci(sub["score"])
+            prow = plain[plain["level"] == level].iloc[0]
+            assert (prow["ci_low"], prow["ci_high"]) == pytest.approx((ref_plain.ci_low, ref_plain.ci_high), rel=1e-12)
