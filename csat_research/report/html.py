@@ -31,10 +31,11 @@ from typing import Any
 import nbformat
 
 from csat_research.core.errors import ReportError
+from csat_research.report.i18n import text
 from csat_research.report.sanitize import sanitize_html
 
 __all__ = [
-    "FONT_STACK", "HTML_LANG", "PAGE_LABELS", "PAGE_MARGINS", "TEMPLATE_DIR", "notebook_to_html", "page_css",
+    "FONT_STACK", "HTML_LANG", "PAGE_MARGINS", "TEMPLATE_DIR", "notebook_to_html", "page_css",
 ]
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -50,11 +51,17 @@ FONT_STACK = ("'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'PingFa
 #: A4 page margins (top, right, bottom, left), also used by the template's CSS.
 PAGE_MARGINS = ("20mm", "16mm", "20mm", "16mm")
 
-#: Page-number wording (CSS ``content``) and figure alt text by report language.
-PAGE_LABELS = {
-    "zh": {"page": ('"第 " counter(page) " / " counter(pages) " 页"'), "figure": "图表"},
-    "en": {"page": ('"Page " counter(page) " of " counter(pages)'), "figure": "Chart"},
-}
+
+
+def page_number_css(lang: str) -> str:
+    """CSS ``content`` of the page number in ``lang``, from the catalogue's ``page.number``.
+
+    >>> page_number_css("en")
+    '"Page " counter(page) " of " counter(pages)'
+    """
+    parts = re.split(r"(\{page\}|\{pages\})", text("page.number", lang))
+    css = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    return " ".join(css.get(p) or '"' + p.replace('"', '\\"') + '"' for p in parts if p)
 
 _MPL_REPR = re.compile(
     r"^\s*\[?\s*(?:<(?:matplotlib\.|mpl_toolkits\.|seaborn\.|Axes[:\s>]|Figure[\s>]|"
@@ -172,18 +179,18 @@ def page_css(*, lang: str = "zh", header: str | None = None, page_numbers: bool 
     >>> "counter(pages)" in page_css(lang="en")
     True
     """
-    if lang not in PAGE_LABELS:
-        raise ValueError(f"page_css: lang must be one of {sorted(PAGE_LABELS)}, got {lang!r}")
+    if lang not in HTML_LANG:
+        raise ValueError(f"page_css: lang must be one of {sorted(HTML_LANG)}, got {lang!r}")
     box = f"font-family: {FONT_STACK}; font-size: 8pt; color: #6b7280;"
     top, right, bottom, left = PAGE_MARGINS
     rules = [f"@page {{ size: A4; margin: {top} {right} {bottom} {left};"]
     if header:
-        text = header.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-        rules.append(f'  @top-left {{ content: "{text}"; {box} vertical-align: bottom; '
+        escaped = header.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+        rules.append(f'  @top-left {{ content: "{escaped}"; {box} vertical-align: bottom; '
                      "padding-bottom: 4mm; }")
         rules.append("  @top-right { content: none; }")
     if page_numbers:
-        rules.append(f"  @bottom-center {{ content: {PAGE_LABELS[lang]['page']}; {box} "
+        rules.append(f"  @bottom-center {{ content: {page_number_css(lang)}; {box} "
                      "vertical-align: top; padding-top: 4mm; }")
     rules.append("}")
     rules.append("@page :first { margin: 0; @top-left { content: none; } "
@@ -292,7 +299,7 @@ def notebook_to_html(
             "meta": meta_items,
             "html_lang": HTML_LANG[lang],
             "lang": lang,
-            "figure_alt": PAGE_LABELS[lang]["figure"],
+            "figure_alt": text("page.figure_alt", lang),
         },
     }
     try:

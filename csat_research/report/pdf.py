@@ -29,7 +29,7 @@ from typing import Any
 
 from csat_research.core.errors import CsatWarning, ReportError
 from csat_research.core.files import atomic_write_bytes
-from csat_research.report.html import FONT_STACK, PAGE_LABELS, page_css
+from csat_research.report.html import FONT_STACK, HTML_LANG, page_css
 
 _log = logging.getLogger(__name__)
 
@@ -131,11 +131,6 @@ def find_chromium() -> str:
         f"no Chromium found on PATH (looked for {', '.join(_CHROMIUM_NAMES)}); PDF reports "
         f"need a headless Chromium: {_INSTALL_HINT} (or set CSAT_CHROMIUM to its path)"
     )
-
-
-def _html_lang(text: str) -> str:
-    match = re.search(r"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]+)", text[:4096], re.IGNORECASE)
-    return "en" if match and match.group(1).lower() == "en" else "zh"
 
 
 def _html_title(text: str) -> str:
@@ -431,9 +426,9 @@ class PdfRenderer:
         html_path: str | os.PathLike[str],
         pdf_path: str | os.PathLike[str],
         *,
+        lang: str,
         header: str | None = None,
         page_numbers: bool = True,
-        lang: str | None = None,
         timeout: float | None = None,
     ) -> Path:
         """Print one HTML file to an A4 PDF.
@@ -448,8 +443,8 @@ class PdfRenderer:
             Running header text; default the document ``<title>``; "" for none.
         page_numbers : bool, default True
             Print "第 x / y 页" / "Page x of y" at the bottom of each page but the cover.
-        lang : {"zh", "en"}, optional
-            Page-number wording; default from ``<html lang>``.
+        lang : {"zh", "en"}
+            Report language (page-number wording); passed in, never guessed from the page.
         timeout : float, optional
             Seconds for this file; default the renderer's ``timeout``.
 
@@ -468,8 +463,8 @@ class PdfRenderer:
         target = Path(pdf_path)
         if not source.is_file():
             raise ReportError(f"PdfRenderer.render: HTML file {source} does not exist")
-        if lang is not None and lang not in PAGE_LABELS:
-            raise ValueError(f"PdfRenderer.render: lang must be one of {sorted(PAGE_LABELS)}, got {lang!r}")
+        if lang not in HTML_LANG:
+            raise ValueError(f"PdfRenderer.render: lang must be one of {sorted(HTML_LANG)}, got {lang!r}")
         if timeout is None:
             timeout = self._timeout
         elif isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
@@ -478,7 +473,7 @@ class PdfRenderer:
             self.start()
         text = source.read_text(encoding="utf-8", errors="replace")
         css = page_css(
-            lang=lang or _html_lang(text),
+            lang=lang,
             header=_html_title(text) if header is None else header,
             page_numbers=page_numbers,
         )

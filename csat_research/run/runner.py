@@ -188,7 +188,7 @@ def finish_report(
         if "pdf" in params.output.formats:
             if renderer is None:
                 raise ReportError(f"{params.source}: output.formats asks for pdf but no PDF renderer is running")
-            renderer.render(workdir / "report.html", workdir / "report.pdf")
+            renderer.render(workdir / "report.html", workdir / "report.pdf", lang=params.study.language)
         timings["pdf"] = time.perf_counter() - t0
         wanted = {"summary.json"}
         wanted |= {f"report.{fmt}" for fmt in params.output.formats if fmt in ("html", "pdf", "ipynb")}

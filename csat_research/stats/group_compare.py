@@ -41,7 +41,7 @@ from statsmodels.stats.oneway import anova_oneway
 from csat_research.core.checks import check_confidence, check_frame
 from csat_research.core.errors import AnalysisError, CsatWarning, DataError
 from csat_research.core.numeric import adjust_pvalues
-from csat_research.stats.estimates import SMALL_BASE
+from csat_research.stats.estimates import SMALL_BASE, mean_interval
 from csat_research.stats.inputs import (
     CORRECTIONS,
     check_alpha,
@@ -49,7 +49,6 @@ from csat_research.stats.inputs import (
     require_columns,
     weights_column,
 )
-from csat_research.stats.estimates import mean_interval
 from csat_research.stats.survey_weights import kish_effective_n
 
 __all__ = ["CompareMeansResult", "compare_means", "satisfaction_by_segment"]

@@ -130,7 +130,7 @@ def pdf_renderer():
 def test_e2e_pdf_text_pages_and_fonts(report_html, pdf_renderer, tmp_path):
     from pypdf import PdfReader
 
-    pdf = pdf_renderer.render(report_html, tmp_path / "report.pdf")
+    pdf = pdf_renderer.render(report_html, tmp_path / "report.pdf", lang="zh")
     reader = PdfReader(pdf)
     n_pages = len(reader.pages)
     assert n_pages >= 4  # cover, summary, long table over >= 2 pages
@@ -159,7 +159,7 @@ def test_e2e_pdf_text_pages_and_fonts(report_html, pdf_renderer, tmp_path):
 
 @pytest.mark.e2e
 def test_e2e_long_table_repeats_header_and_keeps_rows_whole(report_html, pdf_renderer, tmp_path):
-    pdf = pdf_renderer.render(report_html, tmp_path / "report.pdf")
+    pdf = pdf_renderer.render(report_html, tmp_path / "report.pdf", lang="zh")
     from pypdf import PdfReader
 
     n_pages = len(PdfReader(pdf).pages)
@@ -182,8 +182,8 @@ def test_e2e_one_renderer_two_files_and_english(executed_nb, report_html, pdf_re
                                meta={"Brand": "Demo store", "Wave": "2026Q3"})
     en_path = atomic_write_text(tmp_path / "report_en.html", html_en)
     browser = pdf_renderer._browser
-    first = pdf_renderer.render(report_html, tmp_path / "a.pdf")
-    second = pdf_renderer.render(en_path, tmp_path / "b.pdf", header="Appliances · 2026Q3")
+    first = pdf_renderer.render(report_html, tmp_path / "a.pdf", lang="zh")
+    second = pdf_renderer.render(en_path, tmp_path / "b.pdf", lang="en", header="Appliances · 2026Q3")
     assert pdf_renderer._browser is browser and pdf_renderer.engine == "playwright"
     assert "执行摘要" in _compact(_pdftotext(first))
     text_en = _pdftotext(second)
@@ -199,7 +199,7 @@ def test_e2e_sections_from_html_outputs_start_right_after_the_cover(pdf_renderer
 
     nb = _nb(cell("<h2>执行摘要</h2>", "<p>正文一</p>"), cell("<h2>数据质量</h2>", "<p>正文二</p>"))
     html = atomic_write_text(tmp_path / "r.html", notebook_to_html(nb, title="分节测试"))
-    pdf = pdf_renderer.render(html, tmp_path / "r.pdf")
+    pdf = pdf_renderer.render(html, tmp_path / "r.pdf", lang="zh")
     from pypdf import PdfReader
 
     assert len(PdfReader(pdf).pages) == 3  # cover, one page per h2, no blank page
@@ -210,14 +210,14 @@ def test_e2e_sections_from_html_outputs_start_right_after_the_cover(pdf_renderer
 @pytest.mark.e2e
 def test_e2e_failed_render_keeps_previous_pdf(report_html, pdf_renderer, tmp_path):
     target = tmp_path / "report.pdf"
-    pdf_renderer.render(report_html, target)
+    pdf_renderer.render(report_html, target, lang="zh")
     good = target.read_bytes()
     assert good.startswith(b"%PDF-")
     with pytest.raises(ReportError, match="HTML file .*missing.html does not exist"):
-        pdf_renderer.render(tmp_path / "missing.html", target)
+        pdf_renderer.render(tmp_path / "missing.html", target, lang="zh")
     # A real failure half-way: Chromium cannot load and print the page in 1 ms.
     with pytest.raises(ReportError, match="Chromium failed to print .*report.html.*Timeout"):
-        pdf_renderer.render(report_html, target, timeout=0.001)
+        pdf_renderer.render(report_html, target, timeout=0.001, lang="zh")
     assert target.read_bytes() == good
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf"]
 
@@ -226,7 +226,7 @@ def test_e2e_failed_render_keeps_previous_pdf(report_html, pdf_renderer, tmp_pat
 def test_e2e_renderer_restarts_a_dead_browser(report_html, pdf_renderer, tmp_path):
     pdf_renderer._call(pdf_renderer._browser.close(), 30)  # Chromium dies between two reports
     with pytest.warns(CsatWarning, match="Chromium had exited"):
-        pdf = pdf_renderer.render(report_html, tmp_path / "after_crash.pdf")
+        pdf = pdf_renderer.render(report_html, tmp_path / "after_crash.pdf", lang="zh")
     assert "执行摘要" in _compact(_pdftotext(pdf))
     assert pdf_renderer._browser.is_connected()
 
@@ -238,7 +238,7 @@ def test_e2e_renderer_prints_from_several_threads_at_once(report_html, pdf_rende
 
     targets = [tmp_path / f"t{i}.pdf" for i in range(4)]
     with ThreadPoolExecutor(4) as pool:
-        done = list(pool.map(lambda t: pdf_renderer.render(report_html, t), targets))
+        done = list(pool.map(lambda t: pdf_renderer.render(report_html, t, lang="zh"), targets))
     assert done == targets
     for t in targets:
         assert "执行摘要" in _compact(_pdftotext(t))
@@ -250,7 +250,7 @@ def test_e2e_renderer_prints_from_several_threads_at_once(report_html, pdf_rende
 def test_e2e_chromium_keeps_playwrights_switches_and_starts_no_omnibox_webui(report_html, pdf_renderer, tmp_path):
     import psutil
 
-    pdf_renderer.render(report_html, tmp_path / "r.pdf")
+    pdf_renderer.render(report_html, tmp_path / "r.pdf", lang="zh")
     procs = []
     for p in psutil.Process().children(recursive=True):
         try:
@@ -275,7 +275,7 @@ def test_e2e_renderer_blocks_network_requests(pdf_renderer, tmp_path):
                     '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">'
                     '</head><body><h1>Hello</h1><img src="https://example.com/x.png"></body></html>',
                     encoding="utf-8")
-    pdf = pdf_renderer.render(page, tmp_path / "foreign.pdf")
+    pdf = pdf_renderer.render(page, tmp_path / "foreign.pdf", lang="zh")
     assert "Hello" in _pdftotext(pdf)
     assert "https://fonts.googleapis.com/css?family=Roboto" in pdf_renderer.blocked_requests
     assert "https://example.com/x.png" in pdf_renderer.blocked_requests
@@ -286,7 +286,7 @@ def test_e2e_cli_engine(report_html, tmp_path):
     _require_chromium()
     with PdfRenderer(engine="cli") as renderer:
         assert renderer.engine == "cli"
-        pdf = renderer.render(report_html, tmp_path / "cli.pdf")
+        pdf = renderer.render(report_html, tmp_path / "cli.pdf", lang="zh")
     text = _pdftotext(pdf)
     assert "执行摘要" in _compact(text) and re.search(r"第\s*2\s*/\s*\d+\s*页", text)
 
@@ -299,10 +299,22 @@ def test_e2e_playwright_driver_keeps_compiled_javascript_in_the_cache(tmp_path, 
     page = tmp_path / "p.html"
     page.write_text('<!DOCTYPE html><html lang="en"><title>T</title><p>Hello</p></html>', encoding="utf-8")
     with PdfRenderer(engine="playwright") as renderer:
-        renderer.render(page, tmp_path / "p.pdf")
+        renderer.render(page, tmp_path / "p.pdf", lang="zh")
     assert os.environ["NODE_COMPILE_CACHE"] == str(tmp_path / "cache" / "node-compile-cache")
     written = [p for p in (tmp_path / "cache" / "node-compile-cache").rglob("*") if p.is_file()]
     assert written, "the driver wrote no compile cache"
     monkeypatch.setenv("NODE_COMPILE_CACHE", str(tmp_path / "mine"))  # a value already set wins
     pdf_module._use_node_compile_cache()
     assert os.environ["NODE_COMPILE_CACHE"] == str(tmp_path / "mine")
+
+
+def test_render_takes_the_language_and_never_guesses_it():
+    from csat_research.report.html import page_number_css
+
+    assert page_number_css("zh") == '"第 " counter(page) " / " counter(pages) " 页"'
+    assert page_number_css("en") == '"Page " counter(page) " of " counter(pages)'
+    renderer = PdfRenderer()
+    with pytest.raises(TypeError, match="lang"):
+        renderer.render("a.html", "a.pdf")  # no default: the caller knows the report language
+    with pytest.raises(ValueError, match=r"lang must be one of \['en', 'zh'\], got 'fr'"):
+        renderer.render(__file__, "a.pdf", lang="fr")
