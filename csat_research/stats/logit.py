@@ -30,6 +30,7 @@ from csat_research.core.checks import (
     is_categorical,
 )
 from csat_research.core.errors import AnalysisError, CsatWarning
+from csat_research.core.numeric import single_thread_blas
 from csat_research.stats.design import (
     SEPARATION_STD_COEF,
     Design,
@@ -424,7 +425,7 @@ def repurchase_logit(
     start = np.zeros(X.shape[1])
     start[0] = special.logit(share)
     cov_type = "HC0" if robust else "nonrobust"
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, single_thread_blas():  # small matrices
         warnings.simplefilter("always")
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             try:

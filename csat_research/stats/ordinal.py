@@ -27,6 +27,7 @@ from csat_research.core.checks import (
     is_categorical,
 )
 from csat_research.core.errors import AnalysisError, CsatWarning
+from csat_research.core.numeric import single_thread_blas
 from csat_research.stats.design import (
     SEPARATION_STD_COEF,
     build_design,
@@ -311,7 +312,8 @@ def repurchase_ordered(
     Model = _ordered_model_class()
     # hasconst=False skips statsmodels' implicit-constant search (two SVDs): check_estimable
     # has shown that no combination of the terms is constant
-    model = Model(codes, X, case_weights=w, hasconst=False)
+    with single_thread_blas():  # small matrices: BLAS threads would only spin (about 0.1 CPU-s)
+        model = Model(codes, X, case_weights=w, hasconst=False)
     k_x = X.shape[1]
     # start: zero slopes, thresholds at the logits of the cumulative (weighted) shares
     ww = np.ones(codes.size) if w is None else w
@@ -320,7 +322,7 @@ def repurchase_ordered(
     tau0 = special.logit(cum)
     start = np.concatenate([np.zeros(k_x), tau0[:1], np.log(np.diff(tau0))])
     converged = True
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, single_thread_blas():
         warnings.simplefilter("always")
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             first = model.fit(
