@@ -41,6 +41,9 @@ from scipy import stats
 
 from csat_research.core.checks import (
     check_columns_exist,
+    check_confidence,
+    check_frame,
+    check_names,
     is_categorical,
     numeric_values,
 )
@@ -50,6 +53,7 @@ __all__ = [
     "SEPARATION_STD_COEF",
     "Design",
     "build_design",
+    "check_model_arguments",
     "check_estimable",
     "normal_table",
     "stata_robust_factor",
@@ -261,3 +265,24 @@ def normal_table(params: np.ndarray, cov: np.ndarray, terms: Sequence[str], conf
 def stata_robust_factor(n: int) -> float:
     """Small-sample factor n/(n-1) of Stata's ``vce(robust)`` for ML models."""
     return n / (n - 1.0) if n > 1 else 1.0
+
+
+def check_model_arguments(
+    data: object, *, outcome: object, predictors: object, controls: object, survey_weights: object,
+    robust: object, confidence: object,
+) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...], float]:
+    """The argument checks every repurchase model starts with.
+
+    Returns ``(data, predictors, controls, confidence)`` validated; raises ``TypeError`` /
+    ``ValueError`` naming the argument, what is allowed and what was passed.
+    """
+    data = check_frame(data)
+    if not isinstance(outcome, str):
+        raise TypeError(f"outcome must be a column name (str); got {type(outcome).__name__}")
+    predictors = check_names(predictors, "predictors")
+    controls = check_names(controls, "controls", allow_empty=True)
+    if survey_weights is not None and not isinstance(survey_weights, str):
+        raise TypeError(f"survey_weights must be a column name (str) or None; got {type(survey_weights).__name__}")
+    if not isinstance(robust, bool):
+        raise TypeError(f"robust must be True or False; got {robust!r}")
+    return data, predictors, controls, check_confidence(confidence)

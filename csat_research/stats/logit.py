@@ -24,9 +24,6 @@ from scipy import special, stats
 
 from csat_research.core.checks import (
     check_columns_exist,
-    check_confidence,
-    check_frame,
-    check_names,
     is_categorical,
 )
 from csat_research.core.errors import AnalysisError, CsatWarning
@@ -36,6 +33,7 @@ from csat_research.stats.design import (
     Design,
     build_design,
     check_estimable,
+    check_model_arguments,
     normal_table,
     stata_robust_factor,
 )
@@ -361,16 +359,10 @@ def repurchase_logit(
         PerfectSeparationWarning,
     )
 
-    data = check_frame(data)
-    if not isinstance(outcome, str):
-        raise TypeError(f"outcome must be a column name (str); got {type(outcome).__name__}")
-    predictors = check_names(predictors, "predictors")
-    controls = check_names(controls, "controls", allow_empty=True)
-    if survey_weights is not None and not isinstance(survey_weights, str):
-        raise TypeError(f"survey_weights must be a column name (str) or None; got {type(survey_weights).__name__}")
-    if not isinstance(robust, bool):
-        raise TypeError(f"robust must be True or False; got {robust!r}")
-    confidence = check_confidence(confidence)
+    data, predictors, controls, confidence = check_model_arguments(
+        data, outcome=outcome, predictors=predictors, controls=controls, survey_weights=survey_weights,
+        robust=robust, confidence=confidence,
+    )
     if isinstance(min_events_per_predictor, bool) or not isinstance(min_events_per_predictor, (int, float)):
         raise TypeError(f"min_events_per_predictor must be a number; got {min_events_per_predictor!r}")
     if min_events_per_predictor < 0:

@@ -21,9 +21,6 @@ from scipy import special, stats
 
 from csat_research.core.checks import (
     check_columns_exist,
-    check_confidence,
-    check_frame,
-    check_names,
     is_categorical,
 )
 from csat_research.core.errors import AnalysisError, CsatWarning
@@ -32,6 +29,7 @@ from csat_research.stats.design import (
     SEPARATION_STD_COEF,
     build_design,
     check_estimable,
+    check_model_arguments,
     normal_table,
     stata_robust_factor,
 )
@@ -247,16 +245,10 @@ def repurchase_ordered(
         HessianInversionWarning,
     )
 
-    data = check_frame(data)
-    if not isinstance(outcome, str):
-        raise TypeError(f"outcome must be a column name (str); got {type(outcome).__name__}")
-    predictors = check_names(predictors, "predictors")
-    controls = check_names(controls, "controls", allow_empty=True)
-    if survey_weights is not None and not isinstance(survey_weights, str):
-        raise TypeError(f"survey_weights must be a column name (str) or None; got {type(survey_weights).__name__}")
-    if not isinstance(robust, bool):
-        raise TypeError(f"robust must be True or False; got {robust!r}")
-    confidence = check_confidence(confidence)
+    data, predictors, controls, confidence = check_model_arguments(
+        data, outcome=outcome, predictors=predictors, controls=controls, survey_weights=survey_weights,
+        robust=robust, confidence=confidence,
+    )
     check_columns_exist(data, [outcome])
     out = data[outcome]
     if is_categorical(out) and not (isinstance(out.dtype, pd.CategoricalDtype) and out.cat.ordered):

@@ -16,6 +16,10 @@ import pytest
 from csat_research.core.errors import ReportError
 from csat_research.report import html as html_export
 from csat_research.report.html import notebook_to_html, page_css
+from tests.report.notebook_helpers import code as _code
+from tests.report.notebook_helpers import display as _display
+from tests.report.notebook_helpers import nb as _nb
+from tests.report.notebook_helpers import stream as _stream
 
 v4 = nbformat.v4
 SCRIPT = "<script>alert(1)</script>"
@@ -31,29 +35,6 @@ PNG_1PX = (
 )
 
 
-# --------------------------------------------------------------------------- helpers
-def _nb(*cells, **metadata):
-    nb = v4.new_notebook(cells=list(cells))
-    nb.metadata.update(metadata)
-    return nb
-
-
-def _code(outputs, source="x = 1"):
-    cell = v4.new_code_cell(source)
-    cell.outputs = [nbformat.from_dict(o) for o in outputs]
-    cell.execution_count = 1
-    return cell
-
-
-def _stream(name, text):
-    return {"output_type": "stream", "name": name, "text": text}
-
-
-def _display(data, kind="display_data"):
-    out = {"output_type": kind, "data": data, "metadata": {}}
-    if kind == "execute_result":
-        out["execution_count"] = 1
-    return out
 
 
 def _body(html: str) -> str:

@@ -21,34 +21,15 @@ from csat_research.core.files import atomic_write_text
 from csat_research.report import pdf as pdf_module
 from csat_research.report.html import notebook_to_html
 from csat_research.report.pdf import PdfRenderer, find_chromium
+from tests.report.notebook_helpers import code as _code
+from tests.report.notebook_helpers import display as _display
+from tests.report.notebook_helpers import nb as _nb
+from tests.report.notebook_helpers import stream as _stream
 
 v4 = nbformat.v4
 SCRIPT = "<script>alert(1)</script>"
 
 
-# --------------------------------------------------------------------------- helpers
-def _nb(*cells, **metadata):
-    nb = v4.new_notebook(cells=list(cells))
-    nb.metadata.update(metadata)
-    return nb
-
-
-def _code(outputs, source="x = 1"):
-    cell = v4.new_code_cell(source)
-    cell.outputs = [nbformat.from_dict(o) for o in outputs]
-    cell.execution_count = 1
-    return cell
-
-
-def _stream(name, text):
-    return {"output_type": "stream", "name": name, "text": text}
-
-
-def _display(data, kind="display_data"):
-    out = {"output_type": kind, "data": data, "metadata": {}}
-    if kind == "execute_result":
-        out["execution_count"] = 1
-    return out
 
 
 def _pdftotext(pdf: Path, *, first: int | None = None, last: int | None = None,
