@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from csat_research.core.checks import check_frame
+
 PALETTE = ("#1f5aa6", "#e07b39", "#3a9e6f", "#c2454a", "#7a5ea8", "#8c8c8c", "#d4a72c")
 GOOD, BAD, NEUTRAL = "#3a9e6f", "#c2454a", "#8c8c8c"
 
@@ -31,8 +33,7 @@ def _axes(ax, figsize=(7.0, 3.6)):
 
 
 def _require(data: pd.DataFrame, columns: Sequence[str], name: str = "data") -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame; got {type(data).__name__}")
+    check_frame(data, name)
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise ValueError(f"{name} lacks column(s) {missing}; it has {list(data.columns)}")

@@ -27,7 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csat_research.core.checks import check_frame
 from csat_research.core.errors import AnalysisError, ConsistencyError, CsatWarning
+from csat_research.stats.drivers import (
+    relative_importance,  # data-driven weights are relative importances
+)
 
 __all__ = [
     "RANDOM_INDEX",
@@ -511,12 +515,7 @@ def data_driven_weights(
     >>> round(float(w.sum()), 6), bool(w["quality"] > w["efficiency"])
     (1.0, True)
     """
-    from csat_research.stats.drivers import (
-        relative_importance,  # another engineer's module
-    )
-
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"`data` must be a pandas DataFrame; got {type(data).__name__}")
+    check_frame(data)
     if not isinstance(outcome, str):
         raise TypeError(f"`outcome` must be a column name (str); got {type(outcome).__name__}")
     if isinstance(predictors, str) or not isinstance(predictors, Sequence):

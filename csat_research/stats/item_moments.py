@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csat_research.core.checks import check_frame
 from csat_research.core.errors import AnalysisError, CsatWarning, DataError, ParamsError
 
 __all__ = [
@@ -58,12 +59,7 @@ def check_missing(missing: Any) -> str:
 
 def check_item_frame(data: Any) -> pd.DataFrame:
     """``data`` if it is a DataFrame (one row per respondent, one column per item)."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(
-            f"`data` must be a pandas DataFrame (one row per respondent, one column per item); "
-            f"got {type(data).__name__}"
-        )
-    return data
+    return check_frame(data)
 
 
 def check_items(data: pd.DataFrame, items: Any, *, param: str = "items") -> list[str]:

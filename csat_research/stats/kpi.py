@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csat_research.core.checks import check_confidence
+from csat_research.core.checks import check_confidence, check_frame
 from csat_research.core.errors import AnalysisError, CsatWarning, DataError
 from csat_research.core.numeric import wilson_interval
 
@@ -113,12 +113,6 @@ def _wilson(k: float, n: float, confidence: float) -> tuple[float, float]:
     if n <= 0:
         return (np.nan, np.nan)
     return wilson_interval(k / n, n, z=float(stats.norm.ppf(0.5 + confidence / 2)))
-
-
-def _check_frame(obj: object, name: str) -> pd.DataFrame:
-    if not isinstance(obj, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(obj).__name__}")
-    return obj
 
 
 def _check_positive(value: float, name: str) -> float:
@@ -316,7 +310,7 @@ _VALID_HANDLED_BY = ("bot", "human", "bot_to_human")
 
 
 def _validate_tickets(tickets: pd.DataFrame) -> None:
-    _check_frame(tickets, "tickets")
+    check_frame(tickets, "tickets")
     known = [c for c in {c for req in _REQUIRED.values() for c in req} if c in tickets.columns]
     if not known:
         raise DataError(
@@ -592,8 +586,8 @@ class ExpectationGapResult:
 def _customer_wait(survey: pd.DataFrame, tickets: pd.DataFrame, on: str,
                    agg: str) -> tuple[pd.DataFrame, dict]:
     """Per-customer aggregated first response, plus join counts."""
-    _check_frame(survey, "survey")
-    _check_frame(tickets, "tickets")
+    check_frame(survey, "survey")
+    check_frame(tickets, "tickets")
     if not isinstance(on, str):
         raise TypeError(f"on must be a column name, got {on!r}")
     for name, df, cols in (("survey", survey, [on]),

@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csat_research.core.checks import check_frame
 from csat_research.core.errors import CsatWarning, DataError
 from csat_research.core.schema import DEFAULT_RULE_ACTIONS, QUALITY_RULES, RULE_ACTIONS
 
@@ -436,8 +437,7 @@ def screen(
     >>> r.summary.loc[r.summary["rule"] == "duplicate_id", ["n_evaluated", "n_flagged"]].to_dict("records")
     [{'n_evaluated': 3, 'n_flagged': 1}]
     """
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"`data` must be a pandas DataFrame; got {type(data).__name__}")
+    check_frame(data)
     acts = _check_actions(actions)
     lo, hi = float(scale[0]), float(scale[1])
     if not lo < hi:

@@ -37,6 +37,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from csat_research.core.checks import check_frame
 from csat_research.core.errors import AnalysisError, CsatWarning, DataError
 
 __all__ = ["ALLOCATIONS", "DEFAULT_PROTECT", "DEFAULT_STRATA", "SamplePlan", "largest_remainder", "sample_plan"]
@@ -202,8 +203,7 @@ class SamplePlan:
         DataError
             The frame's eligible stratum sizes differ from the plan's ``N``.
         """
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+        check_frame(frame, "frame")
         if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise TypeError(f"seed must be an int (draws are always seeded), got {seed!r}")
         _check_columns(frame, self.strata, "strata")
@@ -438,8 +438,7 @@ def sample_plan(
     0       high   50     30.0       30       True
     1     normal  950    170.0      170      False
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    check_frame(frame, "frame")
     if isinstance(strata, str) or not isinstance(strata, Sequence) or not strata:
         raise TypeError(f"strata must be a non-empty list of column names, got {strata!r}")
     strata = tuple(strata)

@@ -51,7 +51,7 @@ def test_nullable_integer_columns(likert):
 
 
 def test_errors_data_type_and_columns(hs_items, hs):
-    with pytest.raises(TypeError, match="`data` must be a pandas DataFrame.*got ndarray"):
+    with pytest.raises(TypeError, match="data must be a pandas DataFrame; got ndarray"):
         cronbach_alpha(hs[hs_items].to_numpy())
     with pytest.raises(TypeError, match=r"non-numeric column\(s\).*'school'"):
         cronbach_alpha(hs, items=["x1", "x2", "school"])

@@ -230,7 +230,7 @@ def test_screening_invariants(grid, duration, action, seed):
 
 
 def test_bad_input(frame):
-    with pytest.raises(TypeError, match="`data` must be a pandas DataFrame"):
+    with pytest.raises(TypeError, match="data must be a pandas DataFrame; got"):
         screen(frame.to_numpy())
     with pytest.raises(ValueError, match=r"unknown rule\(s\) \['speed'\]"):
         screen(frame, actions={"speed": "exclude"})
