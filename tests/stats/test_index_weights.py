@@ -278,7 +278,9 @@ def test_data_driven_weights_equal_the_drivers_shares():
 
 
 def test_data_driven_weights_checks_the_importance_table(monkeypatch):
-    from csat_research.stats import index_weights as drivers  # the module that calls relative_importance
+    from csat_research.stats import (
+        index_weights as drivers,  # the module that calls relative_importance
+    )
 
     d = _driver_data()
 
