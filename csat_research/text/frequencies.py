@@ -25,7 +25,7 @@ from csat_research.text.inputs import aligned_groups, check_int, text_series
 from csat_research.text.pii import mask_pii_for_counting
 from csat_research.text.tokenize import TextTokenizer, resolve_tokenizer
 
-__all__ = ["contrast_words", "keywords", "prepare_keyword_tables", "word_frequencies"]
+__all__ = ["contrast_words", "keywords", "word_frequencies"]
 
 # --------------------------------------------------------------------------------------
 # word frequencies
@@ -170,11 +170,6 @@ def _tfidf_template():
     import jieba.analyse
 
     return jieba.analyse.default_tfidf
-
-
-def prepare_keyword_tables() -> None:
-    """Load what TF-IDF :func:`keywords` need (jieba.analyse and its idf table) once per process."""
-    _tfidf_template()
 
 
 def _tfidf_extractor(stop_words: set[str]) -> SimpleNamespace:
