@@ -18,10 +18,9 @@ import importlib.resources
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from csat_research.core.errors import CodebookError
 from csat_research.core.schema import DIMENSIONS, METADATA_COLUMNS
+from csat_research.io.yamlio import load_yaml
 
 __all__ = [
     "AGE_LEVELS",
@@ -311,7 +310,7 @@ def load_instrument(category: str) -> Instrument:
     """Read the shipped default instrument (package data) for ``category``."""
     ref = importlib.resources.files("csat_research") / "data" / "instrument_default.yaml"
     source = "csat_research/data/instrument_default.yaml"
-    doc = yaml.safe_load(ref.read_text(encoding="utf-8"))
+    doc = load_yaml(ref.read_text(encoding="utf-8"))
     try:
         items = tuple(
             {"id": it["id"], "dimension": it["dimension"],

@@ -23,10 +23,10 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from csat_research.core.errors import DataError, ParamsError
 from csat_research.core.schema import DIMENSIONS
+from csat_research.io.yamlio import load_yaml
 from csat_research.text.inputs import (
     LANGUAGES,
     MEMO_LIMIT,
@@ -91,7 +91,7 @@ def default_theme_lexicon() -> dict:
 
 @lru_cache(maxsize=1)
 def _shipped_lexicon() -> dict:
-    return yaml.safe_load(data_text("themes.yaml"))
+    return load_yaml(data_text("themes.yaml"))
 
 
 @dataclass(frozen=True)
