@@ -18,7 +18,11 @@ than the naive chain.
 With ``--shims``, the batch also runs with every shim of :mod:`csat_research.core.shims` off
 (``CSAT_SHIMS=off``) and with each one off alone (``CSAT_SHIMS_OFF=name``), interleaved with runs
 with all of them on, and prints what each buys (a shim is kept only while it buys >= 10 %).
-Usage: ``python benchmarks/bench_batch.py [--skip-naive] [--shims] [--repeats N]``.
+With ``--against REF`` (a git commit or branch), the batch of that commit (checked out into a
+temporary git worktree, run with this environment's Python) is timed interleaved with today's,
+as shipped and with ``CSAT_SHIMS=off``, and the change against it is printed: how a change of the
+code moved the batch, on the same machine in the same run.
+Usage: ``python benchmarks/bench_batch.py [--skip-naive] [--shims] [--against REF] [--repeats N]``.
 """
 
 from __future__ import annotations
@@ -144,11 +148,51 @@ def _compare_shims(csat: list[str], tmp: Path, repeats: int) -> None:
         print(f"  {label:44s} {t:6.2f} s  {100 * (t - base) / base:+6.1f} %   ({runs})")
 
 
+def _cli_command(tree: Path) -> tuple[list[str], dict[str, str]]:
+    """How to run the ``csat`` entry point of the source tree ``tree`` with this Python.
+
+    ``PYTHONPATH`` puts ``tree`` first for the command and for the kernels it starts.
+    """
+    import tomllib
+
+    target = tomllib.loads((tree / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]["csat"]
+    module, func = target.split(":")
+    return [sys.executable, "-c", f"from {module} import {func}; {func}()"], {"PYTHONPATH": str(tree)}
+
+
+def _compare_commit(ref: str, params: Path, tmp: Path, repeats: int) -> None:
+    """Batch wall time of commit ``ref`` against today's tree, as shipped and with shims off."""
+    tree = tmp / "against"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), ref], check=True)
+    try:
+        args = ["batch", str(params), "--workers", "2", "--no-progress"]
+        (old, old_env), (new, new_env) = _cli_command(tree), _cli_command(ROOT)
+        configs = [
+            (f"{ref}", old, old_env),
+            ("today, as shipped", new, new_env),
+            ("today, CSAT_SHIMS=off", new, {**new_env, "CSAT_SHIMS": "off"}),
+        ]
+        times: dict[str, list[float]] = {label: [] for label, _, _ in configs}
+        for _ in range(repeats):
+            for label, cmd, env in configs:
+                shutil.rmtree(tmp / "reports", ignore_errors=True)
+                times[label].append(_run([*cmd, *args], env={**os.environ, **env}, cwd=tmp))
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+    base = statistics.median(times[ref])
+    print(f"batch wall time against {ref}, median of {repeats} interleaved runs")
+    for label, _, _ in configs:
+        t = statistics.median(times[label])
+        runs = ", ".join(f"{r:.1f}" for r in times[label])
+        print(f"  {label:44s} {t:6.2f} s  {100 * (t - base) / base:+6.1f} %   ({runs})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--skip-naive", action="store_true")
     ap.add_argument("--shims", action="store_true", help="measure what each shim buys")
-    ap.add_argument("--repeats", type=int, default=REPEATS, help="runs per configuration of --shims")
+    ap.add_argument("--against", metavar="REF", help="time the batch of git commit REF beside today's")
+    ap.add_argument("--repeats", type=int, default=REPEATS, help="runs per configuration of --shims / --against")
     args = ap.parse_args()
     if not (ROOT / "data" / "demo" / "beauty" / "responses.csv").exists():
         _run([str(BIN / "csat"), "demo-data", "--out", str(ROOT / "data" / "demo")])
@@ -158,6 +202,9 @@ def main() -> None:
         csat = [str(BIN / "csat"), "batch", str(params), "--workers", "2", "--no-progress"]
         if args.shims:
             _compare_shims(csat, tmp, args.repeats)
+            return
+        if args.against:
+            _compare_commit(args.against, params, tmp, args.repeats)
             return
         speed_before = _reference_loop_s()
         runs = []
