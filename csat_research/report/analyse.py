@@ -192,6 +192,19 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
     )
 
 
+def _in_codebook_order(study: Study, values: pd.Series) -> pd.Series:
+    """A segment variable as a categorical in the codebook's level order (levels it does not
+    name after them, sorted), so that a crosstab's columns and their letters A, B, ... follow the
+    order the tables show."""
+    try:
+        order = study.codebook.segment_levels(values.name)
+    except (KeyError, ValueError):
+        return values
+    seen = set(values.dropna().unique())
+    levels = [lv for lv in order if lv in seen] + sorted(seen.difference(order), key=str)
+    return pd.Series(pd.Categorical(values, categories=levels), index=values.index, name=values.name)
+
+
 def analyse(study: Study) -> ReportResults:
     """Run every analysis of the report on a loaded study.
 
@@ -285,7 +298,8 @@ def analyse(study: Study) -> ReportResults:
     crosstabs = {}
     for row, col in p.analysis.crosstabs:
         if row in d.columns and col in d.columns:
-            res, n11 = _quiet(crosstab, d, row=row, col=col, survey_weights=w_col)
+            ordered = d.assign(**{v: _in_codebook_order(study, d[v]) for v in (row, col)})
+            res, n11 = _quiet(crosstab, ordered, row=row, col=col, survey_weights=w_col)
             crosstabs[(row, col)] = res
             notes += n11
         else:

@@ -321,7 +321,7 @@ def crosstab(
     sub = data.loc[usable, [row, col]]
     wt = np.ones(len(sub)) if w is None else w[usable].to_numpy(dtype=float)
     table = (
-        pd.DataFrame({"r": sub[row].to_numpy(), "c": sub[col].to_numpy(), "w": wt})
+        pd.DataFrame({"r": sub[row].array, "c": sub[col].array, "w": wt})  # .array keeps a categorical's order
         .groupby(["r", "c"], observed=True, sort=True)["w"]
         .sum()
         .unstack("c", fill_value=0.0)

@@ -25,3 +25,16 @@ def test_tables_are_display_tables_with_unrounded_values(res):
     assert all(len(v.split(".")[1]) == 2 for v in t.formatted()[mean_col])
     groups = tables.segment_tables(res)
     assert len(groups.items) == len(res.study.params.analysis.segments)
+
+
+def test_crosstab_letters_follow_the_columns_shown(res):
+    """Letters A, B, C ... run left to right in the codebook's level order (00后(A) 95后(E) 90后(D)
+    was shown when letters were given to sorted codes and the columns reordered afterwards)."""
+    key = ("preferred_channel", "age_group")
+    ct = res.crosstabs[key]
+    order = res.study.codebook.segment_levels("age_group")
+    assert list(ct.col_shares.columns) == [lv for lv in order if lv in set(ct.col_shares.columns)]
+    assert list(ct.column_letters) == [chr(ord("A") + i) for i in range(len(ct.column_letters))]
+    heads = list(tables.crosstab_table(res, key).frame.columns)
+    letters = [h.rsplit("(", 1)[1].rstrip(")") for h in heads]
+    assert letters == sorted(letters) and letters[0] == "A"

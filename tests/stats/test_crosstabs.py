@@ -160,3 +160,13 @@ def test_crosstab_errors(party):
         crosstab(party.to_dict(), row="gender", col="party")
     with pytest.raises(TypeError, match="survey_weights must be"):
         crosstab(party, row="gender", col="party", survey_weights=3)
+
+
+def test_categorical_columns_keep_their_category_order():
+    """Levels follow a categorical's categories (not their sort order), letters with them."""
+    df = pd.DataFrame({"age": pd.Categorical(["z"] * 30 + ["a"] * 30 + ["m"] * 30, categories=["z", "m", "a"]),
+                       "ch": ["im"] * 25 + ["phone"] * 5 + ["im"] * 5 + ["phone"] * 25 + ["im"] * 15 + ["phone"] * 15})
+    res = crosstab(df, row="ch", col="age")
+    assert list(res.col_shares.columns) == ["z", "m", "a"]
+    assert res.column_letters.to_dict() == {"z": "A", "m": "B", "a": "C"}
+    assert res.letters.loc["im", "z"] == "B C"  # 83 % beats m (50 %) and a (17 %)
