@@ -298,8 +298,8 @@ def analyse(study: Study) -> ReportResults:
     crosstabs = {}
     for row, col in p.analysis.crosstabs:
         if row in d.columns and col in d.columns:
-            ordered = d.assign(**{v: _in_codebook_order(study, d[v]) for v in (row, col)})
-            res, n11 = _quiet(crosstab, ordered, row=row, col=col, survey_weights=w_col)
+            in_order = d.assign(**{v: _in_codebook_order(study, d[v]) for v in (row, col)})
+            res, n11 = _quiet(crosstab, in_order, row=row, col=col, survey_weights=w_col)
             crosstabs[(row, col)] = res
             notes += n11
         else:

@@ -19,6 +19,8 @@ notebooks to bound memory growth.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -155,6 +157,7 @@ class WarmKernel:
         self.km: Any = None
         self.kc: Any = None
         self.uses = 0
+        self._ipc_dir: str | None = None
 
     def _inline(self, source: str, workdir: Path) -> None:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
@@ -180,13 +183,19 @@ class WarmKernel:
         from jupyter_client.manager import AsyncKernelManager
 
         self.shutdown()
+        # Local kernels talk over Unix domain sockets in a private folder (0700), not TCP on
+        # localhost: nothing else on the machine can connect, and no "Kernel is running over TCP
+        # without encryption" warning on every run.
+        self._ipc_dir = tempfile.mkdtemp(prefix="csat-kernel-")
+        ipc = {"transport": "ipc", "ip": os.path.join(self._ipc_dir, "k")}
         if self.zygote is not None and self.zygote.alive:
             # forked from the zygote, which imported everything; the kernel starts (inline
             # figures on) with the first notebook
-            self.km = AsyncKernelManager(kernel_name=self.kernel_name, kernel_spec_manager=self.zygote.spec_manager())
+            self.km = AsyncKernelManager(kernel_name=self.kernel_name, kernel_spec_manager=self.zygote.spec_manager(),
+                                         **ipc)
             preload = self.preload if self.preload is not None else ""
         else:
-            self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+            self.km = AsyncKernelManager(kernel_name=self.kernel_name, **ipc)
             preload = self.preload if self.preload is not None else PRELOAD
         if preload:
             self._inline(preload, workdir)
@@ -212,13 +221,14 @@ class WarmKernel:
         if self.kc is not None:
             kc, self.kc = self.kc, None
             kc.stop_channels()
-        if self.km is None:
-            return
         try:
-            if self.km.has_kernel:
+            if self.km is not None and self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
         finally:
             self.km = None
+            if self._ipc_dir is not None:
+                shutil.rmtree(self._ipc_dir, ignore_errors=True)
+                self._ipc_dir = None
 
 
 class KernelPool:

@@ -79,27 +79,28 @@ class BatchResult:
 def _executed(
     params: StudyParams, workdir: Path, *, notebook: Path, kernel_name: str | None, kernel: WarmKernel | None = None
 ) -> Path:
-    """Execute the report notebook into ``workdir`` (on ``kernel`` when given); return its path."""
-    import papermill as pm
-
+    """Execute the report notebook into ``workdir`` (on ``kernel`` when given, else on a kernel
+    of its own, started without preload and shut down afterwards); return its path."""
     out_nb = workdir / "report.ipynb"
     parameters = {"params_path": str(params.source), "output_dir": str(workdir)}
+    own = None if kernel is not None else WarmKernel(kernel_name or _notebook_kernel(notebook), preload="")
     try:
-        if kernel is not None:
-            kernel.execute(notebook, out_nb, parameters=parameters, cwd=notebook.parent)
-        else:
-            pm.execute_notebook(
-                str(notebook),
-                str(out_nb),
-                parameters=parameters,
-                kernel_name=kernel_name,
-                progress_bar=False,
-                cwd=str(notebook.parent),
-                log_output=False,
-            )
+        (kernel or own).execute(notebook, out_nb, parameters=parameters, cwd=notebook.parent)
     except Exception as exc:
         raise ReportError(f"{params.source}: notebook execution failed: {_short(exc)}") from exc
+    finally:
+        if own is not None:
+            own.shutdown()
     return out_nb
+
+
+def _notebook_kernel(notebook: Path) -> str:
+    """The kernel the notebook names in its metadata (as papermill picks it), else python3."""
+    try:
+        meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+        return str(meta.get("kernelspec", {}).get("name") or "python3")
+    except (OSError, ValueError):
+        return "python3"
 
 
 def _short(exc: BaseException) -> str:

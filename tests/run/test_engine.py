@@ -55,3 +55,28 @@ def test_a_warm_kernel_keeps_one_client_and_replaces_it_with_the_kernel(tmp_path
     assert kernel.kc is None
 
 
+
+
+@pytest.mark.parametrize("forked", [True, False], ids=["zygote kernel", "plain kernel"])
+def test_kernels_talk_over_private_unix_sockets_not_tcp(tmp_path, forked):
+    """IPC transport in a 0700 folder (no "Kernel is running over TCP without encryption"),
+    removed with the kernel."""
+    import os
+    import stat
+
+    if forked and not zg.available():
+        pytest.skip("needs os.fork and os.pidfd_open (Linux)")
+    z = zg.Zygote(preload=LIGHT_PRELOAD) if forked else None
+    kernel = WarmKernel(zygote=z, preload="")
+    try:
+        kernel.execute(_notebook(tmp_path, "a", "print('ok')"), tmp_path / "out.ipynb", parameters={}, cwd=tmp_path)
+        info = kernel.km.get_connection_info()
+        assert info["transport"] == "ipc"
+        folder = Path(info["ip"]).parent
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+        assert _stdout(tmp_path / "out.ipynb").strip() == "ok"
+    finally:
+        kernel.shutdown()
+        if z is not None:
+            z.close()
+    assert not folder.exists()
