@@ -226,11 +226,14 @@ def validate_study(path: str | Path) -> list[str]:
         lines.append(f"tickets: {t.source}: {t.n_rows_read} rows read, {len(t.frame)} imported, {t.n_excluded} set aside")
     s = study.screening
     flagged = ", ".join(f"{row.rule} {int(row.n_flagged)}" for row in s.summary.itertuples() if row.n_flagged)
-    lines.append(f"screening: {s.n_excluded} of {s.n_total} respondents excluded; flagged: {flagged or 'none'}")
+    lines.append(f"screening: {s.n_excluded} of {s.n_total} respondents excluded; flagged: {flagged or 'none'}"
+                 + ("; each one is listed with its reasons in the report's tables.xlsx, sheet 'excluded'"
+                    if s.n_excluded else ""))
     weights = ", ".join(f"{k} {v:.3f}" for k, v in study.index_weights.items())
     lines.append(f"index weights ({study.params.weighting.method}): {weights}")
     if study.ahp is not None:
         lines.append(f"AHP consistency ratio {study.ahp.consistency_ratio:.3f} (limit {study.ahp.max_cr:.2f})")
-    lines.extend(f"warning: {w.message}" for w in caught)
+    # the screening's own warning repeats the line above (and names a Python object, not a file)
+    lines.extend(f"warning: {w.message}" for w in caught if not str(w.message).startswith("screen excluded"))
     lines.extend(f"warning: {w}" for w in r.warnings)
     return lines

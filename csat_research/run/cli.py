@@ -18,7 +18,7 @@ from csat_research.core.errors import CsatError
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="csat", description="csat-research: CSAT survey research and reporting",
-        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 2)[2],
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 2)[2].replace("``", ""),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -104,6 +104,8 @@ def test_cli_validate_ok_and_broken(studies, tmp_path, capsys):
     assert cli_main(["validate", str(study.params.source)]) == 0
     out = capsys.readouterr().out
     assert "OK" in out and "screening:" in out and "index weights (data)" in out
+    # the exclusions are found in a file of the report, not in a Python object
+    assert "tables.xlsx, sheet 'excluded'" in out and "ScreeningResult" not in out
     broken = tmp_path / "broken.yaml"
     broken.write_text(study.params.source.read_text(encoding="utf-8").replace("category: beauty", "category: toys"),
                       encoding="utf-8")

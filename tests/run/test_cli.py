@@ -19,6 +19,7 @@ def test_help_lists_the_commands(capsys):
     out = capsys.readouterr().out
     for command in ("validate", "demo-data", "report", "batch"):
         assert command in out
+    assert "csat report PARAMS.yaml" in out and "``" not in out  # no reStructuredText markup in help
 
 
 def test_demo_data_is_reproducible(tmp_path, capsys):
