@@ -39,4 +39,20 @@ class ReportError(CsatError, RuntimeError):
 
 
 class CsatWarning(UserWarning):
-    """Soft problems: small base sizes, exclusions, dropped cases (always with counts)."""
+    """Soft problems: small base sizes, exclusions, dropped cases (always with counts).
+
+    A warning may also carry what it counted, so that a report can say it in its own language
+    instead of quoting the (English, technical) message: ``kind`` names the situation (e.g.
+    ``"cases_dropped"``) and ``facts`` holds its numbers and names.
+
+    Examples
+    --------
+    >>> w = CsatWarning("cfa: dropped 3 of 10", kind="cases_dropped", analysis="cfa", n_used=7, n_total=10)
+    >>> str(w), w.kind, w.facts["n_used"]
+    ('cfa: dropped 3 of 10', 'cases_dropped', 7)
+    """
+
+    def __init__(self, message: str = "", *, kind: str | None = None, **facts: object) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.facts = facts

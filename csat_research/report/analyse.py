@@ -89,6 +89,9 @@ class ReportResults:
     expectation: kpi.ExpectationGapResult | None
     satisfaction_by_wait: pd.DataFrame | None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: the notes that say what they counted (``CsatWarning.kind`` and ``facts``), for the
+    #: report's own-language account of them (:mod:`csat_research.report.data_notes`)
+    data_notes: tuple[CsatWarning, ...] = field(default_factory=tuple)
 
     @property
     def weakest_dimension(self) -> str:
@@ -112,11 +115,11 @@ class ReportResults:
 
 
 def _quiet(fn, *args, **kwargs):
-    """Run ``fn`` keeping its CsatWarnings (they are reported in ``notes``)."""
+    """Run ``fn`` keeping its CsatWarnings (they are reported in ``notes`` and ``data_notes``)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CsatWarning)
         out = fn(*args, **kwargs)
-    return out, [str(w.message) for w in caught if issubclass(w.category, CsatWarning)]
+    return out, [w.message for w in caught if issubclass(w.category, CsatWarning)]
 
 
 def _item_scores(study: Study) -> pd.DataFrame:
@@ -157,7 +160,7 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
     answers = study.data[IMPROVE].dropna().astype(str)
     answers = answers[answers.str.strip() != ""]
     if answers.empty:
-        notes.append("no open answers to analyse")
+        notes.append(CsatWarning("no open answers to analyse", kind="no_open_answers"))
         return None
     lexicon = None
     if p.text.lexicon is not None:
@@ -216,7 +219,7 @@ def analyse(study: Study) -> ReportResults:
     dims = list(study.dimensions)
     w_col = study.weight_column
     w = d[w_col] if w_col else None
-    notes: list[str] = []
+    notes: list[str | CsatWarning] = []
 
     overall = scoring.overall_index(d[dims], index_weights=study.index_weights, survey_weights=w)
     csat_mean = estimates.mean_ci(d[OVERALL], survey_weights=w)
@@ -243,7 +246,7 @@ def analyse(study: Study) -> ReportResults:
         notes += n3
     except AnalysisError as exc:
         cfa_res = None
-        notes.append(f"CFA not estimated: {exc}")
+        notes.append(CsatWarning(f"CFA not estimated: {exc}", kind="not_estimated", analysis="cfa"))
     th = p.thresholds
     verdict = reliability.reliability_verdict(cfa_res, scale=rel, **th)
 
@@ -267,14 +270,16 @@ def analyse(study: Study) -> ReportResults:
             notes += n6 + n7
             curve = logit.predicted_curve(logit_overall, variable=OVERALL, grid=np.linspace(1, 5, 17))
         except AnalysisError as exc:
-            notes.append(f"repurchase model not estimated: {exc}")
+            notes.append(CsatWarning(f"repurchase model not estimated: {exc}", kind="not_estimated",
+                                     analysis="repurchase_logit"))
     if INTENT in d.columns:
         try:
             ordered, n8 = _quiet(ordinal.repurchase_ordered, d, outcome=INTENT, predictors=dims, controls=controls,
                                  survey_weights=w_col)
             notes += n8
         except AnalysisError as exc:
-            notes.append(f"ordered model not estimated: {exc}")
+            notes.append(CsatWarning(f"ordered model not estimated: {exc}", kind="not_estimated",
+                                     analysis="repurchase_ordered"))
 
     seed = p.analysis.seed
     drv_sat, n9 = _quiet(drivers.relative_importance, d, outcome=OVERALL, predictors=dims, survey_weights=w_col,
@@ -303,7 +308,8 @@ def analyse(study: Study) -> ReportResults:
             crosstabs[(row, col)] = res
             notes += n11
         else:
-            notes.append(f"crosstab {row} x {col} skipped: column missing from the data")
+            notes.append(CsatWarning(f"crosstab {row} x {col} skipped: column missing from the data",
+                                     kind="crosstab_skipped", row=row, col=col))
 
     text_res = _text(study, notes)
 
@@ -325,5 +331,6 @@ def analyse(study: Study) -> ReportResults:
         by_segment=by_segment, segment_tests=seg_tests, logit_overall=logit_overall, logit_dimensions=logit_dims,
         ordered=ordered, repurchase_curve=curve, drivers_satisfaction=drv_sat, drivers_repurchase=drv_rep, ipa=ipa,
         index_weights_by_method=index_weights_by_method, crosstabs=crosstabs, text=text_res, kpis=kpis,
-        kpi_trend=trend, expectation=gap, satisfaction_by_wait=wait, notes=tuple(dict.fromkeys(notes)),
+        kpi_trend=trend, expectation=gap, satisfaction_by_wait=wait, notes=tuple(dict.fromkeys(str(n) for n in notes)),
+        data_notes=tuple(n for n in notes if isinstance(n, CsatWarning) and n.kind),
     )

@@ -351,10 +351,13 @@ def crosstab(
     n_small = int((expected < _MIN_EXPECTED).sum())
     if n_small:
         warnings.warn(
-            f"crosstab {row!r} x {col!r}: {n_small} of {expected.size} cells "
-            f"({100 * n_small / expected.size:.0f}%) have an expected count below 5 "
-            f"(smallest {expected.min():.2f}); the chi-square approximation may be poor",
-            CsatWarning,
+            CsatWarning(
+                f"crosstab {row!r} x {col!r}: {n_small} of {expected.size} cells "
+                f"({100 * n_small / expected.size:.0f}%) have an expected count below 5 "
+                f"(smallest {expected.min():.2f}); the chi-square approximation may be poor",
+                kind="small_expected", row=row, col=col, n_small=n_small, n_cells=int(expected.size),
+                smallest=float(expected.min()),
+            ),
             stacklevel=2,
         )
 

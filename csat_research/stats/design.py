@@ -140,9 +140,12 @@ def build_design(
     n_dropped = int(n_total - complete.sum())
     if n_dropped:
         warnings.warn(
-            f"{function}: dropped {n_dropped} of {n_total} rows with a missing value in "
-            f"{used} (listwise deletion)",
-            CsatWarning,
+            CsatWarning(
+                f"{function}: dropped {n_dropped} of {n_total} rows with a missing value in "
+                f"{used} (listwise deletion)",
+                kind="cases_dropped", analysis=function, outcome=used[0], n_used=n_total - n_dropped,
+                n_total=n_total,
+            ),
             stacklevel=3,
         )
     n = int(complete.sum())

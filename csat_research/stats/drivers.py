@@ -397,9 +397,12 @@ def relative_importance(
     n_dropped = int(len(data) - complete.sum())
     if n_dropped:
         warnings.warn(
-            f"relative_importance: dropped {n_dropped} of {len(data)} rows with a missing value in "
-            f"{used} (listwise deletion)",
-            CsatWarning,
+            CsatWarning(
+                f"relative_importance: dropped {n_dropped} of {len(data)} rows with a missing value in "
+                f"{used} (listwise deletion)",
+                kind="cases_dropped", analysis="relative_importance", outcome=outcome,
+                n_used=len(data) - n_dropped, n_total=len(data),
+            ),
             stacklevel=2,
         )
     Z, w = Z[complete], w[complete]

@@ -271,9 +271,11 @@ def item_moments(
             how = "listwise deletion dropped" if missing == "listwise" else "dropped"
             reason = "with a missing answer" if missing == "listwise" else "with no answer"
             warnings.warn(
-                f"{what}: {how} {n_dropped} of {n_total} respondents {reason} on "
-                f"{len(names)} items; {n_obs} used",
-                CsatWarning,
+                CsatWarning(
+                    f"{what}: {how} {n_dropped} of {n_total} respondents {reason} on "
+                    f"{len(names)} items; {n_obs} used",
+                    kind="cases_dropped", analysis=what, items=tuple(names), n_used=n_obs, n_total=n_total,
+                ),
                 stacklevel=3,
             )
     var = np.diag(cov)

@@ -713,11 +713,15 @@ def expectation_gap(
     table = table[[on, "expected_min", "actual_min", "n_tickets", "gap_min", "exceeded"]]
     if n_unmatched or counts["n_unknown_customers"] or counts["n_tickets_unusable"]:
         warnings.warn(
-            f"expectation_gap: {n_unmatched} respondent(s) have no ticket with a first "
-            f"response; {counts['n_tickets_unmatched']} ticket(s) of "
-            f"{counts['n_unknown_customers']} customer(s) are not in the survey; "
-            f"{counts['n_tickets_unusable']} ticket(s) lack a {on!r} or a first response",
-            CsatWarning,
+            CsatWarning(
+                f"expectation_gap: {n_unmatched} respondent(s) have no ticket with a first "
+                f"response; {counts['n_tickets_unmatched']} ticket(s) of "
+                f"{counts['n_unknown_customers']} customer(s) are not in the survey; "
+                f"{counts['n_tickets_unusable']} ticket(s) lack a {on!r} or a first response",
+                kind="tickets_unmatched", analysis="expectation_gap", n_respondents_left=n_unmatched,
+                n_tickets_unmatched=int(counts["n_tickets_unmatched"]),
+                n_tickets_unusable=int(counts["n_tickets_unusable"]),
+            ),
             stacklevel=2,
         )
     if len(table) == 0:
@@ -827,12 +831,15 @@ def satisfaction_by_wait(
     n_left = len(survey) - int(used.sum())
     if n_left or counts["n_unknown_customers"] or counts["n_tickets_unusable"]:
         warnings.warn(
-            f"satisfaction_by_wait: {n_left} of {len(survey)} respondents left out (no "
-            f"{score!r}, no ticket or wait outside the bins); "
-            f"{counts['n_tickets_unmatched']} ticket(s) of {counts['n_unknown_customers']} "
-            f"customer(s) are not in the survey; {counts['n_tickets_unusable']} ticket(s) "
-            f"lack a {on!r} or a first response",
-            CsatWarning,
+            CsatWarning(
+                f"satisfaction_by_wait: {n_left} of {len(survey)} respondents left out (no "
+                f"{score!r}, no ticket or wait outside the bins); "
+                f"{counts['n_tickets_unmatched']} ticket(s) of {counts['n_unknown_customers']} "
+                f"customer(s) are not in the survey; {counts['n_tickets_unusable']} ticket(s) "
+                f"lack a {on!r} or a first response",
+                kind="cases_dropped", analysis="satisfaction_by_wait", n_used=len(survey) - n_left,
+                n_total=len(survey),
+            ),
             stacklevel=2,
         )
     rows = []

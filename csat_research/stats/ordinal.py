@@ -286,9 +286,12 @@ def repurchase_ordered(
     sparse = [(categories[k], int(counts[k])) for k in range(K) if counts[k] < 5]
     if sparse:
         warnings.warn(
-            f"repurchase_ordered: outcome categories with fewer than 5 respondents {sparse}; "
-            "their thresholds are unstable - consider merging categories",
-            CsatWarning,
+            CsatWarning(
+                f"repurchase_ordered: outcome categories with fewer than 5 respondents {sparse}; "
+                "their thresholds are unstable - consider merging categories",
+                kind="sparse_categories", analysis="repurchase_ordered", outcome=outcome,
+                counts={str(c): n for c, n in sparse},
+            ),
             stacklevel=2,
         )
     if survey_weights is not None and not robust:

@@ -410,9 +410,12 @@ def dimension_scores(
     if len(left):
         detail = ", ".join(f"{r.dimension}: {r.n_missing}" for r in left.itertuples())
         warnings.warn(
-            f"dimension_scores left {int(left['n_missing'].sum())} respondent-dimension score(s) "
-            f"missing out of {n} respondents (fewer answered items than required): {detail}",
-            CsatWarning,
+            CsatWarning(
+                f"dimension_scores left {int(left['n_missing'].sum())} respondent-dimension score(s) "
+                f"missing out of {n} respondents (fewer answered items than required): {detail}",
+                kind="scores_missing", n_total=n,
+                by_dimension={r.dimension: int(r.n_missing) for r in left.itertuples()},
+            ),
             stacklevel=2,
         )
     return DimensionScoresResult(scores_df, scores_100, coverage, (lo, hi))
