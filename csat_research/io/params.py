@@ -43,6 +43,8 @@ DEFAULT_TARGETS = {
     "fcr": 0.80,
     "bot_containment": 0.70,
     "handoff_30min": 0.90,
+    "high_severity_15min": 0.90,
+    "median_first_response_min": 5.8,
     "csat_mean": 4.0,
     "csat_top2box": 0.70,
     "nps": 30.0,
@@ -260,7 +262,9 @@ class StudyParams(_Model):
                 raise ValueError(f"nps target must be within -100..100; got {x}")
             if k == "csat_mean" and not 1 <= x <= 5:
                 raise ValueError(f"csat_mean target must be within 1..5; got {x}")
-            if k not in ("nps", "csat_mean") and not 0 <= x <= 1:
+            if k == "median_first_response_min" and not x > 0:
+                raise ValueError(f"median_first_response_min target is minutes and must be > 0; got {x}")
+            if k not in ("nps", "csat_mean", "median_first_response_min") and not 0 <= x <= 1:
                 raise ValueError(f"{k} target is a share and must be within 0..1; got {x}")
         return {**DEFAULT_TARGETS, **v}
 

@@ -317,8 +317,9 @@ def analyse(study: Study) -> ReportResults:
     gap = wait = None
     if study.tickets is not None:
         tickets = study.tickets.frame
-        kpis, n12 = _quiet(kpi.service_kpis, tickets, targets=p.targets)
-        trend, n13 = _quiet(kpi.kpi_trend, tickets, targets=p.targets)
+        targets = {k: p.targets.get(k) for k in kpi.KPIS}  # the params' targets, no other defaults
+        kpis, n12 = _quiet(kpi.service_kpis, tickets, targets=targets)
+        trend, n13 = _quiet(kpi.kpi_trend, tickets, targets=targets)
         notes += n12 + n13
         if "expected_reply_min" in d.columns:
             gap, n14 = _quiet(kpi.expectation_gap, d, tickets)

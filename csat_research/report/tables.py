@@ -511,15 +511,15 @@ def kpi_table(res: ReportResults) -> DisplayTable:
         except KeyError:
             name = r.kpi
         is_share = r.kpi != "median_first_response_min"
-        val = f"{r.value:.1%}" if is_share else f"{r.value:.1f} min"
+        val = f"{r.value:.1%}" if is_share else text("unit.minutes", res.study.lang, x=f"{r.value:.1f}")
         ci = (f"{r.ci_low:.1%} – {r.ci_high:.1%}" if is_share else f"{r.ci_low:.1f} – {r.ci_high:.1f}") \
             if pd.notna(r.ci_low) else ""
-        tgt = "" if pd.isna(r.target) else (f"{r.target:.0%}" if is_share else f"{r.target:g} min")
+        tgt = "" if pd.isna(r.target) else (f"{r.target:.0%}" if is_share else text("unit.minutes", res.study.lang, x=f"{r.target:g}"))
         met = "" if pd.isna(r.met) else (_t(res, "met") if r.met else _t(res, "missed"))
         rows.append({_t(res, "table.kpi"): name, _t(res, "table.value"): val,
-                     _t(res, "table.95pct_ci"): ci, "n": int(r.n), _t(res, "target"): tgt,
+                     _t(res, "table.95pct_ci"): ci, "n": int(r.n), _t(res, "table.target"): tgt,
                      _t(res, "table.status"): met})
-    numeric = [_t(res, "table.value"), _t(res, "table.95pct_ci"), _t(res, "target")]
+    numeric = [_t(res, "table.value"), _t(res, "table.95pct_ci"), _t(res, "table.target")]
     return DisplayTable(pd.DataFrame(rows), numeric=numeric)
 
 

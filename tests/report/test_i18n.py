@@ -55,3 +55,15 @@ def test_helpers_use_the_language_punctuation():
     assert join(["甲", "乙"], "zh") == "甲、乙" and join(["a", "b"], "en") == "a, b"
     assert set(texts("quadrant", "en")) == set(texts("quadrant", "zh"))
     assert LANGS == ("zh", "en")
+
+
+def test_the_action_library_claims_no_figures():
+    """Recommendations carry advice, not canned results of other studies ("a beauty brand moved FCR
+    from 65 % to 82 %", "the bot settles about 70 %"): every figure in a report comes from its data."""
+    import re
+
+    from csat_research.report.i18n import texts
+
+    for lang in ("zh", "en"):
+        for key, phrase in texts("action", lang).items():
+            assert not re.search(r"%|％|[一二三四五六七八九十]成|in one case|案例", phrase), (lang, key, phrase)

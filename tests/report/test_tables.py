@@ -38,3 +38,19 @@ def test_crosstab_letters_follow_the_columns_shown(res):
     heads = list(tables.crosstab_table(res, key).frame.columns)
     letters = [h.rsplit("(", 1)[1].rstrip(")") for h in heads]
     assert letters == sorted(letters) and letters[0] == "A"
+
+
+def test_the_summary_counts_the_kpis_the_table_shows_with_a_target(res):
+    """"2 of 6 KPIs with a target" beside a table of 7 rows with a target (a 5.8-min median target
+    that the params did not name) was a fault: the report's targets are the params' targets."""
+    import re
+
+    from csat_research.report import narrative
+
+    table = tables.kpi_table(res).frame
+    target_col = tables.text("table.target", res.study.lang)
+    with_target = int((table[target_col] != "").sum())
+    line = next(s for s in narrative.executive_summary(res) if "KPI" in s or "指标" in s)
+    n = re.search(r"of (\d+) KPIs|(\d+) 项有目标", line)
+    assert int(n.group(1) or n.group(2)) == with_target
+    assert set(res.kpis.loc[res.kpis["target"].notna(), "kpi"]) <= set(res.study.params.targets)
