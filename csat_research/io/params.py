@@ -74,6 +74,14 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
+def _folder_name(v: str) -> str:
+    """A name used as one folder of the report path: "." and ".." would leave the report folder."""
+    if v.strip(".") == "":
+        raise ValueError(f"must name a folder, not {v!r} (it would leave the report folder); "
+                         "use letters, digits, '_', '-' or '.' as in 2026Q3")
+    return v
+
+
 class Study(_Model):
     """Who and when: ``brand``, ``category``, ``wave``, report ``language``."""
 
@@ -82,6 +90,11 @@ class Study(_Model):
     wave: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
     language: Literal["zh", "en"] = "zh"
     title: str | None = None
+
+    @field_validator("wave")
+    @classmethod
+    def _wave(cls, v: str) -> str:
+        return _folder_name(v)
 
 
 class Source(_Model):
@@ -233,6 +246,11 @@ class Output(_Model):
     )
     dir: Path = Path("../reports")
     slug: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]+$")
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, v: str | None) -> str | None:
+        return None if v is None else _folder_name(v)
 
 
 class StudyParams(_Model):

@@ -273,6 +273,32 @@ def _remote_report(params_path: str) -> ReportOutcome:
         return _failure(Path(params_path), exc)
 
 
+def refuse_shared_report_folders(files: Sequence[Path]) -> None:
+    """Refuse a batch in which two params files would write the same report folder.
+
+    Their reports would replace each other's files. Files that do not load are left to fail on
+    their own in the batch.
+
+    Raises
+    ------
+    CsatError
+        Naming both files, the folder, and the settings that decide it.
+    """
+    seen: dict[Path, Path] = {}
+    for f in files:
+        try:
+            folder = load_params(f).report_dir.resolve()
+        except CsatError:
+            continue
+        if folder in seen:
+            raise CsatError(
+                f"{seen[folder]} and {f} both write their report to {folder} (same output.dir, "
+                "output.slug or category, and study.wave): give one of them another output.slug "
+                "or study.wave"
+            )
+        seen[folder] = f
+
+
 def run_batch(
     paths: Sequence[str | Path],
     *,
@@ -312,6 +338,7 @@ def run_batch(
     files = find_params(paths)
     if workers < 1:
         raise ValueError(f"workers must be >= 1; got {workers}")
+    refuse_shared_report_folders(files)
     outcomes: dict[Path, ReportOutcome] = {}
     bar = tqdm(total=len(files), desc="reports", unit="report", disable=not progress)
 

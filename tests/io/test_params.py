@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,15 @@ def test_every_key_is_documented():
         assert f"`{key}`" in doc
     for key in mod.DEFAULT_THRESHOLDS:
         assert f"`{key}`" in doc
+
+
+@pytest.mark.parametrize(("section", "key"), [("study", "wave"), ("output", "slug")])
+@pytest.mark.parametrize("name", [".", ".."])
+def test_a_wave_or_slug_of_dots_is_refused(tmp_path, section, key, name):
+    """'..' as wave or slug would put the report outside its folder (two such studies replaced
+    each other's files)."""
+    doc = _base(tmp_path)
+    doc.setdefault(section, {})[key] = name
+    with pytest.raises(ParamsError, match=rf"{section}\.{key}: must name a folder, not '{re.escape(name)}'"):
+        load_params(_write(tmp_path, doc))
+

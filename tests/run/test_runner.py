@@ -7,6 +7,9 @@ import os
 import re
 import stat
 
+import pytest
+import yaml
+
 from csat_research.run.runner import write_index_page
 
 
@@ -58,3 +61,18 @@ def test_index_is_readable_by_others_whatever_the_umask_or_an_older_file(tmp_pat
     finally:
         os.umask(previous)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["baby", "index.html"]  # no temporary file left
+
+
+def test_batch_refuses_two_studies_writing_one_folder(tmp_path):
+    from csat_research.core.errors import CsatError
+    from csat_research.run.runner import run_batch
+
+    doc = {"study": {"brand": "Demo", "category": "beauty", "wave": "2026Q3"},
+           "data": {"responses": {"path": "responses.csv"}}}
+    folder = tmp_path / "params"
+    folder.mkdir()
+    (folder / "responses.csv").write_text("respondent_id\nR1\n", encoding="utf-8")
+    for name in ("a.yaml", "b.yaml"):
+        (folder / name).write_text(yaml.safe_dump(doc), encoding="utf-8")
+    with pytest.raises(CsatError, match=r"a\.yaml and .*b\.yaml both write their report to .*beauty/2026Q3"):
+        run_batch([folder], progress=False)
