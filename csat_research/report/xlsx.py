@@ -1,7 +1,10 @@
 """The report's tables as an Excel workbook (``tables.xlsx``): tidy, unrounded, one sheet each.
 
 Written with xlsxwriter cell by cell (see :func:`to_excel`); strings always stay strings, so an
-open answer that starts with ``=`` is never a formula.
+open answer that starts with ``=`` is never a formula. A text that a spreadsheet program would
+read as a formula once the sheet is edited or re-saved as CSV (it starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return and is not a plain number) is written with a leading
+apostrophe, as OWASP's CSV-injection advice says: ``'=HYPERLINK(...)`` stays text everywhere.
 """
 
 from __future__ import annotations
@@ -58,7 +61,25 @@ class _XlsxFormats:
         return fmt
 
 
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def defuse_formula(value: str) -> str:
+    """``value`` with a leading apostrophe when a spreadsheet could read it as a formula.
+
+    >>> defuse_formula("=1+1"), defuse_formula("@SUM(A1)"), defuse_formula("-2.9"), defuse_formula("好")
+    ("'=1+1", "'@SUM(A1)", '-2.9', '好')
+    """
+    if value and value[0] in _FORMULA_STARTS:
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
 def _xlsx_string(ws: Worksheet, row: int, col: int, value: str, fmt: Format | None, where: str) -> None:
+    value = defuse_formula(value)
     if not value:  # "" is an empty cell (kept only if it carries a format, as a header cell does)
         ws.write_blank(row, col, None, fmt)
     elif ws.write_string(row, col, value, fmt) == -2:
@@ -144,7 +165,7 @@ def _xlsx_sheet(ws: Worksheet, frame: pd.DataFrame, formats: _XlsxFormats, name:
             for i, v in enumerate(values, 1):
                 if type(v) is str and len(v) <= _XLSX_SHORT_STRING:  # the usual case, without the checks
                     if v:
-                        write_string(i, j, v)
+                        write_string(i, j, defuse_formula(v) if v[0] in _FORMULA_STARTS else v)
                 else:
                     _xlsx_cell(ws, i, j, v, formats, where)
 

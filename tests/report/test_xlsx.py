@@ -52,9 +52,31 @@ def test_to_excel_keeps_open_answers_as_text(res, tmp_path):
                            tmp_path / "tables.xlsx")
     sheet = openpyxl.load_workbook(path)["quotes_masked"]
     cells = [sheet.cell(row=r, column=2) for r in (2, 3)]
-    assert [c.value for c in cells] == list(quotes["quote"])
+    # a leading apostrophe keeps the formula-looking answer text after an edit or a CSV re-save
+    assert [c.value for c in cells] == ["'" + quotes["quote"][0], quotes["quote"][1]]
     assert [c.data_type for c in cells] == ["s", "s"]  # a string, not a formula
     assert all(c.hyperlink is None for c in cells)
+
+
+def test_formula_looking_text_survives_a_csv_round_trip(res, tmp_path):
+    """Open answers starting with = + - @ (or a tab) are written so that no spreadsheet program reads
+    them as formulas, also once the sheet is saved as CSV (read back here with the csv module)."""
+    import csv
+
+    answers = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1", "-2.9", "+6.8", "正常的回答"]
+    quotes = pd.DataFrame({"theme": ["slow_reply"] * len(answers), "quote": answers})
+    path = xlsx.to_excel(dataclasses.replace(res, text=dataclasses.replace(res.text, quotes=quotes)),
+                         tmp_path / "tables.xlsx")
+    sheet = openpyxl.load_workbook(path)["quotes_masked"]
+    out = tmp_path / "resaved.csv"
+    with out.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([[c.value for c in row] for row in sheet.iter_rows()])
+    with out.open(encoding="utf-8") as f:
+        cells = [row[1] for row in list(csv.reader(f))[1:]]
+    for text, cell in zip(answers, cells, strict=True):
+        number = text.lstrip("+-").replace(".", "", 1).isdigit()
+        assert cell[0] not in "=+-@\t\r" or number, cell
+        assert cell.lstrip("'") == text  # nothing else changed
 
 
 def _pandas_to_excel(res, path):
@@ -77,7 +99,10 @@ def _assert_reads_back_as_pandas_wrote_it(res, tmp_path):
     old = pd.read_excel(_pandas_to_excel(res, tmp_path / "old.xlsx"), sheet_name=None)
     assert list(new) == list(old)  # same sheets, same order
     for name in old:
-        pd.testing.assert_frame_equal(new[name], old[name], check_dtype=True, check_exact=True, obj=name)
+        # the one deliberate difference: formula-looking text gets a leading apostrophe
+        expected = old[name].apply(lambda c: c.map(lambda v: xlsx.defuse_formula(v) if isinstance(v, str) else v)
+                                   if c.dtype == object or pd.api.types.is_string_dtype(c) else c)
+        pd.testing.assert_frame_equal(new[name], expected, check_dtype=True, check_exact=True, obj=name)
     return new
 
 
@@ -119,7 +144,7 @@ def test_to_excel_cell_values_and_types(res, tmp_path):
                            dt.datetime(2025, 1, 2, 8)]  # wall-clock time, time zone dropped
     assert sheet.cell(row=2, column=header.index("when") + 1).number_format == "YYYY-MM-DD HH:MM:SS"
     assert col["cat"] == ["b", "a", None, "b"]
-    assert col["text"] == ["=1+1", "https://x.example/退货", None, "纯文本"]
+    assert col["text"] == ["'=1+1", "https://x.example/退货", None, "纯文本"]
     text_cells = [sheet.cell(row=r, column=header.index("text") + 1) for r in (2, 3)]
     assert [c.data_type for c in text_cells] == ["s", "s"]  # a string, not a formula
     assert all(c.hyperlink is None for c in text_cells)
