@@ -57,7 +57,7 @@ class EmergingTopicsResult:
     ----------
     topics : pandas.DataFrame
         One row per topic, largest first: ``topic`` (1, 2, ... in that order), ``top_words``
-        (tuple of str, strongest first), ``n`` (answers assigned), ``share`` (``n`` /
+        (tuple of str, strongest first, at most ``top_words``), ``n`` (answers assigned), ``share`` (``n`` /
         ``n_untagged``), ``quotes`` (tuple of masked example quotes, most typical first),
         ``suggested_terms`` (the top words as a YAML list, to paste into a
         ``text.extra_themes`` entry after reading the quotes).
@@ -178,7 +178,8 @@ def emerging_topics(
     ``init="nndsvda"``, ``random_state=seed``: the same answers give the same topics. Topic
     word vectors are scaled to unit length; an answer joins its strongest topic when its
     weight reaches `min_weight`. Topics smaller than `min_topic_size` are dropped (their
-    answers counted in ``n_dropped``). Top words are the topic's largest loadings; quotes are
+    answers counted in ``n_dropped``). Top words are the topic's largest loadings (at most
+    `top_words`, each at least a tenth of the largest); quotes are
     distinct answers (after PII masking, :func:`~csat_research.text.pii.mask_pii`) in
     decreasing weight, preferring 6 to 80 characters that are not one phrase repeated, and
     skipping near duplicates (character bigram Jaccard > 0.5). Words are taken from the masked text (its placeholders dropped),
@@ -259,7 +260,7 @@ because top words are shown too: an e-mail address or a name never becomes a top
         members = np.flatnonzero(assigned & (best == j))
         topic_of[members] = number[j]
         order = np.argsort(-h[j], kind="stable")[:top_words]
-        top = tuple(str(vocab[i]) for i in order if h[j, i] > 0)
+        top = tuple(str(vocab[i]) for i in order if h[j, i] >= 0.1 * h[j, order[0]] > 0)
         members = members[np.argsort(-weight[members], kind="stable")]
         picked = _pick_quotes([(s.iat[used[m]], float(weight[m]), s.index[used[m]]) for m in members], n_quotes)
         quote_rows += [{"topic": number[j], "quote": q, "weight": wt, "source": src} for q, wt, src in picked]
