@@ -92,3 +92,41 @@ def test_xlsx_sheet_and_summary_json(res, topics, tmp_path):
     assert s["n_untagged_negative"] == topics.n_untagged and not s["too_few"]
     assert [t["n"] for t in s["topics"]] == topics.topics["n"].tolist()
     assert s["topics"][0]["top_words"] == list(topics.topics["top_words"].iloc[0])
+
+
+def test_a_topic_promoted_in_params_becomes_a_theme(tmp_path):
+    """The demo's planted uncovered complaint leads the emerging topics; promoted via
+    text.extra_themes it is tagged as a theme and leaves the emerging topics."""
+    from pathlib import Path
+
+    import yaml
+
+    from csat_research.demo.generator import write_demo_study
+    from csat_research.report.analyse import analyse
+    from csat_research.report.study import load_study
+
+    root = Path(__file__).resolve().parents[2]
+    write_demo_study(tmp_path / "data", seed=2026, n=1500, categories=("beauty",))
+    doc = yaml.safe_load((root / "params" / "beauty.yaml").read_text(encoding="utf-8"))
+    for key in ("responses", "tickets"):
+        doc["data"][key]["path"] = str(tmp_path / "data" / "beauty" / f"{key}.csv")
+    doc["analysis"]["n_boot"] = 0
+    path = tmp_path / "beauty.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    before = analyse(load_study(path)).text
+    assert before.emerging.topics["top_words"].iloc[0][0] == "积分"
+    assert "积分" in _topic_words(before)
+    doc["text"]["extra_themes"] = {"loyalty_points": {
+        "dimension": "after_sales", "label": {"zh": "积分问题", "en": "Loyalty points"},
+        "zh": {"aspects": ["积分"], "cues": ["失败", "没加上", "清零", "没有记上", "没收到", "看不懂", "少了", "没有提醒"]}}}
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    after = analyse(load_study(path)).text
+    row = after.themes.set_index("theme").loc["loyalty_points"]
+    assert row["label"] == "积分问题" and row["n_theme"] >= before.emerging.topics["n"].iloc[0]
+    assert "积分" not in _topic_words(after)
+    assert after.emerging.n_untagged < before.emerging.n_untagged
+
+
+def _topic_words(text_results) -> set[str]:
+    """Top words of every emerging topic."""
+    return {w for t in text_results.emerging.topics["top_words"] for w in t}
