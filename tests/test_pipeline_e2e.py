@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 SUMMARY_KEYS = {"brand", "category", "wave", "n_responses", "n_excluded", "overall_index", "dimensions",
-                "csat_top2box", "nps", "alpha", "cfa", "top_drivers", "top_themes", "kpi"}
+                "csat_top2box", "nps", "alpha", "cfa", "top_drivers", "top_themes", "kpi", "emerging_topics"}
 
 
 def _params(tmp: Path, category: str, data: Path, out: Path) -> Path:
@@ -120,6 +120,7 @@ def test_chinese_pdf_has_sections_and_summary_figures(batch):
     assert f"{s['nps']:+.1f}" in text
     assert f"{s['csat_top2box']:.1%}" in text
     assert "品类专项服务" in text and "过敏无忧退服务" in text  # beauty's category item
+    assert "主题之外的新话题" in text and "NMF" in text  # emerging topics: table or note, and the method
     assert "\ufffd" not in text  # no replacement characters
 
 
@@ -128,6 +129,7 @@ def test_english_pdf(batch):
     for title in ("Executive summary", "Scale reliability and validity", "Service-level KPIs", "Methodology"):
         assert title in text
     assert "Parenting-advisor service" in text
+    assert "Emerging topics beyond the themes" in text
 
 
 @pytest.mark.parametrize("category", ["beauty", "baby"])

@@ -3,7 +3,9 @@
 :func:`open_answers` writes ``open_improve`` (complaints mentioning planted themes, the more
 likely the less satisfied the respondent is with the theme's dimension; short non-answers,
 negated praise, off-list wishes; typos, English sentences, PII and script injections) and
-``open_exceed`` (praise or "没有"), and returns what was planted for the truth.
+``open_exceed`` (praise or "没有"), and returns what was planted for the truth. One complaint
+kind no theme covers (:data:`UNCOVERED_TEXTS`, loyalty points) is planted for the report's
+emerging topics (:mod:`csat_research.text.topics`).
 :data:`THEMES` are the text tagger's lexicon ids; :data:`THEME_DIMENSION` maps each to the
 dimension whose score drives it.
 """
@@ -28,6 +30,8 @@ __all__ = [
     "THEME_DIMENSION",
     "THEME_SCORE_SLOPE",
     "TYPOS",
+    "UNCOVERED_TEXTS",
+    "UNCOVERED_WORDS",
     "open_answers",
 ]
 
@@ -152,6 +156,15 @@ _PRAISE_CATEGORY = {
     "baby": ("育儿顾问很专业，解答很细致", "奶粉过敏换货很及时"),
 }
 _PRAISE_P_BY_SAT = (0.03, 0.06, 0.15, 0.35, 0.55)
+#: An uncovered complaint (loyalty points): no theme of the lexicon matches it, so that the
+#: report's emerging topics have something to find. Planted in otherwise empty answers, the
+#: more often the less satisfied the respondent (overall satisfaction 1..5).
+UNCOVERED_TEXTS = (
+    "买完东西积分一直没加上", "会员积分莫名其妙被清零了", "积分兑换总是失败", "签到积分没有记上",
+    "积分过期了也没有提醒", "下单送的积分少了一半", "积分兑换的礼品一直没收到", "会员积分规则看不懂",
+)
+UNCOVERED_WORDS = ("积分", "兑换", "会员")
+_UNCOVERED_P_BY_SAT = (0.40, 0.30, 0.15, 0.02, 0.0)
 _EXCEED_NONE = ("没有", "无", "暂时没有", "没有", "还没有")
 TYPOS = (("客服", "客腹"), ("快递", "快第"), ("物流", "物留"), ("退款", "退欵"),
          ("师傅", "师父"), ("回复", "回付"), ("态度", "太度"))
@@ -306,6 +319,11 @@ def open_answers(rng: np.random.Generator, category: str, n: int, scores: np.nda
         else:
             exceed[i] = f"{SCRIPT}{exceed[i]}"
 
+    # the uncovered complaint, in answers still empty (drawn last: the rest is unchanged)
+    empty = np.array([v is None for v in improve], dtype=bool) & ~careless_quiet
+    uncovered = empty & (rng.random(n) < np.asarray(_UNCOVERED_P_BY_SAT)[sat_idx])
+    improve[uncovered] = _pick(rng, UNCOVERED_TEXTS, n)[uncovered]
+
     # truth strings of the kept themes
     bits = (kept.astype(np.int64) << np.arange(len(THEMES))).sum(axis=1)
     uniq, inv = np.unique(bits, return_inverse=True)
@@ -323,4 +341,5 @@ def open_answers(rng: np.random.Generator, category: str, n: int, scores: np.nda
         "n_typos": n_typos,
         "n_negated_praise": int(((n_themes == 0) & (no_kind == 2)).sum()),
         "n_english_sentences": n_english,
+        "uncovered_rows": np.flatnonzero(uncovered),
     }

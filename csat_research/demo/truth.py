@@ -26,6 +26,8 @@ from csat_research.demo.answers import (
     THEME_SCORE_SLOPE,
     THEMES,
     TYPOS,
+    UNCOVERED_TEXTS,
+    UNCOVERED_WORDS,
 )
 from csat_research.demo.config import (
     AGE_LEVELS,
@@ -154,6 +156,7 @@ def planted_truth(*, category: str, n: int, seed: int, wave: str, cp: dict, inst
     theme_realised = {t: float(kept[:, j].mean()) for j, t in enumerate(THEMES)}
     pii_ids = sorted(rid[text["pii_rows"]].tolist())
     script_ids = sorted(rid[text["script_rows"]].tolist())
+    uncovered_ids = sorted(rid[text["uncovered_rows"]].tolist())
 
     exp_med = df["expected_reply_min"].to_numpy()
     pref_by_age = {
@@ -287,6 +290,15 @@ def planted_truth(*, category: str, n: int, seed: int, wave: str, cp: dict, inst
             "negated_praise_texts": list(NEGATED_PRAISE),
             "english_rate_per_sentence": ENGLISH_RATE,
             "n_english_sentences": text["n_english_sentences"],
+            "uncovered_complaint": {
+                "kind": "loyalty_points",
+                "texts": list(UNCOVERED_TEXTS),
+                "words": list(UNCOVERED_WORDS),
+                "respondent_ids": uncovered_ids,
+                "n": len(uncovered_ids),
+                "model": "planted in answers left empty, with probability by overall satisfaction "
+                         "1..5; matches no theme of the lexicon (found by the emerging topics)",
+            },
         },
         "kpi": kpi,
     }

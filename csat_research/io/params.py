@@ -229,13 +229,61 @@ class Analysis(_Model):
     seed: int = 2026
 
 
+class ThemeTerms(_Model):
+    """Terms of a theme in one language, as in ``csat_research/data/themes.yaml``."""
+
+    phrases: list[str] = Field(default_factory=list)
+    aspects: list[str] = Field(default_factory=list)
+    cues: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(default_factory=list)
+
+
+class ThemeLabel(_Model):
+    """Display label of a theme in both report languages."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class ExtraTheme(_Model):
+    """A theme added to the lexicon from params (e.g. promoted from an emerging topic).
+
+    ``dimension`` is checked against the lexicon's dimensions when the lexicon is built
+    (:func:`csat_research.text.topics.extend_lexicon`).
+    """
+
+    dimension: str = Field(min_length=1)
+    label: ThemeLabel
+    zh: ThemeTerms = Field(default_factory=ThemeTerms)
+    en: ThemeTerms = Field(default_factory=ThemeTerms)
+    general_cues: bool = True
+
+    @model_validator(mode="after")
+    def _has_terms(self) -> ExtraTheme:
+        phrases = self.zh.phrases or self.en.phrases
+        pairs = (self.zh.aspects or self.en.aspects) and (self.zh.cues or self.en.cues or self.general_cues)
+        if not phrases and not pairs:
+            raise ValueError("a theme needs phrases, or aspects together with cues (zh or en)")
+        return self
+
+
 class Text(_Model):
-    """Open-answer analysis: extra dictionary words, stopwords, an optional theme lexicon file."""
+    """Open-answer analysis: dictionary words, stopwords, a theme lexicon file, extra themes."""
 
     user_words: list[str] = Field(default_factory=list)
     stopwords: list[str] = Field(default_factory=list)
     lexicon: Path | None = None
+    extra_themes: dict[str, ExtraTheme] = Field(default_factory=dict)
     quotes_per_theme: int = Field(default=3, ge=0, le=20)
+
+    @field_validator("extra_themes")
+    @classmethod
+    def _theme_ids(cls, v: dict[str, ExtraTheme]) -> dict[str, ExtraTheme]:
+        bad = [k for k in v if not re.fullmatch(r"[a-z][a-z0-9_]*", k)]
+        if bad:
+            raise ValueError(f"theme ids must be snake_case ASCII identifiers (like loyalty_points); got {bad}")
+        return v
 
 
 class Output(_Model):
@@ -322,13 +370,16 @@ def _loc(loc: tuple[Any, ...]) -> str:
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The pydantic model class that owns the key at ``loc`` (for 'allowed keys' hints)."""
     model: Any = StudyParams
+    key_next = False  # the part after a dict field is one of its keys (text.extra_themes.<id>)
     for part in loc[:-1]:
-        if isinstance(part, int) or model is None:
+        if isinstance(part, int) or model is None or key_next:
+            key_next = False
             continue
         field = model.model_fields.get(str(part))
         if field is None:
             return None
         ann = field.annotation
+        key_next = getattr(ann, "__origin__", None) is dict
         candidates = [ann, *getattr(ann, "__args__", ())]
         model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
     return model

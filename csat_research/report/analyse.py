@@ -34,12 +34,18 @@ from csat_research.text.frequencies import contrast_words, word_frequencies
 from csat_research.text.quotes import representative_quotes
 from csat_research.text.themes import default_theme_lexicon, tag_themes, theme_summary
 from csat_research.text.tokenize import default_stopwords, make_tokenizer
+from csat_research.text.topics import (
+    EmergingTopicsResult,
+    emerging_topics,
+    extend_lexicon,
+)
 
 OVERALL = "overall_sat"
 REPURCHASE = "repurchase"
 INTENT = "repurchase_intent"
 NPS = "nps"
 IMPROVE = "open_improve"
+NEGATIVE_MAX = 3  # "negative" answers of the emerging topics: overall satisfaction <= 3
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class TextResults:
     contrast: pd.DataFrame
     quotes: pd.DataFrame
     lexicon: dict
+    emerging: EmergingTopicsResult | None = None  # topics of negative answers that match no theme
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,9 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
     lexicon = None
     if p.text.lexicon is not None:
         lexicon = load_yaml(p.text.lexicon.read_text(encoding="utf-8"))
+    if p.text.extra_themes:
+        extra = {k: v.model_dump() for k, v in p.text.extra_themes.items()}
+        lexicon = extend_lexicon(extra, lexicon=lexicon)
     stopwords = default_stopwords("zh") | set(p.text.stopwords) if p.text.stopwords else None
     tok = make_tokenizer(user_words=p.text.user_words, stopwords=stopwords, language="zh")
     words = word_frequencies(answers, tokenizer=tok, top=60)
@@ -188,10 +198,13 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
          for t in tags.columns if tags[t].any()],
         ignore_index=True,
     ) if p.text.quotes_per_theme else pd.DataFrame()
+    negative = (sat <= NEGATIVE_MAX).to_numpy()
+    emerging = emerging_topics(study.data.loc[answered, IMPROVE][negative], tags=tags[negative], tokenizer=tok,
+                               seed=p.analysis.seed)
     return TextResults(
         n_answers=int(answered.sum()), words=words, bigrams=bigrams, tags=tags, themes=themes,
         themes_by_segment=by_seg, contrast=contrast, quotes=quotes,
-        lexicon=lexicon if lexicon is not None else default_theme_lexicon(),
+        lexicon=lexicon if lexicon is not None else default_theme_lexicon(), emerging=emerging,
     )
 
 

@@ -183,6 +183,24 @@ def ordered_text(res: ReportResults) -> list[str]:
                lo=c["or_ci_low"], hi=c["or_ci_high"])]
 
 
+def emerging_text(res: ReportResults) -> list[str]:
+    """One sentence on the negative answers no theme covers: their count and the largest topic.
+
+    When too few such answers remain to group, a note says so instead (no table is shown).
+    """
+    em = None if res.text is None else res.text.emerging
+    if em is None:
+        return []
+    if em.n_untagged == 0:
+        return [_t(res, "emerging.all_tagged")]
+    if em.topics.empty:
+        return [_t(res, "emerging.too_few", n=em.n_untagged, n_grouped=em.n_untagged - em.n_short)]
+    top = em.topics.iloc[0]
+    words = join([_q(res, w) for w in top["top_words"][:3]], res.study.lang)
+    return [_t(res, "emerging.summary", n=em.n_untagged, words=words, n_topic=int(top["n"]),
+               share=float(top["share"]))]
+
+
 def method_text(res: ReportResults) -> list[str]:
     s = res.study
     p = s.params
@@ -199,4 +217,5 @@ def method_text(res: ReportResults) -> list[str]:
         _t(res, "method.reliability"),
         _t(res, "method.models", n_boot=p.analysis.n_boot, seed=p.analysis.seed),
         _t(res, "method.text"),
+        *([_t(res, "method.emerging", seed=p.analysis.seed)] if res.text is not None else []),
     ]

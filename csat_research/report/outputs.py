@@ -66,8 +66,22 @@ def summary(results: ReportResults) -> dict[str, Any]:
             t: f(v) for t, v in results.logit_dimensions.coefficients["odds_ratio"].items() if t != "const"
         },
         "top_themes": results.top_themes,
+        "emerging_topics": _emerging(results),
         "kpi": kpis,
         "notes": list(results.notes),
+    }
+
+
+def _emerging(results: ReportResults) -> dict[str, Any] | None:
+    """Emerging topics of negative answers no theme matched: counts and topics (no quotes)."""
+    em = None if results.text is None else results.text.emerging
+    if em is None:
+        return None
+    return {
+        "n_untagged_negative": em.n_untagged, "n_short": em.n_short, "n_unassigned": em.n_unassigned,
+        "n_dropped": em.n_dropped, "too_few": em.too_few,
+        "topics": [{"topic": int(t.topic), "top_words": list(t.top_words), "n": int(t.n), "share": float(t.share)}
+                   for t in em.topics.itertuples()],
     }
 
 

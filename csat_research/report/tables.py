@@ -498,6 +498,28 @@ def quotes_table(res: ReportResults, *, per_theme: int = 2, themes: int = 5) -> 
     return DisplayTable(pd.DataFrame(rows))
 
 
+def emerging_topics_table(res: ReportResults) -> DisplayTable:
+    """Emerging topics of negative answers that match no theme: words, answers, share, masked quotes.
+
+    Empty when there are none (too few answers: :func:`csat_research.report.narrative.emerging_text`
+    says so instead). Quotes are shown as text, never markup.
+    """
+    em = None if res.text is None else res.text.emerging
+    if em is None or em.topics.empty:
+        return DisplayTable(pd.DataFrame())
+    lang = res.study.lang
+    t = em.topics
+    share = _t(res, "table.topic_share")
+    out = pd.DataFrame({
+        _t(res, "table.topic"): [text("emerging.topic", lang, n=int(n)) for n in t["topic"]],
+        _t(res, "table.topic_words"): [join(w, lang) for w in t["top_words"]],
+        _t(res, "table.topic_answers"): t["n"].astype(int).to_numpy(),
+        share: t["share"].to_numpy(dtype=float),
+        _t(res, "table.topic_quotes"): [" ".join(text("fmt.quote", lang, s=q) for q in qs) for qs in t["quotes"]],
+    })
+    return DisplayTable(out, formats={share: ".1%"})
+
+
 def kpi_table(res: ReportResults) -> DisplayTable:
     """Service-level KPIs against targets (values as text: shares and minutes share a column)."""
     if res.kpis is None:

@@ -208,6 +208,11 @@ def _excel_sheets(res: ReportResults) -> dict[str, pd.DataFrame | None]:
         sheets["themes_by_segment"] = res.text.themes_by_segment
         sheets["detractor_words"] = res.text.contrast
         sheets["quotes_masked"] = res.text.quotes
+        if res.text.emerging is not None:
+            em = res.text.emerging.topics.assign(
+                top_words=lambda t: t["top_words"].map(" ".join),
+                quotes=lambda t: t["quotes"].map(" | ".join))
+            sheets["emerging_topics"] = em
     if res.kpis is not None:
         sheets["kpis"] = res.kpis
         sheets["kpi_trend"] = res.kpi_trend

@@ -179,3 +179,31 @@ def test_a_wave_or_slug_of_dots_is_refused(tmp_path, section, key, name):
     with pytest.raises(ParamsError, match=rf"{section}\.{key}: must name a folder, not '{re.escape(name)}'"):
         load_params(_write(tmp_path, doc))
 
+
+_POINTS = {"dimension": "after_sales", "label": {"zh": "积分问题", "en": "Loyalty points"},
+           "zh": {"phrases": ["积分清零"], "aspects": ["积分"], "cues": ["没加上"]}}
+
+
+def test_extra_themes_are_read(tmp_path):
+    doc = _base(tmp_path)
+    doc["text"] = {"extra_themes": {"loyalty_points": _POINTS}}
+    theme = load_params(_write(tmp_path, doc)).text.extra_themes["loyalty_points"]
+    assert theme.dimension == "after_sales" and theme.label.en == "Loyalty points"
+    assert theme.zh.phrases == ["积分清零"] and theme.en.phrases == [] and theme.general_cues
+
+
+@pytest.mark.parametrize(("theme_id", "patch", "message"), [
+    ("Points", {}, r"text\.extra_themes: theme ids must be snake_case ASCII identifiers .*\['Points'\]"),
+    ("points", {"label": {"zh": "积分问题"}}, r"text\.extra_themes\.points\.label\.en: required key is missing"),
+    ("points", {"zh": {"phrase": ["积分清零"]}},
+     r"text\.extra_themes\.points\.zh\.phrase: unknown key \(did you mean 'phrases'\?\); allowed keys here: "
+     r"phrases, aspects, cues, exclude, unless"),
+    ("points", {"zh": {"phrases": "积分清零"}}, r"text\.extra_themes\.points\.zh\.phrases: Input should be a valid list"),
+    ("points", {"zh": {"aspects": ["积分"]}, "general_cues": False},
+     r"text\.extra_themes\.points: a theme needs phrases, or aspects together with cues"),
+])
+def test_bad_extra_themes_are_refused_with_the_key(tmp_path, theme_id, patch, message):
+    doc = _base(tmp_path)
+    doc["text"] = {"extra_themes": {theme_id: {**_POINTS, **patch}}}
+    with pytest.raises(ParamsError, match=message):
+        load_params(_write(tmp_path, doc))
