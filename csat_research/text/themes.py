@@ -89,7 +89,9 @@ THEME_DIMENSIONS = (*DIMENSIONS, PRODUCT_DIMENSION)
 
 _RE_THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _RE_CLAUSE = re.compile(
-    r"[,.!?;:()\[\]\"\n\r\t~…。，！？；：（）【】「」『』“”‘’～]+|但是|可是|不过|然而|而且|并且|但|却是"
+    r"[,.!?;:()\[\]\"\n\r\t~…。，！？；：（）【】「」『』“”‘’～、]+|但是|可是|不过|然而|而且|并且|但|却是"
+    r"|就是|只是|可惜|唯一"
+    r"|(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])"  # a space beside Chinese text ends a clause
     r"|\b(?:but|however|although|though|whereas)\b"
 )
 
