@@ -108,9 +108,10 @@ def _corpus_rows(name: str, frame: pd.DataFrame, result: dict) -> list[tuple[str
     hit, service = _any(tags, dims), _any(tags, dims, service_only=True)
     neg, pos = frame["label"] == 0, frame["label"] == 1
     groups = [(name, pd.Series(True, index=frame.index))]
-    if "category" in frame:
+    if "category" in frame and frame["category"].isin(NOT_ECOMMERCE).any():
         groups.append((f"{name}, e-commerce (without {' and '.join(NOT_ECOMMERCE)})",
                        ~frame["category"].isin(NOT_ECOMMERCE)))
+    if "category" in frame and frame["category"].nunique() > 1:
         groups += [(f"  {name} / {c}", frame["category"] == c) for c in sorted(frame["category"].unique())]
     rows = []
     for label, mask in groups:
