@@ -6,7 +6,7 @@ negated praise, off-list wishes; typos, English sentences, PII and script inject
 ``open_exceed`` (praise or "没有"), and returns what was planted for the truth. One complaint
 kind no theme covers (:data:`UNCOVERED_TEXTS`, loyalty points) is planted for the report's
 emerging topics (:mod:`csat_research.text.topics`).
-:data:`THEMES` are the text tagger's lexicon ids; :data:`THEME_DIMENSION` maps each to the
+:data:`THEMES` are the text tagger's lexicon ids it plants; :data:`THEME_DIMENSION` maps each to the
 dimension whose score drives it.
 """
 
@@ -35,8 +35,6 @@ __all__ = [
     "open_answers",
 ]
 
-#: Complaint theme ids of ``open_improve``: the text tagger's lexicon ids.
-THEMES = THEME_IDS
 THEME_DIMENSION = {
     "slow_reply": "efficiency",
     "logistics_updates": "efficiency",
@@ -50,6 +48,9 @@ THEME_DIMENSION = {
     "repeat_contact": "quality",
     "privacy": "digital",
 }
+#: Complaint theme ids of ``open_improve``: the text tagger's lexicon ids the demo plants (the
+#: lexicon's newer service themes and its product themes are not planted).
+THEMES = tuple(t for t in THEME_IDS if t in THEME_DIMENSION)
 THEME_SCORE_SLOPE = 0.8
 MAX_THEMES = 3
 

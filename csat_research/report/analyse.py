@@ -113,11 +113,23 @@ class ReportResults:
 
     @property
     def top_themes(self) -> list[str]:
-        """Complaint themes ordered by share of answers (themes nobody mentioned left out)."""
+        """Service complaint themes ordered by share of answers (themes nobody mentioned left out)."""
+        return self._top_themes("service")
+
+    @property
+    def top_product_themes(self) -> list[str]:
+        """Product complaint themes (quality, fakes, not as described ...), reported apart."""
+        return self._top_themes("product")
+
+    def _top_themes(self, group: str) -> list[str]:
         if self.text is None:
             return []
         t = self.text.themes
         t = t[t["n_theme"] > 0] if "n_theme" in t else t
+        if "group" in t:
+            t = t[(t["group"] == "product") == (group == "product")]
+        elif group == "product":
+            return []
         return list(t.sort_values("share", ascending=False)["theme"])
 
 

@@ -87,6 +87,11 @@ def executive_summary(res: ReportResults) -> list[str]:
         parts = [_t(res, "exec.theme_share", theme=_q(res, _theme(res, x)), share=th.loc[x, "share"])
                  for x in res.top_themes[:3]]
         lines.append(_t(res, "exec.themes", n=res.text.n_answers, themes=join(parts, s.lang)))
+    if res.text is not None and res.top_product_themes:
+        th = res.text.themes.set_index("theme")
+        parts = [_t(res, "exec.theme_share", theme=_q(res, _theme(res, x)), share=th.loc[x, "share"])
+                 for x in res.top_product_themes[:3]]
+        lines.append(_t(res, "exec.product_themes", themes=join(parts, s.lang)))
     if res.kpis is not None:
         k = res.kpis[res.kpis["met"].notna()]  # every KPI with a target, as the KPI table shows them
         met = int(k["met"].astype(bool).sum())

@@ -438,11 +438,22 @@ def crosstab_note(res: ReportResults, key: tuple[str, str]) -> str:
     return text("table.crosstab_note", res.study.lang, dof=ct.dof, chi2=ct.chi2, p=p, v=ct.cramers_v)
 
 
-def themes_table(res: ReportResults) -> DisplayTable:
-    """Complaint themes: label, dimension, share of answers, satisfaction with / without."""
+def themes_table(res: ReportResults, *, group: str = "service") -> DisplayTable:
+    """Complaint themes of one group (``"service"`` or ``"product"``): label, dimension, share of
+    answers, satisfaction with / without. Product themes have no service dimension: their
+    dimension column reads "product"."""
+    if group not in ("service", "product"):
+        raise ValueError(f"group must be 'service' or 'product'; got {group!r}")
     if res.text is None:
         return DisplayTable(pd.DataFrame())
-    t = res.text.themes.sort_values("share", ascending=False)
+    t = res.text.themes
+    if "group" in t:
+        t = t[(t["group"] == "product") == (group == "product")]
+    elif group == "product":
+        t = t.iloc[:0]
+    if group == "product" and not (t["n_theme"] > 0).any():
+        return DisplayTable(pd.DataFrame())
+    t = t.sort_values("share", ascending=False)
     lex = res.text.lexicon.get("themes", res.text.lexicon)
     lang = res.study.lang
 
@@ -454,6 +465,8 @@ def themes_table(res: ReportResults) -> DisplayTable:
     def dim_of(th: str) -> str:
         entry = lex.get(th, {}) if isinstance(lex, Mapping) else {}
         d = entry.get("dimension") if isinstance(entry, Mapping) else None
+        if d == "product":
+            return _t(res, "theme_group.product")
         return _label(res, d) if d else ""
 
     share = _t(res, "share")
@@ -470,6 +483,15 @@ def themes_table(res: ReportResults) -> DisplayTable:
             out[name] = t[col].to_numpy(dtype=float)
             formats[name] = "+.2f" if col == "difference" else ".2f"
     return DisplayTable(out, formats=formats)
+
+
+def product_themes_section(res: ReportResults) -> list:
+    """Sub-heading and table of the product themes, after the service themes (empty when no
+    answer mentions a product theme): display them with ``display(*product_themes_section(res))``."""
+    table = themes_table(res, group="product")
+    if table.frame.empty:
+        return []
+    return [subheading(text("theme_group.product_heading", res.study.lang)), table]
 
 
 def theme_label_map(res: ReportResults) -> dict[str, str]:
@@ -570,9 +592,11 @@ def texts_for_quadrants(lang: str) -> dict[str, str]:
 
 
 def theme_share_frame(res: ReportResults) -> pd.DataFrame:
-    """Theme shares with display labels, for :func:`csat_research.report.plots.share_bars`."""
+    """Service theme shares with display labels, for :func:`csat_research.report.plots.share_bars`."""
     if res.text is None:
         return pd.DataFrame(columns=["label", "share"])
     t = res.text.themes
+    if "group" in t:
+        t = t[t["group"] != "product"]
     labels = theme_label_map(res)
     return pd.DataFrame({"label": [labels.get(x, x) for x in t["theme"]], "share": t["share"].to_numpy()})

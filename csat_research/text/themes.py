@@ -39,13 +39,18 @@ from csat_research.text.inputs import (
 from csat_research.text.tokenize import TextTokenizer, resolve_tokenizer
 
 __all__ = [
+    "PRODUCT_DIMENSION",
+    "PRODUCT_THEME_IDS",
+    "SERVICE_THEME_IDS",
+    "THEME_DIMENSIONS",
     "THEME_IDS",
     "default_theme_lexicon",
     "tag_themes",
+    "theme_group",
     "theme_summary",
 ]
 
-THEME_IDS = (
+SERVICE_THEME_IDS = (
     "slow_reply",
     "logistics_updates",
     "refund_slow",
@@ -57,12 +62,36 @@ THEME_IDS = (
     "installation_repair",
     "repeat_contact",
     "privacy",
+    "delivery_courier",
+    "price_protection",
+    "invoice",
+    "self_service_app",
 )
-"""Theme ids of the default lexicon (``data/themes.yaml``), in its order."""
+"""Service themes of the default lexicon, each in one of the five :data:`DIMENSIONS`."""
+
+PRODUCT_THEME_IDS = (
+    "product_quality",
+    "authenticity",
+    "not_as_described",
+    "packaging_damage",
+    "price_value",
+)
+"""Product themes of the default lexicon (dimension :data:`PRODUCT_DIMENSION`)."""
+
+THEME_IDS = SERVICE_THEME_IDS + PRODUCT_THEME_IDS
+"""Theme ids of the default lexicon (``data/themes.yaml``), in its order: service, then product."""
+
+PRODUCT_DIMENSION = "product"
+"""Dimension of product themes: outside the five service dimensions, reported apart."""
+
+THEME_DIMENSIONS = (*DIMENSIONS, PRODUCT_DIMENSION)
+"""Allowed ``dimension`` of a theme: a service dimension or :data:`PRODUCT_DIMENSION`."""
 
 _RE_THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _RE_CLAUSE = re.compile(
-    r"[,.!?;:()\[\]\"\n\r\t~…。，！？；：（）【】「」『』“”‘’～]+|但是|可是|不过|然而|而且|并且|但|却是"
+    r"[,.!?;:()\[\]\"\n\r\t~…。，！？；：（）【】「」『』“”‘’～、]+|但是|可是|不过|然而|而且|并且|但|却是"
+    r"|就是|只是|可惜|唯一"
+    r"|(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])"  # a space beside Chinese text ends a clause
     r"|\b(?:but|however|although|though|whereas)\b"
 )
 
@@ -74,8 +103,10 @@ def default_theme_lexicon() -> dict:
     -------
     dict
         ``{"version", "negation", "general_cues", "themes"}``; ``themes`` maps a theme id to
-        ``dimension``, ``label`` (``zh``/``en``) and per language ``phrases``, ``aspects``,
-        ``cues`` (and optionally ``exclude``, ``general_cues: false``). A fresh deep copy on
+        ``dimension`` (one of :data:`THEME_DIMENSIONS`), ``label`` (``zh``/``en``) and per
+        language ``phrases``, ``aspects``, ``cues``, ``praise``, ``praise_alone`` (and
+        optionally ``exclude``, ``unless``, ``general_cues: false``); ``general_praise`` are
+        praise words shared by all themes (see ``data/themes.yaml``). A fresh deep copy on
         every call: change it and pass it as ``lexicon=`` to :func:`tag_themes`.
 
     Examples
@@ -94,33 +125,31 @@ def _shipped_lexicon() -> dict:
     return load_yaml(data_text("themes.yaml"))
 
 
-@dataclass(frozen=True)
-class _ThemeRule:
-    id: str
-    phrases: re.Pattern | None
-    aspects: re.Pattern | None
-    cues: re.Pattern | None
-    exclude: re.Pattern | None
-    unless: re.Pattern | None
+_Roles = tuple[int, int, int, int, int, int, int]
+"""Roles of one lexicon term: (negator, aspect, cue, phrase, praise, alone, unless); bits = themes."""
+
+_NEG, _ASPECT, _CUE, _PHRASE, _PRAISE, _ALONE, _UNLESS = range(7)
+_ROLE_OF_KEY = {
+    "aspects": _ASPECT,
+    "cues": _CUE,
+    "phrases": _PHRASE,
+    "praise": _PRAISE,
+    "praise_alone": _ALONE,
+    "unless": _UNLESS,
+}
 
 
 @dataclass(frozen=True)
 class _CompiledLexicon:
-    rules: tuple[_ThemeRule, ...]
-    zh_negator: re.Pattern
-    zh_window: int
-    en_negator: re.Pattern
-    en_window: int
+    ids: tuple[str, ...]
+    zh_first: re.Pattern | None
+    zh_terms: dict
+    zh_negator: re.Pattern | None
+    en_terms: re.Pattern | None
+    roles: dict
     aliases: re.Pattern | None
     alias_map: dict
     memo: dict
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(r.id for r in self.rules)
-
-
-_NEVER = re.compile(r"(?!x)x")
 
 
 def _norm_match(text: str) -> str:
@@ -141,51 +170,87 @@ def _term_list(value, where: str) -> list[str]:
                 else ""
             )
             raise ParamsError(f"{where} must hold non-empty str; got {v!r}{hint}")
-        out.append(_norm_match(v.strip()))
+        out.append(" ".join(_norm_match(v.strip()).split()))
     return out
 
 
-def _alternation(zh_terms: list[str], en_terms: list[str]) -> re.Pattern | None:
-    """One pattern: Chinese terms as substrings, English terms as whole words (longest first)."""
-    parts = []
-    for terms, english in ((zh_terms, False), (en_terms, True)):
-        terms = sorted(set(terms), key=lambda t: (-len(t), t))
-        if not terms:
-            continue
-        body = "|".join(r"\s+".join(map(re.escape, t.split())) for t in terms)
-        parts.append(rf"(?<![a-z0-9'])(?:{body})(?![a-z0-9])" if english else f"(?:{body})")
-    return re.compile("|".join(parts)) if parts else None
+def _trie(terms, escape) -> str:
+    """A regular expression for many terms, factored as a trie: the longest term wins."""
+    trie: dict = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
-def _negation_spec(lexicon: Mapping, language: str):
+def _trie_patterns(terms) -> tuple[re.Pattern | None, dict]:
+    """Chinese (and mixed) terms, found as substrings: their first characters, and per first
+    character one trie pattern (a dispatch on the first character is ~3x faster than one
+    alternation of all terms, which the regular expression engine tries one by one)."""
+    by_first: dict = {}
+    for term in terms:
+        by_first.setdefault(term[0], []).append(term)
+    if not by_first:
+        return None, {}
+    first = re.compile("[" + "".join(map(re.escape, sorted(by_first))) + "]")
+    return first, {ch: re.compile(_trie(ts, re.escape)) for ch, ts in by_first.items()}
+
+
+def _word_pattern(terms) -> re.Pattern | None:
+    """English terms as whole words (a space matches any whitespace); n't after a verb."""
+    terms = list(terms)
+    if not terms:
+        return None
+
+    def escape(ch: str) -> str:
+        return r"\s+" if ch == " " else re.escape(ch)
+
+    words = [t for t in terms if not t.startswith("n'") and t[0].isalnum()]
+    other = [t for t in terms if t not in set(words)]
+    parts = [rf"(?<![a-z0-9'])(?:{_trie(words, escape)})(?![a-z0-9])"] if words else []
+    if other:
+        parts.append(rf"(?:{_trie(other, escape)})(?![a-z0-9])")
+    return re.compile("|".join(parts))
+
+
+_NEGATION_KEYS = {"negators", "not_negators"}
+
+
+def _negation_terms(lexicon: Mapping, language: str) -> tuple[list[str], list[str]]:
     negation = (lexicon.get("negation") or {}).get(language) or {}
     where = f"lexicon['negation'][{language!r}]"
     if not isinstance(negation, Mapping):
         raise ParamsError(f"{where} must be a mapping")
-    negators = _term_list(negation.get("negators"), f"{where}['negators']")
-    not_negators = _term_list(negation.get("not_negators"), f"{where}['not_negators']")
-    window = negation.get("window", 4 if language == "zh" else 3)
-    if isinstance(window, bool) or not isinstance(window, int) or window < 0:
-        raise ParamsError(f"{where}['window'] must be an int >= 0; got {window!r}")
-    if not negators:
-        return _NEVER, window
-    by_len = lambda ts: sorted(set(ts), key=lambda t: (-len(t), t))  # noqa: E731
-    if language == "zh":
-        neg = "|".join(map(re.escape, by_len(negators)))
-        notneg = "|".join(map(re.escape, by_len(not_negators)))
-        return re.compile((f"(?:{notneg})|" if notneg else "") + f"({neg})"), window
-    plain = [n for n in negators if n != "n't"]
-    neg_parts = [rf"\b(?:{'|'.join(map(re.escape, by_len(plain)))})\b"] if plain else []
-    if "n't" in negators:
-        neg_parts.append(r"n't\b")
-    notneg = "|".join(r"\s+".join(map(re.escape, t.split())) for t in by_len(not_negators))
+    unknown = set(negation) - _NEGATION_KEYS
+    if unknown:
+        raise ParamsError(
+            f"{where} has unknown keys {sorted(unknown)}; allowed: {sorted(_NEGATION_KEYS)} "
+            "(a negator's scope is the rest of its clause, there is no window)"
+        )
     return (
-        re.compile((rf"\b(?:{notneg})\b|" if notneg else "") + f"({'|'.join(neg_parts)})"),
-        window,
+        _term_list(negation.get("negators"), f"{where}['negators']"),
+        _term_list(negation.get("not_negators"), f"{where}['not_negators']"),
     )
 
 
-_THEME_KEYS = {"phrases", "aspects", "cues", "exclude", "unless"}
+_THEME_KEYS = {"phrases", "aspects", "cues", "praise", "praise_alone", "exclude", "unless"}
+
+
+def _shared_terms(lexicon: Mapping, key: str) -> dict[str, list[str]]:
+    spec = lexicon.get(key) or {}
+    if not isinstance(spec, Mapping):
+        raise ParamsError(f"lexicon[{key!r}] must map 'zh'/'en' to lists; got {spec!r}")
+    return {lang: _term_list(spec.get(lang), f"lexicon[{key!r}][{lang!r}]") for lang in LANGUAGES}
 
 
 def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
@@ -196,27 +261,34 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
     themes = lexicon.get("themes")
     if not isinstance(themes, Mapping) or not themes:
         raise ParamsError("lexicon['themes'] must be a non-empty mapping of theme id -> definition")
-    zh_negator, zh_window = _negation_spec(lexicon, "zh")
-    en_negator, en_window = _negation_spec(lexicon, "en")
-    general_spec = lexicon.get("general_cues") or {}
-    if not isinstance(general_spec, Mapping):
-        raise ParamsError(
-            f"lexicon['general_cues'] must map 'zh'/'en' to lists; got {general_spec!r}"
-        )
-    general = {
-        lang: _term_list(general_spec.get(lang), f"lexicon['general_cues'][{lang!r}]")
-        for lang in LANGUAGES
-    }
-    rules = []
-    for theme_id, spec in themes.items():
+    roles: dict[str, list[int]] = {}
+
+    def add(term: str, role: int, bits: int) -> None:
+        entry = roles.setdefault(term, [0] * 7)
+        entry[role] |= bits
+
+    for lang in LANGUAGES:
+        negators, not_negators = _negation_terms(lexicon, lang)
+        for term in negators:
+            add(term, _NEG, 1)
+        for term in not_negators:
+            roles.setdefault(term, [0] * 7)
+    general = _shared_terms(lexicon, "general_cues")
+    general_praise = _shared_terms(lexicon, "general_praise")
+    general_bits = 0
+    excludes: list[tuple[str, int]] = []
+    ids = []
+    for j, (theme_id, spec) in enumerate(themes.items()):
+        bit = 1 << j
         where = f"lexicon['themes'][{theme_id!r}]"
         if not isinstance(theme_id, str) or not _RE_THEME_ID.match(theme_id):
             raise ParamsError(f"theme ids must be snake_case ASCII identifiers; got {theme_id!r}")
         if not isinstance(spec, Mapping):
             raise ParamsError(f"{where} must be a mapping; got {spec!r}")
-        if spec.get("dimension") not in DIMENSIONS:
+        if spec.get("dimension") not in THEME_DIMENSIONS:
             raise ParamsError(
-                f"{where}['dimension'] must be one of {DIMENSIONS}; got {spec.get('dimension')!r}"
+                f"{where}['dimension'] must be one of {THEME_DIMENSIONS}; "
+                f"got {spec.get('dimension')!r}"
             )
         label = spec.get("label")
         if not isinstance(label, Mapping) or not all(
@@ -226,7 +298,9 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
         use_general = spec.get("general_cues", True)
         if not isinstance(use_general, bool):
             raise ParamsError(f"{where}['general_cues'] must be true or false; got {use_general!r}")
-        terms = {}
+        if use_general:
+            general_bits |= bit
+        found = dict.fromkeys(_THEME_KEYS, False)
         for lang in LANGUAGES:
             section = spec.get(lang) or {}
             if not isinstance(section, Mapping):
@@ -237,27 +311,42 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
                     f"{where}[{lang!r}] has unknown keys {sorted(unknown)}; "
                     f"allowed: {sorted(_THEME_KEYS)}"
                 )
-            terms[lang] = {
-                k: _term_list(section.get(k), f"{where}[{lang!r}][{k!r}]") for k in _THEME_KEYS
-            }
-            if use_general:
-                terms[lang]["cues"] = terms[lang]["cues"] + general[lang]
-        has_pairs = any(terms[lang]["aspects"] for lang in LANGUAGES) and any(
-            terms[lang]["cues"] for lang in LANGUAGES
-        )
-        if not any(terms[lang]["phrases"] for lang in LANGUAGES) and not has_pairs:
-            raise ParamsError(f"{where} needs phrases, or aspects together with cues")
-        pattern = {k: _alternation(terms["zh"][k], terms["en"][k]) for k in _THEME_KEYS}
-        rules.append(
-            _ThemeRule(
-                id=theme_id,
-                phrases=pattern["phrases"],
-                aspects=pattern["aspects"] if has_pairs else None,
-                cues=pattern["cues"] if has_pairs else None,
-                exclude=pattern["exclude"],
-                unless=pattern["unless"],
+            for key in _THEME_KEYS:
+                terms = _term_list(section.get(key), f"{where}[{lang!r}][{key!r}]")
+                found[key] |= bool(terms)
+                for term in terms:
+                    if key == "exclude":
+                        excludes.append((term, bit))
+                        continue
+                    add(term, _ROLE_OF_KEY[key], bit)
+                    if key == "praise_alone":
+                        add(term, _PRAISE, bit)
+        pairs = found["aspects"] and (found["cues"] or found["praise"] or use_general)
+        if not (found["phrases"] or found["praise_alone"] or pairs):
+            raise ParamsError(
+                f"{where} needs phrases, praise_alone, or aspects together with cues or praise"
             )
-        )
+        ids.append(theme_id)
+    for lang in LANGUAGES:
+        for term in general[lang]:
+            add(term, _CUE, general_bits)
+        for term in general_praise[lang]:
+            add(term, _PRAISE, general_bits)
+    # An excluded word is a term of its own: it hides the shorter terms of the excluding
+    # theme inside it (上门取件 holds 上门, no installation visit) and keeps the aspects of the
+    # other themes inside it (发货票 holds 发票).
+    own = {term: tuple(r) for term, r in roles.items()}
+    for term, bit in excludes:
+        entry = roles.setdefault(term, [0] * 7)
+        for other, r in own.items():
+            if other != term and other in term:
+                entry[_ASPECT] |= r[_ASPECT]
+    for term, bit in excludes:
+        entry = roles[term]
+        for role in range(1, 7):
+            entry[role] &= ~bit
+    zh = [t for t in roles if not t.isascii()]
+    en = [t for t in roles if t.isascii()]
     aliases = lexicon.get("aliases") or {}
     if not isinstance(aliases, Mapping) or not all(
         isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in aliases.items()
@@ -272,12 +361,15 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
         if alias_map
         else None
     )
+    zh_first, zh_terms = _trie_patterns(zh)
+    zh_negators = [t for t in zh if roles[t][_NEG]]
     return _CompiledLexicon(
-        rules=tuple(rules),
-        zh_negator=zh_negator,
-        zh_window=zh_window,
-        en_negator=en_negator,
-        en_window=en_window,
+        ids=tuple(ids),
+        zh_first=zh_first,
+        zh_terms=zh_terms,
+        zh_negator=re.compile(_trie(zh_negators, re.escape)) if zh_negators else None,
+        en_terms=_word_pattern(en),
+        roles={t: tuple(r) for t, r in roles.items()},
         aliases=alias_re,
         alias_map=alias_map,
         memo={},
@@ -289,57 +381,80 @@ def _default_compiled() -> _CompiledLexicon:
     return _compile_lexicon(_shipped_lexicon())
 
 
-_RE_PREFIX_WORDS = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+_RE_LATIN = re.compile("[a-z]")
+_RE_SPACE = re.compile(r"\s+")
 
 
-def _negated(lex: _CompiledLexicon, prefix: str) -> bool:
-    """Whether the text just before a phrase/cue (within its clause) negates it."""
-    if not prefix:
-        return False
-    tail = prefix[-(lex.zh_window + 8) :]
-    last_end = None
-    for m in lex.zh_negator.finditer(tail):
-        if m.group(1) is not None:
-            last_end = m.end()
-    if last_end is not None and len(tail) - last_end <= lex.zh_window:
-        return True
-    if not prefix.isascii() and not any("a" <= ch <= "z" for ch in prefix[-40:]):
-        return False
-    words = _RE_PREFIX_WORDS.findall(prefix[-80:])
-    tail = " ".join(words[-(lex.en_window + 2) :])
-    for m in lex.en_negator.finditer(tail):
-        if m.group(1) is not None and len(tail[m.end() :].split()) <= lex.en_window:
-            return True
-    return False
-
-
-def _rule_hits(rule: _ThemeRule, lex: _CompiledLexicon, clause: str) -> bool:
-    if rule.unless is not None and rule.unless.search(clause):
-        return False
-    if rule.exclude is not None:
-        clause = rule.exclude.sub(lambda m: "\x00" * len(m.group()), clause)
-    if rule.phrases is not None:
-        for m in rule.phrases.finditer(clause):
-            if not _negated(lex, clause[: m.start()]):
-                return True
-    if rule.aspects is not None and rule.aspects.search(clause):
-        for m in rule.cues.finditer(clause):
-            if not _negated(lex, clause[: m.start()]):
-                return True
-    return False
+def _clause_terms(lex: _CompiledLexicon, clause: str) -> list[tuple[int, int, tuple]]:
+    """The lexicon terms of a clause, left to right, longest first, without overlaps."""
+    found = []
+    if lex.zh_first is not None:
+        search, terms, pos = lex.zh_first.search, lex.zh_terms, 0
+        while (m := search(clause, pos)) is not None:
+            start = m.start()
+            t = terms[clause[start]].match(clause, start)
+            if t is None:
+                pos = start + 1
+                continue
+            end = t.end()
+            # a negator followed by a longer praise word beats a term that starts like
+            # them: 不 + 准时 over 不准, 不 + 值得一看 over 不值得
+            n = None if lex.zh_negator is None else lex.zh_negator.match(clause, start)
+            if n is not None and n.end() < end:
+                after = terms.get(clause[n.end()]) if n.end() < len(clause) else None
+                p = None if after is None else after.match(clause, n.end())
+                if p is not None and p.end() > end and lex.roles[p.group()][_PRAISE]:
+                    t, end = n, n.end()
+            found.append((start, end, t.group()))
+            pos = end
+    if lex.en_terms is not None and _RE_LATIN.search(clause):
+        taken = [(s, e) for s, e, _ in found]
+        for m in lex.en_terms.finditer(clause):
+            if not any(s < m.end() and m.start() < e for s, e in taken):
+                found.append((m.start(), m.end(), _RE_SPACE.sub(" ", m.group())))
+        found.sort()
+    return [(s, e, lex.roles[t]) for s, e, t in found]
 
 
 def _clause_themes(lex: _CompiledLexicon, clause: str) -> int:
-    """Themes of one clause as a bit mask (bit j = rule j), memoised per clause."""
+    """Themes of one clause as a bit mask (bit j = theme j), memoised per clause.
+
+    A negator reverses what follows it up to the end of the clause (two negators cancel):
+    a negated phrase or cue is no complaint, a negated praise word is one. A cue or a negated
+    praise word is bound to the nearest aspect of a theme that accepts it.
+    """
     bits = lex.memo.get(clause)
-    if bits is None:
-        bits = 0
-        for j, rule in enumerate(lex.rules):
-            if _rule_hits(rule, lex, clause):
-                bits |= 1 << j
-        if len(lex.memo) >= MEMO_LIMIT:
-            lex.memo.clear()
-        lex.memo[clause] = bits
+    if bits is not None:
+        return bits
+    bits = unless = 0
+    negated = False
+    aspects = []
+    pending = []
+    for start, end, r in _clause_terms(lex, clause):
+        unless |= r[_UNLESS]
+        if r[_ASPECT]:
+            aspects.append((start, end, r[_ASPECT]))
+        if not negated:
+            bits |= r[_PHRASE]
+            if r[_CUE]:
+                pending.append((start, end, r[_CUE], 0))
+        elif r[_PRAISE]:
+            pending.append((start, end, r[_PRAISE], r[_ALONE]))
+        if r[_NEG]:
+            negated = not negated
+    for start, end, accept, alone in pending:
+        best, best_bits = None, 0
+        for a_start, a_end, a_bits in aspects:
+            if a_start == start or not a_bits & accept:
+                continue
+            distance = start - a_end if a_end <= start else a_start - end
+            if best is None or distance < best:
+                best, best_bits = distance, a_bits & accept
+        bits |= best_bits if best is not None else alone
+    bits &= ~unless
+    if len(lex.memo) >= MEMO_LIMIT:
+        lex.memo.clear()
+    lex.memo[clause] = bits
     return bits
 
 
@@ -401,16 +516,25 @@ def tag_themes(
     Notes
     -----
     Answers are NFKC-normalised and lower-cased, common typos replaced (lexicon ``aliases``:
-    物留 -> 物流), and split into clauses (at punctuation and contrast words 但是/不过/but).
-    A theme is tagged when a clause holds one of its complaint `phrases` (没人回复, 答非所问),
-    or one of its `aspects` (回复, 物流) together with a `cue` of the theme or a shared
-    general cue (慢, 不更新, 差, 不满意). A phrase or cue is ignored when a negator (没有, 没,
-    不, 并不 ...; not, no, never, n't) stands at most ``window`` characters (zh, default 4) or
-    words (en, default 3) before it in the same clause: 没有问题, 没什么问题, 没有不满意 and
-    回复不慢 are not complaints, while 不满意, 没有人回复 and 不太专业 are. Praise (回复很快)
-    matches no cue. A theme's ``exclude`` words are blanked out before its matching (上门取件 is
-    no installation visit) and a clause with one of its ``unless`` words is skipped (答非所问
-    of a 机器人 is bot_unhelpful, not off_topic_answer). Each distinct clause is evaluated once.
+    物留 -> 物流), and split into clauses (at punctuation and contrast words 但是/不过/but). The
+    lexicon's terms are found in each clause left to right, the longest first (快递员 before
+    快递 before 快), with one precompiled trie pattern per first character. A theme is tagged
+    when a clause holds one of its complaint `phrases` (没人回复, 答非所问), or a `cue` (慢,
+    不更新, shared: 差, 不满意) or a negated `praise` word (不快, 不是很快, 不够专业, 不给力)
+    whose nearest `aspect` in the clause, among the aspects of themes that accept that cue,
+    is one of its own (快递员不专业 -> delivery_courier; 物流不是很快 -> logistics_updates);
+    a negated `praise_alone` word tags its theme without an aspect (客服不太专业 ->
+    product_knowledge). Negation has the scope of the clause: a negator (不, 没有, 不会, 不太;
+    not, no, never, n't) reverses everything after it up to the end of the clause, and a second
+    negator reverses it back, so 没有任何问题, 不会像某些客服一样答非所问, 没觉得物流慢 and
+    没有不满意 are no complaints while 不满意 and 物流不是很快 are. Words that start like a
+    negator but do not negate (不过, 不知道, 无线) are read as whole words. A theme's
+    ``exclude`` words hide its shorter terms inside them (上门取件 is no installation visit) and
+    a clause with one of its ``unless`` words is never tagged with it (答非所问 of a 机器人 is
+    bot_unhelpful, not off_topic_answer). Each distinct clause is evaluated once.
+
+    Product themes (``dimension: product``: quality, authenticity, not as described,
+    packaging, price) are tagged like service themes; :func:`theme_summary` marks their group.
 
     Checked against the planted themes of :func:`csat_research.demo.generator.generate_wave` (see
     ``tests/text/test_themes.py``).
@@ -429,8 +553,8 @@ def tag_themes(
     lex = _resolve_lexicon(lexicon)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     masks = [_text_themes(lex, text) for text in uniques] + [0]  # last: missing answers
-    table = np.array([[(m >> j) & 1 for j in range(len(lex.rules))] for m in masks], dtype=bool)
-    table = table.reshape(len(masks), len(lex.rules))
+    shifts = np.arange(len(lex.ids), dtype=np.int64)
+    table = ((np.asarray(masks, dtype=np.int64)[:, None] >> shifts) & 1).astype(bool)
     codes = np.where(codes < 0, len(uniques), codes)
     data = table[codes]
     return pd.DataFrame(data, index=s.index, columns=list(lex.ids))
@@ -483,7 +607,9 @@ def theme_summary(
         One row per segment and theme (``segment == "all"`` first, then the segments in
         sorted order; themes in column order):
 
-        * ``segment``, ``theme``, ``dimension``, ``label`` (missing for unknown themes);
+        * ``segment``, ``theme``, ``dimension``, ``group`` (``"service"`` for a theme in one
+          of the five dimensions, ``"product"`` for a product theme), ``label`` (missing for
+          unknown themes);
         * ``n`` - answers in the segment; ``n_theme`` - of them with the theme;
         * ``share`` - ``n_theme / n``.
 
@@ -541,6 +667,7 @@ def theme_summary(
                 "segment": segment,
                 "theme": theme,
                 "dimension": dim,
+                "group": None if dim is None else _group(dim),
                 "label": label,
                 "n": n,
                 "n_theme": int(has.sum()),
@@ -553,9 +680,36 @@ def theme_summary(
                 row.update(_outcome_link(with_, without))
             rows.append(row)
     out = pd.DataFrame(rows)
-    for col in ("segment", "theme", "dimension", "label"):
+    for col in ("segment", "theme", "dimension", "group", "label"):
         out[col] = out[col].astype(object)
     return out
+
+
+def _group(dimension: str) -> str:
+    return "product" if dimension == PRODUCT_DIMENSION else "service"
+
+
+def theme_group(lexicon: Mapping | None = None) -> dict[str, str]:
+    """Group of each theme of a lexicon: ``"service"`` or ``"product"``.
+
+    Parameters
+    ----------
+    lexicon : mapping, optional
+        A lexicon like :func:`default_theme_lexicon` (default: the shipped one).
+
+    Returns
+    -------
+    dict
+        Theme id -> ``"service"`` (dimension one of the five service dimensions) or
+        ``"product"`` (dimension :data:`PRODUCT_DIMENSION`), in lexicon order.
+
+    Examples
+    --------
+    >>> groups = theme_group()
+    >>> groups["slow_reply"], groups["product_quality"]
+    ('service', 'product')
+    """
+    return {t: _group(dim) for t, (dim, _) in _theme_info(lexicon, "zh").items()}
 
 
 def _numeric_outcome(outcome, tags: pd.DataFrame) -> np.ndarray:

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from csat_research.report import tables
 from csat_research.report.display import DisplayTable
+from csat_research.report.tables import product_themes_section, themes_table
+from csat_research.text.themes import (
+    PRODUCT_THEME_IDS,
+    SERVICE_THEME_IDS,
+    tag_themes,
+    theme_summary,
+)
 
 
 def test_segment_heatmap_rows_follow_the_codebook_level_order(res):
@@ -54,3 +65,26 @@ def test_the_summary_counts_the_kpis_the_table_shows_with_a_target(res):
     n = re.search(r"of (\d+) KPIs|(\d+) 项有目标", line)
     assert int(n.group(1) or n.group(2)) == with_target
     assert set(res.kpis.loc[res.kpis["target"].notna(), "kpi"]) <= set(res.study.params.targets)
+
+
+def test_product_themes_shown_apart_from_service_themes(res):
+    service = themes_table(res)
+    labels = {res.text.lexicon["themes"][t]["label"]["zh"]: t for t in res.text.lexicon["themes"]}
+    assert {labels[x] for x in service.frame.iloc[:, 0]} == set(SERVICE_THEME_IDS)
+    with pytest.raises(ValueError, match="group must be 'service' or 'product'; got 'all'"):
+        themes_table(res, group="all")
+    # answers that mention product complaints: a product table under its own heading
+    answers = ["质量太差了", "和图片不一样", "物流太慢", "挺好"]
+    tags = tag_themes(answers)
+    text = dataclasses.replace(res.text, themes=theme_summary(tags))
+    with_product = dataclasses.replace(res, text=text)
+    section = product_themes_section(with_product)
+    assert len(section) == 2 and "产品相关问题" in str(section[0])
+    product = section[1].frame
+    assert {labels[x] for x in product.iloc[:, 0]} == set(PRODUCT_THEME_IDS)
+    assert set(product.iloc[:, 1]) == {"产品"}
+    assert product.iloc[0, 2] == 1  # sorted by share: one answer each for the top two
+    assert with_product.top_themes == ["logistics_updates"]
+    assert set(with_product.top_product_themes[:2]) == {"not_as_described", "product_quality"}
+    assert product_themes_section(dataclasses.replace(res, text=dataclasses.replace(
+        res.text, themes=theme_summary(tag_themes(["物流太慢"]))))) == []

@@ -11,10 +11,14 @@ from scipy import stats
 
 from csat_research.core.errors import DataError, ParamsError
 from csat_research.text.themes import (
-    DIMENSIONS,
+    PRODUCT_DIMENSION,
+    PRODUCT_THEME_IDS,
+    SERVICE_THEME_IDS,
+    THEME_DIMENSIONS,
     THEME_IDS,
     default_theme_lexicon,
     tag_themes,
+    theme_group,
     theme_summary,
 )
 
@@ -35,10 +39,22 @@ def test_default_lexicon_ids_dimensions_and_labels():
         "installation_repair": "quality",
         "repeat_contact": "quality",
         "privacy": "digital",
+        "delivery_courier": "efficiency",
+        "price_protection": "after_sales",
+        "invoice": "after_sales",
+        "self_service_app": "digital",
+        "product_quality": "product",
+        "authenticity": "product",
+        "not_as_described": "product",
+        "packaging_damage": "product",
+        "price_value": "product",
     }
     assert {t: spec["dimension"] for t, spec in lex["themes"].items()} == expected
+    assert THEME_IDS == SERVICE_THEME_IDS + PRODUCT_THEME_IDS
+    assert all(expected[t] == PRODUCT_DIMENSION for t in PRODUCT_THEME_IDS)
+    assert all(expected[t] != PRODUCT_DIMENSION for t in SERVICE_THEME_IDS)
     for spec in lex["themes"].values():
-        assert spec["dimension"] in DIMENSIONS
+        assert spec["dimension"] in THEME_DIMENSIONS
         assert spec["label"]["zh"] and spec["label"]["en"].isascii()
         assert spec["zh"]["phrases"] and spec["en"]["phrases"]
     lex["themes"].clear()  # a fresh copy each call
@@ -86,6 +102,78 @@ def test_default_lexicon_ids_dimensions_and_labels():
 def test_tag_themes_zh(answer, themes):
     tags = tag_themes([answer])
     assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
+# issue 14: misses and misfires on real e-commerce text, and the new themes
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
+        # misses
+        ("回也不回", {"slow_reply"}),
+        ("客服回复是3天后", {"slow_reply"}),
+        ("快递不给力", {"logistics_updates"}),
+        ("物流不是很快", {"logistics_updates"}),  # negated praise
+        ("物流不够快", {"logistics_updates"}),
+        ("发货不太及时", {"logistics_updates"}),
+        ("客服对产品一点都不了解", {"product_knowledge"}),
+        ("App 上找不到售后入口", {"self_service_app"}),
+        # misfires: negation by clause scope, aspect by the nearest aspect word
+        ("不会像某些客服一样答非所问", set()),
+        ("没有任何问题", set()),
+        ("快递员不专业", {"delivery_courier"}),
+        ("安装师傅不太专业", {"installation_repair"}),
+        ("客服不专业", {"product_knowledge"}),
+        ("没有觉得客服回复慢或者不专业", set()),
+        ("并不是不满意", set()),  # two negators cancel
+        # new service themes
+        ("骑手送餐太慢，饭菜都凉了", {"delivery_courier"}),
+        ("配送员送得很慢", {"delivery_courier"}),
+        ("刚买就降价了，还不给价保", {"price_protection"}),
+        ("发票一直没给开", {"invoice"}),
+        ("没有发票", {"invoice"}),
+        ("发票很快就寄来了", set()),
+        # product themes
+        ("质量太差了", {"product_quality"}),
+        ("不好吃", {"product_quality"}),
+        ("怀疑不是正品", {"authenticity"}),
+        ("是正品", set()),
+        ("和图片不一样，有色差", {"not_as_described"}),
+        ("和图片一样", set()),
+        ("外包装破损，盒子都压坏了", {"packaging_damage"}),
+        ("太贵了，不值这个价", {"price_value"}),
+        ("价格很实惠", set()),
+        ("安装费太贵", {"installation_repair"}),  # installation fees are not price_value
+        ("东西不错，就是物流太慢", {"logistics_updates"}),
+    ],
+)
+def test_tag_themes_real_wording(answer, themes):
+    tags = tag_themes([answer])
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
+def test_negation_scope_is_the_clause_not_a_window():
+    # the negator stands 12 characters before the cue: a window of 4 missed it
+    far = "没有觉得这家店铺的客服回复慢"
+    assert not tag_themes([far]).loc[0].any()
+    # the next clause is outside the scope
+    tags = tag_themes(["没有什么问题，就是客服回复慢"])
+    assert {t for t in tags.columns if tags.loc[0, t]} == {"slow_reply"}
+
+
+def test_lexicon_rejects_a_negation_window():
+    lex = default_theme_lexicon()
+    lex["negation"]["zh"]["window"] = 4
+    with pytest.raises(ParamsError, match=r"unknown keys \['window'\].*rest of its clause"):
+        tag_themes(["物流太慢"], lexicon=lex)
+
+
+def test_theme_summary_groups_service_and_product():
+    summ = theme_summary(tag_themes(["质量太差", "物流太慢"]))
+    groups = summ.set_index("theme")["group"]
+    assert groups["logistics_updates"] == "service" and groups["product_quality"] == "product"
+    assert set(groups[list(PRODUCT_THEME_IDS)]) == {"product"}
+    assert set(groups[list(SERVICE_THEME_IDS)]) == {"service"}
+    assert theme_group() == dict(groups)
 
 
 @pytest.mark.parametrize(

