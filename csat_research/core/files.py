@@ -6,17 +6,77 @@ failed run never leaves a half-written artefact (report, PDF, ``summary.json``, 
 ``reports/index.html``, cache entry) or destroys a good one from an earlier run. The new
 file gets the mode a plain ``open()`` would give it (``0o666`` less the umask), keeps the
 mode of the file it replaces, or takes an explicit ``mode``.
+
+:func:`swap_in_folder` does the same for a whole folder (a report's set of files): the new
+folder, built beside the target, takes the target's place in one exchange of names, so readers
+see the old set or the new set, never a mix.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from csat_research.core.errors import ReportError
 
-__all__ = ["atomic_write_bytes", "atomic_write_text"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "swap_in_folder"]
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the names of ``a`` and ``b`` atomically (Linux ``renameat2(RENAME_EXCHANGE)``, a
+    system call in glibc >= 2.28); False where the system or the file system lacks it."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+def swap_in_folder(new: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
+    """Put the folder ``new`` at ``target`` as one set; the old ``target`` folder is removed.
+
+    ``new`` must be on the same file system (build it beside ``target``). Where ``target``
+    exists, the two are exchanged in one ``renameat2(RENAME_EXCHANGE)`` where Linux offers it
+    (readers see the complete old folder or the complete new one); elsewhere ``target`` is
+    first renamed aside, which leaves a moment without it but never a mix of old and new files.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "report").mkdir(); _ = (root / "report" / "old.txt").write_text("old")
+    >>> (root / ".new").mkdir(); _ = (root / ".new" / "new.txt").write_text("new")
+    >>> sorted(p.name for p in swap_in_folder(root / ".new", root / "report").iterdir())
+    ['new.txt']
+    >>> sorted(p.name for p in root.iterdir())
+    ['report']
+    """
+    new, target = Path(new), Path(target)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(new, target)
+        return target
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # now the old folder
+        return target
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-{os.getpid()}-", dir=target.parent))
+    os.rename(target, aside / "old")
+    os.rename(new, target)
+    shutil.rmtree(aside, ignore_errors=True)
+    return target
 
 
 def _umask() -> int:

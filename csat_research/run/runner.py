@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from csat_research.core.errors import CsatError, ReportError
-from csat_research.core.files import atomic_write_text
+from csat_research.core.files import atomic_write_text, swap_in_folder
 from csat_research.io.params import StudyParams, load_params
 from csat_research.run.engine import KernelPool, WarmKernel
 from csat_research.run.zygote import Zygote
@@ -111,16 +112,64 @@ def _short(exc: BaseException) -> str:
 
 
 def _publish(workdir: Path, report_dir: Path, names: Iterable[str]) -> tuple[Path, ...]:
-    """Move finished files into the report folder, each by an atomic rename."""
-    report_dir.mkdir(parents=True, exist_ok=True)
-    published = []
-    for name in names:
-        src = workdir / name
-        if src.exists():
-            dst = report_dir / name
-            os.replace(src, dst)
-            published.append(dst)
-    return tuple(published)
+    """Publish the report's files as one set: ``workdir`` (beside the report folder) keeps only
+    ``names``, takes over what else the old folder held (not an earlier ``failed/``), and is
+    swapped in for the report folder in one exchange (:func:`~csat_research.core.files.swap_in_folder`).
+    A kill at any moment leaves the old set or the new one, never a new notebook beside an old PDF."""
+    keep = set(names)
+    for entry in workdir.iterdir():
+        if entry.name not in keep:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    if report_dir.is_dir():
+        for entry in report_dir.iterdir():
+            if entry.name in keep or entry.name in OUTPUT_FILES or entry.name == "failed":
+                continue
+            (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, workdir / entry.name)
+    workdir.chmod(0o777 & ~_umask())  # mkdtemp made it 0700; a report folder is readable like any other
+    swap_in_folder(workdir, report_dir)
+    return tuple(report_dir / n for n in names if (report_dir / n).exists())
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: hidden working folders of a run: ``.<wave>-<pid>-<random>`` beside the report folders
+_WORKDIR = re.compile(r"^\..+-(?P<pid>\d+)-[A-Za-z0-9_]+$")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_workdirs(folder: Path) -> list[Path]:
+    """Remove the hidden working folders in ``folder`` whose run was killed (its process is gone)."""
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for entry in folder.iterdir():
+        m = _WORKDIR.match(entry.name)
+        if m and entry.is_dir() and int(m["pid"]) != os.getpid() and not _pid_alive(int(m["pid"])):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _record_failure(report_dir: Path, workdir: Path) -> None:
+    """``<report>/failed/``: the executed notebook (if any) and the traceback being handled."""
+    failed = report_dir / "failed"
+    failed.mkdir(parents=True, exist_ok=True)
+    if (workdir / "report.ipynb").exists():
+        os.replace(workdir / "report.ipynb", failed / "report.ipynb")
+    (failed / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
 
 
 def prepare_report(
@@ -146,16 +195,13 @@ def prepare_report(
     params = load_params(params_path)
     report_dir = params.report_dir
     report_dir.parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f".{params.study.wave}-", dir=report_dir.parent))
+    remove_stale_workdirs(report_dir.parent)
+    workdir = Path(tempfile.mkdtemp(prefix=f".{params.study.wave}-{os.getpid()}-", dir=report_dir.parent))
     try:
         kernel = pool.kernel() if pool is not None else None
         _executed(params, workdir, notebook=notebook, kernel_name=kernel_name, kernel=kernel)
     except ReportError:
-        failed = report_dir / "failed"
-        failed.mkdir(parents=True, exist_ok=True)
-        if (workdir / "report.ipynb").exists():
-            os.replace(workdir / "report.ipynb", failed / "report.ipynb")
-        (failed / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        _record_failure(report_dir, workdir)
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     timings["execute"] = time.perf_counter() - t0
@@ -196,8 +242,12 @@ def finish_report(
         if "xlsx" in params.output.formats:
             wanted.add("tables.xlsx")
         files = _publish(workdir, params.report_dir, [n for n in OUTPUT_FILES if n in wanted])
-        shutil.rmtree(params.report_dir / "failed", ignore_errors=True)
         return ReportOutcome(params.source, True, params.report_dir, files, None, timings)
+    except Exception:
+        # rendering or publishing failed (e.g. the PDF renderer): the error goes where a failed
+        # notebook's goes, the published report (if any) stays as it was
+        _record_failure(params.report_dir, workdir)
+        raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import stat
+from pathlib import Path
 
 import pytest
 import yaml
@@ -76,3 +77,72 @@ def test_batch_refuses_two_studies_writing_one_folder(tmp_path):
         (folder / name).write_text(yaml.safe_dump(doc), encoding="utf-8")
     with pytest.raises(CsatError, match=r"a\.yaml and .*b\.yaml both write their report to .*beauty/2026Q3"):
         run_batch([folder], progress=False)
+
+
+def test_a_report_is_published_as_one_set(tmp_path):
+    """The new files replace the old set in one exchange: nothing of the old report's outputs stays
+    beside the new ones, a file the user put there stays, failed/ goes, no hidden folder is left."""
+    from csat_research.run.runner import _publish
+
+    report = tmp_path / "beauty" / "2026Q3"
+    report.mkdir(parents=True)
+    for name in ("report.ipynb", "report.pdf", "tables.xlsx"):
+        (report / name).write_text("old", encoding="utf-8")
+    (report / "failed").mkdir()
+    (report / "failed" / "error.txt").write_text("old error", encoding="utf-8")
+    (report / "client-notes.md").write_text("mine", encoding="utf-8")
+    work = tmp_path / "beauty" / f".2026Q3-{os.getpid()}-abc123"
+    work.mkdir(mode=0o700)
+    for name in ("report.ipynb", "summary.json", "report.html", ".csat-kernel-step.ipynb"):
+        (work / name).write_text("new", encoding="utf-8")
+    files = _publish(work, report, ["report.ipynb", "summary.json"])
+    assert sorted(p.name for p in report.iterdir()) == ["client-notes.md", "report.ipynb", "summary.json"]
+    assert [p.read_text(encoding="utf-8") for p in files] == ["new", "new"]
+    assert (report / "client-notes.md").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in report.parent.iterdir()) == ["2026Q3"]  # no working or aside folder left
+    assert stat.S_IMODE(report.stat().st_mode) & 0o055 == 0o055  # readable by others, like any folder
+
+
+def test_hidden_folders_of_killed_runs_are_cleaned_up(tmp_path):
+    import subprocess
+    import sys
+
+    from csat_research.run.runner import remove_stale_workdirs
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)
+    stale = tmp_path / f".2026Q3-{dead_pid}-k1ll3d00"
+    aside = tmp_path / f".2026Q3-old-{dead_pid}-x9y8z7w6"
+    ours = tmp_path / f".2026Q3-{os.getpid()}-running"
+    other = tmp_path / ".git"
+    for folder in (stale, aside, ours, other):
+        folder.mkdir()
+    assert sorted(remove_stale_workdirs(tmp_path)) == sorted([stale, aside])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([ours.name, other.name])
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_a_failing_pdf_renderer_leaves_its_error_in_failed(tmp_path, monkeypatch):
+    """The PDF renderer fails (here: the browser named by CSAT_CHROMIUM exits at once): the error and
+    the executed notebook go to <report>/failed/, like a failing notebook's; nothing is published."""
+    from csat_research.core.errors import CsatError
+    from csat_research.demo.generator import write_demo_study
+    from csat_research.run.runner import run_report
+
+    root = Path(__file__).resolve().parents[2]
+    write_demo_study(tmp_path / "data", seed=3, n=300, categories=("apparel",))
+    doc = yaml.safe_load((root / "params" / "apparel.yaml").read_text(encoding="utf-8"))
+    for key in ("responses", "tickets"):
+        doc["data"][key]["path"] = str(tmp_path / "data" / "apparel" / f"{key}.csv")
+    doc["output"] = {"dir": str(tmp_path / "reports"), "formats": ["html", "pdf"]}
+    doc["analysis"]["n_boot"] = 20
+    params = tmp_path / "apparel.yaml"
+    params.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("CSAT_CHROMIUM", "false")  # /bin/false: a real program that fails
+    with pytest.raises(CsatError):
+        run_report(params, write_index=False)
+    failed = tmp_path / "reports" / "apparel" / "2026Q3" / "failed"
+    assert (failed / "error.txt").exists() and (failed / "report.ipynb").exists()
+    assert not (failed.parent / "report.html").exists()
+    assert [p.name for p in failed.parent.parent.iterdir()] == ["2026Q3"]  # no working folder left
