@@ -59,9 +59,11 @@ def settle(
     id_values: list[Any] | None,
     pre_excluded: list[Problem],
     extra_lines: list[str],
+    setting: str = "on_invalid",
 ) -> tuple[list[int], pd.DataFrame, list[str]]:
     """Raise for problems (``on_invalid='error'``) or set their rows aside.
 
+    ``setting`` is the params key the error's hint names (``data.responses.on_invalid``).
     Returns the kept positions, the exclusions frame and warning texts.
     """
     name = table.name
@@ -75,8 +77,9 @@ def settle(
         shown = lines[:_SHOW_PROBLEMS]
         more = f"\n  ... and {len(lines) - len(shown)} more" if len(lines) > len(shown) else ""
         raise DataError(
-            f"{name}: {len(problems)} invalid value(s) in {len(rows)} row(s); pass "
-            "on_invalid='exclude' to set these rows aside:\n  " + "\n  ".join(shown) + more
+            f"{name}: {len(problems)} invalid value(s) in {len(rows)} row(s); set {setting}: exclude "
+            "in the params (on_invalid='exclude' in Python) to set these rows aside and count them:\n  "
+            + "\n  ".join(shown) + more
         )
     every = pre_excluded + problems
     bad = {p.pos for p in every}

@@ -475,7 +475,7 @@ def read_responses(
 
     keep, exclusions, settle_notes = settle(
         table, problems, on_invalid=on_invalid, id_values=ids, pre_excluded=pre_excluded,
-        extra_lines=[f"{name}: {line}" for line in dup_lines])
+        extra_lines=[f"{name}: {line}" for line in dup_lines], setting="data.responses.on_invalid")
     notes.extend(settle_notes)
 
     frame = _build_frame(values, keep, category, questions, numeric, targets)
@@ -667,7 +667,7 @@ def read_tickets(
     problems.extend(dup_problems)
     keep, exclusions, settle_notes = settle(
         table, problems, on_invalid=on_invalid, id_values=values["ticket_id"], pre_excluded=[],
-        extra_lines=[f"{name}: {line}" for line in dup_lines])
+        extra_lines=[f"{name}: {line}" for line in dup_lines], setting="data.tickets.on_invalid")
     notes.extend(settle_notes)
 
     idx = np.asarray(keep, dtype=np.intp)

@@ -114,6 +114,7 @@ class TicketSource(_Model):
     path: Path
     format: Literal["auto", "csv", "excel", "parquet"] = "auto"
     encoding: str | None = None
+    on_invalid: Literal["error", "exclude"] = "error"
 
 
 class Data(_Model):

@@ -174,7 +174,7 @@ def load_study(params: StudyParams | str | Path) -> Study:
     tickets = None
     if params.data.tickets is not None:
         t = params.data.tickets
-        tickets = read_tickets(t.path, format=t.format, encoding=t.encoding)
+        tickets = read_tickets(t.path, format=t.format, encoding=t.encoding, on_invalid=t.on_invalid)
     dims = codebook.dimension_items(category)
     grid = [i for items in dims.values() for i in items]
     q = params.quality

@@ -18,8 +18,8 @@ from tests.io.ingest_helpers import CAT, canonical, edit_csv, write_csv
 def test_out_of_range_code(tmp_path, cb):
     path = write_csv(canonical(cb), tmp_path / "file.csv")
     edit_csv(path, 4, "eff_first_reply", "7")
-    with pytest.raises(DataError, match=r"file.csv: 1 invalid value\(s\) in 1 row\(s\); pass "
-                                        r"on_invalid='exclude'"):
+    with pytest.raises(DataError, match=r"file.csv: 1 invalid value\(s\) in 1 row\(s\); set "
+                                        r"data.responses.on_invalid: exclude in the params"):
         read_responses(path, codebook=cb, category=CAT)
     with pytest.raises(DataError, match="file.csv row 4, column eff_first_reply: 7 is outside 1-5"):
         read_responses(path, codebook=cb, category=CAT)

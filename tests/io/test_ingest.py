@@ -199,3 +199,12 @@ def test_result_is_frozen(tmp_path, cb):
                          category=CAT)
     with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'frame'"):
         res.frame = res.frame.head(1)
+
+
+def test_ticket_errors_name_the_params_setting_that_sets_rows_aside(tmp_path):
+    path = write_csv(tickets(), tmp_path / "tickets.csv")
+    edit_csv(path, 3, "handled_by", "robot")
+    with pytest.raises(DataError, match=r"set data\.tickets\.on_invalid: exclude in the params"):
+        read_tickets(path)
+    res = read_tickets(path, on_invalid="exclude")
+    assert res.n_excluded == 1 and len(res.frame) == 3

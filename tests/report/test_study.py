@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from csat_research.core.errors import DataError
 from csat_research.demo.generator import write_demo_study
 from csat_research.report.analyse import analyse
 from csat_research.report.outputs import summary
@@ -199,3 +200,25 @@ def test_inconsistent_ahp_accepted_only_with_override(studies, tmp_path):
 
     res = analyse(s)
     assert any("accepted only by an explicit override" in line for line in method_text(res))
+
+
+def test_ticket_rows_set_aside_from_params(studies, tmp_path):
+    """data.tickets.on_invalid: exclude (the hint of a ticket-log error) is a real setting."""
+    study, _, _ = studies["beauty"]
+    log = pd.read_csv(study.params.data.tickets.path, dtype=str, keep_default_na=False)
+    log.loc[3, "handled_by"] = "robot"
+    bad = tmp_path / "tickets.csv"
+    log.to_csv(bad, index=False)
+    doc = yaml.safe_load(study.params.source.read_text(encoding="utf-8"))
+    doc["data"]["responses"]["path"] = str(study.params.data.responses.path)
+    doc["data"]["tickets"] = {"path": str(bad)}
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataError, match=r"set data\.tickets\.on_invalid: exclude"):
+        load_study(path)
+    doc["data"]["tickets"]["on_invalid"] = "exclude"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded = load_study(path)
+    assert loaded.tickets.n_excluded == 1 and len(loaded.tickets.frame) == len(log) - 1
