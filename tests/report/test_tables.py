@@ -25,3 +25,22 @@ def test_tables_are_display_tables_with_unrounded_values(res):
     assert all(len(v.split(".")[1]) == 2 for v in t.formatted()[mean_col])
     groups = tables.segment_tables(res)
     assert len(groups.items) == len(res.study.params.analysis.segments)
+
+
+def test_quotes_are_masked_with_placeholders_in_the_report_language(res):
+    from csat_research.report import i18n
+    from csat_research.text.pii import mask_pii
+
+    assert res.study.lang == "zh"
+    placeholders = i18n.texts("pii", "zh")
+    assert placeholders["phone"] == "[电话]" and set(placeholders) == {
+        "phone", "email", "id", "order", "name", "address", "qq", "wechat", "waybill", "bank_card"
+    }
+    q = res.text.quotes
+    answers = res.study.data["open_improve"]
+    for quote, source in zip(q["quote"], q["source"]):
+        assert quote == mask_pii(answers.loc[source].strip(), placeholders=placeholders)
+    assert not q["quote"].str.contains(r"\[(?:phone|email|order|name)\]").any()
+    assert q["quote"].str.contains(r"\[(?:电话|邮箱|订单号|姓名)\]").any()  # the demo quotes one such answer
+    shown = tables.quotes_table(res)
+    assert "[phone]" not in str(shown)
