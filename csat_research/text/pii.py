@@ -171,9 +171,15 @@ _PROVINCES = (
 )
 # a place name: Han characters that are not function words, verbs of motion or pronouns
 _PLACE = r"(?:(?![的了是在给和跟与向对把被让说问找叫住到从我你他她您们也都就还又很不没有家寄送发往个这那去拿来位于])[\u4e00-\u9fff])"
+# cities of 3+ characters (a city is otherwise taken as 2 characters before 市, so that 拿去厦门市
+# does not start with 拿去)
+_LONG_CITIES = (
+    "哈尔滨|石家庄|呼和浩特|乌鲁木齐|齐齐哈尔|张家口|秦皇岛|连云港|张家界|驻马店|平顶山|景德镇|"
+    "马鞍山|牡丹江|佳木斯|鄂尔多斯|呼伦贝尔|乌兰察布|防城港|六盘水|攀枝花|石嘴山|克拉玛依|日喀则"
+)
 _ADMIN = (
     rf"(?:(?:{_PROVINCES})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?)?"
-    rf"(?:{_PLACE}{{2}}(?:市|州|盟|地区))?"
+    rf"(?:(?:{_LONG_CITIES}|{_PLACE}{{2}})(?:市|州|盟|地区))?"
     rf"(?:{_PLACE}{{1,4}}(?:区|县|旗))?"
     rf"(?:{_PLACE}{{1,6}}(?:镇|乡|街道))?"
 )

@@ -29,10 +29,11 @@ def test_tables_are_display_tables_with_unrounded_values(res):
 
 def test_quotes_are_masked_with_placeholders_in_the_report_language(res):
     from csat_research.report import i18n
-    from csat_research.text.pii import mask_pii
+    from csat_research.text.pii import DEFAULT_PLACEHOLDERS, mask_pii
 
     assert res.study.lang == "zh"
     placeholders = i18n.texts("pii", "zh")
+    assert i18n.texts("pii", "en") == DEFAULT_PLACEHOLDERS  # the library default is the English phrase
     assert placeholders["phone"] == "[电话]" and set(placeholders) == {
         "phone", "email", "id", "order", "name", "address", "qq", "wechat", "waybill", "bank_card"
     }

@@ -101,6 +101,9 @@ LEAKS = {
     "order_english": ("order no. 123456789 arrived", [("123456789", "order")]),
     "long_digits": ("请查一下 202405011234567890", [("202405011234567890", "order")]),
     "address_after_verb": ("拿去杭州市西湖区文三路90号修", [("杭州市西湖区文三路90号", "address")]),
+    "address_three_character_city": (
+        "寄到哈尔滨市南岗区西大直街92号3单元502", [("哈尔滨市南岗区西大直街92号3单元502", "address")]
+    ),
     "address_after_weiyu": ("公司位于北京市海淀路120号", [("北京市海淀路120号", "address")]),
 }
 
