@@ -16,6 +16,7 @@ import pandas as pd
 
 from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.io.yamlio import load_yaml
+from csat_research.report import i18n
 from csat_research.report.study import Study
 from csat_research.stats import (
     alpha,
@@ -206,7 +207,8 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
     contrast = contrast_words(study.data.loc[answered, IMPROVE].astype(str), groups, tokenizer=tok, min_count=5)
     quotes = pd.concat(
         [representative_quotes(study.data.loc[answered, IMPROVE].astype(str), tags, theme=t,
-                               n=p.text.quotes_per_theme, seed=p.analysis.seed)
+                               n=p.text.quotes_per_theme, seed=p.analysis.seed,
+                               placeholders=i18n.texts("pii", lang))
          for t in tags.columns if tags[t].any()],
         ignore_index=True,
     ) if p.text.quotes_per_theme else pd.DataFrame()

@@ -6,7 +6,10 @@
 * :func:`contrast_words` finds the words over-represented in one group (detractors) against
   another: log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008).
 
-PII is masked before counting (:func:`~csat_research.text.pii.mask_pii_for_counting`).
+Words are counted on the answers as written (masking first would delete ordinary words such as
+谢谢 from the counts), but no word that lies in personal data is shown: a word that overlaps a
+span of :func:`~csat_research.text.pii.pii_spans` in any answer is left out of every result
+(:func:`~csat_research.text.pii.pii_words`).
 Every function deduplicates its texts first: a repeated answer is segmented once
 (:class:`~csat_research.text.tokenize.TextTokenizer`) and its counts are multiplied back.
 """
@@ -22,7 +25,7 @@ import pandas as pd
 
 from csat_research.core.errors import DataError
 from csat_research.text.inputs import aligned_groups, check_int, text_series
-from csat_research.text.pii import mask_pii_for_counting
+from csat_research.text.pii import pii_spans, pii_words
 from csat_research.text.tokenize import TextTokenizer, resolve_tokenizer
 
 __all__ = ["contrast_words", "keywords", "word_frequencies"]
@@ -55,12 +58,33 @@ def _check_ngram(ngram) -> int:
     return ngram
 
 
+def _personal_words(text: str, blocks: list[tuple[str, ...]]) -> set[str]:
+    """Words of `blocks` (the words of `text`) that overlap personal data in `text`."""
+    spans = pii_spans(text)
+    if not spans:
+        return set()
+    return pii_words(text, [w for blk in blocks for w in blk], spans)
+
+
+def _drop_personal(counters, hidden: set[str]) -> None:
+    """Remove from each Counter the words in `hidden` and the bigrams holding one."""
+    if not hidden:
+        return
+    for counter in counters:
+        for gram in [g for g in counter if any(w in hidden for w in g.split(" "))]:
+            del counter[gram]
+
+
 def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngram: int, min_len: int):
-    """Token and document counts of distinct texts, multiplied by their multiplicity."""
+    """Token and document counts of distinct texts, multiplied by their multiplicity, and
+    the words that lie in personal data (to be left out of what is shown)."""
     all_grams: list[str] = []  # every occurrence, repeated texts included
     doc_grams: list[str] = []  # each word once per text
+    hidden: set[str] = set()
     for text, mult in texts_counts.items():
-        grams = _grams(tok._blocks(mask_pii_for_counting(text), min_len), ngram)
+        blocks = tok._blocks(text, min_len)
+        hidden |= _personal_words(text, blocks)
+        grams = _grams(blocks, ngram)
         if not grams:
             continue
         distinct = set(grams) if len(grams) > 1 else grams
@@ -70,7 +94,7 @@ def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngram: int, min_l
         else:
             all_grams += grams * mult
             doc_grams += list(distinct) * mult
-    return Counter(all_grams), Counter(doc_grams)
+    return Counter(all_grams), Counter(doc_grams), hidden
 
 
 def word_frequencies(
@@ -120,9 +144,10 @@ def word_frequencies(
 
     Notes
     -----
-    PII is masked first (:func:`~csat_research.text.pii.mask_pii`) and the placeholders are
-    not counted. Stopwords, punctuation, whitespace and numbers are excluded. Each distinct
-    answer is segmented once and its counts multiplied by its frequency.
+    Words are counted on the answers as written; a word (and a bigram holding it) that
+    overlaps personal data (:func:`~csat_research.text.pii.pii_spans`) in any answer is left
+    out. Stopwords, punctuation, whitespace and numbers are excluded. Each distinct answer is
+    segmented once and its counts multiplied by its frequency.
 
     Examples
     --------
@@ -141,7 +166,8 @@ def word_frequencies(
     min_len = check_int(min_len, "min_len", minimum=1)
     top = check_int(top, "top", minimum=1, allow_none=True)
     texts_counts, n_texts = _unique_counts(s)
-    count, docs = _term_counts(texts_counts, tok, ngram=ngram, min_len=min_len)
+    count, docs, hidden = _term_counts(texts_counts, tok, ngram=ngram, min_len=min_len)
+    _drop_personal((count, docs), hidden)
     return _frequency_frame(count, docs, n_texts, top)
 
 
@@ -279,8 +305,9 @@ def keywords(
 
     Notes
     -----
-    PII is masked and stopwords, punctuation and numbers are removed first. The result is
-    that of ``extract_tags`` on all answers joined by newlines (tested), but each distinct
+    Stopwords, punctuation and numbers are removed first, and words that overlap personal
+    data in any answer are left out of the result (the answers are scored as written). The
+    result is that of ``extract_tags`` on all answers joined by newlines (tested), but each distinct
     answer is segmented and counted once and its counts multiplied by its frequency:
     jieba's own loop over every token of 100,000 answers takes minutes for TextRank.
 
@@ -296,7 +323,11 @@ def keywords(
     top = check_int(top, "top", minimum=1)
     tok = resolve_tokenizer(tokenizer, language)
     texts_counts, _ = _unique_counts(s)
-    masked = {t: mask_pii_for_counting(t) for t in texts_counts}
+    masked = {t: t for t in texts_counts}  # scored as written; personal words dropped below
+    hidden: set[str] = set()
+    for t in texts_counts:
+        if pii_spans(t):
+            hidden |= pii_words(t, tok.words(t))
     stop = set(tok.stopwords) | _tfidf_template().STOP_WORDS
     if method == "tfidf":
         extractor = _tfidf_extractor(stop)
@@ -313,7 +344,8 @@ def keywords(
         allow = ("n",) if tok.language == "en" else ("ns", "n", "vn", "v", "nz", "l")
         weights = _textrank_weights(extractor, texts_counts, masked, tok, allow)
     rows = sorted(
-        ((w, float(v)) for w, v in weights.items() if tok._keep(w, 2)), key=lambda r: (-r[1], r[0])
+        ((w, float(v)) for w, v in weights.items() if tok._keep(w, 2) and w not in hidden),
+        key=lambda r: (-r[1], r[0]),
     )
     rows = rows[:top]
     return pd.DataFrame(
@@ -411,7 +443,8 @@ def contrast_words(
         var(delta_w) ~ 1 / (y_w^a + alpha_w) + 1 / (y_w^b + alpha_w)
         z_w = delta_w / sqrt(var(delta_w))
 
-    Tested against a hand-computed two-word example. PII is masked before counting.
+    Tested against a hand-computed two-word example. Words are counted as written; a word
+    that overlaps personal data in an answer of either group is left out.
 
     References
     ----------
@@ -445,10 +478,11 @@ def contrast_words(
                 f"group {key}={label!r} has no non-empty answer in texts; groups present: "
                 f"{sorted(map(str, pd.unique(g.dropna())))}"
             )
-        count, docs = _term_counts(tc, tok, ngram=ngram, min_len=2)
-        counted[key] = (count, docs, n_texts)
-    ca, da, na_texts = counted["a"]
-    cb, db, nb_texts = counted["b"]
+        count, docs, hidden = _term_counts(tc, tok, ngram=ngram, min_len=2)
+        counted[key] = (count, docs, n_texts, hidden)
+    ca, da, na_texts, hidden_a = counted["a"]
+    cb, db, nb_texts, hidden_b = counted["b"]
+    _drop_personal((ca, da, cb, db), hidden_a | hidden_b)
     words = sorted(w for w in set(ca) | set(cb) if ca[w] + cb[w] >= min_count)
     ya = np.array([ca[w] for w in words], dtype=float)
     yb = np.array([cb[w] for w in words], dtype=float)

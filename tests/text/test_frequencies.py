@@ -18,7 +18,7 @@ from csat_research.text.frequencies import (
     keywords,
     word_frequencies,
 )
-from csat_research.text.pii import mask_pii_for_counting
+from csat_research.text.pii import pii_spans
 from csat_research.text.tokenize import make_tokenizer
 
 # ============================================================================ word frequencies
@@ -71,14 +71,42 @@ def test_word_frequencies_top_and_empty(tok):
     assert empty.empty and list(empty.columns) == ["word", "count", "n_docs", "share"]
 
 
-def test_word_frequencies_masks_pii_before_counting(tok):
-    wf = word_frequencies(
-        ["王先生电话13812345678，物流太慢", "订单号2024050112345678 退款慢"], tokenizer=tok
-    )
+def test_word_frequencies_count_as_written_but_show_no_personal_data(tok):
+    answers = [
+        "王先生电话13812345678，物流太慢",
+        "订单号2024050112345678 退款慢",
+        "谢谢师傅，物流太慢",
+        "感谢老师，小王子很好看",
+        "我叫李明，李明很忙",
+        "邮箱zhang.wei57@qq.com 老陈醋",
+        "李明说王先生的老陈醋好",  # personal words are hidden in every answer
+    ]
+    wf = word_frequencies(answers, tokenizer=tok)
     words = set(wf["word"])
-    assert {"物流", "太慢", "退款慢", "先生", "电话", "订单号"} == words
+    # ordinary words that the old masking deleted are counted
+    assert {"师傅", "老师", "小王子", "老陈醋"} <= words
+    assert wf.set_index("word").loc["老陈醋", "count"] == 2
+    # words inside personal data are not shown, whatever answer they come from
+    assert not words & {"王先生", "李明", "zhang", "wei57", "qq", "com"}
     assert not any(ch.isdigit() for w in words for ch in w)
-    assert "phone" not in words and "order" not in words
+    assert not any(w in {"phone", "name", "email", "order"} for w in words)
+    bigrams = set(word_frequencies(answers, tokenizer=tok, ngram=2)["word"])
+    assert "物流 太慢" in bigrams and not any("李明" in b or "王先生" in b for b in bigrams)
+
+
+def _personal(texts, tok) -> set[str]:
+    """Lower-cased tokens that overlap a PII span, located by their offsets in jieba's cut."""
+    hidden = set()
+    for t in texts:
+        if t is None:
+            continue
+        spans = pii_spans(t)
+        pos = 0
+        for w in tok.jieba.lcut(t):
+            if any(pos < s.end and s.start < pos + len(w) for s in spans):
+                hidden.add(w.lower())
+            pos += len(w)
+    return hidden
 
 
 def test_word_frequencies_english():
@@ -93,11 +121,12 @@ def test_word_frequencies_english():
 
 def _naive_counts(texts, tok):
     count, docs = Counter(), Counter()
+    hidden = _personal(texts, tok)
     for t in texts:
         if t is None or not t.strip():
             continue
-        ws = [w.lower() for w in tok.jieba.lcut(mask_pii_for_counting(t))]
-        ws = [w for w in ws if tok._keep(w, 2)]
+        ws = [w.lower() for w in tok.jieba.lcut(t)]
+        ws = [w for w in ws if tok._keep(w, 2) and w not in hidden]
         count.update(ws)
         docs.update(set(ws))
     return count, docs
@@ -239,14 +268,17 @@ KEYWORD_POOL = [
 def test_keywords_equal_jieba_extract_tags_on_the_joined_answers(tok, answers):
     import jieba.analyse
 
-    lines = [mask_pii_for_counting(a) for a in answers if a.strip()]
+    lines = [a for a in answers if a.strip()]
+    hidden = _personal(lines, tok)
     joined = "\n".join(lines)
     stop = set(tok.stopwords) | set(jieba.analyse.TFIDF.STOP_WORDS)
 
     tfidf = copy.copy(frequencies_mod._tfidf_template())  # a fresh TFIDF() would re-read idf.txt
     tfidf.tokenizer, tfidf.stop_words = _LineWords(tok), stop
     ref = {
-        w: v for w, v in tfidf.extract_tags(joined, topK=None, withWeight=True) if tok._keep(w, 2)
+        w: v
+        for w, v in tfidf.extract_tags(joined, topK=None, withWeight=True)
+        if tok._keep(w, 2) and w not in hidden
     }
     ours = keywords(answers, tokenizer=tok, top=1000)
     assert set(ours["word"]) == set(ref)
@@ -259,7 +291,7 @@ def test_keywords_equal_jieba_extract_tags_on_the_joined_answers(tok, answers):
     allow = ("ns", "n", "vn", "v", "nz", "l")
     ref = dict(textrank.textrank(joined, topK=None, withWeight=True, allowPOS=allow))
     ours = keywords(answers, method="textrank", tokenizer=tok, top=1000)
-    assert set(ours["word"]) == {w for w in ref if tok._keep(w, 2)}
+    assert set(ours["word"]) == {w for w in ref if tok._keep(w, 2) and w not in hidden}
     for w, v in zip(ours["word"], ours["weight"]):
         assert v == pytest.approx(ref[w], rel=1e-9)
 

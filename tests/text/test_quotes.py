@@ -30,7 +30,7 @@ def test_representative_quotes_are_distinct_masked_and_seeded():
     assert list(q.columns) == ["theme", "quote", "count", "source"]
     assert len(q) == 3 and (q["theme"] == "logistics_updates").all()
     assert q["quote"].nunique() == 3
-    assert "物流信息一直不更新，也没人通知我，*先生[phone]" in set(q["quote"])
+    assert "物流信息一直不更新，也没人通知我，[name]先生[phone]" in set(q["quote"])
     assert not any("13812345678" in x for x in q["quote"])
     # punctuation variants are one answer, counted together
     slow = q[q["quote"].str.startswith("物流太慢了")]
@@ -71,3 +71,15 @@ def test_representative_quotes_errors():
         representative_quotes(QUOTE_ANSWERS[:3], tags, theme="attitude")
     with pytest.raises(ValueError, match="n must be >= 1"):
         representative_quotes(QUOTE_ANSWERS, tags, theme="attitude", n=0)
+
+
+def test_representative_quotes_placeholders_in_the_report_language():
+    zh = {"phone": "[电话]", "email": "[邮箱]", "id": "[证件号]", "order": "[订单号]", "name": "[姓名]",
+          "address": "[地址]", "qq": "[QQ号]", "wechat": "[微信号]", "waybill": "[运单号]",
+          "bank_card": "[银行卡号]"}
+    tags = tag_themes(QUOTE_ANSWERS)
+    q = representative_quotes(QUOTE_ANSWERS, tags, theme="logistics_updates", n=3, seed=1, placeholders=zh)
+    assert "物流信息一直不更新，也没人通知我，[姓名]先生[电话]" in set(q["quote"])
+    assert not q["quote"].str.contains(r"\[phone\]|\[name\]").any()
+    with pytest.raises(ValueError, match=r"placeholders must give exactly the kinds .* missing \['email'"):
+        representative_quotes(QUOTE_ANSWERS, tags, placeholders={"phone": "[电话]"})
