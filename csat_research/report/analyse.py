@@ -214,7 +214,7 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
     ) if p.text.quotes_per_theme else pd.DataFrame()
     negative = (sat <= NEGATIVE_MAX).to_numpy()
     emerging = emerging_topics(study.data.loc[answered, IMPROVE][negative], tags=tags[negative], tokenizer=tok,
-                               seed=p.analysis.seed)
+                               seed=p.analysis.seed, placeholders=i18n.texts("pii", lang))
     return TextResults(
         n_answers=int(answered.sum()), words=words, bigrams=bigrams, tags=tags, themes=themes,
         themes_by_segment=by_seg, contrast=contrast, quotes=quotes,

@@ -37,14 +37,14 @@ import pandas as pd
 
 from csat_research.core.errors import DataError, ParamsError
 from csat_research.text.inputs import check_int, check_tags, text_series
-from csat_research.text.pii import mask_pii
+from csat_research.text.pii import PII_KINDS, mask_pii
 from csat_research.text.themes import default_theme_lexicon, tag_themes
 from csat_research.text.tokenize import TextTokenizer, resolve_tokenizer
 
 __all__ = ["EmergingTopicsResult", "emerging_topics", "extend_lexicon", "topic_count"]
 
 _RE_QUOTE_KEY = re.compile(r"[\W_]+")
-_RE_PLACEHOLDER = re.compile(r"\[[a-z_]+\]")  # mask_pii's [phone], [email], [id], [order]
+_BLANKS = dict.fromkeys(PII_KINDS, " ")  # personal data is masked to a blank before words are taken
 _TOPIC_COLUMNS = ["topic", "top_words", "n", "share", "quotes", "suggested_terms"]
 _QUOTE_COLUMNS = ["topic", "quote", "weight", "source"]
 
@@ -123,6 +123,7 @@ def emerging_topics(
     top_words: int = 8,
     n_quotes: int = 3,
     seed: int = 0,
+    placeholders: Mapping[str, str] | None = None,
 ) -> EmergingTopicsResult:
     """Group negative answers that match no complaint theme into emerging topics.
 
@@ -154,6 +155,9 @@ def emerging_topics(
         Example quotes per topic (0 for none).
     seed : int, default 0
         ``random_state`` of the NMF initialisation (params ``analysis.seed``).
+    placeholders : mapping, optional
+        Kind -> placeholder of the masked quotes (the report's language; see
+        :func:`~csat_research.text.pii.mask_pii`). Words are always taken with personal data blanked.
 
     Returns
     -------
@@ -215,7 +219,7 @@ because top words are shown too: an e-mail address or a name never becomes a top
     if tags is not None:
         untagged &= ~tags.to_numpy(dtype=bool).any(axis=1)
     positions = np.flatnonzero(untagged)
-    words = [tok.words(_RE_PLACEHOLDER.sub(" ", mask_pii(s.iat[i]))) for i in positions]
+    words = [tok.words(mask_pii(s.iat[i], placeholders=_BLANKS)) for i in positions]
     enough = np.array([len(w) >= 2 for w in words], dtype=bool)
     used = positions[enough]
     docs = [w for w, ok in zip(words, enough, strict=True) if ok]
@@ -262,7 +266,8 @@ because top words are shown too: an e-mail address or a name never becomes a top
         order = np.argsort(-h[j], kind="stable")[:top_words]
         top = tuple(str(vocab[i]) for i in order if h[j, i] >= 0.1 * h[j, order[0]] > 0)
         members = members[np.argsort(-weight[members], kind="stable")]
-        picked = _pick_quotes([(s.iat[used[m]], float(weight[m]), s.index[used[m]]) for m in members], n_quotes)
+        picked = _pick_quotes([(s.iat[used[m]], float(weight[m]), s.index[used[m]]) for m in members], n_quotes,
+                              placeholders)
         quote_rows += [{"topic": number[j], "quote": q, "weight": wt, "source": src} for q, wt, src in picked]
         rows.append({
             "topic": number[j], "top_words": top, "n": int(sizes[j]), "share": sizes[j] / base["n_untagged"],
@@ -296,13 +301,14 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
-def _pick_quotes(members: list[tuple[str, float, object]], n: int) -> list[tuple[str, float, object]]:
+def _pick_quotes(members: list[tuple[str, float, object]], n: int,
+                 placeholders: Mapping[str, str] | None = None) -> list[tuple[str, float, object]]:
     """Up to `n` distinct masked answers, by decreasing weight; 6-80 characters, not repetitive, first."""
     if n == 0:
         return []
     seen, cands = set(), []
     for text, wt, src in members:
-        quote = mask_pii(text.strip())
+        quote = mask_pii(text.strip(), placeholders=placeholders)
         key = _RE_QUOTE_KEY.sub("", quote.lower())
         if key and key not in seen:
             seen.add(key)
