@@ -70,8 +70,8 @@ def _t(res: ReportResults, key: str, **values: Any) -> str:
 
 
 def _cap(s: str) -> str:
-    """First letter upper-cased ("target" -> "Target"); Chinese text unchanged."""
-    return s[:1].upper() + s[1:]
+    """First letter upper-cased ("target" -> "Target"); Chinese text and symbols such as "n" unchanged."""
+    return s[:1].upper() + s[1:] if len(s) > 1 else s
 
 
 def _plain(s: object, limit: int | None = None) -> str:
@@ -197,6 +197,8 @@ class _Deck:
                                   f"{template}: {exc}") from None
             self._drop_template_slides()
         self.frame = _Frame(self.prs)
+        self.parts = executive_summary_parts(res)  # the narrative, one sentence per slide's notes
+        self.layouts = {kind: self._layout(title_slide=kind) for kind in (True, False)}
         self.footer = _t(res, "deck.footer", title=summary["title"], wave=summary["wave"])
         self.titles: list[str] = []
 
@@ -253,7 +255,7 @@ class _Deck:
         from pptx.enum.text import PP_ALIGN
         from pptx.util import Pt
 
-        slide = self.prs.slides.add_slide(self._layout(title_slide=False))
+        slide = self.prs.slides.add_slide(self.layouts[False])
         f = self.frame
         if slide.shapes.title is not None:
             head = slide.shapes.title
@@ -298,7 +300,7 @@ class _Deck:
         from pptx.util import Pt
 
         s, res = self.summary, self.res
-        slide = self.prs.slides.add_slide(self._layout(title_slide=True))
+        slide = self.prs.slides.add_slide(self.layouts[True])
         f = self.frame
         title = str(s["title"])
         if self.template is None:
@@ -345,7 +347,7 @@ class _Deck:
         else:
             self.textbox(slide, 0.06, 0.70, 0.88, 0.15, lines, size=16, name="Subtitle")
         self._footer(slide)
-        parts = executive_summary_parts(res)
+        parts = self.parts
         self._notes(slide, [*quality_text(res), *([parts["reliability"]] if "reliability" in parts else [])])
         self.titles.append(title)
 
@@ -356,7 +358,7 @@ class _Deck:
 
         s, res = self.summary, self.res
         t = s["targets"]
-        parts = executive_summary_parts(res)
+        parts = self.parts
         slide = self.new_slide(_t(res, "deck.headline"), [parts["sample"]])
 
         def status(ok: bool) -> str:
@@ -388,6 +390,9 @@ class _Deck:
         f = self.frame
         gap, left, width = 0.015, 0.04, 0.92
         w = (width - gap * (len(cards) - 1)) / len(cards)
+        # the value on one line: its size from the card's width (a digit ~0.6 em of the bold face)
+        inner_pt = (f.x(w) / 914400 - 0.25) * 72
+        value_pt = int(min(36, inner_pt / (0.7 * max(len(c[1]) for c in cards))))
         for i, (title, value, subs, ok) in enumerate(cards):
             x = left + i * (w + gap)
             card = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, f.x(x), f.y(0.22), f.x(w), f.y(0.40))
@@ -402,7 +407,7 @@ class _Deck:
             bar.line.fill.background()
             tf = card.text_frame
             tf.word_wrap = True
-            rows = [(title, 14, False, "#52606D"), (value, 36, True, "#1F2933")] + [
+            rows = [(title, 14, False, "#52606D"), (value, value_pt, True, "#1F2933")] + [
                 (x_, 11, False, "#52606D") for x_ in subs]
             for j, (line, size, bold, colour) in enumerate(rows):
                 para = tf.paragraphs[0] if j == 0 else tf.add_paragraph()
@@ -419,7 +424,7 @@ class _Deck:
 
         s, res = self.summary, self.res
         dims = list(res.study.dimensions)
-        slide = self.new_slide(_t(res, "deck.scores"), [executive_summary_parts(res)["dimensions"]])
+        slide = self.new_slide(_t(res, "deck.scores"), [self.parts["dimensions"]])
         data = CategoryChartData(number_format=_CHART_NUMBER["score"])
         shown = dims[::-1]  # a bar chart draws its first category at the bottom: instrument order from the top
         data.categories = [res.study.label(d) for d in shown]
@@ -441,6 +446,8 @@ class _Deck:
             series.format.fill.solid()
             is_score = k == len(plot.series) - 1
             series.format.fill.fore_color.rgb = _rgb(BRAND_PALETTE[0] if is_score else "#C4C9D0")
+            if not is_score:  # the target: one value, said once by the legend and the axis
+                continue
             labels = series.data_labels
             labels.show_value = True
             labels.number_format, labels.number_format_is_linked = "0.00", False
@@ -458,7 +465,7 @@ class _Deck:
         res = self.res
         ipa = ipa_frame(res)
         dims = list(ipa["dimension"] if "dimension" in ipa else ipa.index)
-        notes = [executive_summary_parts(res)[k] for k in ("driver",) if k in executive_summary_parts(res)]
+        notes = [self.parts["driver"]] if "driver" in self.parts else []
         slide = self.new_slide(_t(res, "section.drivers"), notes)
         data = XyChartData()
         for d, (label, imp, perf) in zip(dims, ipa[["label", "importance", "performance"]].itertuples(index=False),
@@ -513,7 +520,7 @@ class _Deck:
         rows = _theme_rows(res)
         if rows.empty:
             return
-        parts = executive_summary_parts(res)
+        parts = self.parts
         slide = self.new_slide(_t(res, "deck.themes"), [parts["themes"]] if "themes" in parts else [])
         data = CategoryChartData(number_format=_CHART_NUMBER["share"])
         shown = rows.iloc[::-1]  # a bar chart draws its first category at the bottom: largest on top
@@ -559,7 +566,7 @@ class _Deck:
         table = kpi_table(res)
         if table.empty:
             return
-        parts = executive_summary_parts(res)
+        parts = self.parts
         slide = self.new_slide(_t(res, "section.kpi"), [parts["kpis"]] if "kpis" in parts else [])
         self._table(slide, table.formatted(), numeric=set(table.numeric_columns()) | {"n"}, top=0.2,
                     font=Pt(12))
