@@ -85,7 +85,7 @@ def test_broken_study_fails_alone(batch):
 @pytest.mark.parametrize("category", ["beauty", "baby"])
 def test_outputs_written(batch, category):
     d = _report(batch, category)
-    for name in ("report.ipynb", "report.html", "report.pdf", "summary.json", "tables.xlsx"):
+    for name in ("report.ipynb", "report.html", "report.pdf", "summary.json", "tables.xlsx", "report.pptx"):
         assert (d / name).stat().st_size > 1000, name
     assert not list(d.parent.glob(".2026Q3-*")), "temporary folder left behind"
 
@@ -158,6 +158,23 @@ def test_xlsx_and_index(batch):
     assert len(scores) == 5 and scores["mean"].between(1, 5).all()
     index = (batch["out"] / "index.html").read_text(encoding="utf-8")
     assert "beauty/2026Q3/report.pdf" in index and "baby/2026Q3/report.html" in index
+    assert "beauty/2026Q3/report.pptx" in index and "baby/2026Q3/report.pptx" in index
+
+
+@pytest.mark.parametrize("category", ["beauty", "baby"])
+def test_deck_published_with_summary_figures(batch, category):
+    from pptx import Presentation
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    d = _report(batch, category)
+    s = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+    prs = Presentation(d / "report.pptx")
+    charts = [sh.chart for slide in prs.slides for sh in slide.shapes if sh.has_chart]
+    assert [c.chart_type for c in charts] == [XL_CHART_TYPE.BAR_CLUSTERED, XL_CHART_TYPE.XY_SCATTER,
+                                              XL_CHART_TYPE.BAR_CLUSTERED]
+    assert sorted(charts[0].plots[0].series[-1].values) == sorted(s["dimensions"].values())
+    cards = "".join(sh.text_frame.text for sh in prs.slides[1].shapes if sh.has_text_frame)
+    assert f"{s['overall_index']:.2f}" in cards and f"{s['nps']:+.1f}" in cards
 
 
 def test_cli_batch_exit_status_names_failure(batch, capsys):

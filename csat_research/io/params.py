@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -290,11 +291,12 @@ class Text(_Model):
 class Output(_Model):
     """Output formats and folder (``reports/<brand-or-category>/<wave>/``)."""
 
-    formats: list[Literal["html", "pdf", "xlsx", "ipynb"]] = Field(
-        default_factory=lambda: ["html", "pdf", "xlsx", "ipynb"]
+    formats: list[Literal["html", "pdf", "xlsx", "pptx", "ipynb"]] = Field(
+        default_factory=lambda: ["html", "pdf", "xlsx", "pptx", "ipynb"]
     )
     dir: Path = Path("../reports")
     slug: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]+$")
+    pptx_template: Path | None = None  # a client .pptx whose masters and layouts the deck uses
 
     @field_validator("slug")
     @classmethod
@@ -465,7 +467,7 @@ def _resolve_paths(p: StudyParams, base: Path, source: str | Path | None) -> Stu
     if instrument.codebook != "default":
         instrument = instrument.model_copy(update={"codebook": str(res(Path(instrument.codebook)))})
     text = p.text.model_copy(update={"lexicon": res(p.text.lexicon)})
-    output = p.output.model_copy(update={"dir": res(p.output.dir)})
+    output = p.output.model_copy(update={"dir": res(p.output.dir), "pptx_template": res(p.output.pptx_template)})
     return p.model_copy(
         update={
             "data": data,
@@ -487,8 +489,25 @@ def _check_files(p: StudyParams, where: str) -> None:
         missing.append(f"{where}: instrument.codebook: file not found: {p.instrument.codebook}")
     if p.text.lexicon is not None and not p.text.lexicon.is_file():
         missing.append(f"{where}: text.lexicon: file not found: {p.text.lexicon}")
+    if p.output.pptx_template is not None:
+        problem = pptx_problem(p.output.pptx_template)
+        if problem:
+            missing.append(f"{where}: output.pptx_template: expected a PowerPoint .pptx file; found {problem}")
     if missing:
         raise ParamsError("\n".join(missing))
+
+
+def pptx_problem(path: Path) -> str | None:
+    """What keeps ``path`` from being a PowerPoint presentation (``None`` if it is one): missing,
+    not a zip package, or a package without ``ppt/presentation.xml``."""
+    if not path.is_file():
+        return f"no file at {path}"
+    if not zipfile.is_zipfile(path):
+        return f"{path}, which is not a .pptx (zip) package"
+    with zipfile.ZipFile(path) as package:
+        if "ppt/presentation.xml" not in package.namelist():
+            return f"{path}, a zip package without ppt/presentation.xml (not a presentation)"
+    return None
 
 
 def load_params(path: str | Path, *, check_files: bool = True) -> StudyParams:

@@ -54,6 +54,13 @@ def _q(res: ReportResults, s: str) -> str:
 
 def executive_summary(res: ReportResults) -> list[str]:
     """Four to six sentences with the headline results."""
+    return list(executive_summary_parts(res).values())
+
+
+def executive_summary_parts(res: ReportResults) -> dict[str, str]:
+    """The sentences of :func:`executive_summary` by topic, in order: ``sample`` (sample and
+    headline figures), ``dimensions``, ``driver``, ``themes``, ``kpis``, ``reliability`` (a topic
+    without data is left out). The deck puts each one in the notes of its slide."""
     s = res.study
     p = s.params
     n_read = s.responses.n_rows_read
@@ -61,23 +68,23 @@ def executive_summary(res: ReportResults) -> list[str]:
     t = p.targets
     mean_ok = res.csat_mean.mean >= t["csat_mean"]
     nps_ok = res.nps.nps >= t["nps"]
-    lines = [_t(
+    lines = {"sample": _t(
         res, "exec.sample", n_read=n_read, n_excl=n_excl, excl_share=n_excl / n_read, n=len(s.data),
         index=res.overall.overall, mean=res.csat_mean.mean, mean_lo=res.csat_mean.ci_low,
         mean_hi=res.csat_mean.ci_high, mean_verdict=_t(res, "exec.mean_met" if mean_ok else "exec.mean_missed"),
         mean_target=t["csat_mean"], t2b=res.csat_top2box.share, nps=res.nps.nps, nps_lo=res.nps.ci_low,
         nps_hi=res.nps.ci_high, nps_verdict=_t(res, "exec.nps_met" if nps_ok else "exec.nps_missed"),
         nps_target=t["nps"],
-    )]
+    )}
     sc = res.scores.sort_values("mean")
     lo, hi = sc.iloc[0], sc.iloc[-1]
-    lines.append(_t(res, "exec.dimensions", lo=_q(res, _dim(res, lo["dimension"])), lo_mean=lo["mean"],
-                    hi=_q(res, _dim(res, hi["dimension"])), hi_mean=hi["mean"]))
+    lines["dimensions"] = _t(res, "exec.dimensions", lo=_q(res, _dim(res, lo["dimension"])), lo_mean=lo["mean"],
+                             hi=_q(res, _dim(res, hi["dimension"])), hi_mean=hi["mean"])
     if res.logit_dimensions is not None and res.top_drivers:
         top = res.top_drivers[0]
         c = res.logit_dimensions.coefficients.loc[top]
         second = res.top_drivers[1] if len(res.top_drivers) > 1 else None
-        lines.append(_t(
+        lines["driver"] = (_t(
             res, "exec.driver", top=_q(res, _dim(res, top)),
             second=_t(res, "exec.driver_second", s=_q(res, _dim(res, second))) if second else "",
             top_label=_dim(res, top), odds=c["odds_ratio"], lo=c["or_ci_low"], hi=c["or_ci_high"],
@@ -86,12 +93,12 @@ def executive_summary(res: ReportResults) -> list[str]:
         th = res.text.themes.set_index("theme")
         parts = [_t(res, "exec.theme_share", theme=_q(res, _theme(res, x)), share=th.loc[x, "share"])
                  for x in res.top_themes[:3]]
-        lines.append(_t(res, "exec.themes", n=res.text.n_answers, themes=join(parts, s.lang)))
+        lines["themes"] = _t(res, "exec.themes", n=res.text.n_answers, themes=join(parts, s.lang))
     if res.text is not None and res.top_product_themes:
         th = res.text.themes.set_index("theme")
         parts = [_t(res, "exec.theme_share", theme=_q(res, _theme(res, x)), share=th.loc[x, "share"])
                  for x in res.top_product_themes[:3]]
-        lines.append(_t(res, "exec.product_themes", themes=join(parts, s.lang)))
+        lines["product_themes"] = _t(res, "exec.product_themes", themes=join(parts, s.lang))
     if res.kpis is not None:
         k = res.kpis[res.kpis["met"].notna()]  # every KPI with a target, as the KPI table shows them
         met = int(k["met"].astype(bool).sum())
@@ -101,15 +108,16 @@ def executive_summary(res: ReportResults) -> list[str]:
         if len(missed):
             w = missed.sort_values("gap").iloc[0]
             worst = _t(res, "exec.kpi_worst", kpi=_q(res, _kpi(res, w["kpi"])), value=w["value"], target=w["target"])
-        lines.append(_t(res, "exec.kpis", n=len(k), met=met, worst=worst))
+        lines["kpis"] = _t(res, "exec.kpis", n=len(k), met=met, worst=worst)
     rel = res.reliability
     rel = rel[rel["dimension"].isin(list(s.dimensions))] if "dimension" in rel else rel
     if len(rel):
         a_lo, a_hi = float(rel["alpha"].min()), float(rel["alpha"].max())
         fit = "" if res.cfa is None else _t(res, "exec.cfa_fit", cfi=res.cfa.cfi, rmsea=res.cfa.rmsea)
         ok = a_lo >= p.thresholds["alpha"]
-        lines.append(_t(res, "exec.reliability", verdict=_t(res, "exec.reliable" if ok else "exec.unreliable"),
-                        lo=a_lo, hi=a_hi, fit=fit))
+        lines["reliability"] = _t(res, "exec.reliability",
+                                  verdict=_t(res, "exec.reliable" if ok else "exec.unreliable"), lo=a_lo, hi=a_hi,
+                                  fit=fit)
     return lines
 
 

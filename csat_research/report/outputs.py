@@ -1,4 +1,5 @@
-"""What a report writes besides its pages: ``summary.json`` (headline figures) and ``tables.xlsx``."""
+"""What a report writes besides its pages: ``summary.json`` (headline figures), ``tables.xlsx`` and
+``report.pptx`` (the deck, :mod:`csat_research.report.deck`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pandas as pd
 
 from csat_research.core.files import atomic_write_text
 from csat_research.report.analyse import ReportResults
+from csat_research.report.deck import write_deck
 from csat_research.report.i18n import text
 from csat_research.report.xlsx import to_excel
 
@@ -85,18 +87,28 @@ def _emerging(results: ReportResults) -> dict[str, Any] | None:
     }
 
 
-def write_outputs(results: ReportResults, output_dir: str | Path) -> dict[str, Path]:
-    """Write ``summary.json`` (headline figures plus cover texts) and ``tables.xlsx``."""
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+def summary_document(results: ReportResults) -> dict[str, Any]:
+    """``summary.json`` as written: the headline figures (:func:`summary`) plus the cover texts."""
     s = results.study
     p = s.params
     doc = summary(results)
     doc["title"] = p.study.title or text("outputs.title", s.lang, brand=p.study.brand)
     doc["subtitle"] = f"{text('category.' + p.study.category, s.lang)} · {text('report.subtitle', s.lang)} · {p.study.wave}"
     doc["meta_line"] = text("outputs.meta_line", s.lang, brand=p.study.brand, wave=p.study.wave, n=len(s.data))
+    return doc
+
+
+def write_outputs(results: ReportResults, output_dir: str | Path) -> dict[str, Path]:
+    """Write ``summary.json`` (headline figures plus cover texts), ``tables.xlsx`` and ``report.pptx``
+    (the last two when ``output.formats`` names xlsx / pptx)."""
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    p = results.study.params
+    doc = summary_document(results)
     paths = {"summary": out / "summary.json"}
     atomic_write_text(paths["summary"], json.dumps(doc, ensure_ascii=False, indent=2))
     if "xlsx" in p.output.formats:
         paths["xlsx"] = to_excel(results, out / "tables.xlsx")
+    if "pptx" in p.output.formats:
+        paths["pptx"] = write_deck(results, out / "report.pptx", summary=doc)
     return paths

@@ -2,7 +2,7 @@
 
 :func:`warm_up` imports the modules the report notebook imports and builds what their first
 calls would build (the open-answer tokenizer with its dictionary, the compiled theme lexicon,
-semopy, statsmodels' repurchase models, seaborn, the table export's and the word cloud's libraries, the
+semopy, statsmodels' repurchase models, seaborn, the table export's, the deck's and the word cloud's libraries, the
 word cloud's font face), so that a warm
 kernel (``csat_research.run.engine``) or every kernel forked from the zygote
 (``csat_research.run.zygote``) starts its first report with them ready. Both run this one
@@ -16,6 +16,7 @@ __all__ = ["warm_up"]
 
 def warm_up() -> None:
     """Import the report's modules and build their per-process caches (about 2 s, once)."""
+    import pptx.chart.data  # noqa: F401 - imported lazily by the deck (report.pptx)
     import seaborn  # noqa: F401 - imported lazily by style.use_report_style
     import statsmodels.discrete.discrete_model  # noqa: F401 - imported lazily by stats.logit
     import statsmodels.miscmodels.ordinal_model  # noqa: F401 - imported lazily by stats.ordinal

@@ -6,7 +6,8 @@ Output of one run, under ``<output.dir>/<slug>/<wave>/``:
 * ``report.html`` - self-contained client report (no code, nothing fetched from a network);
 * ``report.pdf`` - the same, printed by headless Chromium with real CJK fonts;
 * ``summary.json`` - the headline figures in machine-readable form;
-* ``tables.xlsx`` - the report tables for consultants.
+* ``tables.xlsx`` - the report tables for consultants;
+* ``report.pptx`` - the editable deck, one slide per key finding (:mod:`csat_research.report.deck`).
 
 Every file is written to a temporary name first and moved into place, so a failed run never
 replaces a good earlier report. A failed run keeps its executed notebook (up to the failing
@@ -39,7 +40,7 @@ from csat_research.run.zygote import Zygote
 from csat_research.run.zygote import available as zygote_available
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "csat_report.ipynb"
-OUTPUT_FILES = ("report.ipynb", "report.html", "report.pdf", "summary.json", "tables.xlsx")
+OUTPUT_FILES = ("report.ipynb", "report.html", "report.pdf", "summary.json", "tables.xlsx", "report.pptx")
 #: PDFs printed at once in a local batch (tabs of the one browser; each lays out on its own core).
 PRINTERS = 2
 
@@ -182,7 +183,7 @@ def prepare_report(
     """Validate and execute the notebook into a temporary folder next to the report folder.
 
     Returns the params, the temporary folder (holding report.ipynb, summary.json,
-    tables.xlsx) and timings. :func:`finish_report` renders HTML and PDF and publishes, so
+    tables.xlsx, report.pptx) and timings. :func:`finish_report` renders HTML and PDF and publishes, so
     a batch's kernel can start its next notebook meanwhile.
     """
     timings: dict[str, float] = {}
@@ -241,6 +242,8 @@ def finish_report(
         wanted |= {f"report.{fmt}" for fmt in params.output.formats if fmt in ("html", "pdf", "ipynb")}
         if "xlsx" in params.output.formats:
             wanted.add("tables.xlsx")
+        if "pptx" in params.output.formats:
+            wanted.add("report.pptx")
         files = _publish(workdir, params.report_dir, [n for n in OUTPUT_FILES if n in wanted])
         return ReportOutcome(params.source, True, params.report_dir, files, None, timings)
     except Exception:
@@ -507,7 +510,8 @@ def _wants_pdf(keys: Sequence[Path]) -> bool:
 
 
 #: Files of a report linked from ``reports/index.html``, with their link text.
-INDEX_LINKS = (("report.html", "HTML"), ("report.pdf", "PDF"), ("tables.xlsx", "XLSX"), ("summary.json", "JSON"))
+INDEX_LINKS = (("report.html", "HTML"), ("report.pdf", "PDF"), ("report.pptx", "PPTX"), ("tables.xlsx", "XLSX"),
+               ("summary.json", "JSON"))
 #: ``reports/index.html`` is a page to be read by others (a web server, colleagues): rw-r--r--.
 INDEX_MODE = 0o644
 
