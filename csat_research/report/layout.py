@@ -463,7 +463,7 @@ def figure_problems(fig: Any, *, name: str = "figure") -> list[Problem]:
     >>> fig, ax = plt.subplots(figsize=(2, 2))
     >>> _ = ax.set_xticks(range(5), ["a long label"] * 5)
     >>> sorted({p.kind for p in figure_problems(fig)})
-    ['no_title', 'overlapping_ticks', 'outside_figure']
+    ['no_title', 'outside_figure', 'overlapping_ticks']
     >>> plt.close(fig)
     """
     fig.canvas.draw()
