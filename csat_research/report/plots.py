@@ -374,9 +374,10 @@ def word_cloud(
     count: str = "count",
     max_words: int = 80,
     seed: int = 0,
+    title: str = "",
     ax=None,
 ):
-    """Word cloud of word counts drawn with a CJK font (``font_path``); seeded layout.
+    """Word cloud of word counts drawn with a CJK font (``font_path``); seeded layout; ``title`` above.
 
     The layout is computed on a 380 x 170 pixel canvas and the words are rendered at about the
     pixel width at which the Axes is drawn (figure width x dpi for a new figure), so the image
@@ -405,6 +406,8 @@ def word_cloud(
     image = WordCloud(font_path=face, **options).generate_from_frequencies(freqs).to_array()
     ax.imshow(image, interpolation="bilinear")
     ax.set_axis_off()
+    if title:
+        ax.set_title(title, loc="left")
     return ax
 
 
