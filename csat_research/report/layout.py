@@ -387,9 +387,8 @@ def pdf_problems(pdf_path: str | Path, *, report: str | None = None,
             continue
         if page + 1 in section_starts and page not in section_starts:
             continue  # the tail of a section, before one that must start a page
-        what = "a short section alone" if page in section_starts else "the page"
         out.append(Problem(report, page, f"page {page}", "near_empty_page",
-                           f"{what} fills {filled:.0%} of the page (at least {MIN_FILL:.0%} "
+                           f"filled to {filled:.0%} of its height (at least {MIN_FILL:.0%} "
                            "expected)"))
     out += _beyond_margin(report, path)
     return out
@@ -482,7 +481,14 @@ def figure_problems(fig: Any, *, name: str = "figure") -> list[Problem]:
     if not titled and not any(ax.get_title(loc=loc) for ax in axes for loc in ("left", "center", "right")):
         out.append(Problem("figure", None, name, "no_title", "the figure has no title"))
     for number, ax in enumerate(fig.get_axes(), 1):
-        for axis_name, labels in (("x", ax.get_xticklabels()), ("y", ax.get_yticklabels())):
+        for axis_name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            if not (ax.axison and axis.get_visible()):
+                continue
+            # only the labels drawn: a locator also labels ticks beyond the view limits
+            lo, hi = sorted(axis.get_view_interval())
+            span = (hi - lo) * 1e-9
+            labels = [t for loc, t in zip(axis.get_ticklocs(), axis.get_ticklabels(), strict=False)
+                      if lo - span <= loc <= hi + span]
             boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in labels
                      if t.get_visible() and t.get_text().strip()]
             for (text_a, a), (text_b, b) in zip(boxes, boxes[1:]):
