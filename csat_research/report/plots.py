@@ -69,7 +69,8 @@ def score_bars(
     ``highlight`` names the label drawn in the alarm colour (e.g. the weakest dimension).
     """
     _require(data, [label, value] + [c for c in (ci_low, ci_high) if c])
-    ax = _axes(ax, figsize=(7.0, 0.5 * len(data) + 1.2))
+    # compact: five dimensions fit under the executive summary on its page
+    ax = _axes(ax, figsize=(7.0, 0.3 * len(data) + 0.8))
     y = np.arange(len(data))
     colors = [BAD if highlight is not None and lab == highlight else PALETTE[0] for lab in data[label]]
     ax.barh(y, data[value], color=colors, height=0.6)
