@@ -4,7 +4,8 @@ A report table is built once as a :class:`DisplayTable`: the values as they are 
 numbers), a format per numeric column, the columns to right-align and a caption. It renders
 itself to escaped HTML (``_repr_html_``, so a notebook cell only says ``display(table)``) with
 the layout classes the report stylesheet uses: ``csat-num`` on numeric columns, ``csat-text`` on
-long text cells, ``csat-wide`` / ``csat-xwide`` on tables with many columns. Nothing downstream
+long text cells, ``csat-wide`` / ``csat-xwide`` on tables with many columns, ``csat-keep`` on
+short tables (printed on one page, never split). Nothing downstream
 has to guess from the text of a cell whether it holds a number.
 
 Cell texts are always escaped: an open answer is data, never markup.
@@ -13,7 +14,7 @@ Cell texts are always escaped: an open answer is data, never markup.
 >>> t.formatted()["mean"].tolist()
 ['3.46']
 >>> print(t.to_html())  # doctest: +NORMALIZE_WHITESPACE
-<table class="csat-table"><thead><tr><th>dimension</th><th class="csat-num">mean</th></tr></thead><tbody><tr><td>Quality</td><td class="csat-num">3.46</td></tr></tbody></table>
+<table class="csat-table csat-keep"><thead><tr><th>dimension</th><th class="csat-num">mean</th></tr></thead><tbody><tr><td>Quality</td><td class="csat-num">3.46</td></tr></tbody></table>
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["DisplayGroup", "DisplayTable", "Html", "LONG_TEXT", "WIDE_COLUMNS", "XWIDE_COLUMNS"]
+__all__ = ["DisplayGroup", "DisplayTable", "Html", "KEEP_ROWS", "LONG_TEXT", "WIDE_COLUMNS", "XWIDE_COLUMNS"]
 
 #: Tables with at least this many columns get class csat-wide / csat-xwide (smaller type).
 WIDE_COLUMNS, XWIDE_COLUMNS = 9, 13
+#: Tables with at most this many rows get class csat-keep: kept on one page in print (no row
+#: left alone on the next page).
+KEEP_ROWS = 12
 #: Body cells with at least this many characters get class csat-text (may wrap anywhere).
 LONG_TEXT = 40
 
@@ -115,6 +119,8 @@ class DisplayTable:
         n_cols = shown.shape[1] + (1 if self.index else 0)
         classes = "csat-table" + (" csat-xwide" if n_cols >= XWIDE_COLUMNS else
                                   " csat-wide" if n_cols >= WIDE_COLUMNS else "")
+        if len(shown) <= KEEP_ROWS:
+            classes += " csat-keep"
 
         def td(text: str, num: bool, tag: str = "td") -> str:
             cls = []

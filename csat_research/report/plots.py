@@ -69,7 +69,8 @@ def score_bars(
     ``highlight`` names the label drawn in the alarm colour (e.g. the weakest dimension).
     """
     _require(data, [label, value] + [c for c in (ci_low, ci_high) if c])
-    ax = _axes(ax, figsize=(7.0, 0.5 * len(data) + 1.2))
+    # compact: five dimensions fit under the executive summary on its page
+    ax = _axes(ax, figsize=(7.0, 0.3 * len(data) + 0.8))
     y = np.arange(len(data))
     colors = [BAD if highlight is not None and lab == highlight else PALETTE[0] for lab in data[label]]
     ax.barh(y, data[value], color=colors, height=0.6)
@@ -374,9 +375,10 @@ def word_cloud(
     count: str = "count",
     max_words: int = 80,
     seed: int = 0,
+    title: str = "",
     ax=None,
 ):
-    """Word cloud of word counts drawn with a CJK font (``font_path``); seeded layout.
+    """Word cloud of word counts drawn with a CJK font (``font_path``); seeded layout; ``title`` above.
 
     The layout is computed on a 380 x 170 pixel canvas and the words are rendered at about the
     pixel width at which the Axes is drawn (figure width x dpi for a new figure), so the image
@@ -405,6 +407,8 @@ def word_cloud(
     image = WordCloud(font_path=face, **options).generate_from_frequencies(freqs).to_array()
     ax.imshow(image, interpolation="bilinear")
     ax.set_axis_off()
+    if title:
+        ax.set_title(title, loc="left")
     return ax
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from csat_research.report.display import (
+    KEEP_ROWS,
     LONG_TEXT,
     WIDE_COLUMNS,
     DisplayGroup,
@@ -40,7 +41,7 @@ def test_all_empty_columns_are_not_numeric():
 
 def test_wide_tables_long_cells_index_and_caption():
     wide = DisplayTable(pd.DataFrame([list(range(WIDE_COLUMNS))]), caption="Caption <b>")
-    assert 'class="csat-table csat-wide"' in wide.to_html()
+    assert 'class="csat-table csat-wide csat-keep"' in wide.to_html()
     assert '<p class="csat-caption">Caption &lt;b&gt;</p>' in wide.to_html()
     long = DisplayTable(pd.DataFrame({"text": ["x" * LONG_TEXT]}))
     assert '<td class="csat-text">' in long.to_html()
@@ -48,6 +49,11 @@ def test_wide_tables_long_cells_index_and_caption():
     html = indexed.to_html()
     assert "<th>corner</th>" in html and "<th>row</th>" in html  # the index name heads its column
     assert DisplayTable(pd.DataFrame()).to_html() == ""
+
+
+def test_short_tables_are_kept_on_one_page_long_ones_may_break():
+    assert "csat-keep" in DisplayTable(pd.DataFrame({"v": range(KEEP_ROWS)})).to_html()
+    assert "csat-keep" not in DisplayTable(pd.DataFrame({"v": range(KEEP_ROWS + 1)})).to_html()
 
 
 def test_group_and_html_fragments_render_in_order():

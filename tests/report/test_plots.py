@@ -253,3 +253,66 @@ def test_word_cloud_draws_chinese_with_the_sc_face_of_a_font_collection(tmp_path
     assert ImageFont.truetype(face, 12).getname()[0] == cjk_font_family()
     cached = WordCloud(font_path=face, **options).generate_from_frequencies(words).to_array()
     np.testing.assert_array_equal(cached, plain)
+
+
+# ------------------------------------------------------------------ layout of every report chart
+_DIMS_EN = ["Response efficiency", "Resolution quality", "Communication & professionalism",
+            "After-sales & value-added service", "Digital service experience"]
+_DIMS_ZH = ["响应效率", "解决质量", "沟通与专业度", "售后与增值服务", "数字化服务体验"]
+_THEMES_EN = ["Slow replies", "Shipping and tracking updates", "Issue not resolved / repeat contact",
+              "Unhelpful chatbot", "Slow refunds", "Agent attitude", "Off-topic or canned answers",
+              "Product knowledge", "Returns and exchanges", "Privacy and spam", "Installation and repair"]
+
+
+def _report_charts(dims, themes):
+    """Every chart the report notebook draws, with report-sized data and report-length labels."""
+    from csat_research.report.style import cjk_font_path
+
+    n = len(dims)
+    scores = pd.DataFrame({"label": dims, "mean": np.linspace(3.0, 3.6, n)}).assign(
+        ci_low=lambda d: d["mean"] - 0.05, ci_high=lambda d: d["mean"] + 0.05)
+    ipa = pd.DataFrame({"label": dims, "importance": [0.21, 0.04, 0.05, 0.06, 0.15],
+                        "performance": [2.9, 3.3, 3.25, 3.22, 3.4]})
+    grid = np.linspace(1, 5, 41)
+    curve = pd.DataFrame({"value": grid, "probability": grid / 6, "ci_low": grid / 7, "ci_high": grid / 5})
+    shares = pd.DataFrame({"label": themes, "share": np.linspace(0.2, 0.01, len(themes))})
+    kpis = pd.DataFrame({"label": ["First reply within 5 min", "Resolved within 24 h", "First-contact resolution",
+                                   "Bot containment", "Handoff to a human within 30 min",
+                                   "High-severity response within 15 min"],
+                         "value": [0.05, 0.76, 0.73, 0.57, 0.93, 0.62], "target": [0.9, 0.7, 0.8, 0.7, 0.9, 0.9]})
+    kpis = kpis.assign(ci_low=kpis["value"] - 0.02, ci_high=kpis["value"] + 0.02)
+    segments = [f"{s} · {lv}" for s, levels in (("Customer type", ("New", "Returning")),
+                                                ("Age group", ("Born 2000+", "Born 1995-99", "Born 1970s")))
+                for lv in levels]
+    heat = pd.DataFrame([{"group": g, "dimension": d, "mean": 3.0 + 0.1 * i}
+                         for g in segments for i, d in enumerate(dims)])
+    words = pd.DataFrame({"word": ["退款", "流程", "退换货", "很差", "客服", "物流"], "count": [283, 276, 199, 151, 80, 3]})
+    return {
+        "score_bars": lambda title: plots.score_bars(scores, target=4.0, highlight=dims[0], title=title),
+        "importance_performance_plot": lambda title: plots.importance_performance_plot(
+            ipa, xlabel="Importance", ylabel="Performance (score)", title=title),
+        "probability_curve": lambda title: plots.probability_curve(
+            curve, x="value", xlabel="Overall satisfaction", ylabel="Repurchase probability", title=title),
+        "share_bars": lambda title: plots.share_bars(shares, xlabel="Share", title=title),
+        "count_bars": lambda title: plots.count_bars(words, title=title),
+        "kpi_bullets": lambda title: plots.kpi_bullets(kpis, title=title),
+        "segment_heatmap": lambda title: plots.segment_heatmap(
+            heat, row="group", col="dimension", center=3.2, title=title, cbar_label="Score"),
+        "word_cloud": lambda title: plots.word_cloud(words, font_path=str(cjk_font_path()), seed=1, title=title),
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_report_chart_has_a_title_and_tick_labels_that_do_not_overlap(lang):
+    from csat_research.report.layout import figure_problems
+
+    use_report_style(lang, dpi=72)
+    charts = _report_charts(_DIMS_EN if lang == "en" else _DIMS_ZH, _THEMES_EN)
+    for name, draw in charts.items():
+        ax = draw("A chart title")
+        assert figure_problems(ax.figure, name=name) == [], name
+        plt.close(ax.figure)
+        # the check sees a chart drawn without its title
+        untitled = draw("")
+        assert [p.kind for p in figure_problems(untitled.figure, name=name)] == ["no_title"], name
+        plt.close(untitled.figure)
