@@ -353,28 +353,38 @@ def ipa_frame(res: ReportResults) -> pd.DataFrame:
 
 
 def ipa_table(res: ReportResults) -> DisplayTable:
+    """Performance and quadrant per dimension (the importance axis is the satisfaction importance
+    of :func:`drivers_table`, shown there once)."""
     ipa = ipa_frame(res)
-    imp, perf = _t(res, "importance"), _t(res, "performance")
+    perf = _t(res, "performance")
     out = pd.DataFrame({
         _t(res, "dimension"): ipa["label"].to_numpy(),
-        imp: ipa["importance"].to_numpy(),
         perf: ipa["performance"].to_numpy(),
         _t(res, "table.quadrant"): ipa["quadrant_label"].to_numpy(),
     })
-    return DisplayTable(out, formats={imp: ".3f", perf: ".2f"})
+    return DisplayTable(out, formats={perf: ".2f"})
 
 
-def weights_display(res: ReportResults) -> DisplayTable:
-    """Expert / AHP / data-driven weights side by side."""
+def weights_display(res: ReportResults) -> DisplayTable | Html:
+    """Expert / AHP weights side by side; the data-driven ones are the drivers table's satisfaction
+    shares, so they are named, not repeated (a sentence alone when they are the only weights)."""
     w = res.index_weights_by_method.copy()
     idx = w["dimension"] if "dimension" in w else w.index
     out = w.drop(columns=[c for c in ("dimension",) if c in w]).copy()
     out.index = [_label(res, d) for d in idx]
     out.index.name = _t(res, "dimension")
+    caption = None
+    if list(out.columns) == ["data"]:
+        return prose([_t(res, "table.weights_data_used_only")])
+    if "data" in out and len(out.columns) > 1:
+        # the data-driven weights are the satisfaction shares of the drivers table: shown there once
+        out = out.drop(columns="data")
+        used = res.study.params.weighting.method == "data"
+        caption = _t(res, "table.weights_data_used" if used else "table.weights_data_note")
     ren = {"expert": text("weights.expert", res.study.lang), "ahp": "AHP",
            "data": text("weights.data", res.study.lang)}
     out = out.rename(columns=ren).astype(float)
-    return DisplayTable(out, formats=dict.fromkeys(out.columns, ".1%"), index=True)
+    return DisplayTable(out, formats=dict.fromkeys(out.columns, ".1%"), index=True, caption=caption)
 
 
 def _level_text(res: ReportResults, var: str, level) -> str:

@@ -108,3 +108,17 @@ def test_quotes_are_masked_with_placeholders_in_the_report_language(res):
     assert q["quote"].str.contains(r"\[(?:电话|邮箱|订单号|姓名)\]").any()  # the demo quotes one such answer
     shown = tables.quotes_table(res)
     assert "[phone]" not in str(shown)
+
+
+def test_the_drivers_page_shows_the_satisfaction_shares_once(res):
+    """The Shapley shares appeared in the drivers, importance-performance and weights tables."""
+    shares = res.drivers_satisfaction["share"].round(3)
+    importance = res.drivers_satisfaction["importance"].round(3)
+    seen = 0
+    for table in (tables.drivers_table(res), tables.ipa_table(res), tables.weights_display(res)):
+        if not isinstance(table, DisplayTable):  # the weights named in a sentence
+            assert "Shapley" not in str(table) and any(w in str(table) for w in ("驱动因素表", "key-driver table"))
+            continue
+        values = {round(float(v), 3) for v in table.frame.select_dtypes("number").to_numpy().ravel()}
+        seen += set(shares) <= values or set(importance) <= values
+    assert seen == 1
