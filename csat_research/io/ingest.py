@@ -72,7 +72,13 @@ from csat_research.io.layouts import (
     resolve_columns,
 )
 from csat_research.io.readers import check_path, container_of, read_raw
-from csat_research.io.tables import first_few, fmt_value, to_number, value_text
+from csat_research.io.tables import (
+    first_few,
+    fmt_value,
+    norm_text,
+    to_number,
+    value_text,
+)
 
 __all__ = [
     "RESPONSE_FORMATS",
@@ -178,6 +184,28 @@ def _check_column_map(column_map: Any, allowed: list[str]) -> dict[str, str]:
         seen[target] = src
         out[src] = target
     return out
+
+
+def _check_id_column(id_column: str, cmap: Mapping[str, str]) -> None:
+    """Refuse an ``id_column`` that ``column_map`` contradicts."""
+    by_key = {norm_text(src): (src, target) for src, target in cmap.items()}
+    if norm_text(id_column) in by_key:
+        src, target = by_key[norm_text(id_column)]
+        if target != schema.RESPONDENT_ID:
+            raise ValueError(
+                f"id_column {id_column!r} is also a column_map key, mapped to {target!r}: one "
+                f"file column cannot be both the respondent id and {target}; map it with "
+                f"column_map={{{src!r}: 'respondent_id'}} (or drop that entry), or choose "
+                "another id_column"
+            )
+        return
+    id_sources = [src for src, target in cmap.items() if target == schema.RESPONDENT_ID]
+    if id_sources and id_column != schema.RESPONDENT_ID:
+        raise ValueError(
+            f"id_column {id_column!r} and column_map {{{id_sources[0]!r}: 'respondent_id'}} "
+            "name two different respondent id columns; give the id column once (drop "
+            "id_column or that column_map entry)"
+        )
 
 
 def _check_value_maps(value_maps: Any, codebook: Codebook, category: str
@@ -327,6 +355,7 @@ def read_responses(
             raise ValueError(f"optional: {qid!r} is not a question of category {category!r}")
     allowed_targets = [*codebook.columns_for(category), schema.WEIGHT]
     cmap = _check_column_map(column_map, allowed_targets)
+    _check_id_column(id_column, cmap)
     vmaps = _check_value_maps(value_maps, codebook, category)
     p = check_path(path)
 

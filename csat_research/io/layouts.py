@@ -244,7 +244,14 @@ def resolve_columns(
         take(target, j)
     if schema.RESPONDENT_ID in wanted and schema.RESPONDENT_ID not in targets:
         j = find(id_column)
-        if j is not None and j not in used:
+        if j is not None and j in used:
+            taken = next(t for t, k in targets.items() if k == j)
+            raise DataError(
+                f"{name}: id_column {id_column!r} is column {j + 1} of the file, which "
+                f"column_map already maps to {taken!r}; map that column to 'respondent_id' "
+                "or choose another id_column"
+            )
+        if j is not None:
             take(schema.RESPONDENT_ID, j)
         elif id_column != schema.RESPONDENT_ID:
             raise DataError(

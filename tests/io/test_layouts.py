@@ -116,6 +116,40 @@ def test_id_column_option(tmp_path, cb):
         read_responses(path, codebook=cb, category=CAT, id_column="rid")
 
 
+def test_id_column_that_column_map_renames_is_named_as_such(tmp_path, cb):
+    frame = canonical(cb).rename(columns={"respondent_id": "rid"})
+    path = write_csv(frame, tmp_path / "wave.csv")
+    # the id column given under its source name while column_map maps it elsewhere
+    with pytest.raises(ValueError, match=r"^id_column 'rid' is also a column_map key, mapped to "
+                                         r"'customer_id': one file column cannot be both the "
+                                         r"respondent id and customer_id; map it with "
+                                         r"column_map=\{'rid': 'respondent_id'\} \(or drop that "
+                                         r"entry\), or choose another id_column$"):
+        read_responses(path, codebook=cb, category=CAT, id_column="rid",
+                       column_map={"rid": "customer_id"})
+    with pytest.raises(ValueError, match=r"^id_column 'customer_id' and column_map \{'rid': "
+                                         r"'respondent_id'\} name two different respondent id "
+                                         r"columns; give the id column once"):
+        read_responses(path, codebook=cb, category=CAT, id_column="customer_id",
+                       column_map={"rid": "respondent_id"})
+    # saying it twice, consistently, is fine
+    for id_column in ("rid", "respondent_id"):
+        res = read_responses(path, codebook=cb, category=CAT, id_column=id_column,
+                             column_map={"rid": "respondent_id"})
+        assert res.frame["respondent_id"].tolist() == ["R1", "R2", "R3", "R4"]
+
+
+def test_id_column_reaching_a_mapped_column_by_another_name(tmp_path, mini):
+    # Qualtrics: the header ResponseId and the import id _recordId are the same column
+    path = qualtrics_file(tmp_path / "qualtrics.csv")
+    with pytest.raises(DataError, match=r"^qualtrics.csv: id_column 'ResponseId' is column 9 of "
+                                        r"the file, which column_map already maps to "
+                                        r"'customer_id'; map that column to 'respondent_id' or "
+                                        r"choose another id_column$"):
+        quiet(read_responses, path, codebook=mini, category=CAT, id_column="ResponseId",
+              column_map={**QUALTRICS_MAP, "_recordId": "customer_id"})
+
+
 def test_extra_columns_are_reported(tmp_path, cb):
     frame = canonical(cb)
     frame["wave"] = "2026Q1"
