@@ -125,6 +125,11 @@ class IngestResult:
         Canonical column -> the file's column it was read from.
     source_rows : tuple of int
         For each row of ``frame``, its row in the file.
+    encoding_detail : str
+        How ``encoding`` was chosen: ``"as given"``, ``"ASCII only"``, ``"declared in the
+        file"`` (SPSS), or the detection's confidence, e.g. ``"confidence 99.9 %;
+        candidates: big5 99.9 %, gb18030 0.1 %"`` (see
+        :func:`csat_research.io.readers.encoding_confidence`).
     """
 
     frame: pd.DataFrame
@@ -136,6 +141,7 @@ class IngestResult:
     warnings: tuple[str, ...] = ()
     column_sources: Mapping[str, str] = field(default_factory=dict)
     source_rows: tuple[int, ...] = ()
+    encoding_detail: str = ""
 
     @property
     def n_excluded(self) -> int:
@@ -360,7 +366,7 @@ def read_responses(
     p = check_path(path)
 
     container = container_of(p, format, RESPONSE_FORMATS)
-    raw = read_raw(p, container, encoding)
+    raw = read_raw(p, container, encoding, setting="data.responses.encoding")
     table = layout_table(raw, format)
     name = table.name
     notes = list(raw.notes)
@@ -519,6 +525,7 @@ def read_responses(
         warnings=tuple(notes),
         column_sources=sources,
         source_rows=tuple(table.rows[pos] for pos in keep),
+        encoding_detail=raw.encoding_detail,
     )
     _emit(notes)
     return result
@@ -640,7 +647,7 @@ def read_tickets(
         raise TypeError(f"encoding must be a str or None, got {type(encoding).__name__}")
     p = check_path(path)
     container = container_of(p, format, TICKET_FORMATS)
-    raw = read_raw(p, container, encoding)
+    raw = read_raw(p, container, encoding, setting="data.tickets.encoding")
     table = layout_table(raw, container)
     table.layout = container
     name = table.name
@@ -721,6 +728,7 @@ def read_tickets(
         warnings=tuple(notes),
         column_sources={c: table.headers[j] for c, j in targets.items()},
         source_rows=tuple(table.rows[pos] for pos in keep),
+        encoding_detail=raw.encoding_detail,
     )
     _emit(notes)
     return result

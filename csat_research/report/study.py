@@ -218,7 +218,9 @@ def validate_study(path: str | Path) -> list[str]:
     lines = [
         f"study: {study.params.study.brand} / {study.category} / {study.params.study.wave} "
         f"(report language {study.lang})",
-        f"responses: {r.source} ({r.format}, {r.encoding or 'binary'}): {r.n_rows_read} rows read, "
+        f"responses: {r.source} ({r.format}, {r.encoding or 'binary'}"
+        + (f", encoding {r.encoding_detail}" if r.encoding_detail else "")
+        + f"): {r.n_rows_read} rows read, "
         f"{len(r.frame)} imported, {r.n_excluded} set aside",
     ]
     if study.tickets is not None:
