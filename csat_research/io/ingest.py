@@ -12,7 +12,7 @@ layouts, column resolution), :mod:`~csat_research.io.converters` (cell values),
 :mod:`~csat_research.io.tables` (what they hand each other).
 
 Row numbers in messages are those a user sees: for CSV and Excel files the spreadsheet row
-(the header is row 1, Qualtrics data start at row 4); for SPSS and Parquet files, which have
+(the header is row 1, Qualtrics data start at row 4, legacy Qualtrics data at row 3); for SPSS and Parquet files, which have
 no header row, the 1-based case number.
 
 Notes
@@ -279,7 +279,8 @@ def read_responses(
         Product category of the study (decides the category-specific items).
     format : {"auto", "csv", "excel", "spss", "parquet", "qualtrics", "wjx"}
         ``auto`` chooses the reader from the extension and recognises Qualtrics (three
-        header rows, ImportIds in row 3) and 问卷星 layouts (columns 序号, 提交答卷时间,
+        header rows, ImportIds in row 3; legacy exports: two header rows, V1..V10 then
+        ResponseID, ..., Finished) and 问卷星 layouts (columns 序号, 提交答卷时间,
         ...).
         ``csv`` / ``excel`` force the reader but still recognise those layouts.
     encoding : str, optional
@@ -297,7 +298,8 @@ def read_responses(
         What to do with invalid values: raise one DataError listing them, or set the rows
         aside in ``exclusions``.
     id_column : str
-        Source column holding the respondent id (Qualtrics: ``ResponseId`` and wjx:
+        Source column holding the respondent id (Qualtrics: ``ResponseId`` / legacy
+        ``ResponseID`` (V1) and wjx:
         ``序号`` are used when this column is absent).
     optional : iterable of str
         Question ids that may be absent from the file (filled with missing values and
@@ -504,7 +506,10 @@ def read_responses(
         notes.append(f"{name}: segment answers given as option numbers were read as the "
                      f"codebook levels in that order: {', '.join(described)}")
     known_meta = {"qualtrics": QUALTRICS_META, "wjx": WJX_META}.get(layout, ())
-    ignored = [h for h in mapping.ignored if h not in known_meta]
+    # a column without header is empty (layout_table refuses values in one): e.g. the
+    # trailing comma of every row of a legacy Qualtrics export
+    ignored = [h for h in mapping.ignored
+               if h not in known_meta and not (h.startswith("(column ") and h.endswith(")"))]
     if ignored:
         notes.append(f"{name}: {len(ignored)} column(s) not used: {first_few(ignored, 8)}")
 
