@@ -330,7 +330,12 @@ def read_responses(
     ``warnings``. In wjx and Qualtrics exports a segment answered by option number
     (``1``, ``2``, ...) is read as the codebook level in that position (and reported).
     For SPSS files, numeric codes whose value label equals a codebook scale label are
-    recoded by label when the numbering differs. Duplicate respondent ids: the first
+    recoded by label when the numbering differs; user-missing values (codes declared missing
+    in the file, e.g. 98 = "don't know", 99 = "no answer") become missing values and are
+    counted per column in ``warnings``. A date-time outside 1677-09-21 .. 2262-04-11 (e.g.
+    SPSS's day zero 1582-10-14, a date stored as 0) cannot be stored: it is an invalid value
+    (file, row, column and value in the error; set aside with ``on_invalid="exclude"``),
+    never turned into a missing date silently. Duplicate respondent ids: the first
     occurrence is kept, later ones are invalid rows.
 
     Examples
@@ -497,6 +502,19 @@ def read_responses(
                  else "-99 = seen but unanswered")
         notes.append(f"{name}: {sum(skipped.values())} answer(s) set to missing ({parts}; "
                      f"{codes})")
+    if raw.user_missing:
+        header_target = {table.headers[j]: t for t, j in targets.items()}
+        per_column = [(header_target[h], found) for h, found in raw.user_missing.items()
+                      if h in header_target]
+        if per_column:
+            total = sum(sum(found.values()) for _, found in per_column)
+            notes.append(
+                f"{name}: {total} answer(s) set to missing, declared missing in the SPSS file "
+                "(user-missing values): " + "; ".join(
+                    f"{target} {sum(found.values())} ("
+                    + ", ".join(f"{code}: {n}" for code, n in found.items()) + ")"
+                    for target, found in per_column)
+            )
     if positional:
         described = []
         for qid, n in positional.items():

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from csat_research.core.errors import DataError
-from csat_research.io.tables import RawFile
+from csat_research.io.tables import RawFile, value_text
 
 __all__ = [
     "EXTENSIONS",
@@ -339,7 +339,7 @@ def _read_spss(p: Path, encoding: str | None) -> RawFile:
 
     try:
         frame, meta = pyreadstat.read_sav(str(p), encoding=encoding, apply_value_formats=False,
-                                          user_missing=False)
+                                          user_missing=True)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         hint = f" with encoding {encoding!r}" if encoding else ""
         raise DataError(f"{p.name}: cannot read the SPSS file{hint}: {exc}") from None
@@ -355,9 +355,44 @@ def _read_spss(p: Path, encoding: str | None) -> RawFile:
             notes.append(f"{p.name}: the file declares encoding {declared!r} but was read as "
                          f"{encoding!r} as requested; if text looks garbled pass encoding=None")
     labels = {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
+    frame, user_missing = _user_missing(frame, meta.missing_ranges or {}, labels)
     how = "as given" if encoding is not None else "declared in the file"
     return RawFile(p.name, "spss", used, frame=frame, value_labels=labels, notes=notes,
-                   encoding_detail=how)
+                   encoding_detail=how, user_missing=user_missing)
+
+
+def _user_missing(frame: pd.DataFrame, ranges: dict[str, list[dict[str, Any]]],
+                  labels: dict[str, dict[Any, str]]
+                  ) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    """Set the SPSS user-missing values (``missing_ranges``) to missing; count them.
+
+    Returns the frame and, per column, ``{"99 = no answer": count}`` (the value label when
+    the file has one).
+    """
+    counts: dict[str, dict[str, int]] = {}
+    frame = frame.copy()
+    for col, spans in ranges.items():
+        if col not in frame.columns:
+            continue
+        values = frame[col]
+        numeric = pd.api.types.is_numeric_dtype(values)
+        mask = pd.Series(False, index=values.index)
+        for span in spans:
+            lo, hi = span.get("lo"), span.get("hi")
+            if numeric:
+                mask |= values.between(lo, hi)
+            else:
+                mask |= values.astype(str).str.strip() == str(lo).strip()
+        if not mask.any():
+            continue
+        found: dict[str, int] = {}
+        for value, n in values[mask].value_counts(sort=False).items():
+            code = value_text(value)
+            label = labels.get(str(col), {}).get(value)
+            found[f"{code} = {label}" if label else code] = int(n)
+        counts[str(col)] = dict(sorted(found.items()))
+        frame[col] = values.mask(mask)
+    return frame, counts
 
 
 def _read_parquet(p: Path) -> RawFile:
