@@ -303,7 +303,8 @@ def read_responses(
         ``序号`` are used when this column is absent).
     optional : iterable of str
         Question ids that may be absent from the file (filled with missing values and
-        reported in ``warnings``), e.g. ``repurchase`` when it comes from the CRM later.
+        reported in ``warnings``), e.g. ``repurchase`` when it comes from the CRM later;
+        added to the items the codebook marks ``optional: true``.
 
     Returns
     -------
@@ -366,6 +367,7 @@ def read_responses(
     for qid in optional:
         if qid not in questions:
             raise ValueError(f"optional: {qid!r} is not a question of category {category!r}")
+    optional = list(dict.fromkeys([*codebook.optional_items(category), *optional]))
     allowed_targets = [*codebook.columns_for(category), schema.WEIGHT]
     cmap = _check_column_map(column_map, allowed_targets)
     _check_id_column(id_column, cmap)
@@ -414,8 +416,10 @@ def read_responses(
         raise DataError(
             f"{name}: {len(missing)} column(s) the codebook needs for category {category!r} "
             f"are missing: {'; '.join(described)}. Columns found ({len(table.headers)}): "
-            f"{first_few(table.headers, 15)}. Map them with column_map={{source column: "
-            "question id} or list absent questions in optional="
+            f"{first_few(table.headers, 15)}. Map them with data.responses.column_map "
+            "(column_map={source column: question id} in Python), or, for questions a survey "
+            f"may leave out, mark them 'optional: true' in the codebook "
+            f"({codebook.source}, params key instrument.codebook; optional= in Python)"
         )
     absent_meta = [c for c in (schema.CUSTOMER_ID, schema.ORDER_ID, schema.SUBMITTED_AT,
                                schema.DURATION_SEC) if c not in targets]

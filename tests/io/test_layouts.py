@@ -90,6 +90,34 @@ def test_optional_questions_may_be_absent(tmp_path, cb):
         read_responses(path, codebook=cb, category=CAT, optional=["repurchased"])
 
 
+def test_codebook_optional_items_may_be_absent(tmp_path, cb):
+    assert cb.optional_items(CAT) == ["comm_scenario", "aft_warranty", "aft_member_priority",
+                                      "dig_bot_handoff"]
+    frame = canonical(cb).drop(columns=["aft_member_priority", "dig_bot_handoff"])
+    path = write_csv(frame, tmp_path / "wave.csv")
+    with pytest.warns(CsatWarning) as record:
+        res = read_responses(path, codebook=cb, category=CAT)
+    assert [str(w.message) for w in record] == [
+        "wave.csv: 2 optional question(s) not in the file, left missing: aft_member_priority, "
+        "dig_bot_handoff"]
+    assert res.frame["aft_member_priority"].isna().all()
+    assert "aft_member_priority" not in res.column_sources
+    assert res.frame["aft_warranty"].tolist() == canonical(cb)["aft_warranty"].tolist()
+
+
+def test_missing_required_item_names_it_and_the_codebook_key(tmp_path, cb):
+    frame = canonical(cb).drop(columns=["aft_member_priority", "aft_policy_clarity"])
+    path = write_csv(frame, tmp_path / "wave.csv")
+    with pytest.raises(DataError, match=(
+            r"^wave.csv: 1 column\(s\) the codebook needs for category 'beauty' are missing: "
+            r"aft_policy_clarity\. Columns found \(43\): .*Map them "
+            r"with data.responses.column_map \(column_map=\{source column: question id\} in "
+            r"Python\), or, for questions a survey may leave out, mark them 'optional: true' in "
+            r"the codebook \(instrument_default.yaml, params key instrument.codebook; optional= "
+            r"in Python\)$")):
+        read_responses(path, codebook=cb, category=CAT)
+
+
 def test_missing_metadata_is_filled_and_reported(tmp_path, cb):
     frame = canonical(cb).drop(columns=["customer_id", "order_id", "category"])
     path = write_csv(frame, tmp_path / "wave.csv")
@@ -419,7 +447,10 @@ def test_wjx_unmapped_questions_list_closest_headers(tmp_path, mini):
         read_responses(path, codebook=mini, category=CAT)
     assert "qual_fcr [问题在第一次联系时就得到解决; closest header(s): '2(问题一次解决)'" in \
         str(info.value)
-    assert "Map them with column_map={source column: question id} or" in str(info.value)
+    assert "Map them with data.responses.column_map (column_map={source column: question id} " \
+           "in Python), or, for questions a survey may leave out, mark them 'optional: true' in " \
+           "the codebook (mini.yaml, params key instrument.codebook; optional= in Python)" in \
+           str(info.value)
 
 
 def test_format_wjx_on_a_plain_file(tmp_path, cb):
