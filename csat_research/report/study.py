@@ -95,6 +95,12 @@ class Study:
         return {d: self.label(d) for d in self.dimensions}
 
     @property
+    def absent_items(self) -> list[str]:
+        """Optional items of the instrument that the export lacks (left out of every analysis)."""
+        present = {i for items in self.dimensions.values() for i in items}
+        return [i for i in self.codebook.optional_items(self.category) if i not in present]
+
+    @property
     def category_items(self) -> list[str]:
         """Items that only this category's instrument has (those in the export)."""
         present = {i for items in self.dimensions.values() for i in items}

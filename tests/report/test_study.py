@@ -19,6 +19,7 @@ import yaml
 from csat_research.core.errors import DataError
 from csat_research.demo.generator import write_demo_study
 from csat_research.report.analyse import analyse
+from csat_research.report.data_notes import data_notes_lines
 from csat_research.report.outputs import summary
 from csat_research.report.study import load_study, validate_study
 from csat_research.run.cli import main as cli_main
@@ -245,6 +246,9 @@ def test_export_without_an_optional_item_is_analysed_with_the_items_present(stud
     assert "aft_member_priority" not in set(res.cfa.loadings["item"])
     assert "aft_warranty" in set(res.cfa.loadings["item"])
     assert res.scores.set_index("dimension")["mean"].notna().all()
+    assert loaded.absent_items == ["aft_member_priority"]
+    assert "本次导出数据不含1个可选题目（会员专属优先服务）：得分、信度与模型均基于现有题目计算。" in \
+        data_notes_lines(res)
     lines = validate_study(path)
     assert f"responses: {trimmed} (csv, utf-8, encoding as given): 2000 rows read, 2000 " \
            "imported, 0 set aside" in lines
