@@ -20,7 +20,8 @@ segments) and not clashing with the metadata columns, ids usable as column names
 dimensions and scales, ``twin`` only on reverse-keyed items and pointing at an existing
 non-reverse item available in at least the same categories, trap expectations inside the
 scale, ``min < max``, scale labels one per code, categories in :data:`CATEGORIES`, at least
-two items per dimension in every category, Chinese and English labels everywhere.
+two items per dimension in every category, two of them not ``optional`` (reverse-keyed items
+and their twins cannot be optional), Chinese and English labels everywhere.
 """
 
 from __future__ import annotations
@@ -178,7 +179,8 @@ class Item(_Frozen):
 
     ``categories`` (``None`` = all categories) restricts a category-specific item;
     ``reverse`` marks a reverse-keyed item whose ``twin`` is the positively worded item
-    it should agree with.
+    it should agree with; ``optional`` marks an item an export may lack (not every survey
+    asks it): the import then notes it and the report works with the items present.
     """
 
     id: str
@@ -188,6 +190,7 @@ class Item(_Frozen):
     reverse: StrictBool = False
     twin: str | None = None
     categories: tuple[str, ...] | None = None
+    optional: StrictBool = False
 
 
 class Trap(_Frozen):
@@ -313,6 +316,10 @@ class Codebook(_Frozen):
     def reverse_items(self, category: str) -> list[str]:
         """Ids of the reverse-keyed items asked in ``category``."""
         return [i.id for i in self.items_for(category) if i.reverse]
+
+    def optional_items(self, category: str) -> list[str]:
+        """Ids of the items asked in ``category`` that an export may lack (``optional: true``)."""
+        return [i.id for i in self.items_for(category) if i.optional]
 
     def twins(self, category: str) -> dict[str, str]:
         """Reverse item id -> id of its positively worded twin, for ``category``."""
@@ -660,6 +667,7 @@ def _cross_check(book: Codebook) -> list[str]:  # noqa: C901 - one flat list of 
         return scales[sid]
 
     items_by_id = {i.id: i for i in book.items}
+    twin_ids = {i.twin for i in book.items if i.twin}
     for k, item in enumerate(book.items):
         where = f"items[{k}]"
         if item.dimension not in dims:
@@ -678,6 +686,12 @@ def _cross_check(book: Codebook) -> list[str]:  # noqa: C901 - one flat list of 
                         f"{where}.categories[{j}]: {cat!r} is not a category; "
                         f"allowed: {', '.join(CATEGORIES)}"
                     )
+        if item.optional and (item.reverse or item.id in twin_ids):
+            problems.append(
+                f"{where}.optional: {item.id!r} is "
+                + ("reverse-keyed" if item.reverse else "the twin of a reverse-keyed item")
+                + "; the consistency check needs both items of a pair, so it cannot be optional"
+            )
         if item.twin is not None:
             if not item.reverse:
                 problems.append(
@@ -783,6 +797,15 @@ def _cross_check(book: Codebook) -> list[str]:  # noqa: C901 - one flat list of 
                     f"dimensions[{k}]: dimension {dim.id!r} has {len(ids)} item"
                     f"{'' if len(ids) == 1 else 's'}{listed} in "
                     f"category {cat!r}; each dimension needs at least 2 items"
+                )
+                break
+            required = [i.id for i in book.items if i.dimension == dim.id and not i.optional
+                        and (i.categories is None or cat in i.categories)]
+            if len(required) < 2:
+                problems.append(
+                    f"dimensions[{k}]: dimension {dim.id!r} has {len(required)} item"
+                    f"{'' if len(required) == 1 else 's'} not marked optional in category "
+                    f"{cat!r}; each dimension needs at least 2 items every export has"
                 )
                 break
     return problems

@@ -245,25 +245,51 @@ def datetime_values(values: list[Any], *, required: bool, notes: list[str], name
         if is_missing(value):
             texts.append(None)
         elif isinstance(value, (datetime, date, pd.Timestamp, np.datetime64)):
-            texts.append(pd.Timestamp(value).isoformat())
+            try:
+                texts.append(pd.Timestamp(value).as_unit("ns").isoformat())
+            except (OverflowError, ValueError):  # OutOfBoundsDatetime is a ValueError
+                texts.append(value)  # refused below, with the value and the fix
         else:
             text = _CN_DATE.sub(r"\1-\2-\3 ", str(value).strip()).strip()
             texts.append(text)
     series = pd.Series(texts, dtype=object)
-    parsed = _parse_datetimes(series, notes, name, source)
+    parsed, out_of_range = _parse_datetimes(series, notes, name, source)
     problems = []
     for pos in np.flatnonzero(parsed.isna().to_numpy()).tolist():
         value = values[pos]
-        if texts[pos] is not None:
+        if pos in out_of_range:
+            problems.append((pos, value, _out_of_range(out_of_range[pos])))
+        elif texts[pos] is not None:
             problems.append((pos, value, f"{fmt_value(value)} is not a date-time"))
         elif required:
             problems.append((pos, value, "date-time is missing"))
     return parsed, problems
 
 
-def _parse_datetimes(series: pd.Series, notes: list[str], name: str, source: str) -> pd.Series:
+#: SPSS stores dates as seconds since 1582-10-14: a date stored as 0 (a common stand-in for
+#: "no date") reads as that day.
+_SPSS_DAY_ZERO = pd.Timestamp("1582-10-14").date()
+
+
+def _out_of_range(stamp: Any) -> str:
+    """Why a date-time outside 1677-09-22 .. 2262-04-11 is refused, and what to do."""
+    shown = stamp.isoformat(sep=" ") if hasattr(stamp, "isoformat") else str(stamp)
+    zero = (" (1582-10-14 is day 0 of SPSS dates: a date stored as 0, often meant as "
+            "missing)" if getattr(stamp, "date", lambda: None)() == _SPSS_DAY_ZERO else "")
+    return (f"{shown} is outside the date-times that can be stored ({pd.Timestamp.min:%Y-%m-%d} "
+            f"to {pd.Timestamp.max:%Y-%m-%d}){zero}; correct it in the file, or empty the cell "
+            "(SPSS: system-missing) if the date is unknown")
+
+
+def _parse_datetimes(series: pd.Series, notes: list[str], name: str, source: str
+                     ) -> tuple[pd.Series, dict[int, Any]]:
+    """Parse to datetime64[ns]; also the date-times outside its range, by position."""
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    todo = series.notna()
+    out_of_range: dict[int, Any] = {}
+    for pos, value in enumerate(series.tolist()):
+        if isinstance(value, (datetime, date, np.datetime64)):
+            out_of_range[pos] = value
+    todo = series.notna() & ~series.index.isin(list(out_of_range))
     for fmt in ("ISO8601", "mixed"):
         if not todo.any():
             break
@@ -277,9 +303,16 @@ def _parse_datetimes(series: pd.Series, notes: list[str], name: str, source: str
                          "had a time-zone offset and were converted to UTC")
             got = got.dt.tz_convert(None)
         ok = got.notna()
+        if ok.any():
+            low = got[ok] < pd.Timestamp.min
+            high = got[ok] > pd.Timestamp.max
+            for idx in got[ok].index[(low | high).to_numpy()]:
+                out_of_range[int(series.index.get_loc(idx))] = got[idx]
+            ok = ok & ~got.index.isin(list(got[ok].index[(low | high).to_numpy()]))
         out.loc[got.index[ok]] = got[ok].astype("datetime64[ns]")
-        todo = todo & out.isna()
-    return out
+        todo = todo & out.isna() & ~series.index.isin(
+            [series.index[p] for p in out_of_range])
+    return out, out_of_range
 
 
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?"

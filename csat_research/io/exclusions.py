@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from csat_research.core.errors import DataError
-from csat_research.io.layouts import QUALTRICS_BAD_STATUS
+from csat_research.io.layouts import QUALTRICS_BAD_STATUS, QUALTRICS_GOOD_STATUS
 from csat_research.io.tables import (
     FALSE_TOKENS,
     TRUE_TOKENS,
@@ -151,11 +151,21 @@ def qualtrics_status(table: Table, notes: list[str]) -> list[Problem]:
                 out.append(Problem(pos, "Finished", "Finished", value,
                                    f"unfinished ({fmt_value(value)} is not true/false)"))
     j = heads.get("Status")
+    unknown: dict[str, int] = {}
     if j is not None:
         for pos, value in enumerate(table.columns[j]):
-            status = QUALTRICS_BAD_STATUS.get(norm_text(value_text(value)))
+            key = norm_text(value_text(value))
+            status = QUALTRICS_BAD_STATUS.get(key)
             if status is not None:
-                out.append(Problem(pos, "Status", "Status", value, f"status: {status}"))
+                code = f" ({key})" if key.isdigit() else ""
+                out.append(Problem(pos, "Status", "Status", value, f"status: {status}{code}"))
+            elif key and key not in QUALTRICS_GOOD_STATUS:
+                unknown[value_text(value)] = unknown.get(value_text(value), 0) + 1
+    if unknown:
+        notes.append(f"{table.name}: {sum(unknown.values())} Qualtrics response(s) with a "
+                     "Status that is neither a normal response (0/IP Address, 4/Imported, "
+                     "16/Offline) nor a preview, test or spam one, kept: "
+                     + ", ".join(f"{v!r} x{n}" for v, n in unknown.items()))
     if out:
         rows = {p.pos for p in out}
         reasons: dict[str, int] = {}

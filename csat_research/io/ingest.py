@@ -12,7 +12,7 @@ layouts, column resolution), :mod:`~csat_research.io.converters` (cell values),
 :mod:`~csat_research.io.tables` (what they hand each other).
 
 Row numbers in messages are those a user sees: for CSV and Excel files the spreadsheet row
-(the header is row 1, Qualtrics data start at row 4); for SPSS and Parquet files, which have
+(the header is row 1, Qualtrics data start at row 4, legacy Qualtrics data at row 3); for SPSS and Parquet files, which have
 no header row, the 1-based case number.
 
 Notes
@@ -72,7 +72,13 @@ from csat_research.io.layouts import (
     resolve_columns,
 )
 from csat_research.io.readers import check_path, container_of, read_raw
-from csat_research.io.tables import first_few, fmt_value, to_number, value_text
+from csat_research.io.tables import (
+    first_few,
+    fmt_value,
+    norm_text,
+    to_number,
+    value_text,
+)
 
 __all__ = [
     "RESPONSE_FORMATS",
@@ -119,6 +125,11 @@ class IngestResult:
         Canonical column -> the file's column it was read from.
     source_rows : tuple of int
         For each row of ``frame``, its row in the file.
+    encoding_detail : str
+        How ``encoding`` was chosen: ``"as given"``, ``"ASCII only"``, ``"declared in the
+        file"`` (SPSS), or the detection's confidence, e.g. ``"confidence 99.9 %;
+        candidates: big5 99.9 %, gb18030 0.1 %"`` (see
+        :func:`csat_research.io.readers.encoding_confidence`).
     """
 
     frame: pd.DataFrame
@@ -130,6 +141,7 @@ class IngestResult:
     warnings: tuple[str, ...] = ()
     column_sources: Mapping[str, str] = field(default_factory=dict)
     source_rows: tuple[int, ...] = ()
+    encoding_detail: str = ""
 
     @property
     def n_excluded(self) -> int:
@@ -178,6 +190,28 @@ def _check_column_map(column_map: Any, allowed: list[str]) -> dict[str, str]:
         seen[target] = src
         out[src] = target
     return out
+
+
+def _check_id_column(id_column: str, cmap: Mapping[str, str]) -> None:
+    """Refuse an ``id_column`` that ``column_map`` contradicts."""
+    by_key = {norm_text(src): (src, target) for src, target in cmap.items()}
+    if norm_text(id_column) in by_key:
+        src, target = by_key[norm_text(id_column)]
+        if target != schema.RESPONDENT_ID:
+            raise ValueError(
+                f"id_column {id_column!r} is also a column_map key, mapped to {target!r}: one "
+                f"file column cannot be both the respondent id and {target}; map it with "
+                f"column_map={{{src!r}: 'respondent_id'}} (or drop that entry), or choose "
+                "another id_column"
+            )
+        return
+    id_sources = [src for src, target in cmap.items() if target == schema.RESPONDENT_ID]
+    if id_sources and id_column != schema.RESPONDENT_ID:
+        raise ValueError(
+            f"id_column {id_column!r} and column_map {{{id_sources[0]!r}: 'respondent_id'}} "
+            "name two different respondent id columns; give the id column once (drop "
+            "id_column or that column_map entry)"
+        )
 
 
 def _check_value_maps(value_maps: Any, codebook: Codebook, category: str
@@ -245,7 +279,8 @@ def read_responses(
         Product category of the study (decides the category-specific items).
     format : {"auto", "csv", "excel", "spss", "parquet", "qualtrics", "wjx"}
         ``auto`` chooses the reader from the extension and recognises Qualtrics (three
-        header rows, ImportIds in row 3) and 问卷星 layouts (columns 序号, 提交答卷时间,
+        header rows, ImportIds in row 3; legacy exports: two header rows, V1..V10 then
+        ResponseID, ..., Finished) and 问卷星 layouts (columns 序号, 提交答卷时间,
         ...).
         ``csv`` / ``excel`` force the reader but still recognise those layouts.
     encoding : str, optional
@@ -263,11 +298,13 @@ def read_responses(
         What to do with invalid values: raise one DataError listing them, or set the rows
         aside in ``exclusions``.
     id_column : str
-        Source column holding the respondent id (Qualtrics: ``ResponseId`` and wjx:
+        Source column holding the respondent id (Qualtrics: ``ResponseId`` / legacy
+        ``ResponseID`` (V1) and wjx:
         ``序号`` are used when this column is absent).
     optional : iterable of str
         Question ids that may be absent from the file (filled with missing values and
-        reported in ``warnings``), e.g. ``repurchase`` when it comes from the CRM later.
+        reported in ``warnings``), e.g. ``repurchase`` when it comes from the CRM later;
+        added to the items the codebook marks ``optional: true``.
 
     Returns
     -------
@@ -294,7 +331,12 @@ def read_responses(
     ``warnings``. In wjx and Qualtrics exports a segment answered by option number
     (``1``, ``2``, ...) is read as the codebook level in that position (and reported).
     For SPSS files, numeric codes whose value label equals a codebook scale label are
-    recoded by label when the numbering differs. Duplicate respondent ids: the first
+    recoded by label when the numbering differs; user-missing values (codes declared missing
+    in the file, e.g. 98 = "don't know", 99 = "no answer") become missing values and are
+    counted per column in ``warnings``. A date-time outside 1677-09-21 .. 2262-04-11 (e.g.
+    SPSS's day zero 1582-10-14, a date stored as 0) cannot be stored: it is an invalid value
+    (file, row, column and value in the error; set aside with ``on_invalid="exclude"``),
+    never turned into a missing date silently. Duplicate respondent ids: the first
     occurrence is kept, later ones are invalid rows.
 
     Examples
@@ -325,13 +367,15 @@ def read_responses(
     for qid in optional:
         if qid not in questions:
             raise ValueError(f"optional: {qid!r} is not a question of category {category!r}")
+    optional = list(dict.fromkeys([*codebook.optional_items(category), *optional]))
     allowed_targets = [*codebook.columns_for(category), schema.WEIGHT]
     cmap = _check_column_map(column_map, allowed_targets)
+    _check_id_column(id_column, cmap)
     vmaps = _check_value_maps(value_maps, codebook, category)
     p = check_path(path)
 
     container = container_of(p, format, RESPONSE_FORMATS)
-    raw = read_raw(p, container, encoding)
+    raw = read_raw(p, container, encoding, setting="data.responses.encoding")
     table = layout_table(raw, format)
     name = table.name
     notes = list(raw.notes)
@@ -372,8 +416,10 @@ def read_responses(
         raise DataError(
             f"{name}: {len(missing)} column(s) the codebook needs for category {category!r} "
             f"are missing: {'; '.join(described)}. Columns found ({len(table.headers)}): "
-            f"{first_few(table.headers, 15)}. Map them with column_map={{source column: "
-            "question id} or list absent questions in optional="
+            f"{first_few(table.headers, 15)}. Map them with data.responses.column_map "
+            "(column_map={source column: question id} in Python), or, for questions a survey "
+            f"may leave out, mark them 'optional: true' in the codebook "
+            f"({codebook.source}, params key instrument.codebook; optional= in Python)"
         )
     absent_meta = [c for c in (schema.CUSTOMER_ID, schema.ORDER_ID, schema.SUBMITTED_AT,
                                schema.DURATION_SEC) if c not in targets]
@@ -460,6 +506,19 @@ def read_responses(
                  else "-99 = seen but unanswered")
         notes.append(f"{name}: {sum(skipped.values())} answer(s) set to missing ({parts}; "
                      f"{codes})")
+    if raw.user_missing:
+        header_target = {table.headers[j]: t for t, j in targets.items()}
+        per_column = [(header_target[h], found) for h, found in raw.user_missing.items()
+                      if h in header_target]
+        if per_column:
+            total = sum(sum(found.values()) for _, found in per_column)
+            notes.append(
+                f"{name}: {total} answer(s) set to missing, declared missing in the SPSS file "
+                "(user-missing values): " + "; ".join(
+                    f"{target} {sum(found.values())} ("
+                    + ", ".join(f"{code}: {n}" for code, n in found.items()) + ")"
+                    for target, found in per_column)
+            )
     if positional:
         described = []
         for qid, n in positional.items():
@@ -469,7 +528,10 @@ def read_responses(
         notes.append(f"{name}: segment answers given as option numbers were read as the "
                      f"codebook levels in that order: {', '.join(described)}")
     known_meta = {"qualtrics": QUALTRICS_META, "wjx": WJX_META}.get(layout, ())
-    ignored = [h for h in mapping.ignored if h not in known_meta]
+    # a column without header is empty (layout_table refuses values in one): e.g. the
+    # trailing comma of every row of a legacy Qualtrics export
+    ignored = [h for h in mapping.ignored
+               if h not in known_meta and not (h.startswith("(column ") and h.endswith(")"))]
     if ignored:
         notes.append(f"{name}: {len(ignored)} column(s) not used: {first_few(ignored, 8)}")
 
@@ -490,6 +552,7 @@ def read_responses(
         warnings=tuple(notes),
         column_sources=sources,
         source_rows=tuple(table.rows[pos] for pos in keep),
+        encoding_detail=raw.encoding_detail,
     )
     _emit(notes)
     return result
@@ -611,7 +674,7 @@ def read_tickets(
         raise TypeError(f"encoding must be a str or None, got {type(encoding).__name__}")
     p = check_path(path)
     container = container_of(p, format, TICKET_FORMATS)
-    raw = read_raw(p, container, encoding)
+    raw = read_raw(p, container, encoding, setting="data.tickets.encoding")
     table = layout_table(raw, container)
     table.layout = container
     name = table.name
@@ -692,6 +755,7 @@ def read_tickets(
         warnings=tuple(notes),
         column_sources={c: table.headers[j] for c, j in targets.items()},
         source_rows=tuple(table.rows[pos] for pos in keep),
+        encoding_detail=raw.encoding_detail,
     )
     _emit(notes)
     return result

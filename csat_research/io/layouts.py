@@ -2,7 +2,9 @@
 
 :func:`layout_table` turns a :class:`~csat_research.io.tables.RawFile` into a
 :class:`~csat_research.io.tables.Table`, recognising Qualtrics exports (three header
-rows, ImportIds in row 3) and 问卷星 (wjx) exports (columns 序号, 提交答卷时间, ...),
+rows, ImportIds in row 3; or the legacy layout: two header rows, the ids V1..V10, Q1, ... then
+ResponseID, ..., Finished and the question texts) and 问卷星 (wjx) exports (columns 序号,
+提交答卷时间, ...),
 dropping blank rows and keeping the file row of every data row. :func:`resolve_columns`
 maps file columns to canonical columns (``column_map``, canonical names, layout defaults,
 then codebook labels matched against Qualtrics / wjx question texts); :func:`closest_headers`
@@ -34,6 +36,8 @@ from csat_research.io.tables import (
 
 __all__ = [
     "QUALTRICS_BAD_STATUS",
+    "QUALTRICS_GOOD_STATUS",
+    "QUALTRICS_LEGACY_META",
     "QUALTRICS_META",
     "QUALTRICS_SKIP",
     "WJX_META",
@@ -47,16 +51,28 @@ __all__ = [
 WJX_META = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
 WJX_SKIP = {"-2": "skipped", "(跳过)": "skipped", "-3": "not shown", "(空)": "not shown"}
 QUALTRICS_SKIP = {"-99": "seen but unanswered"}
+#: Metadata columns V1..V10 of a legacy Qualtrics export (their names are in row 2).
+QUALTRICS_LEGACY_META = ("ResponseID", "ResponseSet", "Name", "ExternalDataReference",
+                         "EmailAddress", "IPAddress", "Status", "StartDate", "EndDate",
+                         "Finished")
 QUALTRICS_META = ("StartDate", "EndDate", "Status", "IPAddress", "Progress",
                   "Duration (in seconds)", "Finished", "RecordedDate", "ResponseId",
                   "RecipientLastName", "RecipientFirstName", "RecipientEmail",
                   "ExternalReference", "ExternalDataReference", "LocationLatitude",
                   "LocationLongitude", "DistributionChannel", "UserLanguage", "Q_RecaptchaScore",
                   "Q_RelevantIDDuplicate", "Q_RelevantIDDuplicateScore",
-                  "Q_RelevantIDFraudScore", "Q_RelevantIDLastStartDate")
+                  "Q_RelevantIDFraudScore", "Q_RelevantIDLastStartDate",
+                  *QUALTRICS_LEGACY_META, "LocationAccuracy")
+#: Qualtrics ``Status`` values (numeric codes of legacy and numeric exports, names of newer
+#: ones; matched case-insensitively) of responses that are not real respondents: set aside.
 QUALTRICS_BAD_STATUS = {"1": "Survey Preview", "2": "Survey Test", "8": "Spam",
                         "survey preview": "Survey Preview", "survey test": "Survey Test",
                         "spam": "Spam"}
+#: ``Status`` values of real responses: 0 = IP Address (a normal response), 4 = Imported,
+#: 16 = Offline (the offline app). Any other value is kept and reported.
+QUALTRICS_GOOD_STATUS = {"0": "IP Address", "4": "Imported", "16": "Offline",
+                         "ip address": "IP Address", "imported": "Imported",
+                         "offline": "Offline"}
 
 
 def _row_blank(record: list[Any]) -> bool:
@@ -76,6 +92,17 @@ def _looks_qualtrics(records: list[list[Any]]) -> bool:
         return False
     cells = [cell_text(c) for c in records[2] if not is_blank(c)]
     return bool(cells) and sum(c.startswith('{"ImportId"') for c in cells) >= len(cells) / 2
+
+
+_LEGACY_ID = re.compile(r"^V\d+$")
+
+
+def _looks_qualtrics_legacy(records: list[list[Any]]) -> bool:
+    """Row 1 the ids V1, V2, V3, ..., row 2 the metadata names with ``ResponseID``."""
+    if len(records) < 2:
+        return False
+    ids = [cell_text(c) for c in records[0][:3]]
+    return ids == ["V1", "V2", "V3"] and "ResponseID" in {cell_text(c) for c in records[1]}
 
 
 def _looks_wjx(records: list[list[Any]]) -> bool:
@@ -104,11 +131,15 @@ def layout_table(raw: RawFile, fmt: str) -> Table:
     if not records:
         raise DataError(f"{name}: the file is empty")
 
-    if fmt == "qualtrics" and not _looks_qualtrics(records):
+    legacy = _looks_qualtrics_legacy(records)
+    if fmt == "qualtrics" and not (_looks_qualtrics(records) or legacy):
         found = ", ".join(repr(cell_text(c)) for c in (records[2] if len(records) > 2 else [])[:3])
+        first = ", ".join(repr(cell_text(c)) for c in records[0][:3])
         raise DataError(
             f"{name}: does not look like a Qualtrics export: row 3 should hold import ids "
-            f"like {{\"ImportId\":\"QID1\"}}; found {found or 'no row 3'}"
+            f"like {{\"ImportId\":\"QID1\"}} (found {found or 'no row 3'}), or, in a legacy "
+            f"export, row 1 the ids V1, V2, V3, ... (found {first}) and row 2 ResponseID, "
+            "ResponseSet, ..."
         )
     if fmt == "wjx" and not _looks_wjx(records):
         found = ", ".join(repr(cell_text(c)) for c in records[0][:6])
@@ -116,8 +147,10 @@ def layout_table(raw: RawFile, fmt: str) -> Table:
             f"{name}: does not look like a 问卷星 (wjx) export: the first columns should be "
             f"{', '.join(WJX_META)}; found {found}"
         )
-    if fmt == "qualtrics" or (fmt in ("auto", "csv", "excel") and _looks_qualtrics(records)):
+    if fmt in ("qualtrics", "auto", "csv", "excel") and _looks_qualtrics(records):
         layout, n_header = "qualtrics", 3
+    elif fmt in ("qualtrics", "auto", "csv", "excel") and legacy:
+        layout, n_header = "qualtrics", 2
     elif fmt == "wjx" or (fmt in ("auto", "csv", "excel") and _looks_wjx(records)):
         layout, n_header = "wjx", 1
     else:
@@ -126,7 +159,10 @@ def layout_table(raw: RawFile, fmt: str) -> Table:
     width = max(len(r) for r in records)
     header_rows = [[cell_text(c) for c in r] + [""] * (width - len(r))
                    for r in records[:n_header]]
-    headers = header_rows[0]
+    headers = list(header_rows[0])
+    if layout == "qualtrics" and n_header == 2:  # legacy: V1..V10 are named in row 2
+        headers = [header_rows[1][j] if _LEGACY_ID.match(h) and header_rows[1][j] else h
+                   for j, h in enumerate(headers)]
     for j, h in enumerate(headers):
         if not h:
             headers[j] = f"(column {j + 1})"
@@ -158,7 +194,8 @@ def layout_table(raw: RawFile, fmt: str) -> Table:
     table = Table(name, layout, headers, columns, row_numbers, value_labels=raw.value_labels)
     if layout == "qualtrics":
         table.texts = header_rows[1]
-        table.import_ids = [_import_id(c) for c in header_rows[2]]
+        table.import_ids = ([_import_id(c) for c in header_rows[2]] if n_header == 3
+                            else header_rows[0])  # legacy: V1, ..., Q1 stay usable
     return table
 
 
@@ -180,7 +217,8 @@ def _question_texts(table: Table, j: int) -> list[str]:
     texts = [header]
     if table.layout == "qualtrics" and table.texts:
         text = table.texts[j].strip()
-        texts += [text, text.rsplit(" - ", 1)[-1]]
+        # matrix rows: "question - statement" (legacy exports: "question-statement")
+        texts += [text, text.rsplit(" - ", 1)[-1], text.rsplit("-", 1)[-1].strip()]
     elif table.layout == "wjx":
         m = _WJX_MATRIX.match(header)
         rest = m.group(1) if m else _WJX_PREFIX.sub("", header)
@@ -244,7 +282,14 @@ def resolve_columns(
         take(target, j)
     if schema.RESPONDENT_ID in wanted and schema.RESPONDENT_ID not in targets:
         j = find(id_column)
-        if j is not None and j not in used:
+        if j is not None and j in used:
+            taken = next(t for t, k in targets.items() if k == j)
+            raise DataError(
+                f"{name}: id_column {id_column!r} is column {j + 1} of the file, which "
+                f"column_map already maps to {taken!r}; map that column to 'respondent_id' "
+                "or choose another id_column"
+            )
+        if j is not None:
             take(schema.RESPONDENT_ID, j)
         elif id_column != schema.RESPONDENT_ID:
             raise DataError(

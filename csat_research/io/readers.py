@@ -1,7 +1,8 @@
 """Reading export files into memory, one reader per container.
 
 :func:`read_raw` reads a CSV (delimiter sniffed; encoding given, or detected: UTF-8 with or
-without BOM, else GB18030, charset-normalizer breaking ties or guessing), Excel (``.xlsx``
+without BOM, else GB18030 or Big5 weighed by :func:`encoding_confidence` and refused when
+unsure, charset-normalizer breaking UTF-8/GB18030 ties or guessing), Excel (``.xlsx``
 with openpyxl, ``.xls`` with xlrd; first sheet), SPSS (pyreadstat, value labels kept) or
 Parquet file into a :class:`~csat_research.io.tables.RawFile`; nothing is interpreted yet.
 :func:`container_of` chooses the reader from ``format=`` and the extension. These readers are
@@ -14,18 +15,21 @@ import codecs
 import csv
 import io
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from csat_research.core.errors import DataError
-from csat_research.io.tables import RawFile
+from csat_research.io.tables import RawFile, value_text
 
 __all__ = [
     "EXTENSIONS",
+    "MIN_ENCODING_CONFIDENCE",
     "check_path",
     "container_of",
+    "encoding_confidence",
     "read_raw",
 ]
 
@@ -69,10 +73,14 @@ def container_of(p: Path, fmt: str, allowed: tuple[str, ...]) -> str:
     return by_ext
 
 
-def read_raw(p: Path, container: str, encoding: str | None) -> RawFile:
-    """Read ``p`` with the reader of ``container`` (``encoding`` only for CSV and SPSS)."""
+def read_raw(p: Path, container: str, encoding: str | None, *,
+             setting: str = "encoding=") -> RawFile:
+    """Read ``p`` with the reader of ``container`` (``encoding`` only for CSV and SPSS).
+
+    ``setting`` is what error hints tell the user to set (``data.responses.encoding``).
+    """
     if container == "csv":
-        return _read_csv(p, encoding)
+        return _read_csv(p, encoding, setting)
     if encoding is not None and container not in ("spss",):
         raise ValueError(
             f"encoding applies to CSV and SPSS files only; {p.name} is read as {container}, "
@@ -85,8 +93,59 @@ def read_raw(p: Path, container: str, encoding: str | None) -> RawFile:
     return _read_parquet(p)
 
 
-def _decode(p: Path, data: bytes, encoding: str | None) -> tuple[str, str, list[str]]:
-    """Decode CSV bytes; return (text, encoding used, notes)."""
+#: Below this confidence (share of the evidence, see :func:`encoding_confidence`) a detected
+#: encoding is refused rather than guessed.
+MIN_ENCODING_CONFIDENCE = 0.95
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_SAMPLE_CHARS = 20_000
+
+
+def encoding_confidence(texts: dict[str, str]) -> dict[str, float]:
+    """How much each candidate decoding of the same bytes looks like real text (shares, sum 1).
+
+    Each candidate's non-ASCII runs (the first 20,000 characters of them) are scored with
+    charset-normalizer's mess ratio ``c`` (the share of characters that look wrong: private-use
+    code points, kana or box-drawing between Han characters, unusual sequences), clipped to
+    [0, 0.9]; the candidate's weight is ``(1 - c) ** n`` with ``n`` the number of non-ASCII
+    characters (the fewest over the candidates), i.e. the chance that ``n`` characters all
+    look right. The weights are normalised to shares. A long text decoded the wrong way gets a
+    share near 0; a few characters that decode cleanly both ways leave the shares near 50 %.
+
+    Examples
+    --------
+    >>> data = "評價,服務很好，下次還會再買".encode("big5")
+    >>> shares = encoding_confidence({e: data.decode(e) for e in ("big5", "gb18030")})
+    >>> {e: round(v, 3) for e, v in shares.items()}
+    {'big5': 1.0, 'gb18030': 0.0}
+    >>> data = "好".encode("gb18030")
+    >>> encoding_confidence({e: data.decode(e) for e in ("big5", "gb18030")})
+    {'big5': 0.5, 'gb18030': 0.5}
+    """
+    from charset_normalizer.md import mess_ratio
+
+    samples = {}
+    for enc, text in texts.items():
+        runs, size = [], 0
+        for run in _NON_ASCII.finditer(text):
+            runs.append(run.group())
+            size += len(runs[-1])
+            if size >= _SAMPLE_CHARS:
+                break
+        samples[enc] = "\n".join(runs)
+    n = min(sum(len(line) for line in sample.split("\n")) for sample in samples.values())
+    weights = {enc: (1.0 - min(max(mess_ratio(sample, 1.0), 0.0), 0.9)) ** n
+               for enc, sample in samples.items()}
+    total = sum(weights.values())
+    return {enc: w / total for enc, w in weights.items()}
+
+
+def _fmt_share(share: float) -> str:
+    return f"{100 * share:.1f} %"
+
+
+def _decode(p: Path, data: bytes, encoding: str | None, setting: str
+            ) -> tuple[str, str, list[str], str]:
+    """Decode CSV bytes; return (text, encoding used, notes, how it was chosen)."""
     notes: list[str] = []
     if encoding is not None:
         try:
@@ -100,8 +159,8 @@ def _decode(p: Path, data: bytes, encoding: str | None) -> tuple[str, str, list[
             raise DataError(
                 f"{p.name}: cannot decode with encoding {encoding!r}: byte "
                 f"{data[exc.start]:#04x} at offset {exc.start} (line {line}) is invalid "
-                f"({exc.reason}); pass the right encoding (e.g. 'gb18030' or 'utf-8-sig') "
-                "or encoding=None to detect it"
+                f"({exc.reason}); set {setting} to the right encoding (e.g. 'gb18030', "
+                "'big5' or 'utf-8-sig'), or leave it out to detect it"
             ) from None
         if text.startswith("\ufeff"):
             text = text[1:]
@@ -117,7 +176,9 @@ def _decode(p: Path, data: bytes, encoding: str | None) -> tuple[str, str, list[
                     f"{p.name}: decoded as {encoding!r} as requested, but the bytes are valid "
                     "UTF-8; if the text looks garbled pass encoding='utf-8' (or None)"
                 )
-        return text, encoding, notes
+        return text, encoding, notes, "as given"
+    if data.isascii():
+        return data.decode("ascii"), "utf-8", notes, "ASCII only"
     candidates: dict[str, str] = {}
     failures: list[str] = []
     for enc in ("utf-8-sig", "gb18030"):
@@ -126,28 +187,66 @@ def _decode(p: Path, data: bytes, encoding: str | None) -> tuple[str, str, list[
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             failures.append(f"{enc} fails at offset {exc.start} (line {line})")
-    if len(candidates) == 2 and candidates["utf-8-sig"] != candidates["gb18030"]:
-        chosen = _charset_tie_break(data)
-        text = candidates[chosen]
-        enc_used = chosen
-    elif candidates:
-        enc_used = next(iter(candidates))
+    if "utf-8-sig" in candidates:
+        if "gb18030" in candidates and candidates["utf-8-sig"] != candidates["gb18030"]:
+            enc_used = _charset_tie_break(data)
+            how = (f"valid as UTF-8 and as GB18030; charset-normalizer chose "
+                   f"{enc_used.replace('utf-8-sig', 'utf-8')}")
+        else:
+            enc_used, how = "utf-8-sig", "confidence 100 %: the bytes are valid UTF-8 only"
         text = candidates[enc_used]
+    elif "gb18030" in candidates:
+        # Big5 bytes always decode as GB18030 too (its byte ranges cover Big5's): weigh both
+        text = candidates["gb18030"]
+        big5 = None
+        for enc in ("big5", "cp950"):
+            try:
+                big5 = (enc, data.decode(enc))
+                break
+            except UnicodeDecodeError:
+                continue
+        if big5 is None:
+            enc_used, how = "gb18030", "confidence 100 %: GB18030 is the only candidate that decodes"
+        else:
+            shares = encoding_confidence({"gb18030": text, big5[0]: big5[1]})
+            ranked = sorted(shares.items(), key=lambda kv: -kv[1])
+            listed = ", ".join(f"{enc} {_fmt_share(v)}" for enc, v in ranked)
+            enc_used, best = ranked[0]
+            if best < MIN_ENCODING_CONFIDENCE:
+                chars = len("".join(_NON_ASCII.findall(text)))
+                raise DataError(
+                    f"{p.name}: cannot tell the text encoding: the bytes decode both as "
+                    f"GB18030 (Simplified or Traditional Chinese) and as Big5 (Traditional "
+                    f"Chinese), and the {chars} non-ASCII character(s) do not settle which "
+                    f"(confidence: {listed}; at least {_fmt_share(MIN_ENCODING_CONFIDENCE)} "
+                    f"is needed); set {setting} to the encoding the survey tool wrote "
+                    "(e.g. 'gb18030' or 'big5')"
+                )
+            text = big5[1] if enc_used == big5[0] else text
+            how = f"confidence {_fmt_share(best)}; candidates: {listed}"
+            if enc_used != "gb18030" or best < 0.999:
+                notes.append(
+                    f"{p.name}: encoding detected as {enc_used!r} ({how}; the bytes decode "
+                    f"both as GB18030 and as Big5); if the text looks garbled set {setting}"
+                )
     else:
         guess = _charset_guess(data)
         if guess is None:
             raise DataError(
                 f"{p.name}: cannot detect the text encoding ({'; '.join(failures)}); "
-                "pass encoding="
+                f"set {setting}"
             )
         enc_used, text = guess
+        how = "guessed by charset-normalizer"
         notes.append(
             f"{p.name}: encoding is neither UTF-8 nor GB18030; decoded as {enc_used!r} "
-            "(guessed by charset-normalizer; pass encoding= to be sure)"
+            f"(guessed by charset-normalizer; set {setting} to be sure)"
         )
     if enc_used == "utf-8-sig" and not data.startswith(codecs.BOM_UTF8):
         enc_used = "utf-8"
-    return text, enc_used, notes
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, enc_used, notes, how
 
 
 def _charset_tie_break(data: bytes) -> str:
@@ -169,9 +268,9 @@ def _charset_guess(data: bytes) -> tuple[str, str] | None:
     return best.encoding, str(best)
 
 
-def _read_csv(p: Path, encoding: str | None) -> RawFile:
+def _read_csv(p: Path, encoding: str | None, setting: str) -> RawFile:
     data = p.read_bytes()
-    text, enc, notes = _decode(p, data, encoding)
+    text, enc, notes, how = _decode(p, data, encoding, setting)
     first = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first.count) if first else ","
     if first.count(delimiter) == 0:
@@ -181,7 +280,7 @@ def _read_csv(p: Path, encoding: str | None) -> RawFile:
                                   strict=True))
     except csv.Error as exc:
         raise DataError(f"{p.name}: not a readable CSV file: {exc}") from None
-    return RawFile(p.name, "csv", enc, records=records, notes=notes)
+    return RawFile(p.name, "csv", enc, records=records, notes=notes, encoding_detail=how)
 
 
 def _read_excel(p: Path) -> RawFile:
@@ -240,7 +339,7 @@ def _read_spss(p: Path, encoding: str | None) -> RawFile:
 
     try:
         frame, meta = pyreadstat.read_sav(str(p), encoding=encoding, apply_value_formats=False,
-                                          user_missing=False)
+                                          user_missing=True)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         hint = f" with encoding {encoding!r}" if encoding else ""
         raise DataError(f"{p.name}: cannot read the SPSS file{hint}: {exc}") from None
@@ -256,7 +355,44 @@ def _read_spss(p: Path, encoding: str | None) -> RawFile:
             notes.append(f"{p.name}: the file declares encoding {declared!r} but was read as "
                          f"{encoding!r} as requested; if text looks garbled pass encoding=None")
     labels = {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
-    return RawFile(p.name, "spss", used, frame=frame, value_labels=labels, notes=notes)
+    frame, user_missing = _user_missing(frame, meta.missing_ranges or {}, labels)
+    how = "as given" if encoding is not None else "declared in the file"
+    return RawFile(p.name, "spss", used, frame=frame, value_labels=labels, notes=notes,
+                   encoding_detail=how, user_missing=user_missing)
+
+
+def _user_missing(frame: pd.DataFrame, ranges: dict[str, list[dict[str, Any]]],
+                  labels: dict[str, dict[Any, str]]
+                  ) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    """Set the SPSS user-missing values (``missing_ranges``) to missing; count them.
+
+    Returns the frame and, per column, ``{"99 = no answer": count}`` (the value label when
+    the file has one).
+    """
+    counts: dict[str, dict[str, int]] = {}
+    frame = frame.copy()
+    for col, spans in ranges.items():
+        if col not in frame.columns:
+            continue
+        values = frame[col]
+        numeric = pd.api.types.is_numeric_dtype(values)
+        mask = pd.Series(False, index=values.index)
+        for span in spans:
+            lo, hi = span.get("lo"), span.get("hi")
+            if numeric:
+                mask |= values.between(lo, hi)
+            else:
+                mask |= values.astype(str).str.strip() == str(lo).strip()
+        if not mask.any():
+            continue
+        found: dict[str, int] = {}
+        for value, n in values[mask].value_counts(sort=False).items():
+            code = value_text(value)
+            label = labels.get(str(col), {}).get(value)
+            found[f"{code} = {label}" if label else code] = int(n)
+        counts[str(col)] = dict(sorted(found.items()))
+        frame[col] = values.mask(mask)
+    return frame, counts
 
 
 def _read_parquet(p: Path) -> RawFile:

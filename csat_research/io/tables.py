@@ -50,6 +50,8 @@ class RawFile:
     frame: pd.DataFrame | None = None  # spss / parquet: typed columns
     value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    encoding_detail: str = ""  # how the encoding was chosen ("as given", "confidence 99.9 %")
+    user_missing: dict[str, dict[str, int]] = field(default_factory=dict)  # spss: per column
 
 
 @dataclass

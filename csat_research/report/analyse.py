@@ -247,6 +247,9 @@ def analyse(study: Study) -> ReportResults:
     w_col = study.weight_column
     w = d[w_col] if w_col else None
     notes: list[str | CsatWarning] = []
+    if study.absent_items:
+        notes.append(CsatWarning(f"optional items not in the export: {', '.join(study.absent_items)}",
+                                 kind="items_absent", items=study.absent_items))
 
     overall = scoring.overall_index(d[dims], index_weights=study.index_weights, survey_weights=w)
     csat_mean = estimates.mean_ci(d[OVERALL], survey_weights=w)

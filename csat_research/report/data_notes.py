@@ -100,6 +100,9 @@ def _sentence(res: ReportResults, w: CsatWarning) -> str | None:
         return text("notes.crosstab_skipped", lang, row=res.study.label(f["row"]), col=res.study.label(f["col"]))
     if w.kind == "no_open_answers":
         return text("notes.no_open_answers", lang)
+    if w.kind == "items_absent":
+        return text("notes.items_absent", lang, n=len(f["items"]),
+                    items=join((res.study.label(i) for i in f["items"]), lang))
     return None
 
 

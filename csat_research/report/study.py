@@ -55,7 +55,8 @@ class Study:
         Kept respondents with one column per dimension score (1-5) and, when the study has
         survey weights, a ``weight`` column.
     dimensions : dict
-        Dimension id -> item ids for this category.
+        Dimension id -> item ids for this category that the export has (optional items it
+        lacks are left out; the codebook keeps two required items per dimension).
     index_weights : pandas.Series
         Weights of the overall index (sum to 1), indexed by dimension.
     ahp : AHPResult or None
@@ -94,9 +95,17 @@ class Study:
         return {d: self.label(d) for d in self.dimensions}
 
     @property
+    def absent_items(self) -> list[str]:
+        """Optional items of the instrument that the export lacks (left out of every analysis)."""
+        present = {i for items in self.dimensions.values() for i in items}
+        return [i for i in self.codebook.optional_items(self.category) if i not in present]
+
+    @property
     def category_items(self) -> list[str]:
-        """Items that only this category's instrument has."""
-        return [i.id for i in self.codebook.items_for(self.category) if i.categories]
+        """Items that only this category's instrument has (those in the export)."""
+        present = {i for items in self.dimensions.values() for i in items}
+        return [i.id for i in self.codebook.items_for(self.category)
+                if i.categories and i.id in present]
 
 
 def _codebook(params: StudyParams) -> Codebook:
@@ -175,7 +184,11 @@ def load_study(params: StudyParams | str | Path) -> Study:
     if params.data.tickets is not None:
         t = params.data.tickets
         tickets = read_tickets(t.path, format=t.format, encoding=t.encoding, on_invalid=t.on_invalid)
-    dims = codebook.dimension_items(category)
+    # items the export lacks (codebook `optional: true`) are left out everywhere: scores,
+    # reliability, CFA, drivers and item tables work with the items present
+    absent = set(codebook.optional_items(category)) - set(responses.column_sources)
+    dims = {d: [i for i in items if i not in absent]
+            for d, items in codebook.dimension_items(category).items()}
     grid = [i for items in dims.values() for i in items]
     q = params.quality
     screening = screen(
@@ -218,7 +231,9 @@ def validate_study(path: str | Path) -> list[str]:
     lines = [
         f"study: {study.params.study.brand} / {study.category} / {study.params.study.wave} "
         f"(report language {study.lang})",
-        f"responses: {r.source} ({r.format}, {r.encoding or 'binary'}): {r.n_rows_read} rows read, "
+        f"responses: {r.source} ({r.format}, {r.encoding or 'binary'}"
+        + (f", encoding {r.encoding_detail}" if r.encoding_detail else "")
+        + f"): {r.n_rows_read} rows read, "
         f"{len(r.frame)} imported, {r.n_excluded} set aside",
     ]
     if study.tickets is not None:

@@ -327,6 +327,22 @@ BROKEN = {
         lambda doc: doc["segments"][1].update(levels=["low"],
                                               level_labels={"zh": ["低"], "en": ["Low"]}),
         r"segments\[1\].levels: a segment needs at least 2 levels, found 1"),
+    "optional reverse item": (
+        _set_item("eff_wait_r", "optional", True),
+        r"items\[4\].optional: 'eff_wait_r' is reverse-keyed; the consistency check needs both "
+        r"items of a pair, so it cannot be optional"),
+    "optional twin": (
+        _set_item("eff_first_reply", "optional", True),
+        r"items\[0\].optional: 'eff_first_reply' is the twin of a reverse-keyed item; the "
+        r"consistency check needs both items of a pair"),
+    "dimension with one required item": (
+        lambda doc: [doc["items"][_item_index(doc, i)].update(optional=True)
+                     for i in ("dig_selfservice", "dig_consistency")],
+        r"dimensions\[4\]: dimension 'digital' has 1 item not marked optional in category "
+        r"'appliances'; each dimension needs at least 2 items every export has"),
+    "optional not a bool": (
+        _set_item("aft_warranty", "optional", "yes"),
+        r"items\[17\].optional: input should be a valid boolean; found 'yes'"),
     "reverse not a bool": (
         _set_item("eff_wait_r", "reverse", "yes"),
         r"items\[4\].reverse: input should be a valid boolean; found 'yes'"),

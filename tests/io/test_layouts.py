@@ -90,6 +90,34 @@ def test_optional_questions_may_be_absent(tmp_path, cb):
         read_responses(path, codebook=cb, category=CAT, optional=["repurchased"])
 
 
+def test_codebook_optional_items_may_be_absent(tmp_path, cb):
+    assert cb.optional_items(CAT) == ["comm_scenario", "aft_warranty", "aft_member_priority",
+                                      "dig_bot_handoff"]
+    frame = canonical(cb).drop(columns=["aft_member_priority", "dig_bot_handoff"])
+    path = write_csv(frame, tmp_path / "wave.csv")
+    with pytest.warns(CsatWarning) as record:
+        res = read_responses(path, codebook=cb, category=CAT)
+    assert [str(w.message) for w in record] == [
+        "wave.csv: 2 optional question(s) not in the file, left missing: aft_member_priority, "
+        "dig_bot_handoff"]
+    assert res.frame["aft_member_priority"].isna().all()
+    assert "aft_member_priority" not in res.column_sources
+    assert res.frame["aft_warranty"].tolist() == canonical(cb)["aft_warranty"].tolist()
+
+
+def test_missing_required_item_names_it_and_the_codebook_key(tmp_path, cb):
+    frame = canonical(cb).drop(columns=["aft_member_priority", "aft_policy_clarity"])
+    path = write_csv(frame, tmp_path / "wave.csv")
+    with pytest.raises(DataError, match=(
+            r"^wave.csv: 1 column\(s\) the codebook needs for category 'beauty' are missing: "
+            r"aft_policy_clarity\. Columns found \(43\): .*Map them "
+            r"with data.responses.column_map \(column_map=\{source column: question id\} in "
+            r"Python\), or, for questions a survey may leave out, mark them 'optional: true' in "
+            r"the codebook \(instrument_default.yaml, params key instrument.codebook; optional= "
+            r"in Python\)$")):
+        read_responses(path, codebook=cb, category=CAT)
+
+
 def test_missing_metadata_is_filled_and_reported(tmp_path, cb):
     frame = canonical(cb).drop(columns=["customer_id", "order_id", "category"])
     path = write_csv(frame, tmp_path / "wave.csv")
@@ -114,6 +142,40 @@ def test_id_column_option(tmp_path, cb):
     assert res.frame["respondent_id"].tolist()[0] == "R1"
     with pytest.raises(DataError, match="id_column 'rid' is not a column of the file"):
         read_responses(path, codebook=cb, category=CAT, id_column="rid")
+
+
+def test_id_column_that_column_map_renames_is_named_as_such(tmp_path, cb):
+    frame = canonical(cb).rename(columns={"respondent_id": "rid"})
+    path = write_csv(frame, tmp_path / "wave.csv")
+    # the id column given under its source name while column_map maps it elsewhere
+    with pytest.raises(ValueError, match=r"^id_column 'rid' is also a column_map key, mapped to "
+                                         r"'customer_id': one file column cannot be both the "
+                                         r"respondent id and customer_id; map it with "
+                                         r"column_map=\{'rid': 'respondent_id'\} \(or drop that "
+                                         r"entry\), or choose another id_column$"):
+        read_responses(path, codebook=cb, category=CAT, id_column="rid",
+                       column_map={"rid": "customer_id"})
+    with pytest.raises(ValueError, match=r"^id_column 'customer_id' and column_map \{'rid': "
+                                         r"'respondent_id'\} name two different respondent id "
+                                         r"columns; give the id column once"):
+        read_responses(path, codebook=cb, category=CAT, id_column="customer_id",
+                       column_map={"rid": "respondent_id"})
+    # saying it twice, consistently, is fine
+    for id_column in ("rid", "respondent_id"):
+        res = read_responses(path, codebook=cb, category=CAT, id_column=id_column,
+                             column_map={"rid": "respondent_id"})
+        assert res.frame["respondent_id"].tolist() == ["R1", "R2", "R3", "R4"]
+
+
+def test_id_column_reaching_a_mapped_column_by_another_name(tmp_path, mini):
+    # Qualtrics: the header ResponseId and the import id _recordId are the same column
+    path = qualtrics_file(tmp_path / "qualtrics.csv")
+    with pytest.raises(DataError, match=r"^qualtrics.csv: id_column 'ResponseId' is column 9 of "
+                                        r"the file, which column_map already maps to "
+                                        r"'customer_id'; map that column to 'respondent_id' or "
+                                        r"choose another id_column$"):
+        quiet(read_responses, path, codebook=mini, category=CAT, id_column="ResponseId",
+              column_map={**QUALTRICS_MAP, "_recordId": "customer_id"})
 
 
 def test_extra_columns_are_reported(tmp_path, cb):
@@ -385,7 +447,10 @@ def test_wjx_unmapped_questions_list_closest_headers(tmp_path, mini):
         read_responses(path, codebook=mini, category=CAT)
     assert "qual_fcr [问题在第一次联系时就得到解决; closest header(s): '2(问题一次解决)'" in \
         str(info.value)
-    assert "Map them with column_map={source column: question id} or" in str(info.value)
+    assert "Map them with data.responses.column_map (column_map={source column: question id} " \
+           "in Python), or, for questions a survey may leave out, mark them 'optional: true' in " \
+           "the codebook (mini.yaml, params key instrument.codebook; optional= in Python)" in \
+           str(info.value)
 
 
 def test_format_wjx_on_a_plain_file(tmp_path, cb):

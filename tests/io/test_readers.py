@@ -83,6 +83,67 @@ def test_bytes_valid_in_utf8_and_gb18030_are_settled_by_charset_normalizer(tmp_p
     assert res.frame.loc[0, "open_improve"] == "好的"
 
 
+# The open answers of a Taiwanese shop's wave, as Excel / survey tools save them in Taipei.
+TRADITIONAL = ["物流更新太慢，客服答非所問", "客服回覆很快，態度親切", "退貨流程太複雜，等了三天才退款",
+               "包裝破損，商品與描述不符", "服務很好，下次還會再買", "快遞不給力", "回也不回",
+               "客服回覆是3天後"]
+
+
+def _traditional_records(mini):
+    header = ["respondent_id", *mini.question_ids(CAT)]
+    levels = ["new", "returning"]
+    return [header] + [[f"R{k + 1}", 5 - k % 3, 4, 5, 4, 2, 4, 9 - k % 4, text, levels[k % 2]]
+                       for k, text in enumerate(TRADITIONAL)]
+
+
+@pytest.mark.parametrize(("written", "reported", "detail"), [
+    ("big5", "big5", r"confidence 100.0 %; candidates: big5 100.0 %, gb18030 0.0 %"),
+    ("gb18030", "gb18030", r"confidence 100 %: GB18030 is the only candidate that decodes"),
+    ("utf-8", "utf-8", r"confidence 100 %: the bytes are valid UTF-8 only"),
+    ("utf-8-sig", "utf-8-sig", r"confidence 100 %: the bytes are valid UTF-8 only"),
+])
+def test_traditional_chinese_in_big5_gb18030_and_utf8_read_alike(tmp_path, mini, written,
+                                                                  reported, detail):
+    path = write_records(tmp_path / "wave.csv", _traditional_records(mini), encoding=written)
+    res = quiet(read_responses, path, codebook=mini, category=CAT)
+    assert (res.encoding, res.encoding_detail) == (reported, detail)
+    assert res.frame["open_improve"].tolist() == TRADITIONAL
+    assert res.frame["nps"].tolist() == [9.0, 8.0, 7.0, 6.0, 9.0, 8.0, 7.0, 6.0]
+
+
+def test_big5_choice_is_in_the_audit(tmp_path, mini):
+    path = write_records(tmp_path / "wave.csv", _traditional_records(mini), encoding="big5")
+    with pytest.warns(CsatWarning, match=r"^wave.csv: encoding detected as 'big5' \(confidence "
+                                         r"100.0 %; candidates: big5 100.0 %, gb18030 0.0 %; the "
+                                         r"bytes decode both as GB18030 and as Big5\); if the "
+                                         r"text looks garbled set data.responses.encoding$"):
+        read_responses(path, codebook=mini, category=CAT)
+    # one answer is enough when the wrong decoding is garbage
+    records = _traditional_records(mini)[:2]
+    res = quiet(read_responses, write_records(tmp_path / "one.csv", records, encoding="big5"),
+                codebook=mini, category=CAT)
+    assert res.encoding == "big5" and res.frame.loc[0, "open_improve"] == TRADITIONAL[0]
+
+
+def test_short_file_that_decodes_both_ways_is_refused(tmp_path, mini):
+    # "好" in GB18030 is "疑" in Big5: both plausible, nothing to weigh them by
+    records = _traditional_records(mini)[:2]
+    records[1][records[0].index("open_improve")] = "好"
+    path = write_records(tmp_path / "wave.csv", records, encoding="gb18030")
+    with pytest.raises(DataError, match=r"^wave.csv: cannot tell the text encoding: the bytes "
+                                        r"decode both as GB18030 \(Simplified or Traditional "
+                                        r"Chinese\) and as Big5 \(Traditional Chinese\), and the 1 "
+                                        r"non-ASCII character\(s\) do not settle which \(confidence: "
+                                        r"gb18030 50.0 %, big5 50.0 %; at least 95.0 % is needed\); "
+                                        r"set data.responses.encoding to the encoding the survey "
+                                        r"tool wrote \(e.g. 'gb18030' or 'big5'\)$"):
+        read_responses(path, codebook=mini, category=CAT)
+    res = quiet(read_responses, path, codebook=mini, category=CAT, encoding="gb18030")
+    assert (res.frame.loc[0, "open_improve"], res.encoding_detail) == ("好", "as given")
+    res = quiet(read_responses, path, codebook=mini, category=CAT, encoding="big5")
+    assert res.frame.loc[0, "open_improve"] == "疑"
+
+
 def test_empty_file(tmp_path, cb):
     path = tmp_path / "wave.csv"
     path.write_bytes(b"")

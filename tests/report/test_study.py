@@ -19,8 +19,9 @@ import yaml
 from csat_research.core.errors import DataError
 from csat_research.demo.generator import write_demo_study
 from csat_research.report.analyse import analyse
+from csat_research.report.data_notes import data_notes_lines
 from csat_research.report.outputs import summary
-from csat_research.report.study import load_study
+from csat_research.report.study import load_study, validate_study
 from csat_research.run.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,3 +223,40 @@ def test_ticket_rows_set_aside_from_params(studies, tmp_path):
         warnings.simplefilter("ignore")
         loaded = load_study(path)
     assert loaded.tickets.n_excluded == 1 and len(loaded.tickets.frame) == len(log) - 1
+
+
+def test_export_without_an_optional_item_is_analysed_with_the_items_present(studies, tmp_path):
+    """A wave whose export lacks an item the codebook marks `optional: true` is not refused."""
+    study, _, _ = studies["beauty"]
+    frame = pd.read_csv(study.params.data.responses.path, dtype=str, keep_default_na=False)
+    trimmed = tmp_path / "responses.csv"
+    frame.drop(columns=["aft_member_priority"]).to_csv(trimmed, index=False)
+    doc = yaml.safe_load(study.params.source.read_text(encoding="utf-8"))
+    doc["data"]["responses"]["path"] = str(trimmed)
+    doc["data"]["tickets"]["path"] = str(study.params.data.tickets.path)
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded = load_study(path)
+        res = analyse(loaded)
+    assert loaded.dimensions["after_sales"] == ["aft_policy_clarity", "aft_return_convenience",
+                                                "aft_warranty", "bty_allergy_return"]
+    assert "aft_member_priority" not in set(res.item_scores["item"])
+    assert "aft_member_priority" not in set(res.cfa.loadings["item"])
+    assert "aft_warranty" in set(res.cfa.loadings["item"])
+    assert res.scores.set_index("dimension")["mean"].notna().all()
+    assert loaded.absent_items == ["aft_member_priority"]
+    assert "本次导出数据不含1个可选题目（会员专属优先服务）：得分、信度与模型均基于现有题目计算。" in \
+        data_notes_lines(res)
+    lines = validate_study(path)
+    assert f"responses: {trimmed} (csv, utf-8, encoding as given): 2000 rows read, 2000 " \
+           "imported, 0 set aside" in lines
+    assert ("warning: responses.csv: 1 optional question(s) not in the file, left missing: "
+            "aft_member_priority") in lines
+    # a required item is still refused, naming it and the codebook key
+    frame.drop(columns=["aft_policy_clarity"]).to_csv(trimmed, index=False)
+    with pytest.raises(DataError, match=r"responses.csv: 1 column\(s\) the codebook needs for "
+                                        r"category 'beauty' are missing: aft_policy_clarity\..*"
+                                        r"params key instrument.codebook"):
+        load_study(path)
