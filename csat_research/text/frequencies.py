@@ -13,6 +13,7 @@ Every function deduplicates its texts first: a repeated answer is segmented once
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from types import SimpleNamespace
@@ -45,7 +46,7 @@ def _grams(blocks: list[tuple[str, ...]], ngram: int) -> list[str]:
         if len(blocks) == 1:
             return list(blocks[0])
         return [w for blk in blocks for w in blk]
-    return [" ".join(blk[i : i + ngram]) for blk in blocks for i in range(len(blk) - ngram + 1)]
+    return [a + " " + b for blk in blocks for a, b in zip(blk, blk[1:])]  # ngram == 2
 
 
 def _check_ngram(ngram) -> int:
@@ -146,7 +147,11 @@ def word_frequencies(
 
 
 def _frequency_frame(count: Counter, docs: Counter, n_texts: int, top) -> pd.DataFrame:
-    words = sorted(count, key=lambda w: (-count[w], w))
+    candidates = count
+    if top is not None and len(count) > top:  # only words that can make the top are sorted
+        least = heapq.nlargest(top, count.values())[-1]
+        candidates = [w for w, c in count.items() if c >= least]
+    words = sorted(candidates, key=lambda w: (-count[w], w))
     if top is not None:
         words = words[:top]
     counts = np.array([count[w] for w in words], dtype=np.int64)
