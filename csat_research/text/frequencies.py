@@ -98,7 +98,9 @@ def word_frequencies(
         1 counts words; 2 counts bigrams of adjacent kept words within one clause,
         written ``"物流 太慢"`` (a space between the two words).
     min_len : int, default 2
-        Shortest word kept, in characters (2 drops single-character words such as 慢).
+        Shortest word kept, in characters (2 drops single-character words such as 慢; with 1,
+        only one-character words that carry meaning on their own are kept, not leftovers such
+        as 的 or 点).
     top : int, optional
         Keep only the `top` most frequent rows.
 
@@ -122,7 +124,9 @@ def word_frequencies(
     Notes
     -----
     PII is masked first (:func:`~csat_research.text.pii.mask_pii`) and the placeholders are
-    not counted. Stopwords, punctuation, whitespace and numbers are excluded. Each distinct
+    not counted. Stopwords, punctuation, whitespace, numbers and fragments (Latin-script
+    tokens that are no known word, such as ``xp`` or ``ok``; see
+    :meth:`~csat_research.text.tokenize.TextTokenizer.blocks`) are excluded. Each distinct
     answer is segmented once and its counts multiplied by its frequency.
 
     Examples
