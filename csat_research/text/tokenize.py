@@ -37,12 +37,9 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 
 import jieba
 
-from csat_research.core import shims
-from csat_research.core.cache import disk_cached
 from csat_research.text.inputs import (
     MEMO_LIMIT,
     check_int,
@@ -139,85 +136,6 @@ def _zh_stopwords() -> frozenset[str]:
 
 
 # --------------------------------------------------------------------------------------
-# jieba dictionary, loaded once per process
-# --------------------------------------------------------------------------------------
-
-_BASE_LOCK = threading.Lock()
-_BASE: dict[str, object] = {}
-
-
-def _jieba_dict_path() -> str:
-    return os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
-
-
-def _parse_jieba_dict() -> tuple[dict[str, int], int]:
-    """jieba's prefix dictionary (``FREQ``, ``total``), cached on disk (:func:`csat_research.core.cache.disk_cached`)."""
-    freq, total = disk_cached("jieba-prefix-dict", [Path(_jieba_dict_path())], _build_jieba_prefix_dict)
-    return freq, total
-
-
-def _build_jieba_prefix_dict() -> tuple[dict[str, int], int]:
-    """jieba's prefix dictionary (``FREQ``, ``total``), as ``Tokenizer.gen_pfdict`` builds it.
-
-    Built with C-level bulk operations (about twice as fast as ``gen_pfdict``): the word
-    frequencies, plus every proper prefix of a word with frequency 0 unless it is a word.
-    Reading jieba's own cache file is avoided on purpose: it would also *write* one to the
-    temporary directory.
-    """
-    with open(_jieba_dict_path(), "rb") as fh:
-        parts = fh.read().decode("utf-8").split()
-    if len(parts) % 3:  # not the three-column format: fall back on jieba's own parser
-        with open(_jieba_dict_path(), "rb") as fh:
-            return jieba.Tokenizer.gen_pfdict(fh)
-    words = parts[0::3]
-    counts = list(map(int, parts[1::3]))
-    freq = dict(zip(words, counts))
-    prefixes: set[str] = set()
-    longer = [w for w in words if len(w) > 1]
-    i = 1
-    while longer:
-        prefixes.update(w[:i] for w in longer)
-        i += 1
-        longer = [w for w in longer if len(w) > i]
-    prefixes.difference_update(freq)
-    freq.update(dict.fromkeys(prefixes, 0))
-    return freq, sum(counts)
-
-
-def _new_jieba(freq: dict[str, int], total: int) -> jieba.Tokenizer:
-    tok = jieba.Tokenizer()
-    tok.FREQ = freq
-    tok.total = total
-    tok.initialized = True  # never let it (re)load or write jieba's cache file
-    return tok
-
-
-def _base_dictionary() -> tuple[dict[str, int], int, dict[str, str]]:
-    """(FREQ, total, user word tags) of jieba's dictionary plus the shipped user dictionary.
-
-    Computed once per process under a lock; callers must copy ``FREQ`` before changing it.
-    """
-    with _BASE_LOCK:
-        if not _BASE:
-            freq, total = _parse_jieba_dict()
-            tok = _new_jieba(freq, total)
-            for word, f, tag in _shipped_userdict():
-                tok.add_word(word, f, tag)
-            _BASE["freq"] = tok.FREQ
-            _BASE["total"] = tok.total
-            _BASE["tags"] = dict(tok.user_word_tag_tab)
-        return _BASE["freq"], _BASE["total"], _BASE["tags"]
-
-
-@lru_cache(maxsize=1)
-def _base_word_tags() -> dict[str, str]:
-    """Part-of-speech tags of jieba's main dictionary (only needed for TextRank)."""
-    with open(_jieba_dict_path(), "rb") as fh:
-        parts = fh.read().decode("utf-8").split()
-    return dict(zip(parts[0::3], parts[2::3]))
-
-
-# --------------------------------------------------------------------------------------
 # fragments: the Latin-script and one-character words kept in counts
 # --------------------------------------------------------------------------------------
 
@@ -283,13 +201,8 @@ def _new_rjieba():
 
 def _new_jieba_tokenizer() -> jieba.Tokenizer:
     """A dedicated ``jieba.Tokenizer`` with jieba's dictionary and the shipped user dictionary."""
-    if shims.enabled("jieba_dictionary_cache"):
-        freq, total, tags = _base_dictionary()
-        tok = _new_jieba(dict(freq), total)
-        tok.user_word_tag_tab = dict(tags)
-        return tok
-    tok = jieba.Tokenizer()  # the plain route: jieba loads its dictionary itself
-    tok.initialize()
+    tok = jieba.Tokenizer()
+    tok.initialize()  # jieba loads its dictionary (from its own cache file after the first time)
     for word, f, tag in _shipped_userdict():
         tok.add_word(word, f, tag)
     return tok
@@ -681,17 +594,9 @@ class TextTokenizer:
 
         reference = self.jieba
         with self._lock:
-            if self._pos is None and not shims.enabled("jieba_dictionary_cache"):
-                self._pos = jieba.posseg.POSTokenizer(reference)
             if self._pos is None:
-                pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
-                pos.tokenizer = reference
-                tags = dict(_base_word_tags())
-                tags.update(_base_dictionary()[2])
-                pos.word_tag_tab = tags
-                self._pos = pos
+                self._pos = jieba.posseg.POSTokenizer(reference)
             return self._pos
-
 
 
 def _normalise_en(text: str) -> str:

@@ -150,25 +150,6 @@ def test_add_word_errors(args, error, match):
         make_tokenizer(language="en").add_word("word")
 
 
-@pytest.mark.shim("jieba_dictionary_cache")
-def test_dictionary_is_parsed_once_and_copied_per_tokenizer():
-    make_tokenizer()
-    base = tokenize_mod._BASE["freq"]
-    a, b = make_tokenizer(), make_tokenizer()
-    assert tokenize_mod._BASE["freq"] is base  # cached, not parsed again
-    assert a.jieba.FREQ is not base and b.jieba.FREQ is not base
-    assert a.jieba.FREQ == b.jieba.FREQ
-    assert a.jieba.initialized and a.jieba.total == tokenize_mod._BASE["total"]
-
-
-def test_prefix_dictionary_parse_equals_jiebas_own():
-    freq, total = tokenize_mod._parse_jieba_dict()
-    with open(tokenize_mod._jieba_dict_path(), "rb") as fh:
-        ref_freq, ref_total = jieba.Tokenizer.gen_pfdict(fh)
-    assert total == ref_total
-    assert freq == ref_freq
-
-
 def test_custom_and_default_stopwords():
     assert "的" in default_stopwords("zh") and "物流" not in default_stopwords("zh")
     assert "the" in default_stopwords("en")
@@ -236,15 +217,6 @@ def test_resolve_tokenizer_default_per_language_and_checks():
         resolve_tokenizer(en, "zh")
     with pytest.raises(TypeError, match="tokenizer must be a TextTokenizer"):
         resolve_tokenizer("jieba", None)
-
-
-def test_cached_prefix_dictionary_equals_a_fresh_parse(tmp_path, monkeypatch):
-    monkeypatch.setenv("CSAT_CACHE_DIR", str(tmp_path))
-    fresh = tokenize_mod._build_jieba_prefix_dict()
-    assert tokenize_mod._parse_jieba_dict() == fresh  # written
-    assert tokenize_mod._parse_jieba_dict() == fresh  # read back
-
-
 
 
 # ============================================================================ segmenters
