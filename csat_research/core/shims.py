@@ -6,10 +6,15 @@ library is upgraded. Each one is listed in :data:`SHIMS` with the library versio
 written for and what it buys, measured with ``benchmarks/bench_shims.py`` (the four-report demo
 batch with and without it, in the same run). A shim is kept only while it buys at least 10 % of
 that batch's wall time. Measured on 2026-12-07 (median of 3 interleaved batches; all shims on
-11.7 s, all off 17.5 s): these three bought 10.6-12.8 % each; seven others bought 5 % or less and
+11.7 s, all off 17.5 s): these bought 10.6-10.7 % each; seven others bought 5 % or less and
 were removed (jieba without pkg_resources 4.9 %, semopy without sympy and scikit-learn 4.6 %,
 jieba's idf table read directly 3.3 %, hidden optional imports 2.7 %, nbclient's ready client
 2.2 %, the word cloud's font patch and the ordered logit's fast likelihood within noise).
+``jieba_dictionary_cache`` (jieba's prefix dictionary parsed once into the disk cache and copied
+into each tokenizer, 12.8 % then) was removed once open answers were segmented through rjieba
+(issue 14): the report no longer builds a jieba tokenizer, and the batch without it took -1.0 %
+(56.0 s against 56.6 s with it, median of 3 interleaved runs on a busy machine,
+``bench_batch.py --shims --repeats 3``).
 
 ``CSAT_SHIMS=off`` turns every shim off: the code then takes the plain route through public
 APIs, with the same results. The test suite runs once that way (``make test``), so an upgrade
@@ -39,11 +44,6 @@ class Shim:
 
 
 SHIMS: dict[str, Shim] = {s.name: s for s in (
-    Shim("jieba_dictionary_cache", "jieba 0.42.1 (csat_research.text.tokenize)",
-         "jieba's prefix dictionary parsed once into the disk cache and copied into each Tokenizer's "
-         "FREQ / total / initialized, its POSTokenizer built with __new__; plain route: "
-         "Tokenizer().initialize(), add_word, POSTokenizer(tokenizer)",
-         "13.2 -> 11.7 s of the four-report batch (12.8 %), bench_batch.py --shims, 2026-12-07"),
     Shim("pyplot_redraw_after_print", "matplotlib 3.8-3.10, matplotlib-inline 0.1 (csat_research.report.style)",
          "pyplot's private _draw_all_if_interactive moved behind the inline backend's post_execute "
          "hook, so figures are not drawn an extra time before they are printed; plain route: left "

