@@ -160,6 +160,40 @@ def test_negation_scope_is_the_clause_not_a_window():
     assert {t for t in tags.columns if tags.loc[0, t]} == {"slow_reply"}
 
 
+def test_unless_holds_for_the_whole_sentence():
+    # 安装费 (an installation fee) in one clause, 太贵 in the next: installation, not price_value
+    tags = tag_themes(["不过安装费花了180块，要不要那么贵的啦", "安装费花了180 块&hellip;太贵了"])
+    assert not tags["price_value"].any()
+    # the next sentence is outside its reach
+    tags = tag_themes(["安装很快。价格太贵了"])
+    assert {t for t in tags.columns if tags.loc[0, t]} == {"price_value"}
+
+
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
+        # idioms that start like a negator
+        ("是一本不可多得的好参考书", set()),
+        ("物流真心不好说", set()),
+        # a single character inside a longer word is not the aspect (里面, 面积; 香菇)
+        ("不太喜欢里面的香菇", set()),
+        ("按键面积偏小", set()),
+        ("尺码偏小", {"not_as_described"}),
+        # 假 of a holiday, 质量 of a service, 售后 alone, sending to the wrong place
+        ("三亚一向是我度假的首选", set()),
+        ("快递人员的服务质量太差了", {"delivery_courier"}),
+        ("售后没用心", set()),
+        ("还给我发错地方了", {"delivery_courier"}),
+        ("咨询各个客服，只会踢皮球", {"repeat_contact"}),
+        ("烂的都送来，而且还不换货", {"product_quality", "return_process"}),
+        ("几天就便宜了50块", {"price_protection"}),
+    ],
+)
+def test_misfires_found_on_the_development_set(answer, themes):
+    tags = tag_themes([answer])
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
 def test_lexicon_rejects_a_negation_window():
     lex = default_theme_lexicon()
     lex["negation"]["zh"]["window"] = 4
