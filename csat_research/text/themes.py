@@ -338,6 +338,13 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
             add(term, _CUE, general_bits)
         for term in general_praise[lang]:
             add(term, _PRAISE, general_bits)
+    # A verdict keeps the cues inside it: 太慢了 holds 慢, so 客服回复太慢了 is slow_reply.
+    cues = {term: r[_CUE] for term, r in roles.items() if r[_CUE]}
+    for term, r in roles.items():
+        if r[_VERDICT]:
+            for other, bits in cues.items():
+                if other != term and other in term:
+                    r[_CUE] |= bits
     # An excluded word is a term of its own: it hides the shorter terms of the excluding
     # theme inside it (上门取件 holds 上门, no installation visit) and keeps the aspects of the
     # other themes inside it (发货票 holds 发票).
@@ -430,7 +437,7 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
     a negated phrase or cue is no complaint, a negated praise word is one. A cue or a negated
     praise word is bound to the nearest aspect of a theme that accepts it. ``unless`` are the
     themes whose ``unless`` words the clause holds, ``verdicts`` the themes of its non-negated
-    verdict words (applied by :func:`_text_themes`).
+    verdict words when it holds no aspect of another theme (applied by :func:`_text_themes`).
     """
     found = lex.memo.get(clause)
     if found is not None:
@@ -461,6 +468,10 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
             if best is None or distance < best:
                 best, best_bits = distance, a_bits & accept
         bits |= best_bits if best is not None else alone
+    for _, _, a_bits in aspects:  # a verdict beside another theme's aspect is about that
+        if a_bits & ~verdicts:
+            verdicts = 0
+            break
     found = (bits, unless, verdicts)
     if len(lex.memo) >= MEMO_LIMIT:
         lex.memo.clear()

@@ -194,6 +194,53 @@ def test_misfires_found_on_the_development_set(answer, themes):
     assert {t for t in tags.columns if tags.loc[0, t]} == themes
 
 
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
+        # a verdict without an aspect is about the item, when nothing else is tagged
+        ("真心垃圾，以后再也不会买了", {"product_quality"}),
+        ("买了后悔，上当了", {"product_quality"}),
+        ("物流太慢，垃圾", {"logistics_updates"}),
+        ("客服很差劲", set()),  # beside another theme's aspect: no product verdict
+        ("一点都不后悔", set()),  # negated
+        ("不错就是太慢了", {"delivery_courier"}),
+        ("客服回复太慢了", {"slow_reply"}),  # the verdict keeps the cue inside it
+        ("客服半小时才回", {"slow_reply"}),
+        ("整整送了两个小时", {"delivery_courier"}),
+        # missing items, invoices, portions
+        ("少送了一份米饭", {"not_as_described"}),
+        ("筷子都没有", {"not_as_described"}),
+        ("发票都没有", {"invoice"}),
+        ("菜太少了", {"not_as_described"}),
+        ("usb接口太少了", set()),
+    ],
+)
+def test_verdicts_and_missing_items(answer, themes):
+    tags = tag_themes([answer])
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
+def test_lexicon_verdicts_key():
+    lex = {
+        "themes": {
+            "product": {
+                "dimension": "product",
+                "label": {"zh": "产品", "en": "Product"},
+                "zh": {"verdicts": ["垃圾"]},
+            },
+            "logistics": {
+                "dimension": "efficiency",
+                "label": {"zh": "物流", "en": "Logistics"},
+                "zh": {"aspects": ["物流"], "cues": ["慢"]},
+            },
+        },
+        "negation": {"zh": {"negators": ["不"]}},
+    }
+    tags = tag_themes(["垃圾", "物流慢，垃圾", "物流垃圾", "不垃圾"], lexicon=lex)
+    assert tags["product"].tolist() == [True, False, False, False]
+    assert tags["logistics"].tolist() == [False, True, False, False]
+
+
 def test_lexicon_rejects_a_negation_window():
     lex = default_theme_lexicon()
     lex["negation"]["zh"]["window"] = 4
