@@ -395,6 +395,11 @@ def _default_compiled() -> _CompiledLexicon:
 
 
 _RE_LATIN = re.compile("[a-z]")
+_RE_POST_NEGATION = re.compile(
+    r"(?:都|也)没有?(?:出现|发现|遇到|碰到|感觉到|看到|见到)?过?[了啊呀呢吧哦的]*$"
+)
+"""A clause that ends in 都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现过) negates what stands
+before it."""
 _RE_SPACE = re.compile(r"\s+")
 
 
@@ -434,7 +439,8 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
     ``(themes, unless, verdicts)``.
 
     A negator reverses what follows it up to the end of the clause (two negators cancel):
-    a negated phrase or cue is no complaint, a negated praise word is one. A cue or a negated
+    a negated phrase or cue is no complaint, a negated praise word is one. A clause that ends
+    in 都没有 / 也没有 drops the phrases, cues and verdicts before it (一点卡顿都没有). A cue or a negated
     praise word is bound to the nearest aspect of a theme that accepts it. ``unless`` are the
     themes whose ``unless`` words the clause holds, ``verdicts`` the themes of its non-negated
     verdict words when it holds no aspect of another theme (applied by :func:`_text_themes`).
@@ -446,11 +452,15 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
     negated = False
     aspects = []
     pending = []
+    post = _RE_POST_NEGATION.search(clause)
+    cut = post.start() if post is not None else -1
     for start, end, r in _clause_terms(lex, clause):
         unless |= r[_UNLESS]
         if r[_ASPECT]:
             aspects.append((start, end, r[_ASPECT]))
-        if not negated:
+        if end <= cut:  # negated by the clause's end: 一点卡顿都没有
+            pass
+        elif not negated:
             bits |= r[_PHRASE]
             verdicts |= r[_VERDICT]
             if r[_CUE]:
@@ -558,7 +568,8 @@ def tag_themes(
     product_knowledge). Negation has the scope of the clause: a negator (不, 没有, 不会, 不太;
     not, no, never, n't) reverses everything after it up to the end of the clause, and a second
     negator reverses it back, so 没有任何问题, 不会像某些客服一样答非所问, 没觉得物流慢 and
-    没有不满意 are no complaints while 不满意 and 物流不是很快 are. Words that start like a
+    没有不满意 are no complaints while 不满意 and 物流不是很快 are; a clause that ends in
+    都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现) is no complaint either. Words that start like a
     negator but do not negate (不过, 不知道, 无线) are read as whole words. A theme's
     ``exclude`` words hide its shorter terms inside them (上门取件 is no installation visit) and
     a sentence with one of its ``unless`` words is never tagged with it, whichever clause holds

@@ -187,6 +187,15 @@ def test_unless_holds_for_the_whole_sentence():
         ("咨询各个客服，只会踢皮球", {"repeat_contact"}),
         ("烂的都送来，而且还不换货", {"product_quality", "return_process"}),
         ("几天就便宜了50块", {"price_protection"}),
+        # 不错 is praise, not a negator; a clause ending in 都没有 negates what precedes it
+        ("质量不错做工精细非常满意", set()),
+        ("包装很不错没压坏", set()),
+        ("一点卡顿都没有", set()),
+        ("坏的一个也没发现", set()),
+        ("质量差也没人管", {"product_quality", "slow_reply"}),  # 没人管: nobody answers
+        ("本没有想到其内容这么精彩", set()),
+        ("看过以后才回过神来", set()),
+        ("清扬就是去头皮屑的", set()),
     ],
 )
 def test_misfires_found_on_the_development_set(answer, themes):
