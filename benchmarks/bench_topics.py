@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     word_frequencies(answers, tokenizer=tok, top=60)
     word_frequencies(answers, tokenizer=tok, ngram=2, top=30)
-    tags = tag_themes(answers, tokenizer=tok)
+    tags = tag_themes(answers)
     t_text = time.perf_counter() - t0
 
     t0 = time.perf_counter()

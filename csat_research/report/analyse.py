@@ -192,7 +192,7 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
     tok = make_tokenizer(user_words=p.text.user_words, stopwords=stopwords, language="zh")
     words = word_frequencies(answers, tokenizer=tok, top=60)
     bigrams = word_frequencies(answers, tokenizer=tok, ngram=2, top=30)
-    tags = tag_themes(study.data[IMPROVE].fillna(""), lexicon=lexicon, tokenizer=tok)
+    tags = tag_themes(study.data[IMPROVE].fillna(""), lexicon=lexicon)
     answered = study.data[IMPROVE].fillna("").astype(str).str.strip() != ""
     tags = tags[answered]
     themes = theme_summary(tags, outcome=study.data.loc[answered, OVERALL], lexicon=lexicon, language=lang)

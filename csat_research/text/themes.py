@@ -13,6 +13,7 @@ Quotes that illustrate a theme are :func:`csat_research.text.quotes.representati
 from __future__ import annotations
 
 import copy
+import html
 import math
 import re
 import unicodedata
@@ -36,7 +37,6 @@ from csat_research.text.inputs import (
     data_text,
     text_series,
 )
-from csat_research.text.tokenize import TextTokenizer, resolve_tokenizer
 
 __all__ = [
     "PRODUCT_DIMENSION",
@@ -105,7 +105,7 @@ def default_theme_lexicon() -> dict:
         ``{"version", "negation", "general_cues", "themes"}``; ``themes`` maps a theme id to
         ``dimension`` (one of :data:`THEME_DIMENSIONS`), ``label`` (``zh``/``en``) and per
         language ``phrases``, ``aspects``, ``cues``, ``praise``, ``praise_alone`` (and
-        optionally ``exclude``, ``unless``, ``general_cues: false``); ``general_praise`` are
+        optionally ``exclude``, ``unless``, ``verdicts``, ``general_cues: false``); ``general_praise`` are
         praise words shared by all themes (see ``data/themes.yaml``). A fresh deep copy on
         every call: change it and pass it as ``lexicon=`` to :func:`tag_themes`.
 
@@ -125,10 +125,12 @@ def _shipped_lexicon() -> dict:
     return load_yaml(data_text("themes.yaml"))
 
 
-_Roles = tuple[int, int, int, int, int, int, int]
-"""Roles of one lexicon term: (negator, aspect, cue, phrase, praise, alone, unless); bits = themes."""
+_Roles = tuple[int, int, int, int, int, int, int, int]
+"""Roles of one lexicon term: (negator, aspect, cue, phrase, praise, alone, unless, verdict);
+bits = themes."""
 
-_NEG, _ASPECT, _CUE, _PHRASE, _PRAISE, _ALONE, _UNLESS = range(7)
+_NEG, _ASPECT, _CUE, _PHRASE, _PRAISE, _ALONE, _UNLESS, _VERDICT = range(8)
+_N_ROLES = 8
 _ROLE_OF_KEY = {
     "aspects": _ASPECT,
     "cues": _CUE,
@@ -136,6 +138,7 @@ _ROLE_OF_KEY = {
     "praise": _PRAISE,
     "praise_alone": _ALONE,
     "unless": _UNLESS,
+    "verdicts": _VERDICT,
 }
 
 
@@ -243,7 +246,9 @@ def _negation_terms(lexicon: Mapping, language: str) -> tuple[list[str], list[st
     )
 
 
-_THEME_KEYS = {"phrases", "aspects", "cues", "praise", "praise_alone", "exclude", "unless"}
+_THEME_KEYS = {
+    "phrases", "aspects", "cues", "praise", "praise_alone", "exclude", "unless", "verdicts"
+}
 
 
 def _shared_terms(lexicon: Mapping, key: str) -> dict[str, list[str]]:
@@ -264,7 +269,7 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
     roles: dict[str, list[int]] = {}
 
     def add(term: str, role: int, bits: int) -> None:
-        entry = roles.setdefault(term, [0] * 7)
+        entry = roles.setdefault(term, [0] * _N_ROLES)
         entry[role] |= bits
 
     for lang in LANGUAGES:
@@ -272,7 +277,7 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
         for term in negators:
             add(term, _NEG, 1)
         for term in not_negators:
-            roles.setdefault(term, [0] * 7)
+            roles.setdefault(term, [0] * _N_ROLES)
     general = _shared_terms(lexicon, "general_cues")
     general_praise = _shared_terms(lexicon, "general_praise")
     general_bits = 0
@@ -322,9 +327,10 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
                     if key == "praise_alone":
                         add(term, _PRAISE, bit)
         pairs = found["aspects"] and (found["cues"] or found["praise"] or use_general)
-        if not (found["phrases"] or found["praise_alone"] or pairs):
+        if not (found["phrases"] or found["praise_alone"] or found["verdicts"] or pairs):
             raise ParamsError(
-                f"{where} needs phrases, praise_alone, or aspects together with cues or praise"
+                f"{where} needs phrases, praise_alone, or aspects together with cues or praise "
+                "(or verdicts)"
             )
         ids.append(theme_id)
     for lang in LANGUAGES:
@@ -332,18 +338,25 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
             add(term, _CUE, general_bits)
         for term in general_praise[lang]:
             add(term, _PRAISE, general_bits)
+    # A verdict keeps the cues inside it: 太慢了 holds 慢, so 客服回复太慢了 is slow_reply.
+    cues = {term: r[_CUE] for term, r in roles.items() if r[_CUE]}
+    for term, r in roles.items():
+        if r[_VERDICT]:
+            for other, bits in cues.items():
+                if other != term and other in term:
+                    r[_CUE] |= bits
     # An excluded word is a term of its own: it hides the shorter terms of the excluding
     # theme inside it (上门取件 holds 上门, no installation visit) and keeps the aspects of the
     # other themes inside it (发货票 holds 发票).
     own = {term: tuple(r) for term, r in roles.items()}
     for term, bit in excludes:
-        entry = roles.setdefault(term, [0] * 7)
+        entry = roles.setdefault(term, [0] * _N_ROLES)
         for other, r in own.items():
             if other != term and other in term:
                 entry[_ASPECT] |= r[_ASPECT]
     for term, bit in excludes:
         entry = roles[term]
-        for role in range(1, 7):
+        for role in range(1, _N_ROLES):
             entry[role] &= ~bit
     zh = [t for t in roles if not t.isascii()]
     en = [t for t in roles if t.isascii()]
@@ -382,6 +395,11 @@ def _default_compiled() -> _CompiledLexicon:
 
 
 _RE_LATIN = re.compile("[a-z]")
+_RE_POST_NEGATION = re.compile(
+    r"(?:都|也)没有?(?:出现|发现|遇到|碰到|感觉到|看到|见到)?过?[了啊呀呢吧哦的]*$"
+)
+"""A clause that ends in 都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现过) negates what stands
+before it."""
 _RE_SPACE = re.compile(r"\s+")
 
 
@@ -416,26 +434,35 @@ def _clause_terms(lex: _CompiledLexicon, clause: str) -> list[tuple[int, int, tu
     return [(s, e, lex.roles[t]) for s, e, t in found]
 
 
-def _clause_themes(lex: _CompiledLexicon, clause: str) -> int:
-    """Themes of one clause as a bit mask (bit j = theme j), memoised per clause.
+def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
+    """Themes of one clause as bit masks (bit j = theme j), memoised per clause:
+    ``(themes, unless, verdicts)``.
 
     A negator reverses what follows it up to the end of the clause (two negators cancel):
-    a negated phrase or cue is no complaint, a negated praise word is one. A cue or a negated
-    praise word is bound to the nearest aspect of a theme that accepts it.
+    a negated phrase or cue is no complaint, a negated praise word is one. A clause that ends
+    in 都没有 / 也没有 drops the phrases, cues and verdicts before it (一点卡顿都没有). A cue or a negated
+    praise word is bound to the nearest aspect of a theme that accepts it. ``unless`` are the
+    themes whose ``unless`` words the clause holds, ``verdicts`` the themes of its non-negated
+    verdict words when it holds no aspect of another theme (applied by :func:`_text_themes`).
     """
-    bits = lex.memo.get(clause)
-    if bits is not None:
-        return bits
-    bits = unless = 0
+    found = lex.memo.get(clause)
+    if found is not None:
+        return found
+    bits = unless = verdicts = 0
     negated = False
     aspects = []
     pending = []
+    post = _RE_POST_NEGATION.search(clause)
+    cut = post.start() if post is not None else -1
     for start, end, r in _clause_terms(lex, clause):
         unless |= r[_UNLESS]
         if r[_ASPECT]:
             aspects.append((start, end, r[_ASPECT]))
-        if not negated:
+        if end <= cut:  # negated by the clause's end: 一点卡顿都没有
+            pass
+        elif not negated:
             bits |= r[_PHRASE]
+            verdicts |= r[_VERDICT]
             if r[_CUE]:
                 pending.append((start, end, r[_CUE], 0))
         elif r[_PRAISE]:
@@ -451,23 +478,39 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> int:
             if best is None or distance < best:
                 best, best_bits = distance, a_bits & accept
         bits |= best_bits if best is not None else alone
-    bits &= ~unless
+    for _, _, a_bits in aspects:  # a verdict beside another theme's aspect is about that
+        if a_bits & ~verdicts:
+            verdicts = 0
+            break
+    found = (bits, unless, verdicts)
     if len(lex.memo) >= MEMO_LIMIT:
         lex.memo.clear()
-    lex.memo[clause] = bits
-    return bits
+    lex.memo[clause] = found
+    return found
+
+
+_RE_SENTENCE = re.compile(r"[!?\n\r。！？]+")
 
 
 def _text_themes(lex: _CompiledLexicon, text: str) -> int:
-    bits = 0
-    text = _norm_match(text)
+    """Themes of one answer: its clauses' themes, less the themes whose ``unless`` words stand
+    anywhere in the same sentence; the themes of verdict words only when nothing else is tagged."""
+    bits = verdicts = 0
+    text = _norm_match(html.unescape(text))  # exports of web forms: &hellip; &amp; ...
     if lex.aliases is not None:
         text = lex.aliases.sub(lambda m: lex.alias_map[m.group()], text)
-    for clause in _RE_CLAUSE.split(text):
-        clause = clause.strip()
-        if clause:
-            bits |= _clause_themes(lex, clause)
-    return bits
+    for sentence in _RE_SENTENCE.split(text):
+        s_bits = s_unless = s_verdicts = 0
+        for clause in _RE_CLAUSE.split(sentence):
+            clause = clause.strip()
+            if clause:
+                b, u, v = _clause_themes(lex, clause)
+                s_bits |= b
+                s_unless |= u
+                s_verdicts |= v
+        bits |= s_bits & ~s_unless
+        verdicts |= s_verdicts & ~s_unless
+    return bits or verdicts
 
 
 def _resolve_lexicon(lexicon) -> _CompiledLexicon:
@@ -480,8 +523,7 @@ def tag_themes(
     texts,
     *,
     lexicon: Mapping | None = None,
-    tokenizer: TextTokenizer | None = None,
-    language: str | None = None,
+    language: str = "zh",
 ) -> pd.DataFrame:
     """Tag complaint themes in open answers (negation aware).
 
@@ -492,13 +534,10 @@ def tag_themes(
     lexicon : mapping, optional
         Theme lexicon with the structure of :func:`default_theme_lexicon` (default: the
         shipped ``data/themes.yaml`` with the themes of :data:`THEME_IDS`).
-    tokenizer : TextTokenizer, optional
-        Accepted for symmetry with the other functions; only its ``language`` is checked
-        (matching works on characters and words directly, no segmentation is needed).
-    language : {"zh", "en"}, optional
-        Language of the answers (validated; default the tokenizer's, else ``"zh"``). The
-        Chinese and English terms of the lexicon are matched in every answer, because
-        answers mix languages (客服attitude很差).
+    language : {"zh", "en"}, default "zh"
+        Language of the answers (validated). The Chinese and English terms of the lexicon
+        are matched in every answer, because answers mix languages (客服attitude很差); no
+        segmentation is needed, so no tokenizer is taken.
 
     Returns
     -------
@@ -509,14 +548,16 @@ def tag_themes(
     Raises
     ------
     TypeError
-        For a wrong type of `texts`, `lexicon` or `tokenizer`.
+        For a wrong type of `texts` or `lexicon`.
     ParamsError
         If `lexicon` is malformed (unknown dimension, missing label, non-ASCII theme id ...).
 
     Notes
     -----
-    Answers are NFKC-normalised and lower-cased, common typos replaced (lexicon ``aliases``:
-    物留 -> 物流), and split into clauses (at punctuation and contrast words 但是/不过/but). The
+    Answers are HTML-unescaped (``&hellip;`` of web exports), NFKC-normalised and lower-cased,
+    common typos replaced (lexicon ``aliases``: 物留 -> 物流), split into sentences (at 。！？!?
+    and line breaks) and clauses: at punctuation, at a space beside Chinese text (好评 物流慢),
+    and at contrast words (但是, 不过, 可是, 而且, 就是, 只是, 可惜, 唯一; but, however). The
     lexicon's terms are found in each clause left to right, the longest first (快递员 before
     快递 before 快), with one precompiled trie pattern per first character. A theme is tagged
     when a clause holds one of its complaint `phrases` (没人回复, 答非所问), or a `cue` (慢,
@@ -527,11 +568,16 @@ def tag_themes(
     product_knowledge). Negation has the scope of the clause: a negator (不, 没有, 不会, 不太;
     not, no, never, n't) reverses everything after it up to the end of the clause, and a second
     negator reverses it back, so 没有任何问题, 不会像某些客服一样答非所问, 没觉得物流慢 and
-    没有不满意 are no complaints while 不满意 and 物流不是很快 are. Words that start like a
+    没有不满意 are no complaints while 不满意 and 物流不是很快 are; a clause that ends in
+    都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现) is no complaint either. Words that start like a
     negator but do not negate (不过, 不知道, 无线) are read as whole words. A theme's
     ``exclude`` words hide its shorter terms inside them (上门取件 is no installation visit) and
-    a clause with one of its ``unless`` words is never tagged with it (答非所问 of a 机器人 is
-    bot_unhelpful, not off_topic_answer). Each distinct clause is evaluated once.
+    a sentence with one of its ``unless`` words is never tagged with it, whichever clause holds
+    the word (答非所问 of a 机器人 is bot_unhelpful, not off_topic_answer; 安装费花了180，太贵了
+    is no price_value). A theme's ``verdicts`` are general verdicts without an aspect (垃圾,
+    后悔, 上当了): a non-negated one tags its theme only when the answer has no other theme
+    (垃圾 alone is a product complaint; 物流太慢，垃圾 is logistics_updates only). Each distinct
+    clause is evaluated once.
 
     Product themes (``dimension: product``: quality, authenticity, not as described,
     packaging, price) are tagged like service themes; :func:`theme_summary` marks their group.
@@ -547,9 +593,7 @@ def tag_themes(
     [[True, False, False], [False, False, False], [False, True, False], [False, False, True]]
     """
     s = text_series(texts)
-    if tokenizer is not None:
-        language = resolve_tokenizer(tokenizer, language).language
-    language = check_language("zh" if language is None else language)
+    check_language(language)
     lex = _resolve_lexicon(lexicon)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     masks = [_text_themes(lex, text) for text in uniques] + [0]  # last: missing answers

@@ -160,6 +160,96 @@ def test_negation_scope_is_the_clause_not_a_window():
     assert {t for t in tags.columns if tags.loc[0, t]} == {"slow_reply"}
 
 
+def test_unless_holds_for_the_whole_sentence():
+    # 安装费 (an installation fee) in one clause, 太贵 in the next: installation, not price_value
+    tags = tag_themes(["不过安装费花了180块，要不要那么贵的啦", "安装费花了180 块&hellip;太贵了"])
+    assert not tags["price_value"].any()
+    # the next sentence is outside its reach
+    tags = tag_themes(["安装很快。价格太贵了"])
+    assert {t for t in tags.columns if tags.loc[0, t]} == {"price_value"}
+
+
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
+        # idioms that start like a negator
+        ("是一本不可多得的好参考书", set()),
+        ("物流真心不好说", set()),
+        # a single character inside a longer word is not the aspect (里面, 面积; 香菇)
+        ("不太喜欢里面的香菇", set()),
+        ("按键面积偏小", set()),
+        ("尺码偏小", {"not_as_described"}),
+        # 假 of a holiday, 质量 of a service, 售后 alone, sending to the wrong place
+        ("三亚一向是我度假的首选", set()),
+        ("快递人员的服务质量太差了", {"delivery_courier"}),
+        ("售后没用心", set()),
+        ("还给我发错地方了", {"delivery_courier"}),
+        ("咨询各个客服，只会踢皮球", {"repeat_contact"}),
+        ("烂的都送来，而且还不换货", {"product_quality", "return_process"}),
+        ("几天就便宜了50块", {"price_protection"}),
+        # 不错 is praise, not a negator; a clause ending in 都没有 negates what precedes it
+        ("质量不错做工精细非常满意", set()),
+        ("包装很不错没压坏", set()),
+        ("一点卡顿都没有", set()),
+        ("坏的一个也没发现", set()),
+        ("质量差也没人管", {"product_quality", "slow_reply"}),  # 没人管: nobody answers
+        ("本没有想到其内容这么精彩", set()),
+        ("看过以后才回过神来", set()),
+        ("清扬就是去头皮屑的", set()),
+    ],
+)
+def test_misfires_found_on_the_development_set(answer, themes):
+    tags = tag_themes([answer])
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
+        # a verdict without an aspect is about the item, when nothing else is tagged
+        ("真心垃圾，以后再也不会买了", {"product_quality"}),
+        ("买了后悔，上当了", {"product_quality"}),
+        ("物流太慢，垃圾", {"logistics_updates"}),
+        ("客服很差劲", set()),  # beside another theme's aspect: no product verdict
+        ("一点都不后悔", set()),  # negated
+        ("不错就是太慢了", {"delivery_courier"}),
+        ("客服回复太慢了", {"slow_reply"}),  # the verdict keeps the cue inside it
+        ("客服半小时才回", {"slow_reply"}),
+        ("整整送了两个小时", {"delivery_courier"}),
+        # missing items, invoices, portions
+        ("少送了一份米饭", {"not_as_described"}),
+        ("筷子都没有", {"not_as_described"}),
+        ("发票都没有", {"invoice"}),
+        ("菜太少了", {"not_as_described"}),
+        ("usb接口太少了", set()),
+    ],
+)
+def test_verdicts_and_missing_items(answer, themes):
+    tags = tag_themes([answer])
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
+def test_lexicon_verdicts_key():
+    lex = {
+        "themes": {
+            "product": {
+                "dimension": "product",
+                "label": {"zh": "产品", "en": "Product"},
+                "zh": {"verdicts": ["垃圾"]},
+            },
+            "logistics": {
+                "dimension": "efficiency",
+                "label": {"zh": "物流", "en": "Logistics"},
+                "zh": {"aspects": ["物流"], "cues": ["慢"]},
+            },
+        },
+        "negation": {"zh": {"negators": ["不"]}},
+    }
+    tags = tag_themes(["垃圾", "物流慢，垃圾", "物流垃圾", "不垃圾"], lexicon=lex)
+    assert tags["product"].tolist() == [True, False, False, False]
+    assert tags["logistics"].tolist() == [False, True, False, False]
+
+
 def test_lexicon_rejects_a_negation_window():
     lex = default_theme_lexicon()
     lex["negation"]["zh"]["window"] = 4
