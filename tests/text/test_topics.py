@@ -42,7 +42,8 @@ def test_real_untagged_negatives_give_coherent_topics(real_topics):
     firsts = [set(t[:3]) for t in top["top_words"]]
     for kind in ({"酒店", "入住"}, {"房间", "设施"}, {"本书", "内容"}, {"系统", "驱动", "屏幕", "键盘"}):
         assert any(kind & f for f in firsts), (kind, firsts)
-    assert all(1 <= len(t) <= 8 for t in top["top_words"]) and sum(len(t) == 8 for t in top["top_words"]) >= 5
+    # most topics fill their 8 words (fragments such as xp or 2g are no longer words, so a few have fewer)
+    assert all(1 <= len(t) <= 8 for t in top["top_words"]) and sum(len(t) == 8 for t in top["top_words"]) >= 4
 
 
 def test_real_topics_quotes_belong_to_their_topic_and_are_masked(real_negative, real_topics):
