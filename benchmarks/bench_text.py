@@ -240,7 +240,7 @@ def main_real() -> int:
     tok, words, seg_s, seg_cpu, seg_parts = _time_counts(texts, "rjieba")
     _, _, jb_s, jb_cpu, jb_parts = _time_counts(texts, "jieba")
     c0, t0 = time.process_time(), time.perf_counter()
-    tag_themes(texts, tokenizer=tok)
+    tag_themes(texts)
     themes_s, themes_cpu = time.perf_counter() - t0, time.process_time() - c0
 
     import jieba
