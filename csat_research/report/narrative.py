@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from csat_research.report.analyse import ReportResults
 
 
+#: share of the open answers a product complaint theme needs to be named in the executive summary
+MIN_SUMMARY_SHARE = 0.03
+
 def _t(res: ReportResults, key: str, **values) -> str:
     return text(key, res.study.lang, **values)
 
@@ -94,10 +97,13 @@ def executive_summary_parts(res: ReportResults) -> dict[str, str]:
         parts = [_t(res, "exec.theme_share", theme=_q(res, _theme(res, x)), share=th.loc[x, "share"])
                  for x in res.top_themes[:3]]
         lines["themes"] = _t(res, "exec.themes", n=res.text.n_answers, themes=join(parts, s.lang))
-    if res.text is not None and res.top_product_themes:
-        th = res.text.themes.set_index("theme")
+    th = res.text.themes.set_index("theme") if res.text is not None else None
+    # product complaints reach the summary only where they are a finding: named by at least
+    # MIN_SUMMARY_SHARE of the answers (a 0.1 % theme of a service survey is not one)
+    product = [x for x in res.top_product_themes if th.loc[x, "share"] >= MIN_SUMMARY_SHARE][:3]
+    if product:
         parts = [_t(res, "exec.theme_share", theme=_q(res, _theme(res, x)), share=th.loc[x, "share"])
-                 for x in res.top_product_themes[:3]]
+                 for x in product]
         lines["product_themes"] = _t(res, "exec.product_themes", themes=join(parts, s.lang))
     if res.kpis is not None:
         k = res.kpis[res.kpis["met"].notna()]  # every KPI with a target, as the KPI table shows them
