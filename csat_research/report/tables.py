@@ -463,7 +463,9 @@ def themes_table(res: ReportResults, *, group: str = "service") -> DisplayTable:
         t = t.iloc[:0]
     if group == "product" and not (t["n_theme"] > 0).any():
         return DisplayTable(pd.DataFrame())
-    t = t.sort_values("share", ascending=False)
+    # themes nobody mentioned are named below the table, not listed as rows of zeros
+    silent = t[t["n_theme"] == 0]
+    t = t[t["n_theme"] > 0].sort_values("share", ascending=False)
     lex = res.text.lexicon.get("themes", res.text.lexicon)
     lang = res.study.lang
 
@@ -492,7 +494,10 @@ def themes_table(res: ReportResults, *, group: str = "service") -> DisplayTable:
             name = _t(res, f"table.theme_{col}")
             out[name] = t[col].to_numpy(dtype=float)
             formats[name] = "+.2f" if col == "difference" else ".2f"
-    return DisplayTable(out, formats=formats)
+    caption = None
+    if len(silent):
+        caption = text("table.themes_not_mentioned", lang, themes=join([theme_label(x) for x in silent["theme"]], lang))
+    return DisplayTable(out, formats=formats, caption=caption)
 
 
 def product_themes_section(res: ReportResults) -> list:
@@ -608,5 +613,6 @@ def theme_share_frame(res: ReportResults) -> pd.DataFrame:
     t = res.text.themes
     if "group" in t:
         t = t[t["group"] != "product"]
+    t = t[t["n_theme"] > 0] if "n_theme" in t else t  # no bars of 0 %
     labels = theme_label_map(res)
     return pd.DataFrame({"label": [labels.get(x, x) for x in t["theme"]], "share": t["share"].to_numpy()})
