@@ -10,7 +10,6 @@ from csat_research.report import tables
 from csat_research.report.display import DisplayTable
 from csat_research.report.tables import product_themes_section, themes_table
 from csat_research.text.themes import (
-    PRODUCT_THEME_IDS,
     SERVICE_THEME_IDS,
     tag_themes,
     theme_summary,
