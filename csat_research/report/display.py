@@ -73,6 +73,9 @@ class DisplayTable:
         Columns with a format or a numeric dtype are numeric anyway.
     caption : str, optional
         Shown above the table.
+    note : str, optional
+        Shown below the table, kept on its page (what the rows leave out, e.g. themes nobody
+        mentioned).
     index : bool
         Show the frame's index as the first column (its name heads that column).
     """
@@ -82,6 +85,7 @@ class DisplayTable:
     numeric: Sequence[str] = ()
     caption: str | None = None
     index: bool = False
+    note: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -144,6 +148,8 @@ class DisplayTable:
                f'<tbody>{"".join(rows)}</tbody></table>')
         if self.caption:
             out = f'<p class="csat-caption">{html.escape(self.caption)}</p>' + out
+        if self.note:
+            out += f'<p class="csat-note">{html.escape(self.note)}</p>'
         return out
 
     def _repr_html_(self) -> str:

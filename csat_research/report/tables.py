@@ -494,10 +494,10 @@ def themes_table(res: ReportResults, *, group: str = "service") -> DisplayTable:
             name = _t(res, f"table.theme_{col}")
             out[name] = t[col].to_numpy(dtype=float)
             formats[name] = "+.2f" if col == "difference" else ".2f"
-    caption = None
+    note = None
     if len(silent):
-        caption = text("table.themes_not_mentioned", lang, themes=join([theme_label(x) for x in silent["theme"]], lang))
-    return DisplayTable(out, formats=formats, caption=caption)
+        note = text("table.themes_not_mentioned", lang, themes=join([theme_label(x) for x in silent["theme"]], lang))
+    return DisplayTable(out, formats=formats, note=note)
 
 
 def product_themes_section(res: ReportResults) -> list:

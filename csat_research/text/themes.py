@@ -296,10 +296,11 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
                 f"got {spec.get('dimension')!r}"
             )
         label = spec.get("label")
-        if not isinstance(label, Mapping) or not all(
+        if not isinstance(label, Mapping) or set(label) != set(LANGUAGES) or not all(
             isinstance(label.get(k), str) for k in LANGUAGES
         ):
-            raise ParamsError(f"{where}['label'] must map 'zh' and 'en' to str; got {label!r}")
+            raise ParamsError(f"{where}['label'] must map 'zh' and 'en' (and nothing else) to str; got {label!r}"
+                              " (in YAML, quote a label that holds a comma: en: \"Authenticity (fakes, ...)\")")
         use_general = spec.get("general_cues", True)
         if not isinstance(use_general, bool):
             raise ParamsError(f"{where}['general_cues'] must be true or false; got {use_general!r}")

@@ -73,7 +73,7 @@ def test_product_themes_shown_apart_from_service_themes(res):
     mentioned = set(res.text.themes.loc[res.text.themes["n_theme"] > 0, "theme"])
     assert shown == set(SERVICE_THEME_IDS) & mentioned  # themes nobody named are named in the caption
     silent = set(SERVICE_THEME_IDS) - mentioned
-    assert all(res.text.lexicon["themes"][t]["label"]["zh"] in (service.caption or "") for t in silent)
+    assert all(res.text.lexicon["themes"][t]["label"]["zh"] in (service.note or "") for t in silent)
     with pytest.raises(ValueError, match="group must be 'service' or 'product'; got 'all'"):
         themes_table(res, group="all")
     # answers that mention product complaints: a product table under its own heading
@@ -85,7 +85,7 @@ def test_product_themes_shown_apart_from_service_themes(res):
     assert len(section) == 2 and "产品相关问题" in str(section[0])
     product = section[1].frame
     assert {labels[x] for x in product.iloc[:, 0]} == {"not_as_described", "product_quality"}
-    assert "无人提及" in section[1].caption
+    assert "无人提及" in section[1].note
     assert set(product.iloc[:, 1]) == {"产品"}
     assert product.iloc[0, 2] == 1  # sorted by share: one answer each for the top two
     assert with_product.top_themes == ["logistics_updates"]

@@ -162,7 +162,7 @@ def test_extend_lexicon_keeps_its_inputs():
     ({**POINTS, "dimension": "loyalty"},
      r"text\.extra_themes\.loyalty_points\['dimension'\] must be one of .*got 'loyalty'"),
     ({**POINTS, "label": {"zh": "积分问题"}},
-     r"text\.extra_themes\.loyalty_points\['label'\] must map 'zh' and 'en' to str"),
+     r"text\.extra_themes\.loyalty_points\['label'\] must map 'zh' and 'en' \(and nothing else\) to str"),
     ({**POINTS, "zh": {"aspects": ["积分"]}, "general_cues": False},
      r"text\.extra_themes\.loyalty_points needs phrases, praise_alone, or aspects together with cues or praise"),
     ({**POINTS, "zh": {"phrase": ["积分清零"]}},
