@@ -82,12 +82,13 @@ def _run(cmd: list[str], *, sample_memory: bool = False, **kw) -> float:
     return time.perf_counter() - t0
 
 
-def _params(tmp: Path) -> Path:
-    """Copies of the shipped params writing into ``tmp/reports``."""
-    out = tmp / "params"
+def _params(tmp: Path, tree: Path = ROOT, name: str = "params") -> Path:
+    """Copies of the params shipped in ``tree`` (today's checkout, or an earlier commit's, whose
+    code may not know today's keys), reading today's demo data and writing into ``tmp/reports``."""
+    out = tmp / name
     out.mkdir()
     for c in CATEGORIES:
-        doc = yaml.safe_load((ROOT / "params" / f"{c}.yaml").read_text(encoding="utf-8"))
+        doc = yaml.safe_load((tree / "params" / f"{c}.yaml").read_text(encoding="utf-8"))
         for key in ("responses", "tickets"):
             doc["data"][key]["path"] = str(ROOT / "data" / "demo" / c / f"{key}.csv")
         doc["output"]["dir"] = str(tmp / "reports")
@@ -165,23 +166,25 @@ def _compare_commit(ref: str, params: Path, tmp: Path, repeats: int) -> None:
     tree = tmp / "against"
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), ref], check=True)
     try:
-        args = ["batch", str(params), "--workers", "2", "--no-progress"]
+        old_params = _params(tmp, tree, "params-against")
+        args = ["batch", "{params}", "--workers", "2", "--no-progress"]
         (old, old_env), (new, new_env) = _cli_command(tree), _cli_command(ROOT)
         configs = [
-            (f"{ref}", old, old_env),
-            ("today, as shipped", new, new_env),
-            ("today, CSAT_SHIMS=off", new, {**new_env, "CSAT_SHIMS": "off"}),
+            (f"{ref}", old, old_env, old_params),
+            ("today, as shipped", new, new_env, params),
+            ("today, CSAT_SHIMS=off", new, {**new_env, "CSAT_SHIMS": "off"}, params),
         ]
-        times: dict[str, list[float]] = {label: [] for label, _, _ in configs}
+        times: dict[str, list[float]] = {label: [] for label, _, _, _ in configs}
         for _ in range(repeats):
-            for label, cmd, env in configs:
+            for label, cmd, env, folder in configs:
                 shutil.rmtree(tmp / "reports", ignore_errors=True)
-                times[label].append(_run([*cmd, *args], env={**os.environ, **env}, cwd=tmp))
+                run_args = [str(folder) if a == "{params}" else a for a in args]
+                times[label].append(_run([*cmd, *run_args], env={**os.environ, **env}, cwd=tmp))
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
     base = statistics.median(times[ref])
     print(f"batch wall time against {ref}, median of {repeats} interleaved runs")
-    for label, _, _ in configs:
+    for label, _, _, _ in configs:
         t = statistics.median(times[label])
         runs = ", ".join(f"{r:.1f}" for r in times[label])
         print(f"  {label:44s} {t:6.2f} s  {100 * (t - base) / base:+6.1f} %   ({runs})")
