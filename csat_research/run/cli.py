@@ -49,7 +49,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _validate(paths: list[str]) -> int:
-    from csat_research.report.study import validate_study
+    from csat_research.report.checkup import validate_study
     from csat_research.run.runner import find_params
 
     status = 0
