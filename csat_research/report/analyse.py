@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from csat_research.core.errors import AnalysisError, CsatError, CsatWarning, ParamsError
+from csat_research.core.errors import AnalysisError, CsatError, CsatWarning, DataError, ParamsError
 from csat_research.io.yamlio import load_yaml
 from csat_research.report import guards
 from csat_research.report.study import Study
@@ -225,7 +225,14 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
     ) if seg else pd.DataFrame()
     sat = study.data.loc[answered, OVERALL]
     groups = pd.Series(np.where(sat <= 2, "dissatisfied", np.where(sat >= 4, "satisfied", "neutral")), index=sat.index)
-    contrast = contrast_words(study.data.loc[answered, IMPROVE].astype(str), groups, tokenizer=tok, min_count=5)
+    if {"dissatisfied", "satisfied"} <= set(groups):
+        contrast = contrast_words(study.data.loc[answered, IMPROVE].astype(str), groups, tokenizer=tok, min_count=5)
+    else:  # no answer of one side to contrast with
+        contrast = pd.DataFrame()
+        notes.append(CsatWarning(
+            f"contrast_words not computed: open answers only from {sorted(set(groups))} respondents "
+            "(needs dissatisfied, overall_sat <= 2, and satisfied, >= 4)",
+            kind="not_estimated", analysis="contrast_words", groups=tuple(sorted(set(groups)))))
     quotes = pd.concat(
         [representative_quotes(study.data.loc[answered, IMPROVE].astype(str), tags, theme=t,
                                n=p.text.quotes_per_theme, seed=p.analysis.seed)
@@ -398,9 +405,18 @@ def analyse(study: Study) -> ReportResults:
         trend, n13 = _quiet(kpi.kpi_trend, tickets, targets=targets)
         notes += n12 + n13
         if "expected_reply_min" in d.columns:
-            gap, n14 = _quiet(kpi.expectation_gap, d, tickets)
-            wait, n15 = _quiet(kpi.satisfaction_by_wait, d, tickets, score=OVERALL)
-            notes += n14 + n15
+            # survey and tickets joined on customer_id: a log of other customers, or a survey without
+            # one row per customer, leaves these two analyses out (noted), not the report
+            try:
+                gap, n14 = _quiet(kpi.expectation_gap, d, tickets)
+                notes += n14
+            except (AnalysisError, DataError) as exc:
+                notes.append(guards.not_estimated("expectation_gap", exc))
+            try:
+                wait, n15 = _quiet(kpi.satisfaction_by_wait, d, tickets, score=OVERALL)
+                notes += n15
+            except (AnalysisError, DataError) as exc:
+                notes.append(guards.not_estimated("satisfaction_by_wait", exc))
 
     if len(d) <= guards.SMALL_STUDY:
         notes.insert(0, CsatWarning(

@@ -9,13 +9,14 @@ functions all succeed, and validate failing means the report fails with the same
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import warnings
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from csat_research.core.errors import CsatError, DataError, ParamsError
@@ -177,6 +178,9 @@ ITEMS = ("eff_first_reply", "qual_fcr", "comm_script", "aft_policy_clarity", "di
 LEVELS = (("age_group", "post70"), ("age_group", "post00"), ("channel", "web"), ("channel", "phone"),
           ("customer_type", "new"), ("value_band", "high"), ("frequency_band", "high"))
 
+#: examples of the property test (CSAT_PROPERTY_EXAMPLES overrides, e.g. for a quick local run)
+EXAMPLES = int(os.environ.get("CSAT_PROPERTY_EXAMPLES", "200"))
+
 perturbations = st.builds(
     Perturbation,
     n=st.sampled_from([300, 200, 101, 100, 80, 40, 15, 10, 9]),
@@ -195,8 +199,8 @@ perturbations = st.builds(
 
 
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
-          derandomize=True)
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          derandomize=True, phases=[Phase.explicit, Phase.generate])  # no shrinking: an example takes seconds
 @given(p=perturbations)
 def test_validate_passes_iff_the_report_succeeds(demo, p):
     with tempfile.TemporaryDirectory(prefix="csat-perturbed-") as tmp:
@@ -204,10 +208,12 @@ def test_validate_passes_iff_the_report_succeeds(demo, p):
         try:
             _quiet(checkup.validate_study, params)
         except CsatError as exc:
+            event(f"validate failed: {type(exc).__name__} {str(exc).split(':')[1].strip()[:40]}")
             with pytest.raises(type(exc)) as reported:
                 _report(params)
             assert str(reported.value) == str(exc)
         else:
+            event("validate OK")
             _report(params)  # must not raise
 
 
