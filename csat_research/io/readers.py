@@ -63,8 +63,8 @@ def container_of(p: Path, fmt: str, allowed: tuple[str, ...]) -> str:
     if not ok:
         raise DataError(
             f"{p.name}: cannot tell the file format from the extension "
-            f"{p.suffix or '(none)'!r}; expected {expect}, or pass format="
-            f"{'/'.join(a for a in allowed if a not in ('auto', 'qualtrics', 'wjx'))}"
+            f"{p.suffix or '(none)'!r}; expected {expect}, or set the params' format (data.responses.format or data.tickets.format; "
+            f"argument format= in Python) to {'/'.join(a for a in allowed if a not in ('auto', 'qualtrics', 'wjx'))}"
         )
     return by_ext
 
@@ -115,7 +115,7 @@ def _decode(p: Path, data: bytes, encoding: str | None) -> tuple[str, str, list[
             else:
                 notes.append(
                     f"{p.name}: decoded as {encoding!r} as requested, but the bytes are valid "
-                    "UTF-8; if the text looks garbled pass encoding='utf-8' (or None)"
+                    "UTF-8; if the text looks garbled set the params' encoding (data.responses.encoding or data.tickets.encoding; argument encoding= in Python) to utf-8, or leave it out"
                 )
         return text, encoding, notes
     candidates: dict[str, str] = {}
@@ -138,12 +138,12 @@ def _decode(p: Path, data: bytes, encoding: str | None) -> tuple[str, str, list[
         if guess is None:
             raise DataError(
                 f"{p.name}: cannot detect the text encoding ({'; '.join(failures)}); "
-                "pass encoding="
+                "set the params' encoding (data.responses.encoding or data.tickets.encoding; argument encoding= in Python)"
             )
         enc_used, text = guess
         notes.append(
             f"{p.name}: encoding is neither UTF-8 nor GB18030; decoded as {enc_used!r} "
-            "(guessed by charset-normalizer; pass encoding= to be sure)"
+            "(guessed by charset-normalizer; set the params' encoding (data.responses.encoding or data.tickets.encoding; argument encoding= in Python) to be sure)"
         )
     if enc_used == "utf-8-sig" and not data.startswith(codecs.BOM_UTF8):
         enc_used = "utf-8"
@@ -254,7 +254,7 @@ def _read_spss(p: Path, encoding: str | None) -> RawFile:
             declared, differs = None, False
         if differs:
             notes.append(f"{p.name}: the file declares encoding {declared!r} but was read as "
-                         f"{encoding!r} as requested; if text looks garbled pass encoding=None")
+                         f"{encoding!r} as requested; if text looks garbled leave out the params' encoding (data.responses.encoding or data.tickets.encoding; argument encoding= in Python)")
     labels = {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
     return RawFile(p.name, "spss", used, frame=frame, value_labels=labels, notes=notes)
 

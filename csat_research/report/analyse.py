@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from csat_research.core.errors import AnalysisError, CsatError, CsatWarning, DataError, ParamsError
+from csat_research.core.errors import (
+    AnalysisError,
+    CsatError,
+    CsatWarning,
+    DataError,
+    ParamsError,
+)
 from csat_research.io.yamlio import load_yaml
 from csat_research.report import guards
 from csat_research.report.study import Study
@@ -167,7 +173,7 @@ def _segment_tests(study: Study, value: str, notes: list) -> pd.DataFrame:
     for seg in study.params.analysis.segments:
         if seg not in study.data.columns or study.data[seg].nunique() < 2:
             continue
-        levels, untested = guards.testable_levels(study.data, value=value, group=seg)
+        levels, untested = guards.levels_to_test(study.data, value=value, group=seg)
         notes += untested
         if len(levels) < 2:
             continue

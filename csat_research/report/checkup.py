@@ -21,8 +21,8 @@ from csat_research.io.params import StudyParams, load_params
 from csat_research.report import data_notes, narrative, plots, tables
 from csat_research.report.analyse import ReportResults, analyse
 from csat_research.report.outputs import write_outputs
-from csat_research.report.style import cjk_font_path, report_rc
 from csat_research.report.study import Study, load_study
+from csat_research.report.style import cjk_font_path, report_rc
 
 __all__ = ["report_sections", "dry_run", "validate_study"]
 

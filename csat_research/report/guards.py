@@ -31,12 +31,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from csat_research.core.errors import CsatWarning
 
-__all__ = ["SMALL_STUDY", "constant_items", "testable_levels", "constant_outcome",
+__all__ = ["SMALL_STUDY", "constant_items", "levels_to_test", "constant_outcome",
            "not_estimated"]
 
 #: a study of at most this many analysed respondents is "small": the report says so in its notes,
@@ -84,7 +83,7 @@ def constant_items(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]]) 
     )
 
 
-def testable_levels(data: pd.DataFrame, *, value: str, group: str) -> tuple[list[object], list[CsatWarning]]:
+def levels_to_test(data: pd.DataFrame, *, value: str, group: str) -> tuple[list[object], list[CsatWarning]]:
     """Levels of ``group`` whose ``value`` can enter a comparison of means (2+ values, not all alike).
 
     Returns the testable levels and one ``segment_untested`` warning per reason (``small``:
@@ -93,7 +92,7 @@ def testable_levels(data: pd.DataFrame, *, value: str, group: str) -> tuple[list
     Examples
     --------
     >>> df = pd.DataFrame({"age": ["a"] * 4 + ["b"] * 3 + ["c"], "sat": [1, 2, 3, 4, 4, 4, 4, 5]})
-    >>> levels, notes = testable_levels(df, value="sat", group="age")
+    >>> levels, notes = levels_to_test(df, value="sat", group="age")
     >>> levels, [(w.facts["reason"], w.facts["levels"]) for w in notes]
     (['a'], [('small', {'c': 1}), ('constant', {'b': 3})])
     """
@@ -117,11 +116,11 @@ def testable_levels(data: pd.DataFrame, *, value: str, group: str) -> tuple[list
 
 def constant_outcome(data: pd.DataFrame, *, analysis: str, outcome: str,
                      predictors: Sequence[str] = ()) -> CsatWarning | None:
-    """A ``outcome_constant`` warning when ``outcome`` takes one value in the complete rows, else ``None``.
+    """An ``outcome_constant`` warning when ``outcome`` takes one value in the complete rows, else ``None``.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"rep": [1, 1, 1], "sat": [3, 4, np.nan]})
+    >>> df = pd.DataFrame({"rep": [1, 1, 1], "sat": [3, 4, None]})
     >>> constant_outcome(df, analysis="repurchase_logit", outcome="rep", predictors=["sat"]).facts["value"]
     1.0
     """

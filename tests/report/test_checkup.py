@@ -233,3 +233,50 @@ def test_property_examples_cover_every_perturbation():
 
     collect()
     assert min(seen.values()) >= 10, seen
+
+
+# --------------------------------------------------------------------------- hints name real keys
+_TOP = r"(?:study|data|instrument|weighting|survey_weights|quality|analysis|text|targets|thresholds|output)"
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether a dotted params key (``data.responses.encoding``) is a field of StudyParams."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from csat_research.io.params import StudyParams
+
+    model: object = StudyParams
+    for part in dotted.split("."):
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return True  # below a mapping (targets.nps, text.extra_themes.<id>): any key
+        if part not in model.model_fields:
+            return False
+        ann = model.model_fields[part].annotation
+        args = [a for a in typing.get_args(ann) if a is not type(None)]
+        model = args[0] if args and typing.get_origin(ann) is not dict and not isinstance(ann, type) else ann
+    return True
+
+
+def test_hints_name_real_params_keys():
+    """Every dotted params key named in a string of the package that speaks of the params (error
+    messages, hints: "set the params' encoding (data.responses.encoding ...)") exists."""
+    import ast
+
+    found = {}
+    for path in (ROOT / "csat_research").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = {id(n.body[0].value) for n in ast.walk(tree)
+                if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef)) and ast.get_docstring(n) is not None}
+        for node in ast.walk(tree):
+            if id(node) in docs:
+                continue
+            # strings that speak of the params (hints, error messages), not i18n keys or code
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "params" in node.value:
+                for key in re.findall(rf"(?<![\w.]){_TOP}(?:\.[a-z_]+)+", node.value):
+                    found.setdefault(key, f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert {"data.responses.encoding", "data.tickets.encoding", "quality.rules", "weighting.method"} <= set(found)
+    assert not _resolves("data.responses.encodings") and not _resolves("analysis.items")  # the check can fail
+    bad = {k: where for k, where in found.items() if not _resolves(k)}
+    assert bad == {}
