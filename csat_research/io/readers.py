@@ -67,8 +67,8 @@ def container_of(p: Path, fmt: str, allowed: tuple[str, ...]) -> str:
     if not ok:
         raise DataError(
             f"{p.name}: cannot tell the file format from the extension "
-            f"{p.suffix or '(none)'!r}; expected {expect}, or pass format="
-            f"{'/'.join(a for a in allowed if a not in ('auto', 'qualtrics', 'wjx'))}"
+            f"{p.suffix or '(none)'!r}; expected {expect}, or set the params' format (data.responses.format or data.tickets.format; "
+            f"argument format= in Python) to {'/'.join(a for a in allowed if a not in ('auto', 'qualtrics', 'wjx'))}"
         )
     return by_ext
 
@@ -174,7 +174,7 @@ def _decode(p: Path, data: bytes, encoding: str | None, setting: str
             else:
                 notes.append(
                     f"{p.name}: decoded as {encoding!r} as requested, but the bytes are valid "
-                    "UTF-8; if the text looks garbled pass encoding='utf-8' (or None)"
+                    "UTF-8; if the text looks garbled set the params' encoding (data.responses.encoding or data.tickets.encoding; argument encoding= in Python) to utf-8, or leave it out"
                 )
         return text, encoding, notes, "as given"
     if data.isascii():
@@ -353,7 +353,7 @@ def _read_spss(p: Path, encoding: str | None) -> RawFile:
             declared, differs = None, False
         if differs:
             notes.append(f"{p.name}: the file declares encoding {declared!r} but was read as "
-                         f"{encoding!r} as requested; if text looks garbled pass encoding=None")
+                         f"{encoding!r} as requested; if text looks garbled leave out the params' encoding (data.responses.encoding or data.tickets.encoding; argument encoding= in Python)")
     labels = {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
     frame, user_missing = _user_missing(frame, meta.missing_ranges or {}, labels)
     how = "as given" if encoding is not None else "declared in the file"

@@ -14,9 +14,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from csat_research.core.errors import AnalysisError, CsatWarning
+from csat_research.core.errors import (
+    AnalysisError,
+    CsatError,
+    CsatWarning,
+    DataError,
+    ParamsError,
+)
 from csat_research.io.yamlio import load_yaml
-from csat_research.report import i18n
+from csat_research.report import guards, i18n
 from csat_research.report.study import Study
 from csat_research.stats import (
     alpha,
@@ -159,17 +165,40 @@ def _item_scores(study: Study) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _segment_tests(study: Study, value: str) -> pd.DataFrame:
+def _segment_tests(study: Study, value: str, notes: list) -> pd.DataFrame:
+    """Tests of ``value`` across the levels of each segment that can be tested; the levels too
+    small or constant to test are left out with a ``segment_untested`` note (their means and n
+    stay in the segment tables)."""
     rows = []
     for seg in study.params.analysis.segments:
         if seg not in study.data.columns or study.data[seg].nunique() < 2:
             continue
-        res = group_compare.compare_means(study.data, value=value, group=seg,
-                                            survey_weights=study.weight_column)
+        levels, untested = guards.levels_to_test(study.data, value=value, group=seg)
+        notes += untested
+        if len(levels) < 2:
+            continue
+        data = study.data[study.data[seg].isin(levels)]
+        res = group_compare.compare_means(data, value=value, group=seg, survey_weights=study.weight_column)
         t = res.tests.set_index("test")
         for test in t.index:
             rows.append({"segment": seg, "test": test, **t.loc[test].to_dict()})
     return pd.DataFrame(rows)
+
+
+def _lexicon(study: Study) -> dict | None:
+    """The theme lexicon of params ``text.lexicon`` (None: the shipped one), checked to be one."""
+    p = study.params
+    if p.text.lexicon is None:
+        return None
+    try:
+        lexicon = load_yaml(p.text.lexicon.read_text(encoding="utf-8"))
+        tag_themes(pd.Series([""]), lexicon=lexicon)  # compiles (and so checks) every theme
+    except (CsatError, TypeError, ValueError, UnicodeDecodeError) as exc:
+        raise ParamsError(
+            f"{p.source}: text.lexicon: {p.text.lexicon} is not a theme lexicon (a YAML file shaped like "
+            f"csat_research/data/themes.yaml, with a 'themes' mapping): {exc}"
+        ) from exc
+    return lexicon
 
 
 def _text(study: Study, notes: list[str]) -> TextResults | None:
@@ -177,14 +206,12 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
         return None
     p = study.params
     lang = study.lang
+    lexicon = _lexicon(study)  # a broken lexicon fails every study, with or without answers
     answers = study.data[IMPROVE].dropna().astype(str)
     answers = answers[answers.str.strip() != ""]
     if answers.empty:
         notes.append(CsatWarning("no open answers to analyse", kind="no_open_answers"))
         return None
-    lexicon = None
-    if p.text.lexicon is not None:
-        lexicon = load_yaml(p.text.lexicon.read_text(encoding="utf-8"))
     if p.text.extra_themes:
         extra = {k: v.model_dump() for k, v in p.text.extra_themes.items()}
         lexicon = extend_lexicon(extra, lexicon=lexicon)
@@ -204,7 +231,14 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
     ) if seg else pd.DataFrame()
     sat = study.data.loc[answered, OVERALL]
     groups = pd.Series(np.where(sat <= 2, "dissatisfied", np.where(sat >= 4, "satisfied", "neutral")), index=sat.index)
-    contrast = contrast_words(study.data.loc[answered, IMPROVE].astype(str), groups, tokenizer=tok, min_count=5)
+    if {"dissatisfied", "satisfied"} <= set(groups):
+        contrast = contrast_words(study.data.loc[answered, IMPROVE].astype(str), groups, tokenizer=tok, min_count=5)
+    else:  # no answer of one side to contrast with
+        contrast = pd.DataFrame()
+        notes.append(CsatWarning(
+            f"contrast_words not computed: open answers only from {sorted(set(groups))} respondents "
+            "(needs dissatisfied, overall_sat <= 2, and satisfied, >= 4)",
+            kind="not_estimated", analysis="contrast_words", groups=tuple(sorted(set(groups)))))
     quotes = pd.concat(
         [representative_quotes(study.data.loc[answered, IMPROVE].astype(str), tags, theme=t,
                                n=p.text.quotes_per_theme, seed=p.analysis.seed,
@@ -246,7 +280,7 @@ def analyse(study: Study) -> ReportResults:
     dims = list(study.dimensions)
     w_col = study.weight_column
     w = d[w_col] if w_col else None
-    notes: list[str | CsatWarning] = []
+    notes: list[str | CsatWarning] = list(study.notes)
     if study.absent_items:
         notes.append(CsatWarning(f"optional items not in the export: {', '.join(study.absent_items)}",
                                  kind="items_absent", items=study.absent_items))
@@ -263,20 +297,35 @@ def analyse(study: Study) -> ReportResults:
 
     all_items = [i for items in study.dimensions.values() for i in items]
     keyed = scoring.reverse_key(d[all_items], items=study.codebook.reverse_items(study.category))
-    rel, n2 = _quiet(reliability.scale_reliability, keyed, study.dimensions)
-    notes += n2
+    # constant items carry no information about reliability: left out of alpha, omega and CFA
+    rel_dims, const_note = guards.constant_items(keyed, study.dimensions)
+    if const_note is not None:
+        notes.append(const_note)
+    rel_dims = {dim: items for dim, items in rel_dims.items() if len(items) >= 2}
+    rel = pd.DataFrame(columns=["dimension", "n_items", "n_obs", "n_dropped", "alpha", "alpha_std", "ci_low",
+                                "ci_high", "omega"])
     parts = []
-    for dim, items in study.dimensions.items():
-        part, n_it = _quiet(alpha.item_total, keyed, items=items)
-        parts.append(part.assign(dimension=dim))
-        notes += n_it
-    item_tot = pd.concat(parts)
-    try:
-        cfa_res, n3 = _quiet(cfa.cfa, keyed, study.dimensions)
-        notes += n3
-    except AnalysisError as exc:
-        cfa_res = None
-        notes.append(CsatWarning(f"CFA not estimated: {exc}", kind="not_estimated", analysis="cfa"))
+    if rel_dims:
+        try:
+            rel, n2 = _quiet(reliability.scale_reliability, keyed, rel_dims)
+            notes += n2
+            for dim, items in rel_dims.items():
+                part, n_it = _quiet(alpha.item_total, keyed, items=items)
+                parts.append(part.assign(dimension=dim))
+                notes += n_it
+        except AnalysisError as exc:
+            notes.append(guards.not_estimated("scale_reliability", exc))
+    item_tot = pd.concat(parts) if parts else pd.DataFrame(columns=["item", "dimension"])
+    cfa_res = None
+    small: list[str] = []
+    if len(d) <= guards.SMALL_STUDY:  # the factor model (about 60 parameters) needs more respondents
+        small.append("cfa")
+    elif len(rel_dims) >= 2:
+        try:
+            cfa_res, n3 = _quiet(cfa.cfa, keyed, rel_dims)
+            notes += n3
+        except AnalysisError as exc:
+            notes.append(guards.not_estimated("cfa", exc))
     th = p.thresholds
     verdict = reliability.reliability_verdict(cfa_res, scale=rel, **th)
 
@@ -285,56 +334,70 @@ def analyse(study: Study) -> ReportResults:
         segments=[s for s in p.analysis.segments if s in d.columns], survey_weights=w_col,
     )
     notes += n4
-    seg_tests, n5 = _quiet(_segment_tests, study, OVERALL)
+    seg_tests, n5 = _quiet(_segment_tests, study, OVERALL, notes)
     notes += n5
 
     controls = [c for c in p.analysis.controls if c in d.columns]
+    for c in [c for c in controls if d[c].nunique() < 2]:
+        controls.remove(c)
+        notes.append(CsatWarning(f"control {c!r} has one level only in the data; left out of the models",
+                                 kind="control_constant", control=c))
     logit_overall = logit_dims = ordered = None
     curve = pd.DataFrame()
+
+    def model(name: str, fn, outcome: str, predictors: list[str], **kwargs):
+        """``fn`` fitted, or None with the note saying why not (constant outcome, other reasons)."""
+        const = guards.constant_outcome(d, analysis=name, outcome=outcome)
+        if const is not None:
+            notes.append(const)
+            return None
+        try:
+            out, caught = _quiet(fn, d, outcome=outcome, predictors=predictors, survey_weights=w_col, **kwargs)
+        except AnalysisError as exc:
+            notes.append(guards.not_estimated(name, exc, outcome=outcome))
+            return None
+        notes.extend(caught)
+        return out
+
     if REPURCHASE in d.columns:
-        try:
-            logit_overall, n6 = _quiet(logit.repurchase_logit, d, outcome=REPURCHASE, predictors=[OVERALL],
-                                       controls=controls, survey_weights=w_col)
-            logit_dims, n7 = _quiet(logit.repurchase_logit, d, outcome=REPURCHASE, predictors=dims,
-                                    controls=controls, survey_weights=w_col)
-            notes += n6 + n7
+        logit_overall = model("repurchase_logit", logit.repurchase_logit, REPURCHASE, [OVERALL], controls=controls)
+        logit_dims = model("repurchase_logit", logit.repurchase_logit, REPURCHASE, dims, controls=controls)
+        if logit_overall is not None:
             curve = logit.predicted_curve(logit_overall, variable=OVERALL, grid=np.linspace(1, 5, 17))
-        except AnalysisError as exc:
-            notes.append(CsatWarning(f"repurchase model not estimated: {exc}", kind="not_estimated",
-                                     analysis="repurchase_logit"))
     if INTENT in d.columns:
-        try:
-            ordered, n8 = _quiet(ordinal.repurchase_ordered, d, outcome=INTENT, predictors=dims, controls=controls,
-                                 survey_weights=w_col)
-            notes += n8
-        except AnalysisError as exc:
-            notes.append(CsatWarning(f"ordered model not estimated: {exc}", kind="not_estimated",
-                                     analysis="repurchase_ordered"))
+        ordered = model("repurchase_ordered", ordinal.repurchase_ordered, INTENT, dims, controls=controls)
 
     seed = p.analysis.seed
-    drv_sat, n9 = _quiet(drivers.relative_importance, d, outcome=OVERALL, predictors=dims, survey_weights=w_col,
-                         n_boot=p.analysis.n_boot, seed=seed)
-    notes += n9
+    boot = {"n_boot": p.analysis.n_boot, "seed": seed}
+    drv_sat = model("relative_importance", drivers.relative_importance, OVERALL, dims, **boot)
+    drv_sat = pd.DataFrame(columns=["importance", "share"]) if drv_sat is None else drv_sat
     drv_rep = pd.DataFrame()
     if REPURCHASE in d.columns:
-        drv_rep, n10 = _quiet(drivers.relative_importance, d, outcome=REPURCHASE, predictors=dims, survey_weights=w_col,
-                              n_boot=p.analysis.n_boot, seed=seed)
-        notes += n10
+        drv_rep = model("relative_importance", drivers.relative_importance, REPURCHASE, dims, **boot)
+        drv_rep = pd.DataFrame() if drv_rep is None else drv_rep
     perf = scores.set_index("dimension")["mean"].reindex(dims)
-    ipa = drivers.importance_performance(drv_sat["importance"].reindex(dims), perf)
+    ipa = (drivers.importance_performance(drv_sat["importance"].reindex(dims), perf) if len(drv_sat)
+           else pd.DataFrame(columns=["dimension", "importance", "performance", "quadrant"]))
 
     from csat_research.stats.index_weights import weights_table
 
     expert = study.index_weights if p.weighting.method == "expert" else None
     ahp = study.ahp
-    data_w = drv_sat["share"].reindex(dims)
+    data_w = drv_sat["share"].reindex(dims) if len(drv_sat) else None
+    if expert is None and data_w is None and ahp is None:
+        expert = study.index_weights  # the index's fallback weights (a note says why)
     index_weights_by_method = weights_table(expert=expert, data=data_w, ahp=ahp)
 
     crosstabs = {}
     for row, col in p.analysis.crosstabs:
         if row in d.columns and col in d.columns:
             in_order = d.assign(**{v: _in_codebook_order(study, d[v]) for v in (row, col)})
-            res, n11 = _quiet(crosstab, in_order, row=row, col=col, survey_weights=w_col)
+            try:
+                res, n11 = _quiet(crosstab, in_order, row=row, col=col, survey_weights=w_col)
+            except AnalysisError as exc:
+                notes.append(CsatWarning(f"crosstab {row} x {col} not estimated: {exc}",
+                                         kind="crosstab_not_estimated", row=row, col=col, reason=str(exc)))
+                continue
             crosstabs[(row, col)] = res
             notes += n11
         else:
@@ -352,10 +415,24 @@ def analyse(study: Study) -> ReportResults:
         trend, n13 = _quiet(kpi.kpi_trend, tickets, targets=targets)
         notes += n12 + n13
         if "expected_reply_min" in d.columns:
-            gap, n14 = _quiet(kpi.expectation_gap, d, tickets)
-            wait, n15 = _quiet(kpi.satisfaction_by_wait, d, tickets, score=OVERALL)
-            notes += n14 + n15
+            # survey and tickets joined on customer_id: a log of other customers, or a survey without
+            # one row per customer, leaves these two analyses out (noted), not the report
+            try:
+                gap, n14 = _quiet(kpi.expectation_gap, d, tickets)
+                notes += n14
+            except (AnalysisError, DataError) as exc:
+                notes.append(guards.not_estimated("expectation_gap", exc))
+            try:
+                wait, n15 = _quiet(kpi.satisfaction_by_wait, d, tickets, score=OVERALL)
+                notes += n15
+            except (AnalysisError, DataError) as exc:
+                notes.append(guards.not_estimated("satisfaction_by_wait", exc))
 
+    if len(d) <= guards.SMALL_STUDY:
+        notes.insert(0, CsatWarning(
+            f"small study: {len(d)} analysed respondents (at most {guards.SMALL_STUDY}); "
+            f"not run: {small or 'none'}; read every figure as indicative",
+            kind="small_study", n=len(d), limit=guards.SMALL_STUDY, skipped=tuple(small)))
     return ReportResults(
         study=study, overall=overall, csat_mean=csat_mean, csat_top2box=t2b, nps=nps_res, scores=scores,
         item_scores=_item_scores(study), reliability=rel, item_total=item_tot, cfa=cfa_res, verdict=verdict,

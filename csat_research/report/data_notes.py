@@ -27,7 +27,7 @@ from csat_research.report.tables import prose
 if TYPE_CHECKING:  # pragma: no cover
     from csat_research.report.analyse import ReportResults
 
-__all__ = ["data_notes", "data_notes_table", "data_notes_lines"]
+__all__ = ["data_notes", "data_notes_table", "data_notes_lines", "note_sentence", "section_notes"]
 
 #: analyses of the reliability family: their cases are those of one scale (its items)
 _RELIABILITY = ("scale_reliability", "item_total", "cronbach_alpha", "omega", "htmt")
@@ -79,8 +79,56 @@ def data_notes_table(res: ReportResults) -> DisplayTable:
     return DisplayTable(frame, formats={col[k]: ",d" for k in ("used", "of", "left")})
 
 
-def _sentence(res: ReportResults, w: CsatWarning) -> str | None:
+def _model_name(res: ReportResults, f: dict) -> str:
+    """The report-language name of the analysis of a ``not_estimated`` / ``outcome_constant`` note."""
+    lang, name = res.study.lang, str(f["analysis"])
+    if name == "relative_importance":
+        return text("notes.analysis.relative_importance", lang, outcome=res.study.label(str(f["outcome"])))
+    return text(f"notes.analysis.{name}", lang)
+
+
+def _levels(res: ReportResults, segment: str, levels: dict) -> str:
+    lang = res.study.lang
+    try:
+        labels = res.study.codebook.level_labels(segment, lang)
+    except (KeyError, ValueError):
+        labels = {}
+    return join((text("notes.level_count", lang, level=labels.get(lv, lv), n=n) for lv, n in levels.items()), lang)
+
+
+def _label(res: ReportResults, id_: str) -> str:
+    try:
+        return res.study.label(id_)
+    except (KeyError, ValueError):
+        return id_
+
+
+def note_sentence(res: ReportResults, w: CsatWarning) -> str | None:
+    """The report-language sentence of one note (``None`` for kinds told in the table or not at all)."""
     lang, f = res.study.lang, w.facts
+    if w.kind == "segment_untested":
+        line = text(f"notes.segment_untested.{f['reason']}", lang, segment=_label(res, f["segment"]),
+                    levels=_levels(res, f["segment"], f["levels"]))
+        if not f["tested"]:
+            line += text("notes.segment_untested.no_test", lang, segment=_label(res, f["segment"]))
+        return line
+    if w.kind == "constant_item":
+        return text("notes.constant_item", lang, items=join((_label(res, i) for i in f["items"]), lang))
+    if w.kind == "outcome_constant":
+        return text("notes.outcome_constant", lang, analysis=_model_name(res, f), outcome=_label(res, f["outcome"]),
+                    value=f["value"], n=f["n"])
+    if w.kind == "small_study":
+        line = text("notes.small_study", lang, n=f["n"], limit=f["limit"])
+        if f["skipped"]:
+            line += text("notes.small_study_skipped", lang, limit=f["limit"],
+                         analyses=join((text(f"notes.analysis.{a}", lang) for a in f["skipped"]), lang))
+        return line
+    if w.kind == "control_constant":
+        return text("notes.control_constant", lang, control=_label(res, f["control"]))
+    if w.kind == "weights_fallback":
+        return text("notes.weights_fallback", lang)
+    if w.kind == "crosstab_not_estimated":
+        return text("notes.crosstab_not_estimated", lang, row=_label(res, f["row"]), col=_label(res, f["col"]))
     if w.kind == "scores_missing":
         detail = join((f"{res.study.label(d)} {n}" for d, n in f["by_dimension"].items()), lang)
         return text("notes.scores_missing", lang, n=sum(f["by_dimension"].values()), detail=detail)
@@ -95,7 +143,7 @@ def _sentence(res: ReportResults, w: CsatWarning) -> str | None:
         return text("notes.sparse_categories", lang, analysis=text(f"notes.analysis.{f['analysis']}", lang),
                     detail=detail)
     if w.kind == "not_estimated":
-        return text("notes.not_estimated", lang, analysis=text(f"notes.analysis.{f['analysis']}", lang))
+        return text("notes.not_estimated", lang, analysis=_model_name(res, f))
     if w.kind == "crosstab_skipped":
         return text("notes.crosstab_skipped", lang, row=res.study.label(f["row"]), col=res.study.label(f["col"]))
     if w.kind == "no_open_answers":
@@ -109,13 +157,27 @@ def _sentence(res: ReportResults, w: CsatWarning) -> str | None:
 def data_notes_lines(res: ReportResults) -> list[str]:
     """One sentence per situation other than cases left out, then how many notes only the
     researcher's notebook lists."""
-    lines = list(dict.fromkeys(s for w in res.data_notes if (s := _sentence(res, w)) is not None))
+    lines = list(dict.fromkeys(s for w in res.data_notes if (s := note_sentence(res, w)) is not None))
     told = {str(w) for w in res.data_notes
-            if _sentence(res, w) is not None or (w.kind == "cases_dropped" and _analysis_name(res, w) is not None)}
+            if note_sentence(res, w) is not None or (w.kind == "cases_dropped" and _analysis_name(res, w) is not None)}
     rest = [n for n in res.notes if n not in told]
     if rest:
         lines.append(text("notes.other", res.study.lang, n=len(rest)))
     return lines
+
+
+def section_notes(res: ReportResults, *, kinds: tuple[str, ...], analyses: tuple[str, ...] = ()) -> list[str]:
+    """The sentences of the notes of some ``kinds`` (``not_estimated`` / ``outcome_constant`` only
+    for the ``analyses`` named): what a section could not compute, said in the section itself."""
+    out = []
+    for w in res.data_notes:
+        if w.kind not in kinds:
+            continue
+        if w.kind in ("not_estimated", "outcome_constant") and w.facts.get("analysis") not in analyses:
+            continue
+        if (line := note_sentence(res, w)) is not None:
+            out.append(line)
+    return list(dict.fromkeys(out))
 
 
 def data_notes(res: ReportResults) -> DisplayGroup:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from csat_research.report.data_notes import section_notes
 from csat_research.report.i18n import join, quote, text, texts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -179,23 +180,45 @@ def quality_text(res: ReportResults) -> list[str]:
     return out
 
 
+def reliability_text(res: ReportResults) -> list[str]:
+    """What the reliability section could not compute: constant items left out, a factor model or
+    reliability not estimated, a study too small for the factor model."""
+    out = section_notes(res, kinds=("constant_item", "not_estimated"), analyses=("scale_reliability", "cfa"))
+    if res.cfa is None:
+        out += section_notes(res, kinds=("small_study",))
+    return out
+
+
+def segment_text(res: ReportResults) -> list[str]:
+    """Segment levels shown with their n but left out of the significance tests (too small or constant)."""
+    return section_notes(res, kinds=("segment_untested",))
+
+
+def drivers_text(res: ReportResults) -> list[str]:
+    """Key-driver analyses that could not be estimated (constant outcome or other reasons)."""
+    return section_notes(res, kinds=("not_estimated", "outcome_constant"), analyses=("relative_importance",))
+
+
 def repurchase_text(res: ReportResults) -> list[str]:
+    """The repurchase model in one sentence, then what could not be estimated (and why)."""
+    notes = section_notes(res, kinds=("not_estimated", "outcome_constant", "control_constant"),
+                          analyses=("repurchase_logit",))
     m = res.logit_overall
     if m is None:
-        return []
+        return notes
     c = m.coefficients.loc["overall_sat"]
     curve = res.repurchase_curve
     lo = float(np.interp(2.0, curve.iloc[:, 0], curve["probability"])) if len(curve) else np.nan
     hi = float(np.interp(5.0, curve.iloc[:, 0], curve["probability"])) if len(curve) else np.nan
     return [_t(res, "repurchase.logit", n=m.n_obs, r2=m.pseudo_r2, odds=c["odds_ratio"], lo=c["or_ci_low"],
-               hi=c["or_ci_high"], p2=lo, p5=hi)]
+               hi=c["or_ci_high"], p2=lo, p5=hi), *notes]
 
 
 def ordered_text(res: ReportResults) -> list[str]:
     """One sentence introducing the ordered logit of repurchase intention."""
     m = res.ordered
     if m is None:
-        return []
+        return section_notes(res, kinds=("not_estimated", "outcome_constant"), analyses=("repurchase_ordered",))
     top = m.coefficients.drop(index=[t for t in m.coefficients.index if "[" in t]).sort_values("odds_ratio").index[-1]
     c = m.coefficients.loc[top]
     return [_t(res, "repurchase.ordered", n=m.n_obs, dim=_q(res, _dim(res, top)), odds=c["odds_ratio"],

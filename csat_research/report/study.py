@@ -11,12 +11,12 @@ and ``study.screening.audit`` the respondents screening excluded.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from csat_research.core.errors import ParamsError
+from csat_research.core.errors import AnalysisError, CsatWarning, DataError, ParamsError
 from csat_research.io.codebook import Codebook, load_codebook
 from csat_research.io.ingest import IngestResult, read_responses, read_tickets
 from csat_research.io.params import StudyParams, load_params
@@ -31,6 +31,10 @@ from csat_research.stats.quality import ScreeningResult, screen
 from csat_research.stats.scoring import DimensionScoresResult, dimension_scores
 
 WEIGHT = "weight"
+#: a report needs at least this many analysed respondents (kept by the import and the screening)
+#: with an overall-satisfaction answer; with fewer there is nothing to report: no headline figure
+#: (mean with its interval, top-2-box, NPS, dimension scores) rests on a base worth showing
+MIN_ANALYSED = 10
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ class Study:
         The AHP result when ``weighting.method`` is ``ahp``.
     weight_column : str or None
         ``"weight"`` when survey weights are in use.
+    notes : tuple of CsatWarning
+        What loading could not do as asked (e.g. index weights from the data not estimable,
+        equal weights used), for the report's notes on the data.
     """
 
     params: StudyParams
@@ -76,6 +83,7 @@ class Study:
     index_weights: pd.Series
     ahp: AHPResult | None
     weight_column: str | None
+    notes: tuple[CsatWarning, ...] = field(default_factory=tuple)
 
     @property
     def lang(self) -> str:
@@ -136,6 +144,22 @@ def _index_weights(params: StudyParams, data: pd.DataFrame, dims: list[str]) -> 
     weights = data_driven_weights(data, outcome="overall_sat", predictors=dims,
                                   survey_weights=WEIGHT if WEIGHT in data.columns else None)
     return weights.reindex(dims), None
+
+
+def _nothing_to_report(params: StudyParams, n_read: int, n_import_excluded: int, screening: ScreeningResult,
+                       data: pd.DataFrame) -> None:
+    """Refuse a study with fewer than :data:`MIN_ANALYSED` analysed respondents with an overall
+    satisfaction answer, saying where the others went."""
+    n = int(data["overall_sat"].notna().sum()) if "overall_sat" in data.columns else 0
+    if n >= MIN_ANALYSED:
+        return
+    raise DataError(
+        f"{params.data.responses.path}: nothing to report: {n} analysed respondent(s) with an overall_sat answer, "
+        f"a report needs at least {MIN_ANALYSED} ({n_read} rows read, {n_import_excluded} set aside by the import, "
+        f"{screening.n_excluded} of {screening.n_total} excluded by the screening rules of params quality.rules, "
+        f"{len(data) - n} without overall_sat); check the file, or set the screening rules that exclude most "
+        "respondents to 'flag' (params quality.rules)"
+    )
 
 
 def _survey_weights(params: StudyParams, kept: pd.DataFrame) -> pd.Series | None:
@@ -206,49 +230,26 @@ def load_study(params: StudyParams | str | Path) -> Study:
         kept, dimensions=dims, reverse=codebook.reverse_items(category), min_answered=q.min_answered
     )
     data = kept.drop(columns=[c for c in dims if c in kept.columns]).join(scores.scores)
+    _nothing_to_report(params, responses.n_rows_read, responses.n_excluded, screening, data)
     survey_w = _survey_weights(params, data)
     if survey_w is not None:
         data = data.assign(**{WEIGHT: survey_w})
+    notes: list[CsatWarning] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)
-        index_weights, ahp = _index_weights(params, data, list(dims))
+        try:
+            index_weights, ahp = _index_weights(params, data, list(dims))
+        except AnalysisError as exc:
+            if params.weighting.method != "data":
+                raise
+            # weights from the data need variation and enough complete rows: equal weights, noted
+            index_weights, ahp = pd.Series(1.0 / len(dims), index=list(dims)), None
+            notes.append(CsatWarning(
+                f"index weights from the data (params weighting.method: data) not estimable: {exc}; "
+                "equal weights used", kind="weights_fallback", method="data", reason=str(exc)))
     return Study(
         params=params, codebook=codebook, responses=responses, tickets=tickets, screening=screening,
         scores=scores, data=data, dimensions=dims, index_weights=index_weights, ahp=ahp,
-        weight_column=WEIGHT if survey_w is not None else None,
+        weight_column=WEIGHT if survey_w is not None else None, notes=tuple(notes),
     )
 
-
-def validate_study(path: str | Path) -> list[str]:
-    """Check a params file and its data without running a report; return a short account.
-
-    Raises the project's errors (naming file, key, row, column) when anything is wrong.
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        study = load_study(path)
-    r = study.responses
-    lines = [
-        f"study: {study.params.study.brand} / {study.category} / {study.params.study.wave} "
-        f"(report language {study.lang})",
-        f"responses: {r.source} ({r.format}, {r.encoding or 'binary'}"
-        + (f", encoding {r.encoding_detail}" if r.encoding_detail else "")
-        + f"): {r.n_rows_read} rows read, "
-        f"{len(r.frame)} imported, {r.n_excluded} set aside",
-    ]
-    if study.tickets is not None:
-        t = study.tickets
-        lines.append(f"tickets: {t.source}: {t.n_rows_read} rows read, {len(t.frame)} imported, {t.n_excluded} set aside")
-    s = study.screening
-    flagged = ", ".join(f"{row.rule} {int(row.n_flagged)}" for row in s.summary.itertuples() if row.n_flagged)
-    lines.append(f"screening: {s.n_excluded} of {s.n_total} respondents excluded; flagged: {flagged or 'none'}"
-                 + ("; each one is listed with its reasons in the report's tables.xlsx, sheet 'excluded'"
-                    if s.n_excluded else ""))
-    weights = ", ".join(f"{k} {v:.3f}" for k, v in study.index_weights.items())
-    lines.append(f"index weights ({study.params.weighting.method}): {weights}")
-    if study.ahp is not None:
-        lines.append(f"AHP consistency ratio {study.ahp.consistency_ratio:.3f} (limit {study.ahp.max_cr:.2f})")
-    # the screening's own warning repeats the line above (and names a Python object, not a file)
-    lines.extend(f"warning: {w.message}" for w in caught if not str(w.message).startswith("screen excluded"))
-    lines.extend(f"warning: {w}" for w in r.warnings)
-    return lines

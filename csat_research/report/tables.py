@@ -318,29 +318,35 @@ def logit_table(res: ReportResults, which: str = "dimensions") -> DisplayTable:
 
 
 def drivers_table(res: ReportResults) -> DisplayTable:
-    """Relative importance (Shapley) for satisfaction and repurchase, with bootstrap CIs."""
+    """Relative importance (Shapley) for satisfaction and repurchase, with bootstrap CIs.
+
+    Empty when neither could be estimated (``narrative.drivers_text`` says why); a column pair
+    is left out when its outcome's model could not be estimated.
+    """
     s = res.drivers_satisfaction
     r = res.drivers_repurchase
     dims = list(res.study.dimensions)
+    if not len(s) and not len(r):
+        return DisplayTable(pd.DataFrame())
 
     def ci(d: pd.DataFrame, k: str) -> str:
         return _ci_text(d.loc[k, "ci_low"], d.loc[k, "ci_high"], ".3f") if "ci_low" in d and k in d.index else ""
 
     imp_s, ci_col, share = (_t(res, "table.importance_for_satisfaction"), _t(res, "table.95pct_ci"),
                             _t(res, "table.share"))
-    out = pd.DataFrame({
-        _t(res, "dimension"): [_label(res, k) for k in dims],
-        imp_s: [s.loc[k, "importance"] for k in dims],
-        ci_col: [ci(s, k) for k in dims],
-        share: [s.loc[k, "share"] for k in dims],
-    })
-    formats = {imp_s: ".3f", share: ".1%"}
+    out = pd.DataFrame({_t(res, "dimension"): [_label(res, k) for k in dims]})
+    formats = {}
+    if len(s):
+        out[imp_s] = [s.loc[k, "importance"] for k in dims]
+        out[ci_col] = [ci(s, k) for k in dims]
+        out[share] = [s.loc[k, "share"] for k in dims]
+        formats = {imp_s: ".3f", share: ".1%"}
     if len(r):
         imp_r, share_r = _t(res, "table.importance_for_repurchase"), _t(res, "table.share_repurchase")
         out[imp_r] = [r.loc[k, "importance"] for k in dims]
         out[share_r] = [r.loc[k, "share"] for k in dims]
         formats |= {imp_r: ".3f", share_r: ".1%"}
-    return DisplayTable(out, formats=formats, numeric=[ci_col])
+    return DisplayTable(out, formats=formats, numeric=[ci_col] if ci_col in out else [])
 
 
 def ipa_frame(res: ReportResults) -> pd.DataFrame:

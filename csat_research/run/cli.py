@@ -1,6 +1,6 @@
 """Command-line interface of csat-research.
 
-``csat validate PARAMS.yaml``      check a params file and its data without running a report
+``csat validate PARAMS.yaml``      check a params file and its data by a dry run of the report (no HTML/PDF)
 ``csat demo-data --out DIR``       write the bundled demo study (four categories)
 ``csat report PARAMS.yaml``        run one report (notebook -> HTML + PDF + summary.json + xlsx)
 ``csat batch params/ [--workers N] [--scheduler ADDRESS]``  run many reports
@@ -22,7 +22,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    val = sub.add_parser("validate", help="check params files and their data without running a report")
+    val = sub.add_parser("validate", help="check params files and their data by a dry run of the report (every analysis and section, no HTML or PDF): OK means csat report will succeed")
     val.add_argument("params", nargs="+", help="params YAML files (or folders of them)")
 
     demo = sub.add_parser("demo-data", help="generate the bundled demo study")
@@ -49,7 +49,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _validate(paths: list[str]) -> int:
-    from csat_research.report.study import validate_study
+    from csat_research.report.checkup import validate_study
     from csat_research.run.runner import find_params
 
     status = 0

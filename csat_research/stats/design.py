@@ -182,7 +182,7 @@ def build_design(
         if len(lv) < 2:
             raise AnalysisError(
                 f"control '{col}' has a single level {lv} in the complete cases; "
-                "a constant control cannot be estimated - drop it"
+                "a constant control cannot be estimated - leave it out of `controls`"
             )
         levels[col] = tuple(lv)
         level_codes[col] = codes
@@ -218,7 +218,7 @@ def check_estimable(design: Design) -> None:
         if np.ptp(col) == 0:
             raise AnalysisError(
                 f"term '{design.terms[j]}' is constant ({col[0]:g}) in the {len(col)} complete rows; "
-                "it cannot be estimated - drop it"
+                "it cannot be estimated - leave its column out of `predictors` / `controls`"
             )
     Z = X
     names = design.terms

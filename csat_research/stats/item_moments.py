@@ -175,6 +175,11 @@ class ItemMoments:
         return self.cov * (self.n_pair - 1.0) / self.n_pair
 
 
+def _function(what: str) -> str:
+    """The public function named by ``what`` (``"scale_reliability['quality']"`` -> ``scale_reliability``)."""
+    return what.split("[")[0]
+
+
 def _cov_complete(x: np.ndarray, sums: np.ndarray) -> np.ndarray:
     """Sample covariance of complete data from one Gram product X'X (BLAS) and column sums."""
     n = x.shape[0]
@@ -226,7 +231,7 @@ def item_moments(
         if empty:
             raise AnalysisError(
                 f"item(s) {empty} have no answers at all ({n_total} rows, all missing); "
-                "drop them from `items`"
+                f"leave them out of the items given to {_function(what)}()"
             )
         if missing == "listwise":
             keep = ~nan_mask.any(axis=1)
@@ -235,7 +240,9 @@ def item_moments(
             if n_obs < _MIN_RESPONDENTS:
                 raise AnalysisError(
                     f"{what} needs at least {_MIN_RESPONDENTS} respondents; listwise deletion left "
-                    f"{n_obs} of {n_total} rows complete on {names}. Try missing='pairwise'."
+                    f"{n_obs} of {n_total} rows complete on {names}" + (
+                        f"; {_function(what)}(missing='pairwise') uses every answered pair" if _function(what) != "cfa"
+                        else "")
                 )
             xs = x[keep]
             cov = _cov_complete(xs, xs.sum(axis=0))
@@ -288,7 +295,7 @@ def item_moments(
         raise AnalysisError(
             f"item(s) {constant} have zero variance among the {n_obs} respondents used "
             "(everyone gave the same answer); a constant item carries no information about "
-            "reliability - drop it from `items`"
+            f"reliability; leave it out of the items given to {_function(what)}()"
         )
     return ItemMoments(tuple(names), cov, n_pair, means, n_obs, n_total, n_dropped, missing)
 

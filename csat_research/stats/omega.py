@@ -52,7 +52,7 @@ def _ml_one_factor(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         raise AnalysisError(
             f"the item correlation matrix is not positive definite (smallest eigenvalue "
             f"{eig[0]:.3g}); items are linearly dependent or the pairwise matrix is "
-            "inconsistent - remove duplicated items or use missing='listwise'"
+            "inconsistent - remove duplicated items, or pass missing='listwise' instead of 'pairwise'"
         )
 
     def scaled_eig(psi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

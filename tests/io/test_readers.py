@@ -318,7 +318,8 @@ def test_spss_bad_codes_and_encoding(tmp_path, cb):
     assert res.n_excluded == 1
     assert str(record[0].message) == (
         "wave.sav: the file declares encoding 'UTF-8' but was read as 'latin1' as requested; "
-        "if text looks garbled pass encoding=None")
+        "if text looks garbled leave out the params' encoding (data.responses.encoding or data.tickets.encoding; "
+        "argument encoding= in Python)")
 
 
 def test_parquet_canonical(tmp_path, cb, csv_frame):
