@@ -19,9 +19,10 @@ import yaml
 from csat_research.core.errors import DataError
 from csat_research.demo.generator import write_demo_study
 from csat_research.report.analyse import analyse
+from csat_research.report.checkup import validate_study
 from csat_research.report.data_notes import data_notes_lines
 from csat_research.report.outputs import summary
-from csat_research.report.study import load_study, validate_study
+from csat_research.report.study import load_study
 from csat_research.run.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parents[2]
