@@ -14,9 +14,9 @@ Where: :func:`store_path` - ``$CSAT_STORE`` when set, else the params' ``output.
 Semantics
 ---------
 * A wave is identified by (brand, category, wave). Storing a wave whose content (headline
-  figures, respondent rows, input hash, params path, package version) equals the stored one
-  changes nothing, not even its time stored; anything else replaces the wave's rows whole
-  (a changed input file: ``"refreshed"``).
+  figures and respondent values to :data:`DIGITS` digits, input hash, params path, package
+  version) equals the stored one changes nothing, not even its time stored; anything else
+  replaces the wave's rows whole (a changed input file: ``"refreshed"``).
 * DuckDB lets one process write a file at a time. Writers take an exclusive ``flock`` on
   ``<store>.lock`` (readers a shared one) and retry DuckDB's own lock until ``timeout``,
   so parallel report runs (threads or processes) serialise and lose no write.
@@ -74,6 +74,8 @@ _SCHEMA = (
         role VARCHAR NOT NULL, value DOUBLE, level VARCHAR)""",
 )
 _RESPONSE_COLUMNS = ("row_number", "respondent_id", "variable", "role", "value", "level")
+#: digits to which numbers must agree for a re-run to count as unchanged (:meth:`WaveRecord.content_hash`)
+DIGITS = 10
 #: the columns of :func:`list_waves`
 LIST_COLUMNS = ("brand", "category", "wave", "n_analysed", "overall_index", "csat_top2box", "nps", "stored_at",
                 "data_hash")
@@ -118,14 +120,31 @@ class WaveRecord:
         return hashlib.sha256("".join(h for _, h in self.data_files).encode()).hexdigest()
 
     def content_hash(self) -> str:
-        """sha256 of everything stored except the time: equal hashes, nothing to write."""
+        """sha256 of everything stored except the time: equal hashes, nothing to write.
+
+        Numbers count to :data:`DIGITS` significant digits (summary) or decimals (respondent
+        values): iterative fits such as the CFA differ in their last bits between two runs on
+        the same data, which is no reason to rewrite a wave.
+        """
         h = hashlib.sha256()
         h.update(json.dumps([self.brand, self.category, self.wave, self.params_path, self.package_version,
-                             list(map(list, self.data_files)), self.summary], sort_keys=True,
+                             list(map(list, self.data_files)), _rounded(self.summary)], sort_keys=True,
                             ensure_ascii=False, default=str).encode())
         frame = self.responses.loc[:, list(_RESPONSE_COLUMNS)].reset_index(drop=True)
+        frame["value"] = frame["value"].astype(float).round(DIGITS)
         h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
         return h.hexdigest()
+
+
+def _rounded(x: Any) -> Any:
+    """``x`` with every float at :data:`DIGITS` significant digits (for :meth:`WaveRecord.content_hash`)."""
+    if isinstance(x, float):
+        return float(f"{x:.{DIGITS}g}")
+    if isinstance(x, dict):
+        return {k: _rounded(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_rounded(v) for v in x]
+    return x
 
 
 @dataclass(frozen=True)

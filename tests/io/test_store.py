@@ -275,3 +275,21 @@ def test_a_store_damaged_inside_is_named_on_read_and_rebuilt_on_write(tmp_path, 
     with pytest.warns(CsatWarning, match="moved aside"):
         assert store_wave(path, _record("2026Q2")).moved_aside is not None
     assert [w.wave for w in load_history(path)] == ["2026Q2"]
+
+
+def test_noise_in_the_last_bits_is_no_change_but_a_real_difference_is(tmp_path):
+    """Iterative fits (the CFA) differ in their last bits between runs on the same data."""
+    path = tmp_path / "s.duckdb"
+    store_wave(path, _record())
+    noisy = _record()
+    noisy.summary["cfa"] = None
+    store_wave(path, noisy)  # a real difference: replaced
+    again = _record()
+    again.summary["cfa"] = None
+    again.summary["overall_index"] = 3.5 * (1 + 1e-14)
+    again.responses["value"] = again.responses["value"] * (1 + 1e-15)
+    before = _dump(path)
+    assert store_wave(path, again).action == "unchanged" and _dump(path) == before
+    again.summary["overall_index"] = 3.5001
+    assert store_wave(path, again).action == "replaced"
+    assert load_history(path)[0].overall_index == 3.5001
