@@ -25,14 +25,18 @@ Semantics
   rebuilt from the waves stored from then on; reading one raises :class:`StoreError`.
 
 Tables (schema version :data:`SCHEMA_VERSION`, created on first use): ``store_meta`` (key,
-value), ``waves`` (one row per wave) and ``responses`` (one row per wave, respondent and
-variable; ``value`` for numbers, ``level`` for segment levels and flag reasons).
+value); ``waves`` (one row per wave: ``wave_id``, identity, typed headline figures, ``summary``
+JSON text, provenance); ``variables`` (per wave: ``variable_id``, ``variable``, ``role``);
+``respondents`` (per wave: ``row_number`` in the import, ``respondent_id``); ``responses`` (per
+wave, respondent and variable: ``value`` for numbers, ``level`` for segment levels and flag
+reasons). Normalised so that storing a wave of 2,000 respondents writes little.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -44,6 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from csat_research.core.errors import CsatWarning, StoreError
@@ -61,6 +66,7 @@ RESPONDENT_VARIABLES = ("excluded", "reasons", "weight", "overall_index")
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
     """CREATE TABLE IF NOT EXISTS waves (
+        wave_id INTEGER NOT NULL UNIQUE,
         brand VARCHAR NOT NULL, category VARCHAR NOT NULL, wave VARCHAR NOT NULL,
         n_responses INTEGER, n_analysed INTEGER, n_excluded INTEGER,
         overall_index DOUBLE, csat_top2box DOUBLE, nps DOUBLE,
@@ -68,12 +74,16 @@ _SCHEMA = (
         data_hash VARCHAR NOT NULL, content_hash VARCHAR NOT NULL, package_version VARCHAR NOT NULL,
         stored_at TIMESTAMP NOT NULL,
         PRIMARY KEY (brand, category, wave))""",
+    """CREATE TABLE IF NOT EXISTS variables (
+        wave_id INTEGER NOT NULL, variable_id SMALLINT NOT NULL, variable VARCHAR NOT NULL, role VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS respondents (
+        wave_id INTEGER NOT NULL, row_number INTEGER NOT NULL, respondent_id VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS responses (
-        brand VARCHAR NOT NULL, category VARCHAR NOT NULL, wave VARCHAR NOT NULL,
-        row_number INTEGER NOT NULL, respondent_id VARCHAR, variable VARCHAR NOT NULL,
-        role VARCHAR NOT NULL, value DOUBLE, level VARCHAR)""",
+        wave_id INTEGER NOT NULL, row_number INTEGER NOT NULL, variable_id SMALLINT NOT NULL, value DOUBLE,
+        level VARCHAR)""",
 )
-_RESPONSE_COLUMNS = ("row_number", "respondent_id", "variable", "role", "value", "level")
+#: the tables of a wave's respondent-level data (keyed by ``waves.wave_id``)
+_WAVE_TABLES = ("responses", "respondents", "variables")
 #: digits to which numbers must agree for a re-run to count as unchanged (:meth:`WaveRecord.content_hash`)
 DIGITS = 10
 #: the columns of :func:`list_waves`
@@ -93,8 +103,10 @@ class WaveRecord:
         The headline figures (``summary.json``); ``n_responses``, ``n_analysed``, ``n_excluded``,
         ``overall_index``, ``csat_top2box`` and ``nps`` are also kept as typed columns.
     responses : pandas.DataFrame
-        Long respondent-level rows: ``row_number`` (position in the import), ``respondent_id``,
-        ``variable``, ``role`` (one of :data:`ROLES`), ``value`` (float or NaN), ``level`` (text or None).
+        Respondent-level rows (:func:`csat_research.report.wave.wave_responses`): one row per
+        respondent, index (``row_number`` - position in the import -, ``respondent_id``), columns
+        a (``role``, ``variable``) MultiIndex with roles from :data:`ROLES`; numeric columns are
+        stored as ``value``, text columns (segments, reasons) as ``level``.
     data_files : tuple of (str, str)
         The input files and their sha256 (:func:`file_sha256`), responses first.
     params_path : str or None
@@ -130,10 +142,33 @@ class WaveRecord:
         h.update(json.dumps([self.brand, self.category, self.wave, self.params_path, self.package_version,
                              list(map(list, self.data_files)), _rounded(self.summary)], sort_keys=True,
                             ensure_ascii=False, default=str).encode())
-        frame = self.responses.loc[:, list(_RESPONSE_COLUMNS)].reset_index(drop=True)
-        frame["value"] = frame["value"].astype(float).round(DIGITS)
-        h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        values, levels, text = self.grid
+        h.update(json.dumps([list(map(str, c)) for c in self.responses.columns]).encode())
+        h.update(np.round(values, DIGITS).tobytes())
+        h.update("\x1f".join(map(str, levels[:, text].ravel())).encode())
+        h.update(json.dumps(self.responses.index.tolist(), default=str).encode())
         return h.hexdigest()
+
+    @functools.cached_property
+    def grid(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """``responses`` as a respondents x variables float array (numeric columns), an object
+        array of the text columns' levels (None elsewhere) and the text columns' positions."""
+        frame = self.responses
+        n, k = frame.shape
+        values = np.full((n, k), np.nan)
+        levels = np.full((n, k), None, dtype=object)
+        text = []
+        for i, (_, col) in enumerate(frame.items()):
+            if _numeric(col):
+                values[:, i] = col.to_numpy(dtype=float, na_value=np.nan)
+            else:
+                levels[:, i] = col.astype(object).where(col.notna(), None).to_numpy()
+                text.append(i)
+        return values, levels, text
+
+
+def _numeric(col: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
 
 
 def _rounded(x: Any) -> Any:
@@ -290,11 +325,12 @@ def _connect(path: Path, *, read_only: bool, timeout: float):
             raise
 
 
-def _check_schema(con: Any, path: Path) -> None:
-    """Refuse a database that is not a csat store, or one of a newer schema."""
+def _check_schema(con: Any, path: Path) -> int:
+    """The store's schema version (0: an empty database); refuse a database that is not a csat
+    store, or one of a newer schema."""
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if not tables:
-        return
+        return 0
     if "store_meta" not in tables:
         raise StoreError(f"{path} is a DuckDB database but not a csat study store (tables {sorted(tables)}); "
                          "point --store / output.store / CSAT_STORE at another file")
@@ -303,6 +339,7 @@ def _check_schema(con: Any, path: Path) -> None:
     if version > SCHEMA_VERSION:
         raise StoreError(f"{path} has store schema version {version}; this csat-research reads up to "
                          f"{SCHEMA_VERSION}: upgrade csat-research")
+    return version
 
 
 def _create(con: Any) -> None:
@@ -360,9 +397,13 @@ def store_wave(store: str | os.PathLike[str], record: WaveRecord, *, timeout: fl
     """
     if not isinstance(record, WaveRecord):
         raise TypeError(f"store_wave: record must be a WaveRecord; got {type(record).__name__}")
-    bad = sorted(set(record.responses["role"].dropna()) - set(ROLES)) if len(record.responses) else []
+    frame = record.responses
+    if frame.columns.nlevels != 2 or frame.index.nlevels != 2:
+        raise ValueError("store_wave: responses must have (role, variable) columns and a (row_number, respondent_id) "
+                         f"index; got {frame.columns.nlevels} column and {frame.index.nlevels} index level(s)")
+    bad = sorted(set(frame.columns.get_level_values(0)) - set(ROLES))
     if bad:
-        raise ValueError(f"store_wave: responses.role must be one of {ROLES}; got {bad}")
+        raise ValueError(f"store_wave: responses' roles must be among {ROLES}; got {bad}")
     path = Path(store)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = record.content_hash()
@@ -388,14 +429,14 @@ def _store_locked(path: Path, record: WaveRecord, content: str, timeout: float) 
     """Open (or create) the store, compare and write the wave; the caller holds the lock."""
     con = _connect(path, read_only=False, timeout=timeout)
     try:
-        _check_schema(con, path)
-        _create(con)
+        if _check_schema(con, path) < SCHEMA_VERSION:
+            _create(con)
         key = [record.brand, record.category, record.wave]
-        old = con.execute("SELECT content_hash, data_hash FROM waves WHERE brand = ? AND category = ? AND wave = ?",
-                          key).fetchone()
+        old = con.execute("SELECT content_hash, data_hash, wave_id FROM waves WHERE brand = ? AND category = ? "
+                          "AND wave = ?", key).fetchone()
         if old is not None and old[0] == content:
             return "unchanged"
-        _write(con, record, content)
+        _write(con, record, content, None if old is None else int(old[2]))
         return "added" if old is None else ("replaced" if old[1] == record.data_hash else "refreshed")
     finally:
         con.close()
@@ -406,30 +447,67 @@ def _typed(summary: dict[str, Any], key: str, kind: type) -> Any:
     return None if value is None else kind(value)
 
 
-def _write(con: Any, record: WaveRecord, content: str) -> None:
+def _tables(record: WaveRecord, wave_id: int) -> dict[str, Any]:
+    """The wave's respondent-level rows as Arrow tables for ``variables``, ``respondents`` and
+    ``responses`` (every respondent x variable; DuckDB scans Arrow without Python objects)."""
+    import pyarrow as pa
+
+    frame = record.responses
+    n, k = frame.shape
+    values, levels, _ = record.grid
+    rows = frame.index.get_level_values(0).to_numpy(dtype=np.int32)
+    ids = frame.index.get_level_values(1)
+    text = pa.string()
+
+    def ints(x: np.ndarray, kind: Any) -> Any:
+        return pa.array(x, kind)
+
+    return {
+        "variables": pa.table({
+            "wave_id": ints(np.full(k, wave_id, dtype=np.int32), pa.int32()),
+            "variable_id": ints(np.arange(k, dtype=np.int16), pa.int16()),
+            "variable": pa.array([str(v) for v in frame.columns.get_level_values(1)], text),
+            "role": pa.array([str(r) for r in frame.columns.get_level_values(0)], text),
+        }),
+        "respondents": pa.table({
+            "wave_id": ints(np.full(n, wave_id, dtype=np.int32), pa.int32()),
+            "row_number": ints(rows, pa.int32()),
+            "respondent_id": pa.array(ids.astype(object).where(ids.notna(), None), text, from_pandas=True),
+        }),
+        "responses": pa.table({
+            "wave_id": ints(np.full(n * k, wave_id, dtype=np.int32), pa.int32()),
+            "row_number": ints(np.repeat(rows, k), pa.int32()),
+            "variable_id": ints(np.tile(np.arange(k, dtype=np.int16), n), pa.int16()),
+            "value": pa.array(values.ravel(), pa.float64(), from_pandas=True),
+            "level": pa.array(levels.ravel(), text, from_pandas=True),
+        }),
+    }
+
+
+def _write(con: Any, record: WaveRecord, content: str, old_id: int | None) -> None:
     key = [record.brand, record.category, record.wave]
     s = record.summary
-    rows = record.responses.loc[:, list(_RESPONSE_COLUMNS)].copy()
-    rows.insert(0, "wave", record.wave)
-    rows.insert(0, "category", record.category)
-    rows.insert(0, "brand", record.brand)
-    rows = rows.astype({"row_number": "int32", "respondent_id": "object", "variable": "object", "role": "object",
-                        "value": "float64", "level": "object"})
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM responses WHERE brand = ? AND category = ? AND wave = ?", key)
-        con.execute("DELETE FROM waves WHERE brand = ? AND category = ? AND wave = ?", key)
+        if old_id is None:
+            wave_id = int(con.execute("SELECT coalesce(max(wave_id), 0) + 1 FROM waves").fetchone()[0])
+        else:  # a replaced wave keeps its id
+            wave_id = old_id
+            for table in _WAVE_TABLES:
+                con.execute(f"DELETE FROM {table} WHERE wave_id = ?", [wave_id])
+            con.execute("DELETE FROM waves WHERE wave_id = ?", [wave_id])
         con.execute(
-            "INSERT INTO waves VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [*key, _typed(s, "n_responses", int), _typed(s, "n_analysed", int), _typed(s, "n_excluded", int),
+            "INSERT INTO waves VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [wave_id, *key, _typed(s, "n_responses", int), _typed(s, "n_analysed", int), _typed(s, "n_excluded", int),
              _typed(s, "overall_index", float), _typed(s, "csat_top2box", float), _typed(s, "nps", float),
              json.dumps(s, ensure_ascii=False, sort_keys=True), record.params_path,
              json.dumps([list(f) for f in record.data_files], ensure_ascii=False), record.data_hash, content,
              record.package_version, datetime.now(UTC).replace(tzinfo=None)],
         )
-        con.register("new_rows", rows)
-        con.execute("INSERT INTO responses SELECT * FROM new_rows")
-        con.unregister("new_rows")
+        for table, rows in _tables(record, wave_id).items():
+            con.register("new_rows", rows)
+            con.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
+            con.unregister("new_rows")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -507,8 +585,10 @@ def drop_wave(store: str | os.PathLike[str], name: str, wave: str, *, timeout: f
         con = _connect(path, read_only=False, timeout=timeout)
         try:
             con.execute("BEGIN TRANSACTION")
-            for table in ("responses", "waves"):
-                con.execute(f"DELETE FROM {table} WHERE (brand = ? OR category = ?) AND wave = ?", [name, name, wave])
+            ids = "SELECT wave_id FROM waves WHERE (brand = ? OR category = ?) AND wave = ?"
+            for table in _WAVE_TABLES:
+                con.execute(f"DELETE FROM {table} WHERE wave_id IN ({ids})", [name, name, wave])
+            con.execute(f"DELETE FROM waves WHERE wave_id IN ({ids})", [name, name, wave])
             con.execute("COMMIT")
         finally:
             con.close()
@@ -562,26 +642,39 @@ def load_wave_data(
             raise ValueError(f"load_wave_data: roles must be among {ROLES}; got {bad}")
     where, args = _where(brand, category, wave)
     with _reading(store, timeout) as con:
-        waves = [] if con is None else con.execute(f"SELECT brand, category FROM waves{where}", args).fetchall()
+        waves = [] if con is None else con.execute(f"SELECT brand, category, wave_id FROM waves{where}",
+                                                   args).fetchall()
         if len(waves) != 1:
-            found = "nothing" if not waves else ", ".join(f"{b}/{c}" for b, c in waves)
+            found = "nothing" if not waves else ", ".join(f"{b}/{c}" for b, c, _ in waves)
             raise StoreError(f"{store}: expected one stored wave {wave} (brand={brand!r}, category={category!r}); "
                              f"found {found}")
-        b, c = waves[0]
-        long = con.execute("SELECT row_number, respondent_id, variable, role, value, level FROM responses "
-                           "WHERE brand = ? AND category = ? AND wave = ? ORDER BY row_number", [b, c, wave]).df()
-    return _wide(long, roles)
+        wave_id = waves[0][2]
+        variables = con.execute("SELECT variable, role FROM variables WHERE wave_id = ? ORDER BY variable_id",
+                                [wave_id]).fetchall()
+        people = con.execute("SELECT row_number, respondent_id FROM respondents WHERE wave_id = ? ORDER BY row_number",
+                             [wave_id]).df()
+        cells = con.execute("SELECT value, level FROM responses WHERE wave_id = ? ORDER BY row_number, variable_id",
+                            [wave_id]).df()
+    return _wide(people, variables, cells, roles)
 
 
-def _wide(long: pd.DataFrame, roles: Sequence[str] | None) -> pd.DataFrame:
-    ids = long.drop_duplicates("row_number").set_index("row_number")["respondent_id"]
-    out = pd.DataFrame({"respondent_id": ids})
-    keep = long if roles is None else long[long["role"].isin(["respondent", *roles])]
-    order = list(dict.fromkeys(keep["variable"]))
-    text_vars = set(keep.loc[keep["level"].notna(), "variable"])
-    for variable in order:
-        part = keep[keep["variable"] == variable].set_index("row_number")
-        out[variable] = part["level"].reindex(out.index) if variable in text_vars else part["value"].reindex(out.index)
-    if "excluded" in out:
-        out["excluded"] = out["excluded"].astype(bool)
-    return out.reset_index()
+def _wide(people: pd.DataFrame, variables: list[tuple[str, str]], cells: pd.DataFrame,
+          roles: Sequence[str] | None) -> pd.DataFrame:
+    """One row per respondent from the stored grid (respondents x variables, in order)."""
+    n, k = len(people), len(variables)
+    if len(cells) != n * k:
+        raise StoreError(f"stored wave is incomplete: {len(cells)} cells for {n} respondents x {k} variables")
+    values = cells["value"].to_numpy(dtype=float, na_value=np.nan).reshape(n, k)
+    level = cells["level"].astype(object)
+    levels = level.where(level.notna(), None).to_numpy().reshape(n, k)
+    out = {"row_number": people["row_number"].to_numpy(), "respondent_id": people["respondent_id"].to_numpy(dtype=object)}
+    for i, (variable, role) in enumerate(variables):
+        if roles is not None and role != "respondent" and role not in roles:
+            continue
+        column = levels[:, i]
+        text = any(v is not None for v in column)
+        out[variable] = column.astype(object) if text else values[:, i]
+    frame = pd.DataFrame(out)
+    if "excluded" in frame:
+        frame["excluded"] = frame["excluded"].astype(bool)
+    return frame

@@ -110,7 +110,7 @@ def write_outputs(results: ReportResults, output_dir: str | Path) -> dict[str, P
     paths = {"summary": out / "summary.json"}
     atomic_write_text(paths["summary"], json.dumps(doc, ensure_ascii=False, indent=2))
     paths["wave"] = out / WAVE_FILE
-    wave_responses(results).to_parquet(paths["wave"], index=False)
+    wave_responses(results).to_parquet(paths["wave"])
     if "xlsx" in p.output.formats:
         paths["xlsx"] = to_excel(results, out / "tables.xlsx")
     if "pptx" in p.output.formats:

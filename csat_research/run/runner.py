@@ -248,11 +248,13 @@ def finish_report(
             wanted.add("tables.xlsx")
         if "pptx" in params.output.formats:
             wanted.add("report.pptx")
+        t0 = time.perf_counter()
         wave = _wave_rows(workdir)
+        timings["store"] = time.perf_counter() - t0
         files = _publish(workdir, params.report_dir, [n for n in OUTPUT_FILES if n in wanted])
         t0 = time.perf_counter()
         stored = None if wave is None else _store_wave(params, wave)
-        timings["store"] = time.perf_counter() - t0
+        timings["store"] += time.perf_counter() - t0
         return ReportOutcome(params.source, True, params.report_dir, files, None, timings, stored)
     except Exception:
         # rendering or publishing failed (e.g. the PDF renderer): the error goes where a failed
@@ -292,6 +294,24 @@ def _store_wave(params: StudyParams, wave: tuple[dict, object]) -> str:
     return result.message
 
 
+def _import_store_modules() -> None:
+    """Import what storing a wave needs (duckdb, the parquet reader: ~0.1-0.3 s) while a kernel
+    runs the notebook, so that the store step after publishing does not wait for it."""
+    try:
+        import duckdb  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+
+        import csat_research.io.store  # noqa: F401
+    except ImportError:  # noqa: S110 - the store step raises it again with its message
+        pass
+
+
+def _warm_store_modules() -> threading.Thread:
+    thread = threading.Thread(target=_import_store_modules, name="csat-store-import", daemon=True)
+    thread.start()
+    return thread
+
+
 def run_report(
     params_path: str | Path,
     *,
@@ -307,6 +327,7 @@ def run_report(
     """
     from csat_research.report.pdf import PdfRenderer
 
+    _warm_store_modules()
     own = starting = None
     if renderer is None and _wants_pdf([Path(params_path)]):
         own = PdfRenderer(tabs=1)
@@ -481,6 +502,7 @@ def _local_batch(
     The kernels are shut down as soon as the last notebook has run, while PDFs still print.
     """
     renderer = None
+    _warm_store_modules()
     own_zygote = Zygote() if warm and zygote is None and zygote_available() else None
     kernels = KernelPool(kernel_name, zygote=zygote or own_zygote) if warm else None
     closing: list[threading.Thread] = []

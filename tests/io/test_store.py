@@ -25,27 +25,29 @@ from csat_research.io.store import (
 
 
 def _responses(n: int = 30, seed: int = 0) -> pd.DataFrame:
-    """Long respondent rows as a report writes them: respondent variables, a flag, two
-    dimensions, an item, an outcome and a segment."""
+    """Respondent rows as a report hands them over: respondent variables, a flag, two
+    dimensions, an item, an outcome and a segment (10 variables)."""
     rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n):
-        rid = f"R{i:04d}"
-        excluded = float(i % 10 == 9)
-        dims = rng.uniform(1, 5, 2)
-        rows += [
-            (i, rid, "excluded", "respondent", excluded, None),
-            (i, rid, "reasons", "respondent", np.nan, "trap" if excluded else ""),
-            (i, rid, "weight", "respondent", np.nan if excluded else float(rng.uniform(0.5, 2)), None),
-            (i, rid, "overall_index", "respondent", np.nan if excluded else float(dims.mean()), None),
-            (i, rid, "trap", "flag", excluded, None),
-            (i, rid, "efficiency", "dimension", np.nan if excluded else float(dims[0]), None),
-            (i, rid, "quality", "dimension", np.nan if excluded else float(dims[1]), None),
-            (i, rid, "eff_first_reply", "item", float(rng.integers(1, 6)), None),
-            (i, rid, "nps", "outcome", float(rng.integers(0, 11)), None),
-            (i, rid, "customer_type", "segment", np.nan, ["new", "returning"][i % 2]),
-        ]
-    return pd.DataFrame(rows, columns=["row_number", "respondent_id", "variable", "role", "value", "level"])
+    excluded = (np.arange(n) % 10 == 9).astype(float)
+    dims = rng.uniform(1, 5, (n, 2))
+    dims[excluded == 1] = np.nan
+    columns = {
+        ("respondent", "excluded"): excluded,
+        ("respondent", "reasons"): np.where(excluded == 1, "trap", "").astype(object),
+        ("respondent", "weight"): np.where(excluded == 1, np.nan, rng.uniform(0.5, 2, n)),
+        ("respondent", "overall_index"): dims.mean(axis=1),
+        ("flag", "trap"): excluded,
+        ("dimension", "efficiency"): dims[:, 0],
+        ("dimension", "quality"): dims[:, 1],
+        ("item", "eff_first_reply"): rng.integers(1, 6, n).astype(float),
+        ("outcome", "nps"): rng.integers(0, 11, n).astype(float),
+        ("segment", "customer_type"): np.array(["new", "returning"] * n, dtype=object)[:n],
+    }
+    frame = pd.DataFrame(columns)
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["role", "variable"])
+    frame.index = pd.MultiIndex.from_arrays([np.arange(n), [f"R{i:04d}" for i in range(n)]],
+                                            names=["row_number", "respondent_id"])
+    return frame
 
 
 def _record(wave: str = "2026Q1", *, category: str = "beauty", brand: str = "Acme", data_hash: str = "a" * 64,
@@ -76,7 +78,9 @@ def test_a_missing_store_is_created_and_read_back(tmp_path):
     result = store_wave(path, _record())
     assert (result.action, result.path, result.moved_aside) == ("added", path, None)
     tables = _dump(path)
-    assert set(tables) == {"store_meta", "waves", "responses"}
+    assert set(tables) == {"store_meta", "waves", "variables", "respondents", "responses"}
+    assert len(tables["responses"]) == 30 * 10 and len(tables["respondents"]) == 30
+    assert len(tables["variables"]) == 10
     assert ("schema_version", str(SCHEMA_VERSION)) in tables["store_meta"]
     [wave] = load_history(path, category="beauty")
     assert (wave.brand, wave.wave, wave.n_analysed, wave.overall_index, wave.nps) == ("Acme", "2026Q1", 27, 3.5, 12.5)
@@ -93,8 +97,8 @@ def test_wave_data_comes_back_as_stored(tmp_path):
     assert len(data) == 30 and list(data["row_number"]) == list(range(30))
     assert list(data.columns[:6]) == ["row_number", "respondent_id", "excluded", "reasons", "weight", "overall_index"]
     assert data["excluded"].dtype == bool and data["excluded"].sum() == 3
-    want = record.responses.query("variable == 'efficiency'").set_index("row_number")["value"]
-    np.testing.assert_array_equal(data.set_index("row_number")["efficiency"].to_numpy(), want.to_numpy())
+    np.testing.assert_array_equal(data["efficiency"].to_numpy(), record.responses[("dimension", "efficiency")])
+    assert list(data["respondent_id"][:2]) == ["R0000", "R0001"] and list(data["reasons"][8:10]) == ["", "trap"]
     assert list(data["customer_type"][:2]) == ["new", "returning"]
     only = load_wave_data(path, category="beauty", wave="2026Q1", roles=["dimension"])
     assert set(only.columns) == {"row_number", "respondent_id", "excluded", "reasons", "weight", "overall_index",
@@ -126,8 +130,10 @@ def test_a_changed_input_file_refreshes_the_wave_and_nothing_else(tmp_path):
     assert [(w.wave, w.overall_index, w.data_hash[0]) for w in history] == [("2026Q1", 3.9, "b"), ("2026Q2", 3.7, "a")]
     assert len(load_wave_data(path, category="beauty", wave="2026Q1")) == 20
     after = _dump(path)
-    assert [r for r in after["responses"] if r[2] == "2026Q2"] == [r for r in other["responses"] if r[2] == "2026Q2"]
-    assert [r for r in after["waves"] if r[2] == "2026Q2"] == [r for r in other["waves"] if r[2] == "2026Q2"]
+    [q2] = [r[0] for r in other["waves"] if r[3] == "2026Q2"]
+    for table in ("waves", "variables", "respondents", "responses"):  # the other wave is untouched
+        assert [r for r in after[table] if r[0] == q2] == [r for r in other[table] if r[0] == q2]
+    assert {r[0] for r in after["waves"]} == {r[0] for r in other["waves"]}  # the refreshed wave keeps its id
     # same input, other results (e.g. other params): replaced
     assert store_wave(path, _record("2026Q1", data_hash="b" * 64, index=4.0, seed=5, n=20)).action == "replaced"
 
@@ -151,7 +157,9 @@ def test_drop_removes_one_wave_and_says_what(tmp_path):
     removed = drop_wave(path, "beauty", "2026Q1")
     assert list(removed["wave"]) == ["2026Q1"]
     assert list(list_waves(path)["wave"]) == ["2026Q2"]
-    assert {r[2] for r in _dump(path)["responses"]} == {"2026Q2"}
+    left = _dump(path)
+    assert {r[3] for r in left["waves"]} == {"2026Q2"}
+    assert {r[0] for t in ("variables", "respondents", "responses") for r in left[t]} == {left["waves"][0][0]}
     assert drop_wave(path, "beauty", "2026Q1").empty
     assert not drop_wave(path, "Acme", "2026Q2").empty  # by brand too
 
@@ -170,7 +178,7 @@ def test_parallel_writers_lose_no_wave(tmp_path):
     assert actions == ["added"] * 8
     history = load_history(path, category="beauty")
     assert [(w.wave, w.overall_index) for w in history] == [(w, float(w[-1])) for w in waves]
-    assert len(_dump(Path(path))["responses"]) == 8 * len(_responses())
+    assert len(_dump(Path(path))["responses"]) == 8 * _responses().size
 
 
 def test_a_corrupt_store_is_named_moved_aside_and_rebuilt(tmp_path):
@@ -240,9 +248,15 @@ def test_bad_input_is_refused():
     with pytest.raises(TypeError, match="record must be a WaveRecord; got dict"):
         store_wave("x.duckdb", {})
     bad = _record()
-    bad.responses.loc[0, "role"] = "dimensions"
-    with pytest.raises(ValueError, match=r"role must be one of .*got \['dimensions'\]"):
+    cols = bad.responses.columns
+    bad.responses.columns = pd.MultiIndex.from_tuples([("dimensions" if r == "dimension" else r, v) for r, v in cols],
+                                                      names=cols.names)
+    with pytest.raises(ValueError, match=r"roles must be among .*got \['dimensions'\]"):
         store_wave("x.duckdb", bad)
+    flat = _record()
+    flat.responses.columns = flat.responses.columns.get_level_values(1)
+    with pytest.raises(ValueError, match=r"\(role, variable\) columns .*got 1 column and 2 index level"):
+        store_wave("x.duckdb", flat)
 
 
 def test_store_path_env_params_default(tmp_path, monkeypatch):
@@ -287,7 +301,7 @@ def test_noise_in_the_last_bits_is_no_change_but_a_real_difference_is(tmp_path):
     again = _record()
     again.summary["cfa"] = None
     again.summary["overall_index"] = 3.5 * (1 + 1e-14)
-    again.responses["value"] = again.responses["value"] * (1 + 1e-15)
+    again.responses[("dimension", "efficiency")] *= 1 + 1e-15
     before = _dump(path)
     assert store_wave(path, again).action == "unchanged" and _dump(path) == before
     again.summary["overall_index"] = 3.5001
