@@ -73,8 +73,16 @@ def _store_table(frame) -> list[str]:
          else f"{r.overall_index:.2f}", f"{r.stored_at:%Y-%m-%d %H:%M:%S}", str(r.data_hash)[:12])
         for r in frame.itertuples()
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
+    return ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows]
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Chinese characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _store(args: argparse.Namespace) -> int:

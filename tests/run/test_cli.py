@@ -88,6 +88,14 @@ def test_store_list_and_drop(tmp_path, capsys, monkeypatch):
                                 "data", "hash"]
     assert lines[2].split()[:5] == ["Acme", "beauty", "2026Q1", "27", "3.46"] and lines[2].endswith("aaaaaaaaaaaa")
     assert lines[3].split()[:3] == ["宝贝", "baby", "2026Q2"] and lines[3].endswith("c0ffeec0ffee")
+
+    def columns(text: str) -> int:  # terminal columns: a Chinese character takes two
+        import unicodedata
+
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    # aligned in a terminal, Chinese brand names included
+    assert columns(lines[2][:lines[2].index("beauty")]) == columns(lines[3][:lines[3].index("baby")])
     assert main(["store", "drop", "baby", "2026Q2", "--store", str(store)]) == 0
     assert capsys.readouterr().out == f"removed 宝贝 / baby / 2026Q2 (n=27) from {store}\n"
     assert main(["store", "drop", "baby", "2026Q2", "--store", str(store)]) == 1
