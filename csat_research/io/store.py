@@ -28,8 +28,9 @@ Tables (schema version :data:`SCHEMA_VERSION`, created on first use): ``store_me
 value); ``waves`` (one row per wave: ``wave_id``, identity, typed headline figures, ``summary``
 JSON text, provenance); ``variables`` (per wave: ``variable_id``, ``variable``, ``role``);
 ``respondents`` (per wave: ``row_number`` in the import, ``respondent_id``); ``responses`` (per
-wave, respondent and variable: ``value`` for numbers, ``level`` for segment levels and flag
-reasons). Normalised so that storing a wave of 2,000 respondents writes little.
+wave, respondent and numeric variable: ``value``) and ``levels`` (per wave, respondent and text
+variable - segment levels, exclusion reasons: ``level``). Normalised so that storing a wave of
+2,000 respondents writes little.
 """
 
 from __future__ import annotations
@@ -75,15 +76,17 @@ _SCHEMA = (
         stored_at TIMESTAMP NOT NULL,
         PRIMARY KEY (brand, category, wave))""",
     """CREATE TABLE IF NOT EXISTS variables (
-        wave_id INTEGER NOT NULL, variable_id SMALLINT NOT NULL, variable VARCHAR NOT NULL, role VARCHAR NOT NULL)""",
+        wave_id INTEGER NOT NULL, variable_id SMALLINT NOT NULL, variable VARCHAR NOT NULL, role VARCHAR NOT NULL,
+        is_text BOOLEAN NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS respondents (
         wave_id INTEGER NOT NULL, row_number INTEGER NOT NULL, respondent_id VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS responses (
-        wave_id INTEGER NOT NULL, row_number INTEGER NOT NULL, variable_id SMALLINT NOT NULL, value DOUBLE,
-        level VARCHAR)""",
+        wave_id INTEGER NOT NULL, row_number INTEGER NOT NULL, variable_id SMALLINT NOT NULL, value DOUBLE)""",
+    """CREATE TABLE IF NOT EXISTS levels (
+        wave_id INTEGER NOT NULL, row_number INTEGER NOT NULL, variable_id SMALLINT NOT NULL, level VARCHAR)""",
 )
 #: the tables of a wave's respondent-level data (keyed by ``waves.wave_id``)
-_WAVE_TABLES = ("responses", "respondents", "variables")
+_WAVE_TABLES = ("responses", "levels", "respondents", "variables")
 #: digits to which numbers must agree for a re-run to count as unchanged (:meth:`WaveRecord.content_hash`)
 DIGITS = 10
 #: the columns of :func:`list_waves`
@@ -106,7 +109,7 @@ class WaveRecord:
         Respondent-level rows (:func:`csat_research.report.wave.wave_responses`): one row per
         respondent, index (``row_number`` - position in the import -, ``respondent_id``), columns
         a (``role``, ``variable``) MultiIndex with roles from :data:`ROLES`; numeric columns are
-        stored as ``value``, text columns (segments, reasons) as ``level``.
+        stored in ``responses.value``, text columns (segments, reasons) in ``levels.level``.
     data_files : tuple of (str, str)
         The input files and their sha256 (:func:`file_sha256`), responses first.
     params_path : str or None
@@ -448,38 +451,43 @@ def _typed(summary: dict[str, Any], key: str, kind: type) -> Any:
 
 
 def _tables(record: WaveRecord, wave_id: int) -> dict[str, Any]:
-    """The wave's respondent-level rows as Arrow tables for ``variables``, ``respondents`` and
-    ``responses`` (every respondent x variable; DuckDB scans Arrow without Python objects)."""
+    """The wave's respondent-level rows as Arrow tables for ``variables``, ``respondents``,
+    ``responses`` (every respondent x numeric variable) and ``levels`` (x text variable); DuckDB
+    scans Arrow without Python objects."""
     import pyarrow as pa
 
     frame = record.responses
     n, k = frame.shape
-    values, levels, _ = record.grid
+    values, levels, text = record.grid
+    numeric = np.array([i for i in range(k) if i not in set(text)], dtype=np.int16)
+    texts = np.array(text, dtype=np.int16)
     rows = frame.index.get_level_values(0).to_numpy(dtype=np.int32)
     ids = frame.index.get_level_values(1)
-    text = pa.string()
+    string = pa.string()
 
-    def ints(x: np.ndarray, kind: Any) -> Any:
-        return pa.array(x, kind)
+    def wave(m: int) -> Any:
+        return pa.array(np.full(m, wave_id, dtype=np.int32))
 
     return {
         "variables": pa.table({
-            "wave_id": ints(np.full(k, wave_id, dtype=np.int32), pa.int32()),
-            "variable_id": ints(np.arange(k, dtype=np.int16), pa.int16()),
-            "variable": pa.array([str(v) for v in frame.columns.get_level_values(1)], text),
-            "role": pa.array([str(r) for r in frame.columns.get_level_values(0)], text),
+            "wave_id": wave(k), "variable_id": pa.array(np.arange(k, dtype=np.int16)),
+            "variable": pa.array([str(v) for v in frame.columns.get_level_values(1)], string),
+            "role": pa.array([str(r) for r in frame.columns.get_level_values(0)], string),
+            "is_text": pa.array([i in set(text) for i in range(k)], pa.bool_()),
         }),
         "respondents": pa.table({
-            "wave_id": ints(np.full(n, wave_id, dtype=np.int32), pa.int32()),
-            "row_number": ints(rows, pa.int32()),
-            "respondent_id": pa.array(ids.astype(object).where(ids.notna(), None), text, from_pandas=True),
+            "wave_id": wave(n), "row_number": pa.array(rows),
+            "respondent_id": pa.array(ids.astype(object).where(ids.notna(), None), string, from_pandas=True),
         }),
         "responses": pa.table({
-            "wave_id": ints(np.full(n * k, wave_id, dtype=np.int32), pa.int32()),
-            "row_number": ints(np.repeat(rows, k), pa.int32()),
-            "variable_id": ints(np.tile(np.arange(k, dtype=np.int16), n), pa.int16()),
-            "value": pa.array(values.ravel(), pa.float64(), from_pandas=True),
-            "level": pa.array(levels.ravel(), text, from_pandas=True),
+            "wave_id": wave(n * len(numeric)), "row_number": pa.array(np.repeat(rows, len(numeric))),
+            "variable_id": pa.array(np.tile(numeric, n)),
+            "value": pa.array(values[:, numeric].ravel(), pa.float64(), from_pandas=True),
+        }),
+        "levels": pa.table({
+            "wave_id": wave(n * len(texts)), "row_number": pa.array(np.repeat(rows, len(texts))),
+            "variable_id": pa.array(np.tile(texts, n)),
+            "level": pa.array(levels[:, texts].ravel(), string, from_pandas=True),
         }),
     }
 
@@ -649,31 +657,40 @@ def load_wave_data(
             raise StoreError(f"{store}: expected one stored wave {wave} (brand={brand!r}, category={category!r}); "
                              f"found {found}")
         wave_id = waves[0][2]
-        variables = con.execute("SELECT variable, role FROM variables WHERE wave_id = ? ORDER BY variable_id",
-                                [wave_id]).fetchall()
+        variables = con.execute("SELECT variable, role, is_text FROM variables WHERE wave_id = ? "
+                                "ORDER BY variable_id", [wave_id]).fetchall()
         people = con.execute("SELECT row_number, respondent_id FROM respondents WHERE wave_id = ? ORDER BY row_number",
                              [wave_id]).df()
-        cells = con.execute("SELECT value, level FROM responses WHERE wave_id = ? ORDER BY row_number, variable_id",
-                            [wave_id]).df()
-    return _wide(people, variables, cells, roles)
+        values = con.execute("SELECT value FROM responses WHERE wave_id = ? ORDER BY row_number, variable_id",
+                             [wave_id]).df()["value"]
+        levels = con.execute("SELECT level FROM levels WHERE wave_id = ? ORDER BY row_number, variable_id",
+                             [wave_id]).df()["level"]
+    return _wide(people, variables, values, levels, roles)
 
 
-def _wide(people: pd.DataFrame, variables: list[tuple[str, str]], cells: pd.DataFrame,
+def _wide(people: pd.DataFrame, variables: list[tuple[str, str, bool]], values: pd.Series, levels: pd.Series,
           roles: Sequence[str] | None) -> pd.DataFrame:
-    """One row per respondent from the stored grid (respondents x variables, in order)."""
-    n, k = len(people), len(variables)
-    if len(cells) != n * k:
-        raise StoreError(f"stored wave is incomplete: {len(cells)} cells for {n} respondents x {k} variables")
-    values = cells["value"].to_numpy(dtype=float, na_value=np.nan).reshape(n, k)
-    level = cells["level"].astype(object)
-    levels = level.where(level.notna(), None).to_numpy().reshape(n, k)
+    """One row per respondent from the stored grids (respondents x numeric / text variables, in order)."""
+    n = len(people)
+    n_text = sum(1 for v in variables if v[2])
+    n_num = len(variables) - n_text
+    if len(values) != n * n_num or len(levels) != n * n_text:
+        raise StoreError(f"stored wave is incomplete: {len(values)} values and {len(levels)} levels for {n} "
+                         f"respondents x {n_num} numeric and {n_text} text variables")
+    numbers = values.to_numpy(dtype=float, na_value=np.nan).reshape(n, n_num)
+    texts = levels.astype(object).where(levels.notna(), None).to_numpy().reshape(n, n_text)
     out = {"row_number": people["row_number"].to_numpy(), "respondent_id": people["respondent_id"].to_numpy(dtype=object)}
-    for i, (variable, role) in enumerate(variables):
-        if roles is not None and role != "respondent" and role not in roles:
-            continue
-        column = levels[:, i]
-        text = any(v is not None for v in column)
-        out[variable] = column.astype(object) if text else values[:, i]
+    i_num = i_text = 0
+    for variable, role, is_text in variables:
+        keep = roles is None or role == "respondent" or role in roles
+        if is_text:
+            if keep:
+                out[variable] = texts[:, i_text]
+            i_text += 1
+        else:
+            if keep:
+                out[variable] = numbers[:, i_num]
+            i_num += 1
     frame = pd.DataFrame(out)
     if "excluded" in frame:
         frame["excluded"] = frame["excluded"].astype(bool)

@@ -78,8 +78,9 @@ def test_a_missing_store_is_created_and_read_back(tmp_path):
     result = store_wave(path, _record())
     assert (result.action, result.path, result.moved_aside) == ("added", path, None)
     tables = _dump(path)
-    assert set(tables) == {"store_meta", "waves", "variables", "respondents", "responses"}
-    assert len(tables["responses"]) == 30 * 10 and len(tables["respondents"]) == 30
+    assert set(tables) == {"store_meta", "waves", "variables", "respondents", "responses", "levels"}
+    assert len(tables["respondents"]) == 30
+    assert (len(tables["responses"]), len(tables["levels"])) == (30 * 8, 30 * 2)  # numbers / text
     assert len(tables["variables"]) == 10
     assert ("schema_version", str(SCHEMA_VERSION)) in tables["store_meta"]
     [wave] = load_history(path, category="beauty")
@@ -131,7 +132,7 @@ def test_a_changed_input_file_refreshes_the_wave_and_nothing_else(tmp_path):
     assert len(load_wave_data(path, category="beauty", wave="2026Q1")) == 20
     after = _dump(path)
     [q2] = [r[0] for r in other["waves"] if r[3] == "2026Q2"]
-    for table in ("waves", "variables", "respondents", "responses"):  # the other wave is untouched
+    for table in ("waves", "variables", "respondents", "responses", "levels"):  # the other wave is untouched
         assert [r for r in after[table] if r[0] == q2] == [r for r in other[table] if r[0] == q2]
     assert {r[0] for r in after["waves"]} == {r[0] for r in other["waves"]}  # the refreshed wave keeps its id
     # same input, other results (e.g. other params): replaced
@@ -159,7 +160,7 @@ def test_drop_removes_one_wave_and_says_what(tmp_path):
     assert list(list_waves(path)["wave"]) == ["2026Q2"]
     left = _dump(path)
     assert {r[3] for r in left["waves"]} == {"2026Q2"}
-    assert {r[0] for t in ("variables", "respondents", "responses") for r in left[t]} == {left["waves"][0][0]}
+    assert {r[0] for t in ("variables", "respondents", "responses", "levels") for r in left[t]} == {left["waves"][0][0]}
     assert drop_wave(path, "beauty", "2026Q1").empty
     assert not drop_wave(path, "Acme", "2026Q2").empty  # by brand too
 
@@ -178,7 +179,8 @@ def test_parallel_writers_lose_no_wave(tmp_path):
     assert actions == ["added"] * 8
     history = load_history(path, category="beauty")
     assert [(w.wave, w.overall_index) for w in history] == [(w, float(w[-1])) for w in waves]
-    assert len(_dump(Path(path))["responses"]) == 8 * _responses().size
+    dump = _dump(Path(path))
+    assert len(dump["responses"]) + len(dump["levels"]) == 8 * _responses().size
 
 
 def test_a_corrupt_store_is_named_moved_aside_and_rebuilt(tmp_path):

@@ -26,7 +26,7 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
-                for t in ("store_meta", "waves", "variables", "respondents", "responses")}
+                for t in ("store_meta", "waves", "variables", "respondents", "responses", "levels")}
     finally:
         con.close()
 
@@ -105,7 +105,7 @@ def test_a_changed_input_refreshes_its_wave_and_a_corrupt_store_is_rebuilt(study
     [baby] = load_history(store, category="baby")
     assert baby.data_files[0][1] == file_sha256(responses) and baby.data_hash != before_hash
     [baby_id] = [r[0] for r in before["waves"] if r[2] == "baby"]
-    for table in ("waves", "variables", "respondents", "responses"):  # the other waves are untouched
+    for table in ("waves", "variables", "respondents", "responses", "levels"):  # the other waves are untouched
         assert [r for r in after[table] if r[0] != baby_id] == [r for r in before[table] if r[0] != baby_id]
 
     store.write_bytes(b"\x00garbage" * 1000)
