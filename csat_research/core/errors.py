@@ -38,6 +38,10 @@ class ReportError(CsatError, RuntimeError):
     """Executing or rendering a report failed."""
 
 
+class StoreError(CsatError, RuntimeError):
+    """The study store cannot be read or written (locked too long, corrupt, not a store, newer schema)."""
+
+
 class CsatWarning(UserWarning):
     """Soft problems: small base sizes, exclusions, dropped cases (always with counts).
 

@@ -297,6 +297,7 @@ class Output(_Model):
     dir: Path = Path("../reports")
     slug: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]+$")
     pptx_template: Path | None = None  # a client .pptx whose masters and layouts the deck uses
+    store: Path | None = None  # the study store (csat_research.io.store); default <dir>/csat-store.duckdb
 
     @field_validator("slug")
     @classmethod
@@ -467,7 +468,8 @@ def _resolve_paths(p: StudyParams, base: Path, source: str | Path | None) -> Stu
     if instrument.codebook != "default":
         instrument = instrument.model_copy(update={"codebook": str(res(Path(instrument.codebook)))})
     text = p.text.model_copy(update={"lexicon": res(p.text.lexicon)})
-    output = p.output.model_copy(update={"dir": res(p.output.dir), "pptx_template": res(p.output.pptx_template)})
+    output = p.output.model_copy(update={"dir": res(p.output.dir), "pptx_template": res(p.output.pptx_template),
+                                     "store": res(p.output.store)})
     return p.model_copy(
         update={
             "data": data,

@@ -14,6 +14,7 @@ from csat_research.core.files import atomic_write_text
 from csat_research.report.analyse import ReportResults
 from csat_research.report.deck import write_deck
 from csat_research.report.i18n import text
+from csat_research.report.wave import WAVE_FILE, wave_responses
 from csat_research.report.xlsx import to_excel
 
 
@@ -100,13 +101,16 @@ def summary_document(results: ReportResults) -> dict[str, Any]:
 
 def write_outputs(results: ReportResults, output_dir: str | Path) -> dict[str, Path]:
     """Write ``summary.json`` (headline figures plus cover texts), ``tables.xlsx`` and ``report.pptx``
-    (the last two when ``output.formats`` names xlsx / pptx)."""
+    (the last two when ``output.formats`` names xlsx / pptx), and the wave's respondent rows
+    (:data:`~csat_research.report.wave.WAVE_FILE`) that the runner stores in the study store."""
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     p = results.study.params
     doc = summary_document(results)
     paths = {"summary": out / "summary.json"}
     atomic_write_text(paths["summary"], json.dumps(doc, ensure_ascii=False, indent=2))
+    paths["wave"] = out / WAVE_FILE
+    wave_responses(results).to_parquet(paths["wave"])
     if "xlsx" in p.output.formats:
         paths["xlsx"] = to_excel(results, out / "tables.xlsx")
     if "pptx" in p.output.formats:

@@ -4,6 +4,12 @@
 ``csat demo-data --out DIR``       write the bundled demo study (four categories)
 ``csat report PARAMS.yaml``        run one report (notebook -> HTML + PDF + summary.json + xlsx)
 ``csat batch params/ [--workers N] [--scheduler ADDRESS]``  run many reports
+``csat store list [--store PATH]``  the waves in the study store
+``csat store drop BRAND_OR_CATEGORY WAVE [--store PATH]``  remove a wave from the study store
+
+The study store (a DuckDB file keeping every wave a report ran) is ``$CSAT_STORE`` when set,
+else the params' ``output.store``, else ``<output.dir>/csat-store.duckdb``; ``csat store``
+without ``--store`` reads ``$CSAT_STORE`` or ``reports/csat-store.duckdb``.
 """
 
 from __future__ import annotations
@@ -45,7 +51,63 @@ def _build_parser() -> argparse.ArgumentParser:
     bat.add_argument("--notebook", default=None, help="report notebook (default: notebooks/csat_report.ipynb)")
     bat.add_argument("--fresh-kernels", action="store_true",
                      help="start a new kernel for every report instead of reusing one warm kernel per worker")
+
+    store = sub.add_parser("store", help="list or drop the waves in the study store")
+    store_sub = store.add_subparsers(dest="store_command", required=True, metavar="ACTION")
+    lst = store_sub.add_parser("list", help="the stored waves")
+    drop = store_sub.add_parser("drop", help="remove a stored wave")
+    drop.add_argument("name", metavar="BRAND_OR_CATEGORY", help="brand or category of the wave")
+    drop.add_argument("wave", help="the wave, e.g. 2026Q3")
+    for p in (lst, drop):
+        p.add_argument("--store", default=None,
+                       help="store file (default: $CSAT_STORE, else reports/csat-store.duckdb)")
     return parser
+
+
+def _store_table(frame) -> list[str]:
+    """The stored waves as an aligned text table."""
+    header = ("brand", "category", "wave", "n", "overall index", "stored at (UTC)", "data hash")
+    rows = [header] + [
+        (str(r.brand), str(r.category), str(r.wave), "-" if r.n_analysed is None or r.n_analysed != r.n_analysed
+         else str(int(r.n_analysed)), "-" if r.overall_index is None or r.overall_index != r.overall_index
+         else f"{r.overall_index:.2f}", f"{r.stored_at:%Y-%m-%d %H:%M:%S}", str(r.data_hash)[:12])
+        for r in frame.itertuples()
+    ]
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
+    return ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows]
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Chinese characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _store(args: argparse.Namespace) -> int:
+    from csat_research.io.store import drop_wave, list_waves, store_path
+
+    path = Path(args.store) if args.store else store_path()
+    if args.store_command == "list":
+        if not path.exists():
+            print(f"no study store at {path} (a report run creates it)")
+            return 0
+        frame = list_waves(path)
+        if frame.empty:
+            print(f"{path}: no waves stored")
+            return 0
+        print(f"{path}: {len(frame)} wave{'s' if len(frame) != 1 else ''}")
+        for line in _store_table(frame):
+            print(line)
+        return 0
+    removed = drop_wave(path, args.name, args.wave)
+    if removed.empty:
+        print(f"{path}: no stored wave {args.wave} of a brand or category {args.name!r}; nothing removed")
+        return 1
+    for r in removed.itertuples():
+        print(f"removed {r.brand} / {r.category} / {r.wave} (n={r.n_analysed}) from {path}")
+    return 0
 
 
 def _validate(paths: list[str]) -> int:
@@ -87,6 +149,8 @@ def _report(path: str, notebook: str | None) -> int:
     print(f"report written to {outcome.report_dir}")
     for f in outcome.files:
         print(f"  {f.name}")
+    if outcome.stored:
+        print(outcome.stored)
     return 0
 
 
@@ -106,7 +170,7 @@ def _batch(args: argparse.Namespace) -> int:
             server.close()
     for o in result.outcomes:
         if o.ok:
-            print(f"ok      {o.name}: {o.report_dir}")
+            print(f"ok      {o.name}: {o.report_dir}" + (f" ({o.stored})" if o.stored else ""))
         else:
             print(f"FAILED  {o.name}: {o.error}", file=sys.stderr)
     if result.index_path:
@@ -130,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args.params, args.notebook)
         if args.command == "batch":
             return _batch(args)
+        if args.command == "store":
+            return _store(args)
     except CsatError as exc:
         print(f"csat {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -12,6 +12,8 @@ Output of one run, under ``<output.dir>/<slug>/<wave>/``:
 Every file is written to a temporary name first and moved into place, so a failed run never
 replaces a good earlier report. A failed run keeps its executed notebook (up to the failing
 cell) and the error under ``<report dir>/failed/``. ``reports/index.html`` links all reports.
+Once published, the report's wave (headline figures and respondent rows) goes into the study
+store (:mod:`csat_research.io.store`); :attr:`ReportOutcome.stored` says what happened to it.
 
 A batch executes notebooks in parallel (threads driving separate kernels, or a Dask cluster) and
 prints every PDF with one browser.
@@ -32,7 +34,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from csat_research.core.errors import CsatError, ReportError
+from csat_research.core.errors import CsatError, CsatWarning, ReportError, StoreError
 from csat_research.core.files import atomic_write_text, swap_in_folder
 from csat_research.io.params import StudyParams, load_params
 from csat_research.run.engine import KernelPool, WarmKernel
@@ -55,6 +57,8 @@ class ReportOutcome:
     files: tuple[Path, ...] = ()
     error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    #: what happened to the wave in the study store (:mod:`csat_research.io.store`), one line
+    stored: str | None = None
 
     @property
     def name(self) -> str:
@@ -244,8 +248,14 @@ def finish_report(
             wanted.add("tables.xlsx")
         if "pptx" in params.output.formats:
             wanted.add("report.pptx")
+        t0 = time.perf_counter()
+        wave = _wave_rows(workdir)
+        timings["store"] = time.perf_counter() - t0
         files = _publish(workdir, params.report_dir, [n for n in OUTPUT_FILES if n in wanted])
-        return ReportOutcome(params.source, True, params.report_dir, files, None, timings)
+        t0 = time.perf_counter()
+        stored = None if wave is None else _store_wave(params, wave)
+        timings["store"] += time.perf_counter() - t0
+        return ReportOutcome(params.source, True, params.report_dir, files, None, timings, stored)
     except Exception:
         # rendering or publishing failed (e.g. the PDF renderer): the error goes where a failed
         # notebook's goes, the published report (if any) stays as it was
@@ -253,6 +263,53 @@ def finish_report(
         raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _wave_rows(workdir: Path) -> tuple[dict, object] | None:
+    """The executed notebook's ``summary.json`` and respondent rows (read before publishing drops
+    the hand-over file), or None when the notebook wrote none."""
+    import pandas as pd
+
+    from csat_research.report.wave import WAVE_FILE
+
+    if not (workdir / WAVE_FILE).is_file():
+        return None
+    summary = json.loads((workdir / "summary.json").read_text(encoding="utf-8"))
+    return summary, pd.read_parquet(workdir / WAVE_FILE)
+
+
+def _store_wave(params: StudyParams, wave: tuple[dict, object]) -> str:
+    """Store the published report's wave; a corrupt store is moved aside (said in the result)."""
+    import warnings
+
+    from csat_research.io.store import store_path, store_wave, wave_record
+
+    path = store_path(params)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CsatWarning)  # StoreResult.message says it
+            result = store_wave(path, wave_record(params, *wave))
+    except CsatError as exc:
+        raise StoreError(f"{params.source}: the report was published but its wave was not stored: {exc}") from exc
+    return result.message
+
+
+def _import_store_modules() -> None:
+    """Import what storing a wave needs (duckdb, the parquet reader: ~0.1-0.3 s) while a kernel
+    runs the notebook, so that the store step after publishing does not wait for it."""
+    try:
+        import duckdb  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+
+        import csat_research.io.store  # noqa: F401
+    except ImportError:  # noqa: S110 - the store step raises it again with its message
+        pass
+
+
+def _warm_store_modules() -> threading.Thread:
+    thread = threading.Thread(target=_import_store_modules, name="csat-store-import", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_report(
@@ -270,6 +327,7 @@ def run_report(
     """
     from csat_research.report.pdf import PdfRenderer
 
+    _warm_store_modules()
     own = starting = None
     if renderer is None and _wants_pdf([Path(params_path)]):
         own = PdfRenderer(tabs=1)
@@ -413,7 +471,8 @@ def run_batch(
                     outcome = fut.result()
                 except Exception as exc:  # noqa: BLE001
                     outcome = _failure(key, exc)
-                done(ReportOutcome(key, outcome.ok, outcome.report_dir, outcome.files, outcome.error, outcome.seconds))
+                done(ReportOutcome(key, outcome.ok, outcome.report_dir, outcome.files, outcome.error, outcome.seconds,
+                                   outcome.stored))
     else:
         _local_batch(keys, workers=workers, notebook=notebook, kernel_name=kernel_name, done=done, warm=warm_kernels,
                      zygote=zygote)
@@ -443,6 +502,7 @@ def _local_batch(
     The kernels are shut down as soon as the last notebook has run, while PDFs still print.
     """
     renderer = None
+    _warm_store_modules()
     own_zygote = Zygote() if warm and zygote is None and zygote_available() else None
     kernels = KernelPool(kernel_name, zygote=zygote or own_zygote) if warm else None
     closing: list[threading.Thread] = []
@@ -466,7 +526,7 @@ def _local_batch(
                         try:
                             outcome = fut.result()
                             done(ReportOutcome(finishing[fut], True, outcome.report_dir, outcome.files, None,
-                                               outcome.seconds))
+                                               outcome.seconds, outcome.stored))
                         except Exception as exc:  # noqa: BLE001 - isolate every failure of a batch member
                             done(_failure(finishing[fut], exc))
                         continue

@@ -1,0 +1,62 @@
+"""The respondent-level rows of a report's wave, as the study store keeps them.
+
+:func:`wave_responses` turns a report's results into the long rows of
+:class:`csat_research.io.store.WaveRecord` (``row_number``, ``respondent_id``, ``variable``,
+``role``, ``value``, ``level``); :func:`write_outputs <csat_research.report.outputs.write_outputs>`
+saves them beside ``summary.json`` as :data:`WAVE_FILE`, and the runner stores the wave once the
+report is published. Open answers, customer and order ids are not kept (personal data).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from csat_research.core.schema import QUALITY_RULES
+
+if TYPE_CHECKING:  # the runner imports WAVE_FILE without the analysis modules
+    from csat_research.report.analyse import ReportResults
+
+#: the hand-over file of a report run (not published: the runner moves its rows into the store)
+WAVE_FILE = "wave_responses.parquet"
+
+
+def wave_responses(results: ReportResults) -> pd.DataFrame:
+    """Respondent-level rows of the report's wave, one row per screened respondent (kept and
+    excluded), in import order.
+
+    Index: (``row_number`` - position in the import -, ``respondent_id``). Columns: a
+    (``role``, ``variable``) MultiIndex - ``respondent``: ``excluded`` (1/0), ``reasons`` (text),
+    ``weight`` (1 when the study is unweighted, NaN for excluded respondents), ``overall_index``;
+    ``flag``: one 1/0 column per quality rule; ``dimension``: the dimension scores (kept
+    respondents); ``item``: the item answers; ``outcome``: the outcomes; ``segment``: the
+    segment levels (text).
+    """
+    s = results.study
+    frame = s.responses.frame
+    flags = s.screening.flags
+    index = flags.index
+    weight = s.data[s.weight_column] if s.weight_column else pd.Series(1.0, index=s.data.index)
+    items = [i for its in s.dimensions.values() for i in its if i in frame.columns]
+    outcomes = [o.id for o in s.codebook.outcomes if o.id in frame.columns]
+    segments = [g for g in s.codebook.segment_ids() if g in frame.columns]
+    parts = {
+        "respondent": pd.DataFrame({
+            "excluded": flags["excluded"].astype(float),
+            "reasons": flags["reasons"].astype(object),
+            "weight": weight.reindex(index).astype(float),
+            "overall_index": results.overall.index.reindex(index).astype(float),
+        }, index=index),
+        "flag": flags[[r for r in QUALITY_RULES if r in flags.columns]].astype(float),
+        "dimension": s.data[[d for d in s.dimensions if d in s.data.columns]].reindex(index).astype(float),
+        "item": frame.loc[index, items].apply(pd.to_numeric, errors="coerce").astype(float),
+        "outcome": frame.loc[index, outcomes].apply(pd.to_numeric, errors="coerce").astype(float),
+        "segment": frame.loc[index, segments].astype(object),
+    }
+    out = pd.concat(parts, axis=1, names=["role", "variable"])
+    ids = frame["respondent_id"].reindex(index) if "respondent_id" in frame.columns else pd.Series(None, index=index)
+    out.index = pd.MultiIndex.from_arrays([np.asarray(index, dtype=np.int64), ids.astype(object).to_numpy()],
+                                         names=["row_number", "respondent_id"])
+    return out
