@@ -7,7 +7,7 @@ DEMO   ?= data/demo
 SEED   ?= 2026
 WORKERS ?= 2
 
-.PHONY: report test env system-deps demo-data lock clean-reports bench
+.PHONY: report test env system-deps test-deps demo-data lock clean-reports bench
 
 ## report: environment + system packages + demo study + the four category reports
 report: env system-deps demo-data
@@ -15,7 +15,7 @@ report: env system-deps demo-data
 
 ## test: environment + system packages + the whole test suite, then again with every shim off
 ## (csat_research.core.shims: a library upgrade that breaks a shim shows up as a difference)
-test: env system-deps
+test: env system-deps test-deps
 	$(BIN)/python -m pytest
 	CSAT_SHIMS=off $(BIN)/python -m pytest
 
@@ -31,6 +31,10 @@ $(STAMP): requirements.lock pyproject.toml
 
 system-deps:
 	@sh scripts/system-deps.sh
+
+## test-deps: LibreOffice Impress, which renders the PowerPoint decks in the tests (reports do not need it)
+test-deps:
+	@sh scripts/system-deps.sh --tests
 
 demo-data: env
 	$(BIN)/csat demo-data --out $(DEMO) --seed $(SEED)
