@@ -464,6 +464,8 @@ class _Deck:
 
         res = self.res
         ipa = ipa_frame(res)
+        if ipa.empty:  # no driver model could be estimated: the report says why, the deck has no slide
+            return
         dims = list(ipa["dimension"] if "dimension" in ipa else ipa.index)
         notes = [self.parts["driver"]] if "driver" in self.parts else []
         slide = self.new_slide(_t(res, "section.drivers"), notes)

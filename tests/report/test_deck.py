@@ -311,3 +311,12 @@ def test_libreoffice_renders_every_slide(decks, tmp_path):
         for d, v in doc["dimensions"].items():
             assert f"{v:.2f}" in words  # the data labels of the score chart
         assert doc["title"].split()[0] in words
+
+
+def test_a_deck_without_an_estimable_driver_model_leaves_out_the_drivers_slide(res):
+    """Found by the perturbed-study property test: no driver model (e.g. a constant outcome) left
+    the importance-performance frame empty and the deck failed on it."""
+    empty = dataclasses.replace(res, ipa=res.ipa.iloc[:0])
+    titles = deck_titles(build_deck(empty, summary_document(empty), date=DATE))
+    assert text("section.drivers", res.study.lang) not in titles
+    assert text("section.drivers", res.study.lang) in deck_titles(build_deck(res, summary_document(res), date=DATE))
