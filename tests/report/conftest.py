@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
 import pytest
-import yaml
 
 from csat_research.core.files import atomic_write_text
-from csat_research.demo.generator import write_demo_study
-from csat_research.report.analyse import analyse
 from csat_research.report.html import notebook_to_html
-from csat_research.report.study import load_study
+from tests.report.demo_study import analysed_demo
 
 v4 = nbformat.v4
 
@@ -68,19 +63,9 @@ def report_html(executed_nb):
     return path
 
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
 def res(tmp_path_factory):
     """The analysed results of a small beauty demo study (400 respondents)."""
-    tmp = tmp_path_factory.mktemp("tables")
-    write_demo_study(tmp / "data", seed=7, n=400, categories=("beauty",))
-    doc = yaml.safe_load((ROOT / "params" / "beauty.yaml").read_text(encoding="utf-8"))
-    for key in ("responses", "tickets"):
-        doc["data"][key]["path"] = str(tmp / "data" / "beauty" / f"{key}.csv")
-    doc["output"]["dir"] = str(tmp / "reports")
-    doc["analysis"]["n_boot"] = 20
-    path = tmp / "beauty.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    return analyse(load_study(path))
+    return analysed_demo(tmp_path_factory.mktemp("tables"), "beauty", seed=7)

@@ -13,16 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE
 
 from csat_research.core.errors import ParamsError
-from csat_research.demo.generator import write_demo_study
 from csat_research.io.params import params_from_dict
 from csat_research.report import narrative
-from csat_research.report.analyse import ReportResults, analyse
+from csat_research.report.analyse import ReportResults
 from csat_research.report.deck import (
     DECK_FONT,
     build_deck,
@@ -32,10 +30,9 @@ from csat_research.report.deck import (
 )
 from csat_research.report.i18n import text
 from csat_research.report.outputs import summary_document, write_outputs
-from csat_research.report.study import load_study
 from csat_research.report.tables import theme_label_map
+from tests.report.demo_study import analysed_demo
 
-ROOT = Path(__file__).resolve().parents[2]
 DATE = datetime.date(2026, 10, 15)
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 
@@ -43,16 +40,7 @@ A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 @pytest.fixture(scope="module")
 def res_en(tmp_path_factory):
     """The analysed results of a small English report (baby demo study, 400 respondents)."""
-    tmp = tmp_path_factory.mktemp("deck_en")
-    write_demo_study(tmp / "data", seed=11, n=400, categories=("baby",))
-    doc = yaml.safe_load((ROOT / "params" / "baby.yaml").read_text(encoding="utf-8"))
-    for key in ("responses", "tickets"):
-        doc["data"][key]["path"] = str(tmp / "data" / "baby" / f"{key}.csv")
-    doc["output"]["dir"] = str(tmp / "reports")
-    doc["analysis"]["n_boot"] = 20
-    path = tmp / "baby.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    return analyse(load_study(path))
+    return analysed_demo(tmp_path_factory.mktemp("deck_en"), "baby", seed=11)
 
 
 @pytest.fixture(scope="module")
