@@ -162,7 +162,8 @@ def _analysed(study: _Study) -> pd.DataFrame | None:
 
     s = study.params.study
     try:
-        data = load_wave_data(store_path(study.params), wave=s.wave, brand=s.brand, category=s.category)
+        data = load_wave_data(store_path(study.params), wave=s.wave, brand=s.brand, category=s.category,
+                              roles=("dimension", "outcome"))
     except CsatError:
         return None
     return data[~data["excluded"]].reset_index(drop=True)

@@ -459,6 +459,18 @@ def run_batch(
             on_done(outcome)
 
     keys = [f.resolve() for f in files]
+    overviews: list[Path] = []
+    errors: list[str] = []
+
+    def write_overviews(renderer: object | None) -> None:
+        """Every outcome is in: the overview of each reports folder (with the batch's browser)."""
+        ordered = tuple(outcomes[k] for k in keys if k in outcomes)
+        for root in _roots(ordered):
+            try:
+                overviews.append(write_batch_overview(root, ordered, renderer=renderer))
+            except Exception as exc:  # noqa: BLE001 - the reports stand; the overview's failure is reported
+                errors.append(f"{root / 'overview'}: {exc if isinstance(exc, CsatError) else repr(exc)}")
+
     if scheduler:
         from distributed import Client
 
@@ -471,22 +483,21 @@ def run_batch(
                     outcome = _failure(key, exc)
                 done(ReportOutcome(key, outcome.ok, outcome.report_dir, outcome.files, outcome.error, outcome.seconds,
                                    outcome.stored))
+        bar.close()
+        write_overviews(None)
     else:
         _local_batch(keys, workers=workers, notebook=notebook, kernel_name=kernel_name, done=done, warm=warm_kernels,
-                     zygote=zygote)
-    bar.close()
-    roots = {o.report_dir.parents[1] for o in outcomes.values() if o.ok and o.report_dir}
+                     zygote=zygote, after=lambda renderer: (bar.close(), write_overviews(renderer)))
     ordered = tuple(outcomes[k] for k in keys)
     index = None
-    overviews: list[Path] = []
-    errors: list[str] = []
-    for root in sorted(roots):
-        try:
-            overviews.append(write_batch_overview(root, ordered))
-        except Exception as exc:  # noqa: BLE001 - the reports stand; the overview's failure is reported
-            errors.append(f"{root / 'overview'}: {exc if isinstance(exc, CsatError) else repr(exc)}")
+    for root in _roots(ordered):
         index = write_index_page(root)
     return BatchResult(ordered, index, time.perf_counter() - t0, tuple(overviews), tuple(errors))
+
+
+def _roots(outcomes: Iterable[ReportOutcome]) -> list[Path]:
+    """The reports folders of the published reports, sorted."""
+    return sorted({o.report_dir.parents[1] for o in outcomes if o.ok and o.report_dir})
 
 
 def write_batch_overview(root: Path, outcomes: Sequence[ReportOutcome], *, renderer: object | None = None) -> Path:
@@ -529,12 +540,15 @@ def _local_batch(
     done: Callable[[ReportOutcome], None],
     warm: bool = True,
     zygote: Zygote | None = None,
+    after: Callable[[object | None], object] | None = None,
 ) -> None:
     """Worker threads execute notebooks on warm kernels (one per thread); printer threads turn
     each executed notebook into HTML and PDF at once, with one browser (two tabs), while the
     kernel runs its next notebook; this thread reports outcomes as they come.
 
     The kernels are shut down as soon as the last notebook has run, while PDFs still print.
+    ``after`` is called with the batch's PDF renderer (None when no report printed one) once
+    every outcome is done, before the browser closes (the portfolio overview prints with it).
     """
     renderer = None
     _warm_store_modules()
@@ -582,6 +596,8 @@ def _local_batch(
                         # every notebook has run: free the kernels while the last PDFs print
                         closing.append(threading.Thread(target=kernels.close, name="csat-kernels-close"))
                         closing[-1].start()
+        if after is not None:
+            after(renderer)
     finally:
         for t in closing:
             t.join()

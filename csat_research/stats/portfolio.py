@@ -198,6 +198,8 @@ def portfolio_comparison(
         if missing:
             raise DataError(f"survey_weights: column {survey_weights!r} not found in the studies {missing}")
     everyone = _stacked(frames, names, columns)
+    own_rows = {n: frames[n].reindex(columns=columns) for n in names}
+    rests = {n: _stacked(frames, [m for m in names if m != n], columns) for n in names}
 
     rows = []
     average = []
@@ -210,11 +212,10 @@ def portfolio_comparison(
             if spec.column not in own.columns or own[spec.column].notna().sum() == 0:
                 rows.append(row | {"note": f"no answers to {spec.column!r}"})
                 continue
-            rest = _stacked(frames, [n for n in names if n != name], columns)
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", CsatWarning)  # small bases: the caller says so
-                    res = compare_waves(rest, own.reindex(columns=columns), metrics={metric: spec},
+                    res = compare_waves(rests[name], own_rows[name], metrics={metric: spec},
                                         survey_weights=survey_weights, confidence=confidence, alpha=alpha,
                                         correction="none")
             except AnalysisError as exc:
