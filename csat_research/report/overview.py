@@ -170,10 +170,16 @@ def _analysed(study: _Study) -> pd.DataFrame | None:
 
 
 def _dimension_labels(studies: Sequence[_Study], dims: Sequence[str], lang: str) -> dict[str, str]:
+    """Column headers of the dimensions: the catalogue's short name of the instrument's five
+    dimensions (``overview.dim_short.<id>``), else the codebook's label, else the id."""
     from csat_research.io.codebook import load_codebook
+    from csat_research.report.i18n import texts
 
-    labels = {d: d for d in dims}
+    short = texts("overview.dim_short", lang)
+    labels = {d: short.get(d, d) for d in dims}
     for st in studies:
+        if all(labels[d] != d for d in dims):
+            break
         book = st.params.instrument.codebook
         try:
             codebook = load_codebook(None if book == "default" else book)
@@ -392,7 +398,7 @@ def _chart_png(ov: Overview) -> str | None:
     frame = frame.sort_values("estimate", ascending=False, kind="mergesort")
     avg = ov.comparison.average.set_index("metric").loc["overall_index", "estimate"]
     with mpl.rc_context(report_rc(ov.lang)):
-        fig = Figure(figsize=(7.0, 0.42 * len(frame) + 1.6), layout="constrained")
+        fig = Figure(figsize=(7.0, 0.36 * len(frame) + 1.5), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         legend = {k: text(f"overview.chart_{k}", ov.lang) for k in ("above", "same", "below")}
@@ -447,8 +453,9 @@ def overview_html(ov: Overview) -> str:
                               'style="max-width:100%"></figure>'))
     cells.append(heading("overview.section_notes", new_page=png is None))
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in ov.notes)
-    method = para("overview.method", alpha=ALPHA, m=n_cells) if ov.comparison is not None else ""
-    cells.append(fragment((f"<ul>{notes}</ul>" if notes else "") + method + para("overview.method_figures")))
+    method = text("overview.method", lang, alpha=ALPHA, m=n_cells) + " " if ov.comparison is not None else ""
+    method = f'<p class="csat-note">{html.escape(method + text("overview.method_figures", lang))}</p>'
+    cells.append(fragment((f"<ul>{notes}</ul>" if notes else "") + method))
     nb = nbformat.v4.new_notebook(cells=cells)
     n_studies = len(ov.rows)
     return notebook_to_html(
