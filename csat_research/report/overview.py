@@ -260,8 +260,6 @@ def build_overview(root: str | Path, outcomes: Iterable[Any]) -> Overview:
             comparison = portfolio_comparison(comparable, metrics=metrics,
                                               survey_weights="weight" if weighted else None,
                                               alpha=ALPHA, correction=CORRECTION)
-    elif shown:
-        notes.append(text("overview.note_single", lang, wave=wave))
     cells = {} if comparison is None else {
         (r.study, r.metric): r for r in comparison.table.itertuples(index=False)}
 
@@ -363,9 +361,10 @@ def _table_html(ov: Overview) -> str:
     n_cols = len(head)
     classes = "csat-table" + (" csat-xwide" if n_cols >= 13 else " csat-wide" if n_cols >= 9 else "")
     classes += " csat-keep" if len(body) <= 12 else ""
-    legend = (f'<p class="csat-note"><span style="color:{GOOD};font-weight:600">▲</span> {t("overview.legend_above")}'
-              f' &nbsp; <span style="color:{BAD};font-weight:600">▼</span> {t("overview.legend_below")}'
-              f" &nbsp; {t('overview.legend_top2box')} {t('overview.legend_change')}</p>")
+    marks = (f'<span style="color:{GOOD};font-weight:600">▲</span> {t("overview.legend_above")}'
+             f' &nbsp; <span style="color:{BAD};font-weight:600">▼</span> {t("overview.legend_below")} &nbsp; '
+             if ov.comparison is not None else "")
+    legend = f'<p class="csat-note">{marks}{t("overview.legend_top2box")} {t("overview.legend_change")}</p>'
     return (f'<table class="{classes}"><thead><tr>{"".join(head)}</tr></thead><tbody>{"".join(body)}</tbody>'
             f"</table>{legend}")
 
@@ -441,7 +440,10 @@ def overview_html(ov: Overview) -> str:
     n_cells = 0 if ov.comparison is None else int(ov.comparison.table["p_value"].notna().sum())
     cells = [heading("overview.section_table")]
     if ov.rows:
-        intro = para("overview.intro", n=len(ov.rows), wave=ov.wave) if ov.comparison is not None else ""
+        if ov.comparison is not None:
+            intro = para("overview.intro", n=len(ov.rows), wave=ov.wave)
+        else:
+            intro = para("overview.note_single" if len(ov.rows) == 1 else "overview.note_too_few", wave=ov.wave)
         cells.append(fragment(intro + _table_html(ov)))
     else:
         cells.append(fragment(para("overview.empty")))
@@ -451,11 +453,12 @@ def overview_html(ov: Overview) -> str:
         cells.append(fragment(f'<figure><img src="data:image/png;base64,{png}" '
                               f'alt="{html.escape(text("overview.chart_title", lang, wave=ov.wave))}" '
                               'style="max-width:100%"></figure>'))
-    cells.append(heading("overview.section_notes", new_page=png is None))
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in ov.notes)
-    method = text("overview.method", lang, alpha=ALPHA, m=n_cells) + " " if ov.comparison is not None else ""
-    method = f'<p class="csat-note">{html.escape(method + text("overview.method_figures", lang))}</p>'
-    cells.append(fragment((f"<ul>{notes}</ul>" if notes else "") + method))
+    method = "" if ov.comparison is None else '<p class="csat-note">{}</p>'.format(html.escape(
+        text("overview.method", lang, alpha=ALPHA, m=n_cells) + " " + text("overview.method_figures", lang)))
+    if notes or method:
+        cells.append(heading("overview.section_notes", new_page=False))
+        cells.append(fragment((f"<ul>{notes}</ul>" if notes else "") + method))
     nb = nbformat.v4.new_notebook(cells=cells)
     n_studies = len(ov.rows)
     return notebook_to_html(
