@@ -157,7 +157,11 @@ def _summary(study: _Study) -> dict[str, Any] | None:
 
 
 def _analysed(study: _Study) -> pd.DataFrame | None:
-    """The study's analysed respondents from the store (excluded rows dropped), or None."""
+    """The study's analysed respondents from the store (excluded rows dropped), or None.
+
+    Survey weights are scaled to mean 1 within the study, so that pooled with other studies
+    each study counts by its number of respondents whatever the scale of its weights (the
+    study's own estimates and tests do not depend on the scale)."""
     from csat_research.io.store import load_wave_data, store_path
 
     s = study.params.study
@@ -166,7 +170,11 @@ def _analysed(study: _Study) -> pd.DataFrame | None:
                               roles=("dimension", "outcome"))
     except CsatError:
         return None
-    return data[~data["excluded"]].reset_index(drop=True)
+    kept = data[~data["excluded"]].reset_index(drop=True)
+    mean = kept["weight"].mean()
+    if len(kept) and mean > 0:
+        kept["weight"] = kept["weight"] / mean
+    return kept
 
 
 def _dimension_labels(studies: Sequence[_Study], dims: Sequence[str], lang: str) -> dict[str, str]:

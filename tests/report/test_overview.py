@@ -35,7 +35,7 @@ from csat_research.stats.portfolio import portfolio_comparison
 DIMS = ("efficiency", "quality", "communication", "after_sales", "digital")
 
 
-def _responses(n: int, shift: float, seed: int) -> pd.DataFrame:
+def _responses(n: int, shift: float, seed: int, weight_scale: float | None = None) -> pd.DataFrame:
     """Respondent rows as the report hands them to the store (role, variable columns)."""
     rng = np.random.default_rng(seed)
     dims = {d: np.clip(rng.normal(3.4 + shift, 0.7, n), 1, 5) for d in DIMS}
@@ -45,7 +45,8 @@ def _responses(n: int, shift: float, seed: int) -> pd.DataFrame:
     excluded = np.zeros(n)
     excluded[:5] = 1.0  # five screened-out respondents: the overview must leave them out
     cols = {("respondent", "excluded"): excluded, ("respondent", "reasons"): [""] * n,
-            ("respondent", "weight"): np.ones(n), ("respondent", "overall_index"): index}
+            ("respondent", "weight"): np.ones(n) if weight_scale is None else weight_scale * rng.uniform(0.5, 2, n),
+            ("respondent", "overall_index"): index}
     cols |= {("dimension", d): v for d, v in dims.items()}
     cols |= {("outcome", "overall_sat"): sat, ("outcome", "nps"): rec}
     frame = pd.DataFrame(cols)
@@ -57,7 +58,8 @@ def _responses(n: int, shift: float, seed: int) -> pd.DataFrame:
 
 def _study(tmp: Path, category: str, *, wave: str = "2026Q3", shift: float = 0.0, seed: int = 1, n: int = 160,
            lang: str = "en", ok: bool = True, store: bool = True, changes: dict | None = None,
-           formats: tuple[str, ...] = ("html",), brand: str | None = None) -> ReportOutcome:
+           formats: tuple[str, ...] = ("html",), brand: str | None = None,
+           weight_scale: float | None = None) -> ReportOutcome:
     """A params file, a published report folder (summary.json) and the stored wave of one study."""
     brand = brand or f"Brand {category}"
     params = tmp / "params" / f"{category}-{wave}.yaml"
@@ -69,7 +71,7 @@ def _study(tmp: Path, category: str, *, wave: str = "2026Q3", shift: float = 0.0
     }, allow_unicode=True), encoding="utf-8")
     if not ok:
         return ReportOutcome(params, False, None, (), "notebook execution failed: boom")
-    responses = _responses(n, shift, seed)
+    responses = _responses(n, shift, seed, weight_scale)
     kept = responses[responses[("respondent", "excluded")] == 0]
     summary = {
         "brand": brand, "category": category, "wave": wave, "language": lang, "n_analysed": len(kept),
@@ -214,3 +216,22 @@ def test_index_links_the_overview_first(batch):
     hrefs = re.findall(r'href="([^"]+)"', page)
     assert hrefs[:2] == ["overview/overview.html", "overview/overview.json"]
     assert "appliances/2026Q3/report.html" in hrefs[2:]
+
+
+def test_survey_weights_count_each_study_by_its_respondents_whatever_their_scale(tmp_path):
+    def overview(folder: Path, scale: float):
+        folder.mkdir()
+        outcomes = [_study(folder, "appliances", shift=0.3, seed=1, weight_scale=scale),
+                    _study(folder, "apparel", seed=2), _study(folder, "beauty", shift=-0.2, seed=3, weight_scale=1.0)]
+        return build_overview(folder / "reports", outcomes)
+
+    small, large = overview(tmp_path / "a", 1.0), overview(tmp_path / "b", 1000.0)
+    assert small.comparison.weighted and large.comparison.weighted
+    for a, b in zip(small.rows, large.rows, strict=True):
+        assert a["p_adjusted"] == pytest.approx(b["p_adjusted"], rel=1e-9)
+    assert [r["marks"] for r in small.rows] == [r["marks"] for r in large.rows]
+    avg = large.comparison.average.set_index("metric").loc["overall_index"]
+    # each study counts by its respondents: the average is the mean of the three studies' weighted
+    # means, weighted by their numbers of analysed respondents (155 each)
+    means = large.comparison.table.query("metric == 'overall_index'")["estimate"]
+    assert avg["estimate"] == pytest.approx(means.mean(), rel=1e-12)
