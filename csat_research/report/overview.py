@@ -212,11 +212,22 @@ def _report_link(study: _Study, root: Path) -> str | None:
 
 
 def _change(summary: dict[str, Any]) -> dict[str, Any] | None:
-    """``summary.json`` ``changes`` as it is, when it names a previous wave and holds metrics."""
+    """``summary.json`` ``changes`` as it is (a non-finite number as None), when it names a previous
+    wave and holds metrics; else None."""
     changes = summary.get("changes")
     if not isinstance(changes, dict) or not changes.get("previous_wave") or not isinstance(changes.get("metrics"), dict):
         return None
-    return changes
+    return _finite(changes)
+
+
+def _finite(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_finite(v) for v in x]
+    return x
 
 
 def build_overview(root: str | Path, outcomes: Iterable[Any]) -> Overview:

@@ -235,3 +235,11 @@ def test_survey_weights_count_each_study_by_its_respondents_whatever_their_scale
     # means, weighted by their numbers of analysed respondents (155 each)
     means = large.comparison.table.query("metric == 'overall_index'")["estimate"]
     assert avg["estimate"] == pytest.approx(means.mean(), rel=1e-12)
+
+
+def test_a_non_finite_number_in_a_change_is_written_as_null(tmp_path):
+    nan_change = {"previous_wave": "2026Q2", "metrics": {"overall_index": {"delta": float("nan"), "significant": False}}}
+    outcomes = [_study(tmp_path, "beauty", changes=nan_change), _study(tmp_path, "apparel", seed=2)]
+    ov = build_overview(tmp_path / "reports", outcomes)
+    assert json.loads(ov.to_json())[0]["change"]["metrics"]["overall_index"] == {"delta": None, "significant": False}
+    assert "—" in overview_html(ov)
