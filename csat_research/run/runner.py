@@ -16,7 +16,9 @@ Once published, the report's wave (headline figures and respondent rows) goes in
 store (:mod:`csat_research.io.store`); :attr:`ReportOutcome.stored` says what happened to it.
 
 A batch executes notebooks in parallel (threads driving separate kernels, or a Dask cluster) and
-prints every PDF with one browser.
+prints every PDF with one browser. It then writes the portfolio overview of its latest wave under
+``<output.dir>/overview/`` (:mod:`csat_research.report.overview`, printed with the same browser),
+which ``reports/index.html`` links first.
 """
 
 from __future__ import annotations
