@@ -476,3 +476,58 @@ def _percent():
     from matplotlib.ticker import PercentFormatter
 
     return PercentFormatter(xmax=1.0, decimals=0)
+
+
+def portfolio_dots(
+    data: pd.DataFrame,
+    *,
+    label: str = "label",
+    value: str = "estimate",
+    ci_low: str = "ci_low",
+    ci_high: str = "ci_high",
+    direction: str = "direction",
+    average: float | None = None,
+    average_label: str = "average",
+    legend: Mapping[str, str] | None = None,
+    xlabel: str = "",
+    title: str = "",
+    ax=None,
+):
+    """One dot per study with its confidence interval, coloured by how it compares with the
+    portfolio (``direction``: ``"above"`` / ``"below"`` / None), and the portfolio average as a
+    dashed line.
+
+    ``legend`` maps ``"above"``, ``"below"`` and ``"same"`` to their legend texts (no legend
+    when None). Studies are drawn top to bottom in the order of ``data``.
+    """
+    from matplotlib.lines import Line2D
+
+    _require(data, [label, value, ci_low, ci_high, direction])
+    ax = _axes(ax, figsize=(7.0, 0.42 * len(data) + 1.3))
+    y = np.arange(len(data))[::-1]
+    colour = {"above": GOOD, "below": BAD}
+    colours = [colour.get(d, PALETTE[0]) for d in data[direction]]
+    err = np.vstack([data[value] - data[ci_low], data[ci_high] - data[value]])
+    ax.errorbar(data[value], y, xerr=err, fmt="none", ecolor="#555555", capsize=3, lw=1, zorder=2)
+    ax.scatter(data[value], y, c=colours, s=46, zorder=3, edgecolors="white", linewidths=0.6)
+    for yi, v, hi in zip(y, data[value], data[ci_high], strict=True):
+        ax.text(hi, yi, f"  {v:.2f}", va="center", ha="left", fontsize=8, color="#333333")
+    if average is not None and np.isfinite(average):
+        ax.axvline(average, color=NEUTRAL, ls="--", lw=1.1, zorder=1)
+        ax.text(average, len(data) - 0.45, f" {average_label}", color="#555555", fontsize=8, va="bottom")
+    ax.set_yticks(y, [_wrap_label(str(v), 30) for v in data[label]])
+    ax.set_ylim(-0.7, len(data) - 0.1)
+    lo, hi = float(np.nanmin(data[ci_low])), float(np.nanmax(data[ci_high]))
+    pad = max(hi - lo, 0.1) * 0.18
+    ax.set_xlim(lo - pad, hi + pad * 1.6)
+    ax.grid(axis="y", visible=False)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title, loc="left")
+    if legend:
+        handles = [Line2D([], [], marker="o", ls="none", color=c, label=legend[k])
+                   for k, c in (("above", GOOD), ("same", PALETTE[0]), ("below", BAD)) if k in legend]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 if xlabel else -0.08),
+                  ncol=len(handles), frameon=False, fontsize=8)
+    return ax

@@ -3,7 +3,7 @@
 ``csat validate PARAMS.yaml``      check a params file and its data by a dry run of the report (no HTML/PDF)
 ``csat demo-data --out DIR``       write the bundled demo study (four categories)
 ``csat report PARAMS.yaml``        run one report (notebook -> HTML + PDF + summary.json + xlsx)
-``csat batch params/ [--workers N] [--scheduler ADDRESS]``  run many reports
+``csat batch params/ [--workers N] [--scheduler ADDRESS]``  run many reports, then the portfolio overview
 ``csat store list [--store PATH]``  the waves in the study store
 ``csat store drop BRAND_OR_CATEGORY WAVE [--store PATH]``  remove a wave from the study store
 
@@ -42,7 +42,10 @@ def _build_parser() -> argparse.ArgumentParser:
     rep.add_argument("params", help="params YAML file")
     rep.add_argument("--notebook", default=None, help="report notebook (default: notebooks/csat_report.ipynb)")
 
-    bat = sub.add_parser("batch", help="run the reports of many params files")
+    bat = sub.add_parser(
+        "batch", help="run the reports of many params files",
+        description="Run the reports of many params files, then write the portfolio overview of the latest wave "
+                    "(<output.dir>/overview/) and <output.dir>/index.html.")
     bat.add_argument("params", nargs="+", help="params YAML files or folders of them")
     bat.add_argument("--workers", type=int, default=2, help="reports executed at once (default 2)")
     bat.add_argument("--scheduler", default=None,
@@ -173,13 +176,17 @@ def _batch(args: argparse.Namespace) -> int:
             print(f"ok      {o.name}: {o.report_dir}" + (f" ({o.stored})" if o.stored else ""))
         else:
             print(f"FAILED  {o.name}: {o.error}", file=sys.stderr)
+    for path in result.overview_paths:
+        print(f"overview: {path}")
+    for error in result.overview_errors:
+        print(f"overview FAILED: {error}", file=sys.stderr)
     if result.index_path:
         print(f"index: {result.index_path}")
     print(f"{len(result.outcomes) - len(result.failed)} of {len(result.outcomes)} reports in {result.seconds:.1f} s")
     if result.failed:
         print(f"failed: {', '.join(o.name for o in result.failed)}", file=sys.stderr)
         return 1
-    return 0
+    return 1 if result.overview_errors else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,9 @@ Once published, the report's wave (headline figures and respondent rows) goes in
 store (:mod:`csat_research.io.store`); :attr:`ReportOutcome.stored` says what happened to it.
 
 A batch executes notebooks in parallel (threads driving separate kernels, or a Dask cluster) and
-prints every PDF with one browser.
+prints every PDF with one browser. It then writes the portfolio overview of its latest wave under
+``<output.dir>/overview/`` (:mod:`csat_research.report.overview`, printed with the same browser),
+which ``reports/index.html`` links first.
 """
 
 from __future__ import annotations
@@ -72,6 +74,11 @@ class BatchResult:
     outcomes: tuple[ReportOutcome, ...]
     index_path: Path | None
     seconds: float
+    #: ``<reports>/overview/overview.html`` of each reports folder of the batch
+    #: (:mod:`csat_research.report.overview`)
+    overview_paths: tuple[Path, ...] = ()
+    #: why an overview could not be written (one line per reports folder), if it could not
+    overview_errors: tuple[str, ...] = ()
 
     @property
     def failed(self) -> tuple[ReportOutcome, ...]:
@@ -454,6 +461,18 @@ def run_batch(
             on_done(outcome)
 
     keys = [f.resolve() for f in files]
+    overviews: list[Path] = []
+    errors: list[str] = []
+
+    def write_overviews(renderer: object | None) -> None:
+        """Every outcome is in: the overview of each reports folder (with the batch's browser)."""
+        ordered = tuple(outcomes[k] for k in keys if k in outcomes)
+        for root in _roots(ordered):
+            try:
+                overviews.append(write_batch_overview(root, ordered, renderer=renderer))
+            except Exception as exc:  # noqa: BLE001 - the reports stand; the overview's failure is reported
+                errors.append(f"{root / 'overview'}: {exc if isinstance(exc, CsatError) else repr(exc)}")
+
     if scheduler:
         from distributed import Client
 
@@ -466,16 +485,52 @@ def run_batch(
                     outcome = _failure(key, exc)
                 done(ReportOutcome(key, outcome.ok, outcome.report_dir, outcome.files, outcome.error, outcome.seconds,
                                    outcome.stored))
+        bar.close()
+        write_overviews(None)
     else:
         _local_batch(keys, workers=workers, notebook=notebook, kernel_name=kernel_name, done=done, warm=warm_kernels,
-                     zygote=zygote)
-    bar.close()
-    roots = {o.report_dir.parents[1] for o in outcomes.values() if o.ok and o.report_dir}
-    index = None
-    for root in sorted(roots):
-        index = write_index_page(root)
+                     zygote=zygote, after=lambda renderer: (bar.close(), write_overviews(renderer)))
     ordered = tuple(outcomes[k] for k in keys)
-    return BatchResult(ordered, index, time.perf_counter() - t0)
+    index = None
+    for root in _roots(ordered):
+        index = write_index_page(root)
+    return BatchResult(ordered, index, time.perf_counter() - t0, tuple(overviews), tuple(errors))
+
+
+def _roots(outcomes: Iterable[ReportOutcome]) -> list[Path]:
+    """The reports folders of the published reports, sorted."""
+    return sorted({o.report_dir.parents[1] for o in outcomes if o.ok and o.report_dir})
+
+
+def write_batch_overview(root: Path, outcomes: Sequence[ReportOutcome], *, renderer: object | None = None) -> Path:
+    """Write ``<root>/overview/`` (HTML, JSON and, when a study wants one, PDF) for a batch's
+    outcomes (:mod:`csat_research.report.overview`) and return the HTML's path.
+
+    The files are built in a hidden folder beside it and swapped in as one set, like a report's.
+    Without a ``renderer`` one Chromium tab is started for the PDF, and closed.
+    """
+    from csat_research.report.overview import (
+        OVERVIEW_DIR,
+        build_overview,
+        write_overview,
+    )
+
+    ov = build_overview(root, outcomes)
+    remove_stale_workdirs(root)
+    workdir = Path(tempfile.mkdtemp(prefix=f".{OVERVIEW_DIR}-{os.getpid()}-", dir=root))
+    own = None
+    try:
+        if ov.wants_pdf and renderer is None:
+            from csat_research.report.pdf import PdfRenderer
+
+            renderer = own = PdfRenderer(tabs=1)
+        write_overview(workdir, ov, renderer=renderer)
+        swap_in_folder(workdir, root / OVERVIEW_DIR)
+    finally:
+        if own is not None:
+            own.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return root / OVERVIEW_DIR / "overview.html"
 
 
 def _local_batch(
@@ -487,12 +542,15 @@ def _local_batch(
     done: Callable[[ReportOutcome], None],
     warm: bool = True,
     zygote: Zygote | None = None,
+    after: Callable[[object | None], object] | None = None,
 ) -> None:
     """Worker threads execute notebooks on warm kernels (one per thread); printer threads turn
     each executed notebook into HTML and PDF at once, with one browser (two tabs), while the
     kernel runs its next notebook; this thread reports outcomes as they come.
 
     The kernels are shut down as soon as the last notebook has run, while PDFs still print.
+    ``after`` is called with the batch's PDF renderer (None when no report printed one) once
+    every outcome is done, before the browser closes (the portfolio overview prints with it).
     """
     renderer = None
     _warm_store_modules()
@@ -540,6 +598,8 @@ def _local_batch(
                         # every notebook has run: free the kernels while the last PDFs print
                         closing.append(threading.Thread(target=kernels.close, name="csat-kernels-close"))
                         closing[-1].start()
+        if after is not None:
+            after(renderer)
     finally:
         for t in closing:
             t.join()
@@ -597,8 +657,17 @@ def _index_rows(root: Path) -> list[dict[str, object]]:
     return rows
 
 
+#: Files of the portfolio overview (``<root>/overview/``) linked first on ``reports/index.html``.
+OVERVIEW_LINKS = (("overview/overview.html", "HTML"), ("overview/overview.pdf", "PDF"), ("overview/overview.json", "JSON"))
+
+
+def _overview_links(root: Path) -> list[tuple[str, str]]:
+    return [(href, label) for href, label in OVERVIEW_LINKS if (root / href).is_file()]
+
+
 def write_index_page(root: Path) -> Path:
-    """Write ``<root>/index.html`` linking every report found under ``root``.
+    """Write ``<root>/index.html`` linking the portfolio overview (when there is one) first, then
+    every report found under ``root``.
 
     The page is rendered from ``csat_research/templates/reports_index.html.j2`` (Jinja2,
     autoescaped) and written atomically with mode :data:`INDEX_MODE` (0644).
@@ -611,6 +680,7 @@ def write_index_page(root: Path) -> Path:
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
     )
-    page = env.get_template("reports_index.html.j2").render(rows=_index_rows(root), font_stack=FONT_STACK)
+    page = env.get_template("reports_index.html.j2").render(rows=_index_rows(root), overview=_overview_links(root),
+                                                            font_stack=FONT_STACK)
     root.mkdir(parents=True, exist_ok=True)
     return atomic_write_text(root / "index.html", page, mode=INDEX_MODE)

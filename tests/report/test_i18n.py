@@ -34,7 +34,8 @@ def test_every_chinese_phrase_is_chinese_or_a_symbol():
     allowed = {"AHP", "CR", "CFI", "RMSEA", "TLI", "SRMR", "AVE", "HTMT", "NPS", "OR", "Cronbach", "McDonald",
                "Fornell", "Larcker", "Feldt", "Wilson", "Shapley", "LMG", "Logit", "McFadden", "R", "n", "p",
                "ML", "semopy", "jieba", "Holm", "Cram", "r", "s", "V", "tables", "xlsx", "min", "h",
-               "App", "FCR", "KPI", "t", "TF", "IDF", "NMF", "scikit", "learn", "QQ", "Rust", "rjieba"}
+               "App", "FCR", "KPI", "t", "TF", "IDF", "NMF", "scikit", "learn", "QQ", "Rust", "rjieba",
+               "Welch", "Newcombe", "z"}
     words = {k: set(re.findall(r"[A-Za-z]+", re.sub(r"\{[^}]*\}", "", v))) - allowed
              for k, v in catalogue("zh").items()}
     assert {k: w for k, w in words.items() if w} == {}

@@ -316,3 +316,20 @@ def test_every_report_chart_has_a_title_and_tick_labels_that_do_not_overlap(lang
         untitled = draw("")
         assert [p.kind for p in figure_problems(untitled.figure, name=name)] == ["no_title"], name
         plt.close(untitled.figure)
+
+
+def test_portfolio_dots_colour_studies_by_direction_and_draw_the_average():
+    from matplotlib.colors import to_hex
+
+    data = pd.DataFrame({"label": ["A · 美妆", "B · 服饰", "C · 家电"], "estimate": [3.6, 3.4, 3.1],
+                         "ci_low": [3.5, 3.3, 3.0], "ci_high": [3.7, 3.5, 3.2],
+                         "direction": ["above", None, "below"]})
+    ax = plots.portfolio_dots(data, average=3.37, average_label="组合平均 3.37",
+                              legend={"above": "高于", "same": "无差异", "below": "低于"}, title="综合指数")
+    colours = [to_hex(c) for c in ax.collections[-1].get_facecolors()]
+    assert colours == [plots.GOOD, plots.PALETTE[0], plots.BAD]
+    ticks = {t.get_text(): y for t, y in zip(ax.get_yticklabels(), ax.get_yticks(), strict=True)}
+    assert ticks["A · 美妆"] > ticks["B · 服饰"] > ticks["C · 家电"]  # first row on top
+    assert [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"] == [3.37]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["高于", "无差异", "低于"]
+    assert ax.get_title(loc="left") == "综合指数"

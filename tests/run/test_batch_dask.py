@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,8 @@ def test_dask_scheduler_runs_reports_and_isolates_failures(tmp_path):
     assert (report / "report.html").exists() and (report / "summary.json").exists()
     assert not (report / "report.pdf").exists()  # not asked for in output.formats
     assert (tmp_path / "reports" / "index.html").exists()
+    # the portfolio overview: the one report, without marks, and the params file that did not load named
+    assert result.overview_paths == (tmp_path / "reports" / "overview" / "overview.html",)
+    rows = json.loads((tmp_path / "reports" / "overview" / "overview.json").read_text(encoding="utf-8"))
+    assert [(r["category"], set(r["marks"].values())) for r in rows] == [("apparel", {None})]
+    assert "broken" in result.overview_paths[0].read_text(encoding="utf-8")
