@@ -608,7 +608,7 @@ def emerging_topics_table(res: ReportResults) -> DisplayTable:
     t = em.topics
     share = _t(res, "table.topic_share")
     out = pd.DataFrame({
-        _t(res, "table.topic"): [text("emerging.topic", lang, n=int(n)) for n in t["topic"]],
+        _t(res, "table.topic"): t["topic"].astype(int).to_numpy(),  # a number: a label would wrap in the narrow column
         _t(res, "table.topic_words"): [join(w, lang) for w in t["top_words"]],
         _t(res, "table.topic_answers"): t["n"].astype(int).to_numpy(),
         share: t["share"].to_numpy(dtype=float),
