@@ -76,7 +76,7 @@ def report_sections(res: ReportResults) -> list[object]:
         # reliability
         out += [tables.heading("section.reliability", lang), tables.prose(narrative.reliability_text(res)),
                 tables.reliability_table(res),
-                tables.factor_table(res), tables.htmt_table(res), tables.verdict_table(res)]
+                tables.verdict_table(res), tables.htmt_table(res)]
         # scores by segment
         out += [tables.heading("section.scores", lang), tables.scores_table(res), tables.item_table(res)]
         out.append(_drawn(plots.segment_heatmap(

@@ -15,6 +15,7 @@ pages get this module's account instead, built from each warning's ``kind`` and 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -184,9 +185,9 @@ def data_notes(res: ReportResults) -> DisplayGroup:
     """The notes on the data for the client pages: the table of analysis bases and the sentences."""
     table = data_notes_table(res)
     lines = data_notes_lines(res)
-    parts: list[object] = [prose([text("notes.intro", res.study.lang)])]
-    if not table.empty:
-        parts.append(table)
+    intro = text("notes.intro", res.study.lang)
+    # the intro is the table's caption, so that it stays on the table's page
+    parts: list[object] = [prose([intro])] if table.empty else [dataclasses.replace(table, caption=intro)]
     if lines:
         parts.append(prose(lines, bullets=True))
     return DisplayGroup.of(parts)

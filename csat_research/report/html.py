@@ -93,7 +93,7 @@ def _load_notebook(nb: Any) -> tuple[nbformat.NotebookNode, Path | None]:
 
 
 def _prepare(nb: nbformat.NotebookNode, *, allow_errors: bool, where: str) -> None:
-    """Drop what a client must not see: stderr, error outputs, matplotlib reprs."""
+    """Drop what a client must not see: stderr, error outputs, matplotlib reprs, empty HTML blocks."""
     for index, cell in enumerate(nb.cells):
         tags = set(cell.get("metadata", {}).get("tags", []))
         if cell.cell_type != "code":
@@ -119,6 +119,8 @@ def _prepare(nb: nbformat.NotebookNode, *, allow_errors: bool, where: str) -> No
                     f"{output.get('evalue')}; the report is not rendered (allow_errors=False)"
                 )
             data = output.get("data", {})
+            if kind == "display_data" and "text/html" in data and not "".join(data["text/html"]).strip():
+                continue  # an empty paragraph block: it would sit between a heading and its content
             if kind in ("execute_result", "display_data") and set(data) <= {"text/plain"}:
                 # The value of a figure cell's last line ("Text(0.5, 1.0, ...)",
                 # "(1.0, 5.0)", "[<matplotlib.lines.Line2D ...>]") is noise, not content.
@@ -259,8 +261,8 @@ def notebook_to_html(
     (``Text(0.5, 1.0, ...)``, ``(1.0, 5.0)`` from ``ax.set_xlim``). Numeric table
     columns are right-aligned (class ``csat-num``); tables with 9+ / 13+ columns get
     smaller type in print. Cell tags: ``remove_cell`` drops a cell, ``remove_output`` its outputs,
-    ``page-break`` starts it on a new page, ``no-page-break`` keeps an h2 in it on the
-    current page. LaTeX math is not typeset (no MathJax); it appears as its source.
+    ``page-break`` starts it on a new page (sections otherwise flow on in print, a heading kept
+    with the block after it; empty HTML blocks are left out). LaTeX math is not typeset (no MathJax); it appears as its source.
 
     Examples
     --------

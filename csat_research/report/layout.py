@@ -14,8 +14,9 @@ naming the report, the page and the element:
   tagged): no table row on two pages, no page of a table holding its header but no rows, no
   page holding a single row of a longer table;
 * **near-empty page** - from the PDF rendered to grey pixels (``pdftoppm``): every page but the
-  last is filled to at least a third of the content box, unless the next page starts a section
-  (an ``h2``, which always starts a page) and the page itself continues a section;
+  last is filled to at least a third of the content box (sections flow on from the previous one
+  in print, so a short page is a fault wherever it is: a block too big for the rest of the page,
+  or a forced page break after a short tail);
 * **cover** - the cover (page 1) is coloured to the bottom of the page.
 
 :func:`figure_problems` checks a matplotlib figure: a title, and tick labels that neither
@@ -376,7 +377,6 @@ def pdf_problems(pdf_path: str | Path, *, report: str | None = None,
             elif on_page == 1 and len(body) > 1 and len(table_pages) > 1:
                 out.append(Problem(report, page, name, "orphaned_row",
                                    f"one of its {len(body)} rows alone on this page"))
-    section_starts = {f["pages"][0] for f in found if f["kind"] == "h2" and f["pages"]}
     fills = _fill(path, n_pages)
     if fills and fills[0][1] < 0.97:
         out.append(Problem(report, 1, "cover", "cover",
@@ -385,8 +385,6 @@ def pdf_problems(pdf_path: str | Path, *, report: str | None = None,
         filled = fills[page - 1][0]
         if filled >= MIN_FILL:
             continue
-        if page + 1 in section_starts and page not in section_starts:
-            continue  # the tail of a section, before one that must start a page
         out.append(Problem(report, page, f"page {page}", "near_empty_page",
                            f"filled to {filled:.0%} of its height (at least {MIN_FILL:.0%} "
                            "expected)"))

@@ -155,51 +155,97 @@ def audit_table(res: ReportResults, *, n: int = 15) -> DisplayTable:
     return DisplayTable(out.head(n).reset_index(drop=True).astype(str))
 
 
+def _scope_label(res: ReportResults, scope: object) -> str:
+    """A verdict scope in the report's words: a dimension, all items, the model, or a pair ``a ~ b``."""
+    x = str(scope)
+    if x in res.study.dimensions:
+        return _label(res, x)
+    if x == "overall":
+        return _t(res, "table.all_items")
+    if x == "model":
+        return _t(res, "table.measurement_model")
+    if "~" in x:
+        return " ~ ".join(_label(res, part.strip()) for part in x.split("~"))
+    return x
+
+
+#: Short names of the verdict's statistics, as the reliability table's headers write them.
+_SHORT_STATISTIC = {"alpha": "α", "omega": "ω", "composite_reliability": "CR", "ave": "AVE",
+                    "fornell_larcker": "Fornell-Larcker"}
+
+
+def _failed_checks(res: ReportResults, scope: str) -> str:
+    """The verdict of one scope: "pass", or "fail:" and the statistics that missed their threshold."""
+    v = res.verdict
+    if v is None or not len(v) or "scope" not in v or "pass" not in v:
+        return ""
+    rows = v[v["scope"].astype(str) == scope]
+    if not len(rows):
+        return ""
+    failed = [_SHORT_STATISTIC.get(str(s), str(s)) for s, ok in zip(rows["statistic"], rows["pass"], strict=True)
+              if isinstance(ok, bool | np.bool_) and not ok]
+    if not failed:
+        return _t(res, "pass")
+    return _t(res, "fmt.label_value").format(label=_t(res, "fail"), value=join(failed, res.study.lang, sep="fmt.comma"))
+
+
 def reliability_table(res: ReportResults) -> DisplayTable:
-    """Per dimension: items, n, Cronbach's alpha [CI], standardized alpha, omega."""
+    """Per dimension: items, n, Cronbach's alpha [CI], omega, composite reliability, AVE, verdict.
+
+    The verdict column names the checks of the dimension that missed their threshold (alpha,
+    omega, CR, AVE, Fornell-Larcker); the model's fit and HTMT are in their own tables.
+    """
     r = res.reliability
-    ci, std = _t(res, "table.alpha_95pct_ci"), _t(res, "table.standardized_alpha")
+    ci = _t(res, "table.alpha_95pct_ci")
+    dims = [str(d) for d in r["dimension"]]
     out = pd.DataFrame({
         _t(res, "dimension"): [(_label(res, d) if d in res.study.dimensions else _t(res, "table.all_items"))
-                               for d in r["dimension"]],
+                               for d in dims],
         _t(res, "table.items"): r["n_items"].astype(int).to_numpy(),
         "n": r["n_obs"].astype(int).to_numpy(),
         "Cronbach α": r["alpha"].to_numpy(),
         ci: [_ci_text(a, b, ".2f") for a, b in zip(r["ci_low"], r["ci_high"], strict=True)],
-        std: r["alpha_std"].to_numpy(),
         "McDonald ω": r["omega"].to_numpy() if "omega" in r else np.nan,
     })
-    return DisplayTable(out, formats={"Cronbach α": ".3f", std: ".3f", "McDonald ω": ".3f"}, numeric=[ci])
+    formats = {"Cronbach α": ".3f", "McDonald ω": ".3f"}
+    if res.cfa is not None:
+        f = res.cfa.factors
+        f = f.set_index("factor") if "factor" in f else f
+        cr = _t(res, "table.cr")
+        out[cr] = [float(f.loc[d, "composite_reliability"]) if d in f.index else np.nan for d in dims]
+        out["AVE"] = [float(f.loc[d, "ave"]) if d in f.index else np.nan for d in dims]
+        formats |= {cr: ".3f", "AVE": ".3f"}
+    out[_t(res, "table.verdict")] = [_failed_checks(res, d if d in res.study.dimensions else "overall")
+                                     for d in dims]
+    return DisplayTable(out, formats=formats, numeric=[ci])
 
 
-def verdict_table(res: ReportResults) -> DisplayTable:
-    """The reliability / validity verdict with translated statistics, scopes and pass / fail."""
+def verdict_table(res: ReportResults, scopes: tuple[str, ...] | None = ("model",)) -> DisplayTable:
+    """The reliability / validity verdict (translated statistics, scopes, pass / fail).
+
+    By default only the measurement model's fit (CFI, TLI, RMSEA, SRMR): the dimensions'
+    checks are summed up in :func:`reliability_table` and HTMT in :func:`htmt_table`.
+    ``scopes=None`` gives every row (the workbook's full verdict).
+    """
     v = res.verdict.copy()
+    if scopes is not None and "scope" in v:
+        v = v[v["scope"].astype(str).isin(scopes)].reset_index(drop=True)
     if "pass" in v:
         v["pass"] = [(_t(res, "pass") if x else _t(res, "fail")) if isinstance(x, bool | np.bool_) else "" for x in v["pass"]]
     if "statistic" in v:
         names = texts("statistic", res.study.lang)
         v["statistic"] = [names.get(x, x) for x in v["statistic"]]
-
-    def scope(x: object) -> str:
-        x = str(x)
-        if x in res.study.dimensions:
-            return _label(res, x)
-        if x == "overall":
-            return _t(res, "table.all_items")
-        if x == "model":
-            return _t(res, "table.measurement_model")
-        if "~" in x:
-            return " ~ ".join(_label(res, part.strip()) for part in x.split("~"))
-        return x
-
     if "scope" in v:
-        v["scope"] = [scope(x) for x in v["scope"]]
+        if scopes is not None and len(set(scopes)) == 1:
+            v = v.drop(columns="scope")
+        else:
+            v["scope"] = [_scope_label(res, x) for x in v["scope"]]
     ren = {"statistic": _t(res, "table.statistic"), "value": _t(res, "table.value"),
            "threshold": _t(res, "table.threshold"), "pass": _t(res, "table.verdict"),
            "scope": _t(res, "table.scope"), "rule": _t(res, "table.rule")}
     formats = {ren[c]: spec for c, spec in (("value", ".3f"), ("threshold", ".2f")) if c in v}
-    return DisplayTable(v.rename(columns=ren), formats=formats)
+    caption = _t(res, "table.model_fit_caption") if scopes == ("model",) else None
+    return DisplayTable(v.rename(columns=ren), formats=formats, caption=caption)
 
 
 def loadings_table(res: ReportResults) -> DisplayTable:
@@ -243,7 +289,15 @@ def htmt_table(res: ReportResults) -> DisplayTable:
     vals = h.to_numpy(dtype=float)
     lower = np.where(np.tril(np.ones_like(vals, dtype=bool), k=-1) & np.isfinite(vals), vals, np.nan)
     out = pd.DataFrame(lower, index=labels, columns=labels)
-    return DisplayTable(out, formats=dict.fromkeys(labels, ".3f"), caption="HTMT", index=True)
+    v = res.verdict
+    rows = v[v["statistic"].astype(str) == "htmt"] if len(v) and "statistic" in v else v.iloc[:0]
+    threshold = float(rows["threshold"].iloc[0]) if len(rows) else 0.85
+    failed = [_scope_label(res, s) for s, ok in zip(rows.get("scope", []), rows.get("pass", []), strict=True)
+              if isinstance(ok, bool | np.bool_) and not ok]
+    caption = _t(res, "table.htmt_caption").format(threshold=threshold)
+    note = _t(res, "table.htmt_failed").format(pairs=join(failed, res.study.lang, sep="fmt.semicolon")) \
+        if failed else None
+    return DisplayTable(out, formats=dict.fromkeys(labels, ".3f"), caption=caption, note=note, index=True)
 
 
 def segment_table(res: ReportResults, segment: str) -> DisplayTable:
@@ -554,7 +608,7 @@ def emerging_topics_table(res: ReportResults) -> DisplayTable:
     t = em.topics
     share = _t(res, "table.topic_share")
     out = pd.DataFrame({
-        _t(res, "table.topic"): [text("emerging.topic", lang, n=int(n)) for n in t["topic"]],
+        _t(res, "table.topic"): t["topic"].astype(int).to_numpy(),  # a number: a label would wrap in the narrow column
         _t(res, "table.topic_words"): [join(w, lang) for w in t["top_words"]],
         _t(res, "table.topic_answers"): t["n"].astype(int).to_numpy(),
         share: t["share"].to_numpy(dtype=float),

@@ -2,7 +2,7 @@
 
 ``csat validate PARAMS.yaml``      check a params file and its data by a dry run of the report (no HTML/PDF)
 ``csat demo-data --out DIR``       write the bundled demo study (four categories)
-``csat report PARAMS.yaml``        run one report (notebook -> HTML + PDF + summary.json + xlsx)
+``csat report PARAMS.yaml``        run one report (notebook -> HTML + PDF + summary.json + xlsx + pptx)
 ``csat batch params/ [--workers N] [--scheduler ADDRESS]``  run many reports, then the portfolio overview
 ``csat store list [--store PATH]``  the waves in the study store
 ``csat store drop BRAND_OR_CATEGORY WAVE [--store PATH]``  remove a wave from the study store

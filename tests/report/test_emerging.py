@@ -51,7 +51,8 @@ def test_table_and_sentence_from_the_data(res, topics, lang):
                                     "table.topic_share", "table.topic_quotes")]
     assert list(t.frame.columns) == cols
     assert t.frame[cols[2]].tolist() == topics.topics["n"].tolist()
-    assert t.frame[cols[0]].tolist()[0] == text("emerging.topic", lang, n=1)
+    assert t.frame[cols[0]].tolist() == topics.topics["topic"].tolist()  # numbered 1, 2, ...
+    assert t.frame[cols[0]].tolist()[0] == 1
     assert t.formatted()[cols[3]].iloc[0] == f"{topics.topics['share'].iloc[0]:.1%}"
     assert "积分" in t.frame[cols[1]].iloc[0]
     html = t.to_html()

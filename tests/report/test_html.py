@@ -158,7 +158,8 @@ def test_stylesheet_has_print_rules_and_no_urls():
     assert re.search(r"@page\s*\{\s*size:\s*A4", css)
     assert re.search(r"tr\s*\{[^}]*break-inside:\s*avoid", css)
     assert re.search(r"thead\s*\{[^}]*display:\s*table-header-group", css)
-    assert re.search(r"h2\s*\{[^}]*break-before:\s*page", css)
+    assert re.search(r"h2\s*\{[^}]*break-before:\s*auto", css)  # sections flow on (no half-empty pages)
+    assert re.search(r"jp-OutputArea-child:has\(h2, h3\)\s*\{[^}]*break-after:\s*avoid", css)
     assert re.search(r"nth-child\(even\)", css)  # zebra rows
     assert re.search(r"img\s*\{[^}]*max-width:\s*100%", css)
     assert "url(" not in css and "@import" not in css

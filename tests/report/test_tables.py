@@ -126,3 +126,30 @@ def test_the_drivers_page_shows_the_satisfaction_shares_once(res):
         values = {round(float(v), 3) for v in table.frame.select_dtypes("number").to_numpy().ravel()}
         seen += set(shares) <= values or set(importance) <= values
     assert seen == 1
+
+
+def test_reliability_table_sums_up_each_dimensions_checks_once(res):
+    t = tables.reliability_table(res)
+    lang = res.study.lang
+    verdict = t.frame[tables.text("table.verdict", lang)].tolist()
+    v = res.verdict
+    for dim, shown in zip(res.reliability["dimension"], verdict, strict=True):
+        rows = v[v["scope"] == (dim if dim in res.study.dimensions else "overall")]
+        failed = sorted(tables._SHORT_STATISTIC[s] for s, ok in zip(rows["statistic"], rows["pass"], strict=True)
+                        if not ok)
+        if failed:
+            assert shown.startswith(tables.text("fail", lang)), (dim, shown)
+            assert all(name in shown for name in failed), (dim, shown, failed)
+        else:
+            assert shown == tables.text("pass", lang), (dim, shown)
+    # CR and AVE are the CFA's, beside alpha and omega
+    cr = t.frame[tables.text("table.cr", lang)].tolist()
+    factors = res.cfa.factors.set_index("factor")
+    assert cr[0] == factors.loc[res.reliability["dimension"].iloc[0], "composite_reliability"]
+    # the verdict table below it keeps only the model's fit; HTMT has its own table and caption
+    fit = tables.verdict_table(res)
+    statistic = fit.frame[tables.text("table.statistic", lang)].tolist()
+    assert statistic == ["CFI", "TLI", "RMSEA", "SRMR"]
+    assert len(tables.verdict_table(res, scopes=None).frame) == len(res.verdict)
+    htmt = tables.htmt_table(res)
+    assert "HTMT" in htmt.caption and "0.85" in htmt.caption
