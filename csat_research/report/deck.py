@@ -597,7 +597,8 @@ class _Deck:
         shape = slide.shapes.add_table(n_rows, n_cols, f.x(0.04), f.y(top), f.x(0.92), f.y(row_h * n_rows))
         shape.name = "csat-table"
         tbl = shape.table
-        lengths = [max(4, *(_width(str(v)) for v in [c, *frame[c]])) + 2 for c in frame.columns]
+        # at least 8 widths a column: a wave id ("2026Q2") in bold stays on one line
+        lengths = [max(8, *(_width(str(v)) for v in [c, *frame[c]])) + 2 for c in frame.columns]
         total = sum(lengths)
         for j, n in enumerate(lengths):
             tbl.columns[j].width = int(f.x(0.92) * n / total)
