@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: share of the open answers a product complaint theme needs to be named in the executive summary
 MIN_SUMMARY_SHARE = 0.03
+#: changes since the previous wave named in the executive summary (the others are counted; the
+#: change section names them all)
+MAX_SUMMARY_CHANGES = 3
 
 def _t(res: ReportResults, key: str, **values) -> str:
     return text(key, res.study.lang, **values)
@@ -68,13 +71,16 @@ def executive_summary(res: ReportResults) -> list[str]:
     return list(executive_summary_parts(res).values())
 
 
-def change_summary(res: ReportResults) -> str | None:
+def change_summary(res: ReportResults, *, limit: int | None = None) -> str | None:
     """One sentence on the change since the previous wave: the adjusted-significant changes, each
     with its direction, size and unit, and how many measures are stable. ``None`` without a
     previous wave (the report then says nothing about change).
 
     Only a change whose adjusted p-value is below the result's ``alpha`` is called a change; the
-    others are counted as stable (metrics that could not be tested are counted apart).
+    others are counted as stable (metrics that could not be tested are counted apart). With
+    ``limit``, the first ``limit`` changes (headline figures first, then the dimensions) are
+    named and the rest counted ("2 more significant changes"), so that the executive summary
+    stays on its page.
     """
     rows = change_frame(res)
     if rows.empty:
@@ -88,6 +94,8 @@ def change_summary(res: ReportResults) -> str | None:
                 delta=text(f"change.say.{'share' if r.kind in ('top2box', 'share') else r.kind}", lang,
                            x=format_change(r.delta, r.kind, lang, unit=False, sign=False).lstrip("−")))
              for r in moved.itertuples()]
+    if limit is not None and len(parts) > limit:
+        parts = [*parts[:limit], _t(res, "change.more", n=len(parts) - limit)]
     if not parts:
         line = _t(res, "exec.changes_none", wave=wave, n=n_stable)
     elif n_stable:
@@ -129,7 +137,7 @@ def executive_summary_parts(res: ReportResults) -> dict[str, str]:
         nps_hi=res.nps.ci_high, nps_verdict=_t(res, "exec.nps_met" if nps_ok else "exec.nps_missed"),
         nps_target=t["nps"],
     )}
-    changes = change_summary(res)
+    changes = change_summary(res, limit=MAX_SUMMARY_CHANGES)
     if changes is not None:
         lines["changes"] = changes
     sc = res.scores.sort_values("mean")

@@ -178,6 +178,19 @@ def test_narrative_units_and_the_none_significant_case_in_english(tracked_en):
         f"Compared with 2026Q2, none of the {len(t)} measures changed significantly: all are stable.")
 
 
+def test_executive_summary_names_at_most_three_changes_and_counts_the_rest(tracked_en):
+    t = tracked_en.changes.table.copy()
+    t["significant"] = True
+    t["p_adjusted"] = 0.001
+    r = _with_table(tracked_en, t)
+    summary = narrative.executive_summary_parts(r)["changes"]
+    assert summary.count(" up ") + summary.count(" down ") == narrative.MAX_SUMMARY_CHANGES == 3
+    assert f"{len(t) - 3} more significant changes (see the change section)" in summary
+    assert "stable" not in summary  # every measure changed
+    full = narrative.change_text(r)[1]  # the change section names them all
+    assert full.count(" up ") + full.count(" down ") == len(t)
+
+
 def test_no_previous_wave_says_nothing_about_change(tracked):
     r = _untracked(tracked)
     assert "changes" not in narrative.executive_summary_parts(r)
