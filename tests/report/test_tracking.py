@@ -228,6 +228,15 @@ def test_xlsx_has_change_and_trend_sheets_only_with_history(tracked, tmp_path):
     assert not {"changes", "trend", "trend_changes"} & set(plain)
 
 
+def test_dry_run_sections_show_the_tracking_pages_only_with_history(tracked):
+    from csat_research.report import checkup
+
+    html = [getattr(x, "_repr_html_", lambda x=x: str(x))() for x in checkup.report_sections(tracked)]
+    assert "<h2>与上一期（2026Q2）相比的变化</h2>" in html and text("chart.trend", "zh") in html
+    plain = [getattr(x, "_repr_html_", lambda x=x: str(x))() for x in checkup.report_sections(_untracked(tracked))]
+    assert not any("2026Q2" in h or h == text("chart.trend", "zh") for h in plain)
+
+
 # -- the report notebook ----------------------------------------------------------------------------
 
 def _change_cells() -> list[str]:
