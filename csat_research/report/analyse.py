@@ -36,6 +36,7 @@ from csat_research.stats import (
     reliability,
     scoring,
 )
+from csat_research.stats.change import ChangeResult
 from csat_research.stats.crosstabs import CrosstabResult, crosstab
 from csat_research.text.frequencies import contrast_words, word_frequencies
 from csat_research.text.quotes import representative_quotes
@@ -106,6 +107,16 @@ class ReportResults:
     #: the notes that say what they counted (``CsatWarning.kind`` and ``facts``), for the
     #: report's own-language account of them (:mod:`csat_research.report.data_notes`)
     data_notes: tuple[CsatWarning, ...] = field(default_factory=tuple)
+    #: change of each headline metric since the previous wave (None: no previous wave)
+    changes: ChangeResult | None = None
+    #: the wave ``changes`` compares with
+    previous_wave: str | None = None
+    #: one row per wave, oldest first, this one included: ``wave``, ``n_responses``,
+    #: ``overall_index``, ``csat_top2box``, ``nps`` and one column per dimension
+    trend: pd.DataFrame | None = None
+    #: wave-to-wave changes of the trend, long: ``from_wave``, ``to_wave``, ``metric``, ``delta``,
+    #: ``ci_low``, ``ci_high``, ``p_adjusted``, ``significant``
+    trend_changes: pd.DataFrame | None = None
 
     @property
     def weakest_dimension(self) -> str:

@@ -2,7 +2,7 @@
 
 ``csat validate`` must not say OK for a study that ``csat report`` then cannot run. The report
 notebook (``notebooks/csat_report.ipynb``) loads the study, analyses it and shows what the
-``tables``, ``narrative``, ``plots`` and ``data_notes`` functions build; ``csat report`` also
+``tables``, ``narrative``, ``plots``, ``tracking`` and ``data_notes`` functions build; ``csat report`` also
 writes ``summary.json`` and ``tables.xlsx``. :func:`dry_run` does all of that in-process, without
 a kernel, HTML or PDF: figures are drawn on off-screen Agg canvases and closed, the outputs go
 to a temporary folder that is removed. :func:`validate_study` is that dry run plus a short
@@ -18,7 +18,7 @@ import warnings
 from pathlib import Path
 
 from csat_research.io.params import StudyParams, load_params
-from csat_research.report import data_notes, narrative, plots, tables
+from csat_research.report import data_notes, narrative, plots, tables, tracking
 from csat_research.report.analyse import ReportResults, analyse
 from csat_research.report.outputs import write_outputs
 from csat_research.report.study import Study, load_study
@@ -70,6 +70,16 @@ def report_sections(res: ReportResults) -> list[object]:
         out.append(_drawn(plots.score_bars(
             scores, target=params.targets["csat_mean"], highlight=study.label(res.weakest_dimension),
             target_label=tables.text("target", lang), title=tables.text("chart.dimension_scores", lang), ax=_figure())))
+        # change since the previous wave and trend across waves (only with earlier waves)
+        if tracking.has_changes(res):
+            out += [tracking.change_heading(res), tables.prose(narrative.change_text(res)), tracking.change_table(res)]
+        if tracking.has_trend(res):
+            out.append(tracking.trend_heading(res))
+            out.append(_drawn(plots.trend_lines(
+                tracking.trend_long(res), emphasis=tracking.metric_label(res, "overall_index"),
+                ylabel=tables.text("chart.trend_ylabel", lang), title=tables.text("chart.trend", lang),
+                marker_label=tables.text("chart.trend_marker", lang), ax=_figure())))
+            out.append(tracking.trend_table(res))
         # data quality
         out += [tables.heading("section.quality", lang), tables.prose(narrative.quality_text(res)),
                 tables.quality_table(res), tables.audit_table(res, n=10)]

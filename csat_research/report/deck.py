@@ -14,7 +14,9 @@ Slides, in order (a slide whose data the study lacks is left out):
 4. drivers: importance against performance per dimension (labelled XY scatter chart);
 5. complaint themes (bar chart of shares) with masked verbatims the report selected;
 6. service-level KPIs against their targets (table);
-7. changes since the last wave: only once the results hold them (:func:`wave_changes`).
+7. change since the previous wave: a table of each headline figure and dimension (previous,
+   current, change with its unit and interval, ▲ / ▼ for an adjusted-significant change, else
+   "stable"), only when the results hold ``changes`` (:mod:`csat_research.report.tracking`).
 
 Every slide carries the study title and wave in its footer. Text runs name the report's CJK
 font for East-Asian text (``a:ea``) and, without a client template, for Latin text too; a client
@@ -40,6 +42,7 @@ from csat_research.report.i18n import join, text
 from csat_research.report.narrative import executive_summary_parts, quality_text
 from csat_research.report.style import BRAND_PALETTE, CJK_FONT_FAMILIES
 from csat_research.report.tables import ipa_frame, kpi_table, theme_label_map
+from csat_research.report.tracking import change_frame, change_table, has_changes
 
 if TYPE_CHECKING:  # pragma: no cover
     from pptx.presentation import Presentation
@@ -47,7 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from csat_research.report.analyse import ReportResults
 
-__all__ = ["DECK_FONT", "build_deck", "deck_titles", "label_positions", "wave_changes", "write_deck"]
+__all__ = ["DECK_FONT", "build_deck", "deck_titles", "label_positions", "write_deck"]
 
 #: Font family of the deck's text (East-Asian runs always; Latin runs too without a template).
 DECK_FONT = CJK_FONT_FAMILIES[0]
@@ -132,18 +135,6 @@ class _Frame:
 
 
 # -- data of the slides (one source: summary.json and the report tables) ---------------------------
-
-def wave_changes(results: ReportResults) -> pd.DataFrame | None:
-    """Changes since the last wave, when the results hold them; ``None`` until then.
-
-    Hook for the tracking of waves (issue 15): once :class:`ReportResults` carries a
-    ``wave_changes`` table (one row per measure: ``measure``, ``previous``, ``current``,
-    ``change``, ``verdict`` as display text), the deck shows it on its own slide. Nothing is made
-    up while it is absent.
-    """
-    changes = getattr(results, "wave_changes", None)
-    return changes if isinstance(changes, pd.DataFrame) and not changes.empty else None
-
 
 def _theme_rows(res: ReportResults) -> pd.DataFrame:
     """The most frequent complaint themes (share > 0) with labels, largest first."""
@@ -574,24 +565,40 @@ class _Deck:
                     font=Pt(12))
 
     def changes_slide(self) -> None:
+        """Change since the previous wave: the report's change table, significant rows in colour."""
         from pptx.util import Pt
 
-        changes = wave_changes(self.res)
-        if changes is None:
+        res = self.res
+        if not has_changes(res):
             return
-        slide = self.new_slide(_t(self.res, "deck.changes"), [])
-        self._table(slide, changes.astype(str), numeric=set(changes.columns[1:]), top=0.2, font=Pt(13))
+        table = change_table(res)
+        rows = change_frame(res)
+        slide = self.new_slide(_t(res, "deck.changes", wave=res.previous_wave or _t(res, "change.previous")),
+                               [self.parts["changes"]] if "changes" in self.parts else [])
+        shape = self._table(slide, table.formatted(), numeric=set(table.numeric_columns()), top=0.2, font=Pt(13),
+                            height=0.6)
+        colours = {"rise": "#3A9E6F", "fall": "#C2454A"}
+        for i, status in enumerate(rows["status"], start=1):
+            if status in colours:  # a significant change: its status in colour, bold
+                for para in shape.table.cell(i, len(table.frame.columns) - 1).text_frame.paragraphs:
+                    for run in para.runs:
+                        run.font.bold = True
+                        run.font.color.rgb = _rgb(colours[status])
+        if table.note:
+            self.textbox(slide, 0.04, 0.82, 0.92, 0.1, [table.note], size=11, colour="#52606D", shrink=True,
+                         name="csat-table-note")
 
-    def _table(self, slide: Slide, frame: pd.DataFrame, *, numeric: set, top: float, font) -> None:
+    def _table(self, slide: Slide, frame: pd.DataFrame, *, numeric: set, top: float, font, height: float = 0.7):
         from pptx.enum.text import PP_ALIGN
 
         f = self.frame
         n_rows, n_cols = frame.shape[0] + 1, frame.shape[1]
-        row_h = min(0.065, 0.7 / n_rows)
+        row_h = min(0.065, height / n_rows)
         shape = slide.shapes.add_table(n_rows, n_cols, f.x(0.04), f.y(top), f.x(0.92), f.y(row_h * n_rows))
         shape.name = "csat-table"
         tbl = shape.table
-        lengths = [max(4, *(_width(str(v)) for v in [c, *frame[c]])) + 2 for c in frame.columns]
+        # at least 8 widths a column: a wave id ("2026Q2") in bold stays on one line
+        lengths = [max(8, *(_width(str(v)) for v in [c, *frame[c]])) + 2 for c in frame.columns]
         total = sum(lengths)
         for j, n in enumerate(lengths):
             tbl.columns[j].width = int(f.x(0.92) * n / total)
@@ -607,6 +614,7 @@ class _Deck:
                         run.font.bold = i == 0
         for i in range(n_rows):
             tbl.rows[i].height = f.y(row_h)
+        return shape
 
     def _chart_fonts(self, chart, size: int) -> None:
         chart.font.size = _pt(size)

@@ -15,6 +15,13 @@ import numpy as np
 
 from csat_research.report.data_notes import section_notes
 from csat_research.report.i18n import join, quote, text, texts
+from csat_research.report.tracking import (
+    change_frame,
+    correction_label,
+    format_change,
+    has_changes,
+    has_trend,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from csat_research.report.analyse import ReportResults
@@ -22,6 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: share of the open answers a product complaint theme needs to be named in the executive summary
 MIN_SUMMARY_SHARE = 0.03
+#: changes since the previous wave named in the executive summary (the others are counted; the
+#: change section names them all)
+MAX_SUMMARY_CHANGES = 3
 
 def _t(res: ReportResults, key: str, **values) -> str:
     return text(key, res.study.lang, **values)
@@ -61,10 +71,57 @@ def executive_summary(res: ReportResults) -> list[str]:
     return list(executive_summary_parts(res).values())
 
 
+def change_summary(res: ReportResults, *, limit: int | None = None) -> str | None:
+    """One sentence on the change since the previous wave: the adjusted-significant changes, each
+    with its direction, size and unit, and how many measures are stable. ``None`` without a
+    previous wave (the report then says nothing about change).
+
+    Only a change whose adjusted p-value is below the result's ``alpha`` is called a change; the
+    others are counted as stable (metrics that could not be tested are counted apart). With
+    ``limit``, the first ``limit`` changes (headline figures first, then the dimensions) are
+    named and the rest counted ("2 more significant changes"), so that the executive summary
+    stays on its page.
+    """
+    rows = change_frame(res)
+    if rows.empty:
+        return None
+    lang = res.study.lang
+    wave = str(res.previous_wave) if res.previous_wave is not None else _t(res, "change.previous")
+    moved = rows[rows["status"].isin(["rise", "fall"])]
+    n_stable = int((rows["status"] == "stable").sum())
+    n_untested = int((rows["status"] == "untested").sum())
+    parts = [_t(res, f"change.{r.status}", metric=_q(res, r.label),
+                delta=text(f"change.say.{'share' if r.kind in ('top2box', 'share') else r.kind}", lang,
+                           x=format_change(r.delta, r.kind, lang, unit=False, sign=False).lstrip("−")))
+             for r in moved.itertuples()]
+    if limit is not None and len(parts) > limit:
+        parts = [*parts[:limit], _t(res, "change.more", n=len(parts) - limit)]
+    if not parts:
+        line = _t(res, "exec.changes_none", wave=wave, n=n_stable)
+    elif n_stable:
+        line = _t(res, "exec.changes", wave=wave, changes=join(parts, lang), n_stable=n_stable)
+    else:
+        line = _t(res, "exec.changes_all", wave=wave, changes=join(parts, lang))
+    if n_untested:
+        line += (" " if lang == "en" else "") + _t(res, "exec.changes_untested", n=n_untested)
+    return line
+
+
+def change_text(res: ReportResults) -> list[str]:
+    """The prose of the change section: what is compared, then :func:`change_summary` (empty
+    without a previous wave)."""
+    line = change_summary(res)
+    if line is None:
+        return []
+    prev = str(res.previous_wave) if res.previous_wave is not None else _t(res, "change.previous")
+    return [_t(res, "change.intro", current=res.study.params.study.wave, previous=prev), line]
+
+
 def executive_summary_parts(res: ReportResults) -> dict[str, str]:
     """The sentences of :func:`executive_summary` by topic, in order: ``sample`` (sample and
-    headline figures), ``dimensions``, ``driver``, ``themes``, ``kpis``, ``reliability`` (a topic
-    without data is left out). The deck puts each one in the notes of its slide."""
+    headline figures), ``changes`` (since the previous wave), ``dimensions``, ``driver``,
+    ``themes``, ``kpis``, ``reliability`` (a topic without data is left out). The deck puts each
+    one in the notes of its slide."""
     s = res.study
     p = s.params
     n_read = s.responses.n_rows_read
@@ -80,6 +137,9 @@ def executive_summary_parts(res: ReportResults) -> dict[str, str]:
         nps_hi=res.nps.ci_high, nps_verdict=_t(res, "exec.nps_met" if nps_ok else "exec.nps_missed"),
         nps_target=t["nps"],
     )}
+    changes = change_summary(res, limit=MAX_SUMMARY_CHANGES)
+    if changes is not None:
+        lines["changes"] = changes
     sc = res.scores.sort_values("mean")
     lo, hi = sc.iloc[0], sc.iloc[-1]
     lines["dimensions"] = _t(res, "exec.dimensions", lo=_q(res, _dim(res, lo["dimension"])), lo_mean=lo["mean"],
@@ -260,4 +320,16 @@ def method_text(res: ReportResults) -> list[str]:
         _t(res, "method.models", n_boot=p.analysis.n_boot, seed=p.analysis.seed),
         _t(res, "method.text"),
         *([_t(res, "method.emerging", seed=p.analysis.seed)] if res.text is not None else []),
+        *_method_changes(res),
     ]
+
+
+def _method_changes(res: ReportResults) -> list[str]:
+    """How the change since the previous wave was tested, with the correction actually used."""
+    if not has_changes(res):
+        return []
+    c = res.changes
+    n = int(np.isfinite(c.table["p_adjusted"].to_numpy(dtype=float)).sum())
+    return [_t(res, "method.changes", n=n, alpha=c.alpha, correction=correction_label(res),
+               weighted=_t(res, "method.changes_weighted" if c.weighted else "method.changes_unweighted"),
+               trend=_t(res, "method.changes_trend") if has_trend(res) else "")]

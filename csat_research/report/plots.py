@@ -250,6 +250,72 @@ def kpi_bullets(
     return _finish_barh(ax, data[label], xlabel=xlabel, title=title)
 
 
+def trend_lines(
+    data: pd.DataFrame,
+    *,
+    x: str = "wave",
+    y: str = "value",
+    group: str = "label",
+    significant: str | None = "significant",
+    emphasis: str | None = None,
+    ylabel: str = "",
+    title: str = "",
+    marker_label: str = "significant change",
+    ax=None,
+):
+    """Lines of a figure per group (e.g. the overall index and each dimension) across waves.
+
+    ``data`` is long: one row per group and wave, waves in the order to draw. Every wave's value
+    is an open marker; a value that changed significantly from the wave before (``significant``
+    true) is a filled, larger marker, explained by a legend entry labelled ``marker_label``.
+    ``emphasis`` names the group drawn thicker and in dark grey (e.g. the overall index). The
+    legend (groups, then the marker) stands below the plot, so the lines keep the full width.
+    """
+    from matplotlib.lines import Line2D
+
+    _require(data, [x, y, group] + ([significant] if significant else []))
+    waves = list(pd.unique(data[x]))
+    groups = list(pd.unique(data[group]))
+    marked = bool(significant) and bool(data[significant].fillna(False).astype(bool).any())
+    entries = [str(g) for g in groups] + ([marker_label] if marked else [])
+    # as many legend columns as the widest entry lets fit in the figure's width (8 pt text: about
+    # 15 Latin characters an inch, a CJK character counts two; 5 more for the handle and gap)
+    width = 7.0 if ax is None else ax.figure.get_figwidth()
+    ncol = int(max(1, min(4, width * 15 // (max(_display_width(e) for e in entries) + 5))))
+    ax = _axes(ax, figsize=(width, 3.6 + 0.2 * -(-len(entries) // ncol)))
+    pos = {w: i for i, w in enumerate(waves)}
+    colours = iter(PALETTE)
+    for g in groups:
+        d = data[data[group] == g]
+        xs = np.array([pos[w] for w in d[x]], dtype=float)
+        ys = d[y].to_numpy(dtype=float)
+        strong = emphasis is not None and g == emphasis
+        colour = "#1f2933" if strong else next(colours, NEUTRAL)
+        ax.plot(xs, ys, color=colour, lw=2.6 if strong else 1.5, marker="o", markersize=5,
+                markerfacecolor="white", markeredgewidth=1.3, label=str(g), zorder=3 if strong else 2)
+        if significant:
+            sig = d[significant].fillna(False).astype(bool).to_numpy()
+            if sig.any():
+                ax.plot(xs[sig], ys[sig], linestyle="none", marker="o", markersize=8.5, color=colour,
+                        markeredgecolor="white", markeredgewidth=0.8, zorder=4)
+    ax.set_xticks(np.arange(len(waves)), [str(w) for w in waves])
+    ax.set_xlim(-0.3, len(waves) - 0.7)
+    lo, hi = float(np.nanmin(data[y])), float(np.nanmax(data[y]))
+    pad = max(0.05, (hi - lo) * 0.12)
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.set_ylabel(ylabel)
+    handles, labels = ax.get_legend_handles_labels()
+    if marked:
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=8.5, color="#52606d",
+                              markeredgecolor="white"))
+        labels.append(marker_label)
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=ncol, frameon=False,
+              fontsize=8, handletextpad=0.4, columnspacing=1.2)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
 #: Longest line of a heat map's column label, in display columns (a CJK character counts two);
 #: longer labels are wrapped onto further lines.
 HEATMAP_LABEL_WIDTH = 16

@@ -216,6 +216,14 @@ def _excel_sheets(res: ReportResults) -> dict[str, pd.DataFrame | None]:
     if res.kpis is not None:
         sheets["kpis"] = res.kpis
         sheets["kpi_trend"] = res.kpi_trend
+    # tracking (only with earlier waves): the change since the previous wave and the trend
+    changes = getattr(res, "changes", None)
+    if changes is not None:
+        sheets["changes"] = changes.table.assign(previous_wave=res.previous_wave, correction=changes.correction)
+    if getattr(res, "trend", None) is not None:
+        sheets["trend"] = res.trend
+    if getattr(res, "trend_changes", None) is not None:
+        sheets["trend_changes"] = res.trend_changes
     return sheets
 
 

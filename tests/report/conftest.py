@@ -8,6 +8,7 @@ import pytest
 from csat_research.core.files import atomic_write_text
 from csat_research.report.html import notebook_to_html
 from tests.report.demo_study import analysed_demo
+from tests.report.tracking_study import tracked_demo
 
 v4 = nbformat.v4
 
@@ -69,3 +70,16 @@ def report_html(executed_nb):
 def res(tmp_path_factory):
     """The analysed results of a small beauty demo study (400 respondents)."""
     return analysed_demo(tmp_path_factory.mktemp("tables"), "beauty", seed=7)
+
+
+@pytest.fixture(scope="session")
+def tracked(tmp_path_factory):
+    """A beauty demo study tracked over 2026Q1-Q3 (Chinese report), with ``changes``, ``previous_wave``,
+    ``trend`` and ``trend_changes`` filled (tests/report/tracking_study.py)."""
+    return tracked_demo(tmp_path_factory.mktemp("tracked_zh"), lang="zh")
+
+
+@pytest.fixture(scope="session")
+def tracked_en(tmp_path_factory):
+    """The same tracked study as an English report."""
+    return tracked_demo(tmp_path_factory.mktemp("tracked_en"), lang="en")

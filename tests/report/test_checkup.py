@@ -62,7 +62,7 @@ def _notes(res) -> str:
 
 # --------------------------------------------------------------------------- the notebook's calls
 def _calls(source: str) -> set[str]:
-    return set(re.findall(r"\b((?:tables|narrative|plots|data_notes)\.\w+)\(", source))
+    return set(re.findall(r"\b((?:tables|narrative|plots|tracking|data_notes)\.\w+)\(", source))
 
 
 def test_report_sections_call_every_function_the_notebook_calls():

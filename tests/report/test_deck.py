@@ -11,7 +11,6 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -20,7 +19,6 @@ from pptx.enum.chart import XL_CHART_TYPE
 from csat_research.core.errors import ParamsError
 from csat_research.io.params import params_from_dict
 from csat_research.report import narrative
-from csat_research.report.analyse import ReportResults
 from csat_research.report.deck import (
     DECK_FONT,
     build_deck,
@@ -31,6 +29,7 @@ from csat_research.report.deck import (
 from csat_research.report.i18n import text
 from csat_research.report.outputs import summary_document, write_outputs
 from csat_research.report.tables import theme_label_map
+from csat_research.report.tracking import change_frame, change_table
 from tests.report.demo_study import analysed_demo
 
 DATE = datetime.date(2026, 10, 15)
@@ -175,22 +174,29 @@ def test_open_answers_stay_text(res, tmp_path):
     assert "「<b>退款</b> & =SUM(A1) 慢」" in quotes and "_x00" not in quotes
 
 
-def test_changes_slide_only_with_tracking_results(res):
-    """No wave changes in the results: no slide. With them (issue 15's hook), a table slide."""
+def test_changes_slide_only_with_tracking_results(res, tracked):
+    """No previous wave in the results: no change slide. With one (issue 15), a table of the
+    report's change table whose values equal the results, titled with the previous wave."""
     prs = build_deck(res, summary_document(res), date=DATE)
-    assert text("deck.changes", "zh") not in deck_titles(prs)
-
-    @dataclasses.dataclass(frozen=True)
-    class Tracked(ReportResults):
-        wave_changes: pd.DataFrame | None = None
-
-    changes = pd.DataFrame({"measure": ["综合满意度指数"], "previous": ["3.41"], "current": ["3.54"],
-                            "change": ["+0.13"], "verdict": ["显著上升"]})
-    tracked = Tracked(**{f.name: getattr(res, f.name) for f in dataclasses.fields(res)}, wave_changes=changes)
-    prs = build_deck(tracked, summary_document(res), date=DATE)
-    assert deck_titles(prs)[-1] == text("deck.changes", "zh")
-    table = next(s for s in prs.slides[-1].shapes if s.has_table).table
-    assert [table.cell(1, j).text for j in range(5)] == list(changes.iloc[0])
+    assert not any("{wave}" in t or "2026Q2" in t for t in deck_titles(prs))
+    assert len(deck_titles(prs)) == len(deck_titles(build_deck(tracked, summary_document(tracked), date=DATE))) - 1
+    prs = build_deck(tracked, summary_document(tracked), date=DATE)
+    assert deck_titles(prs)[-1] == text("deck.changes", "zh", wave="2026Q2") == "与 2026Q2 相比的变化"
+    slide = prs.slides[-1]
+    table = next(s for s in slide.shapes if s.has_table).table
+    shown = change_table(tracked).formatted()
+    assert [table.cell(0, j).text for j in range(len(shown.columns))][1:3] == ["2026Q2", "2026Q3"]
+    t = tracked.changes.table.set_index("metric")
+    first = [table.cell(1, j).text for j in range(len(shown.columns))]
+    assert first[0] == text("overall_index", "zh")
+    assert first[1:4] == [f"{t.loc['overall_index', 'previous']:.2f}", f"{t.loc['overall_index', 'current']:.2f}",
+                          f"{t.loc['overall_index', 'delta']:+.2f}".replace("-", "−")]
+    statuses = [table.cell(i, len(shown.columns) - 1).text for i in range(1, len(shown) + 1)]
+    frame = change_frame(tracked)
+    assert [s.startswith("▲") for s in statuses] == list(frame["status"] == "rise")
+    assert all(s == text("change.status.stable", "zh") for s, st in zip(statuses, frame["status"], strict=True)
+               if st == "stable")
+    assert slide.has_notes_slide and "2026Q2" in slide.notes_slide.notes_text_frame.text
 
 
 def _template(path: Path, *, with_slide: bool) -> Path:

@@ -287,7 +287,13 @@ def _report_charts(dims, themes):
     heat = pd.DataFrame([{"group": g, "dimension": d, "mean": 3.0 + 0.1 * i}
                          for g in segments for i, d in enumerate(dims)])
     words = pd.DataFrame({"word": ["退款", "流程", "退换货", "很差", "客服", "物流"], "count": [283, 276, 199, 151, 80, 3]})
+    index = "Overall satisfaction index" if dims == _DIMS_EN else "综合满意度指数"
+    waves = ["2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    trend = pd.DataFrame([{"wave": w, "label": g, "value": 3.2 + 0.05 * i + 0.03 * k, "significant": k == 3 and i < 2}
+                          for i, g in enumerate([index, *dims]) for k, w in enumerate(waves)])
     return {
+        "trend_lines": lambda title: plots.trend_lines(trend, emphasis=index, ylabel="Score (1–5)", title=title,
+                                                       marker_label="Significant change from the wave before"),
         "score_bars": lambda title: plots.score_bars(scores, target=4.0, highlight=dims[0], title=title),
         "importance_performance_plot": lambda title: plots.importance_performance_plot(
             ipa, xlabel="Importance", ylabel="Performance (score)", title=title),
