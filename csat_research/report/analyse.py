@@ -36,6 +36,7 @@ from csat_research.stats import (
     reliability,
     scoring,
 )
+from csat_research.stats.change import ChangeResult
 from csat_research.stats.crosstabs import CrosstabResult, crosstab
 from csat_research.text.frequencies import contrast_words, word_frequencies
 from csat_research.text.quotes import representative_quotes
@@ -106,6 +107,20 @@ class ReportResults:
     #: the notes that say what they counted (``CsatWarning.kind`` and ``facts``), for the
     #: report's own-language account of them (:mod:`csat_research.report.data_notes`)
     data_notes: tuple[CsatWarning, ...] = field(default_factory=tuple)
+    #: change since the previous wave (params ``history``; None without an earlier wave): one row
+    #: per metric - the dimensions, ``overall_index``, ``csat_top2box``, ``nps`` - adjusted over
+    #: the family with params ``analysis.change_correction``
+    changes: ChangeResult | None = None
+    #: label of the wave ``changes`` compares with (None without an earlier wave)
+    previous_wave: str | None = None
+    #: one row per wave, oldest first, the current wave last: ``wave``, ``n_responses``,
+    #: ``overall_index``, ``csat_top2box``, ``nps``, then one column per dimension (None without
+    #: an earlier wave)
+    trend: pd.DataFrame | None = None
+    #: long format, one row per consecutive wave pair x metric: ``from_wave``, ``to_wave``,
+    #: ``metric``, ``delta``, ``ci_low``, ``ci_high``, ``p_adjusted``, ``significant`` (adjusted
+    #: within each pair; None without an earlier wave)
+    trend_changes: pd.DataFrame | None = None
 
     @property
     def weakest_dimension(self) -> str:
