@@ -155,7 +155,7 @@ from csat_research.demo.latent import (
     outcomes,
 )
 from csat_research.demo.truth import jsonable, planted_truth
-from csat_research.demo.waves import planted_wave_changes, wave_params
+from csat_research.demo.waves import LISTED_SE, wave_change_table, wave_params
 
 __all__ = ["DemoWave", "generate_wave", "write_demo_study"]
 
@@ -390,7 +390,8 @@ def _history(folder: Path, category: str, *, n: int, seed: int, paths: dict[str,
         paths[f"history_{earlier}_tickets"] = sub / "tickets.csv"
         write_csv(demo.responses, sub / "responses.csv", decimals=_RESPONSE_DECIMALS)
         write_csv(demo.tickets, sub / "tickets.csv", decimals=_TICKET_DECIMALS)
-    changes = planted_wave_changes(category, seed=seed)
+    table = wave_change_table(category, seed=seed)
+    changes = [r for r in table if abs(r["se_ratio"]) >= LISTED_SE]
     return {
         "waves": {
             "labels": list(DEMO_WAVES),
@@ -402,8 +403,11 @@ def _history(folder: Path, category: str, *, n: int, seed: int, paths: dict[str,
                      "latent dimension means are the latest wave's minus the moves planted after it",
             "wave_changes_rule": "a metric is listed when its population delta (a 200,000-respondent clean "
                                  "sample per wave with common random numbers; the overall index at the later "
-                                 "wave's population index weights) is at least 5 standard errors at 1,800 "
-                                 "respondents per wave; every other metric moves by less than 1 standard error",
+                                 "wave's population data-driven index weights - at other weights it is "
+                                 "sum_d weight_d x delta_d of the listed dimensions) is at least 5 standard "
+                                 "errors at 1,800 respondents per wave; every other metric moves by less than "
+                                 "1 standard error",
+            "population_deltas": table,
         },
         "wave_changes": [{k: r[k] for k in ("category", "metric", "from_wave", "to_wave", "delta")}
                          for r in changes],

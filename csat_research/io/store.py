@@ -129,10 +129,8 @@ class WaveRecord:
 
     @property
     def data_hash(self) -> str:
-        """sha256 of the input files' hashes (one file: its own sha256)."""
-        if len(self.data_files) == 1:
-            return self.data_files[0][1]
-        return hashlib.sha256("".join(h for _, h in self.data_files).encode()).hexdigest()
+        """sha256 of the input files' hashes (one file: its own sha256), :func:`data_hash`."""
+        return data_hash([h for _, h in self.data_files])
 
     def content_hash(self) -> str:
         """sha256 of everything stored except the time: equal hashes, nothing to write.
@@ -256,6 +254,14 @@ def wave_record(params: Any, summary: dict[str, Any], responses: pd.DataFrame) -
         responses=responses, data_files=tuple((str(f), file_sha256(f)) for f in files),
         params_path=None if params.source is None else str(params.source), package_version=__version__,
     )
+
+
+def data_hash(hashes: Sequence[str]) -> str:
+    """The hash of a wave's input files from their sha256 (:func:`file_sha256`, responses first):
+    one file's own hash, or the sha256 of the concatenated hashes."""
+    if len(hashes) == 1:
+        return hashes[0]
+    return hashlib.sha256("".join(hashes).encode()).hexdigest()
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:

@@ -443,6 +443,9 @@ def analyse(study: Study) -> ReportResults:
             except (AnalysisError, DataError) as exc:
                 notes.append(guards.not_estimated("satisfaction_by_wait", exc))
 
+    hist = _history(study, overall=overall, t2b=t2b, nps_res=nps_res, scores=scores)
+    notes += list(hist.notes)
+
     if len(d) <= guards.SMALL_STUDY:
         notes.insert(0, CsatWarning(
             f"small study: {len(d)} analysed respondents (at most {guards.SMALL_STUDY}); "
@@ -456,4 +459,17 @@ def analyse(study: Study) -> ReportResults:
         index_weights_by_method=index_weights_by_method, crosstabs=crosstabs, text=text_res, kpis=kpis,
         kpi_trend=trend, expectation=gap, satisfaction_by_wait=wait, notes=tuple(dict.fromkeys(str(n) for n in notes)),
         data_notes=tuple(n for n in notes if isinstance(n, CsatWarning) and n.kind),
+        changes=hist.changes, previous_wave=hist.previous_wave, trend=hist.trend, trend_changes=hist.trend_changes,
     )
+
+
+def _history(study: Study, *, overall, t2b, nps_res, scores: pd.DataFrame):
+    """Change since the previous wave and the trend (:func:`csat_research.report.history.wave_history`)."""
+    from csat_research.report.history import wave_history
+
+    current = {
+        "n_responses": int(study.responses.n_rows_read), "overall_index": overall.overall,
+        "csat_top2box": t2b.share, "nps": nps_res.nps,
+        "dimensions": {r.dimension: r.mean for r in scores.itertuples()},
+    }
+    return wave_history(study, current_summary=current)
