@@ -302,7 +302,7 @@ WAVE_MOVES: dict[str, dict[tuple[str, str], dict[str, float]]] = {
     "appliances": {("2026Q2", "2026Q3"): {"quality": 0.60}},
     "apparel": {("2026Q1", "2026Q2"): {"efficiency": -0.80},
                 ("2026Q2", "2026Q3"): {"after_sales": 0.45, "digital": -0.55}},
-    "beauty": {("2026Q1", "2026Q2"): {"communication": -0.40, "digital": 0.45}},
+    "beauty": {("2026Q1", "2026Q2"): {"quality": -0.60}},
     "baby": {("2026Q2", "2026Q3"): {"efficiency": 0.70}},
 }
 
