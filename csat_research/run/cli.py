@@ -139,7 +139,9 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"demo study (seed {args.seed}, n={args.n} per category and wave, waves {', '.join(DEMO_WAVES)}) "
           f"written to {args.out}")
     for category, paths in sorted(written.items()):
-        names = ", ".join(Path(p).name for p in (paths.values() if isinstance(paths, dict) else paths))
+        folder = Path(args.out) / category
+        names = ", ".join(Path(p).relative_to(folder).as_posix()
+                          for p in (paths.values() if isinstance(paths, dict) else paths))
         print(f"  {category}: {names}")
     return 0
 
