@@ -30,10 +30,10 @@ import pandas as pd
 from csat_research.core.errors import CsatError, CsatWarning, StoreError
 from csat_research.io.params import StudyParams, history_params
 from csat_research.io.store import (
+    StoredWave,
     data_hash,
     file_sha256,
-    load_history,
-    load_wave_data,
+    load_history_data,
     store_path,
     store_wave,
     wave_record,
@@ -109,8 +109,10 @@ def _earlier_waves(study: Study, notes: list[CsatWarning]) -> list[_Wave]:
     p = study.params
     store = store_path(p)
     brand, category, current = p.study.brand, p.study.category, p.study.wave
+    variables = [*study.dimensions, OVERALL, NPS]
     try:
-        stored = {w.wave: w for w in load_history(store, brand=brand, category=category) if w.wave < current}
+        stored = {w.wave: (w, frame) for w, frame in load_history_data(store, brand=brand, category=category,
+                                                                       variables=variables) if w.wave < current}
     except StoreError as exc:
         notes.append(CsatWarning(f"the study store could not be read ({exc}); earlier waves analysed from their data",
                                  kind="history_store_unreadable", store=str(store)))
@@ -120,8 +122,8 @@ def _earlier_waves(study: Study, notes: list[CsatWarning]) -> list[_Wave]:
     for label in sorted(set(stored) | set(named)):
         if label in named:
             hp = history_params(p, named[label])
-            if label in stored and stored[label].data_hash == _files_hash(hp):
-                waves.append(_stored(store, stored[label]))
+            if label in stored and stored[label][0].data_hash == _files_hash(hp):
+                waves.append(_stored(*stored[label]))
                 continue
             summary, rows = _analyse_wave(hp)
             try:
@@ -134,13 +136,11 @@ def _earlier_waves(study: Study, notes: list[CsatWarning]) -> list[_Wave]:
                                          kind="history_not_stored", wave=label, store=str(store)))
             waves.append(_Wave(label, summary, _kept(_rows_frame(rows))))
         else:
-            waves.append(_stored(store, stored[label]))
+            waves.append(_stored(*stored[label]))
     return waves
 
 
-def _stored(store: Any, w: Any) -> _Wave:
-    frame = load_wave_data(store, wave=w.wave, brand=w.brand, category=w.category,
-                           roles=("dimension", "outcome"))
+def _stored(w: StoredWave, frame: pd.DataFrame) -> _Wave:
     return _Wave(w.wave, w.summary, _kept(frame))
 
 
