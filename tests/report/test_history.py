@@ -211,3 +211,40 @@ def test_a_changed_earlier_file_is_analysed_again_and_refreshed(demo, tmp_path):
     assert new.loc[DEMO_WAVES[-2], "n_responses"] == old.loc[DEMO_WAVES[-2], "n_responses"] - 200
     assert stored.loc[("apparel", DEMO_WAVES[-2]), "n_analysed"] < old.loc[DEMO_WAVES[-2], "n_responses"] - 200
     assert new.loc[DEMO_WAVES[0], "n_responses"] == old.loc[DEMO_WAVES[0], "n_responses"]
+
+
+def test_a_corrupt_store_is_noted_and_rebuilt_from_the_data(demo, tmp_path):
+    tmp, results, _ = demo
+    path = _params(tmp_path, tmp / "data", "beauty")
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    store = tmp_path / "store.duckdb"
+    store.write_bytes(b"not a database " * 100)
+    doc["output"]["store"] = str(store)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    res = analyse(load_study(path))
+    kinds = {n.kind for n in res.data_notes}
+    assert {"history_store_unreadable", "store_corrupt"} <= kinds
+    assert list(tmp_path.glob("store.duckdb.corrupt-*"))  # moved aside, not deleted
+    assert list(list_waves(store)["wave"]) == list(DEMO_WAVES[:-1])  # rebuilt from the data
+    pd.testing.assert_frame_equal(res.changes.to_frame(), results["beauty"].changes.to_frame())
+    from csat_research.report.data_notes import data_notes_lines
+
+    lines = data_notes_lines(res)
+    assert any("研究数据库" in line for line in lines)  # said in the report language (zh)
+
+
+def test_a_weighted_study_compares_with_its_survey_weights(demo, tmp_path):
+    """Raked to the population's value bands (10 % high value, over-sampled at 20 %): every wave
+    keeps its own weights (stored with the wave) and the change uses them."""
+    tmp, results, truth = demo
+    path = _params(tmp_path, tmp / "data", "baby")
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["survey_weights"] = {"margins": {"value_band": {"normal": 0.9, "high": 0.1}}}
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    res = analyse(load_study(path))
+    table = res.changes.to_frame().set_index("metric")
+    assert res.changes.weighted
+    unweighted = results["baby"].changes.to_frame().set_index("metric")
+    assert (table["n_eff_current"] < unweighted["n_eff_current"]).all()  # unequal weights: fewer effective
+    assert not table["delta"].equals(unweighted["delta"])
+    assert set(table.index[table["significant"]]) == set(_planted(truth["baby"], res))
