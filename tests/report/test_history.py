@@ -248,3 +248,13 @@ def test_a_weighted_study_compares_with_its_survey_weights(demo, tmp_path):
     assert (table["n_eff_current"] < unweighted["n_eff_current"]).all()  # unequal weights: fewer effective
     assert not table["delta"].equals(unweighted["delta"])
     assert set(table.index[table["significant"]]) == set(_planted(truth["baby"], res))
+
+
+def test_validate_says_which_earlier_waves_it_compares_with(demo):
+    from csat_research.report.checkup import validate_study
+
+    tmp, _, _ = demo
+    lines = validate_study(tmp / "appliances.yaml")
+    [line] = [x for x in lines if x.startswith("history:")]
+    assert line.startswith("history: 2 earlier wave(s) (2026Q1, 2026Q2; read from or added to the study store ")
+    assert line.endswith("compared with 2026Q2: 4 significant change(s)")
