@@ -89,6 +89,7 @@ def _params(tmp: Path, tree: Path = ROOT, name: str = "params") -> Path:
     out.mkdir()
     for c in CATEGORIES:
         doc = yaml.safe_load((tree / "params" / f"{c}.yaml").read_text(encoding="utf-8"))
+        doc.pop("history", None)  # one wave only: the earlier waves are not written here
         for key in ("responses", "tickets"):
             doc["data"][key]["path"] = str(ROOT / "data" / "demo" / c / f"{key}.csv")
         doc["output"]["dir"] = str(tmp / "reports")

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _params(tmp: Path, demo: Path, formats: list[str], name: str) -> Path:
     doc = yaml.safe_load((ROOT / "params" / "beauty.yaml").read_text(encoding="utf-8"))
+    doc.pop("history", None)  # one wave only: the earlier waves are not written here
     for key in ("responses", "tickets"):
         doc["data"][key]["path"] = str(demo / "beauty" / f"{key}.csv")
     doc["output"]["dir"] = str(tmp / name)

@@ -42,6 +42,7 @@ def _params(tmp: Path) -> Path:
     if not (data / "beauty" / "responses.csv").is_file():
         write_demo_study(data, seed=2026, n=2000, categories=("beauty",))
     doc = yaml.safe_load((ROOT / "params" / "beauty.yaml").read_text(encoding="utf-8"))
+    doc.pop("history", None)  # one wave only: the earlier waves are not written here
     for key in ("responses", "tickets"):
         doc["data"][key]["path"] = str(data / "beauty" / f"{key}.csv")
     doc["output"] = {"dir": str(tmp / "reports"), "formats": ["html"]}

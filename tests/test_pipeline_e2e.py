@@ -31,6 +31,7 @@ SUMMARY_KEYS = {"brand", "category", "wave", "n_responses", "n_excluded", "overa
 
 def _params(tmp: Path, category: str, data: Path, out: Path) -> Path:
     doc = yaml.safe_load((ROOT / "params" / f"{category}.yaml").read_text(encoding="utf-8"))
+    doc.pop("history", None)  # one wave only: the earlier waves are not written here
     doc["data"]["responses"]["path"] = str(data / category / "responses.csv")
     doc["data"]["tickets"]["path"] = str(data / category / "tickets.csv")
     doc["output"]["dir"] = str(out)

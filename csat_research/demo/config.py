@@ -31,6 +31,7 @@ __all__ = [
     "CLEAN_TRAP_FAIL_RATE",
     "DEFAULT_ITEM_PARAMS",
     "DEMO_CATEGORIES",
+    "DEMO_WAVES",
     "DURATION_MODEL",
     "EXPECTED_REPLY_MEDIAN_BY_AGE",
     "EXPECTED_REPLY_SIGMA",
@@ -60,6 +61,7 @@ __all__ = [
     "TICKET_COUNT_P",
     "TICKET_LINKS",
     "TICKET_RULES",
+    "WAVE_MOVES",
     "Instrument",
     "load_instrument",
 ]
@@ -285,6 +287,24 @@ CATEGORY_PARAMS: dict[str, dict[str, Any]] = {
 
 #: Categories the demo can simulate.
 DEMO_CATEGORIES = tuple(CATEGORY_PARAMS)
+
+#: The demo's tracking waves, oldest first; the latest is simulated with :data:`CATEGORY_PARAMS`.
+DEMO_WAVES = ("2026Q1", "2026Q2", "2026Q3")
+
+#: Planted moves of the latent dimension means between consecutive waves:
+#: category -> (from_wave, to_wave) -> {dimension: shift of the latent mean}. An earlier wave's
+#: means are the latest wave's minus the moves after it. Beauty does not move in the latest step.
+#: A move either shifts the headline figures clearly (one dimension with a large weight: the
+#: dimension, the overall index, CSAT top-2-box and NPS all change) or not at all (two moves whose
+#: effects on the overall satisfaction and the index cancel): nothing in between, so that a
+#: 2,000-respondent wave finds exactly the planted changes (see :mod:`csat_research.demo.waves`).
+WAVE_MOVES: dict[str, dict[tuple[str, str], dict[str, float]]] = {
+    "appliances": {("2026Q2", "2026Q3"): {"quality": 0.60}},
+    "apparel": {("2026Q1", "2026Q2"): {"efficiency": -0.80},
+                ("2026Q2", "2026Q3"): {"after_sales": 0.45, "digital": -0.55}},
+    "beauty": {("2026Q1", "2026Q2"): {"quality": -0.60}},
+    "baby": {("2026Q2", "2026Q3"): {"efficiency": 0.70}},
+}
 
 KPI_TARGETS = {"first_reply_5min": 0.90, "resolved_24h": 0.70, "fcr": 0.80,
                "bot_containment": 0.70, "handoff_30min": 0.90}

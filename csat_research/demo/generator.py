@@ -133,6 +133,7 @@ from csat_research.demo.config import (
     CHANNELS,
     CLEAN_TRAP_FAIL_RATE,
     DEMO_CATEGORIES,
+    DEMO_WAVES,
     DURATION_MODEL,
     HANDLERS,
     ISSUES,
@@ -142,6 +143,7 @@ from csat_research.demo.config import (
     SEVERITY_HIGH_BY_ISSUE,
     TICKET_COUNT_P,
     TICKET_RULES,
+    WAVE_MOVES,
     Instrument,
     load_instrument,
 )
@@ -153,6 +155,7 @@ from csat_research.demo.latent import (
     outcomes,
 )
 from csat_research.demo.truth import jsonable, planted_truth
+from csat_research.demo.waves import LISTED_SE, wave_change_table, wave_params
 
 __all__ = ["DemoWave", "generate_wave", "write_demo_study"]
 
@@ -275,6 +278,7 @@ def write_demo_study(
     n: int = 2000,
     categories: Sequence[str] = ("appliances", "apparel", "beauty", "baby"),
     wave: str = "2026Q3",
+    history: bool = False,
 ) -> dict[str, dict[str, Path]]:
     """Write the demo study: one folder per category with responses, tickets and truth.
 
@@ -291,12 +295,21 @@ def write_demo_study(
         :data:`~csat_research.demo.config.DEMO_CATEGORIES`, without repeats.
     wave : str, default "2026Q3"
         Wave id ``YYYYQn``.
+    history : bool, default False
+        Also write the earlier tracking waves of
+        :data:`~csat_research.demo.config.DEMO_WAVES` (``wave`` must then be the latest of them)
+        to ``<category>/history/<wave>/responses.csv`` and ``tickets.csv``, and the planted changes
+        between the waves to ``truth.json`` ``wave_changes`` (a list of ``category``, ``metric``,
+        ``from_wave``, ``to_wave``, ``delta``: the population delta of every metric a planted move
+        shifts, :func:`csat_research.demo.waves.planted_wave_changes`; the moves themselves under
+        ``waves``).
 
     Returns
     -------
     dict
         ``{category: {"responses": Path, "tickets": Path, "truth": Path,
-        "truth_themes": Path}}`` of the files written.
+        "truth_themes": Path}}`` of the files written; with ``history`` also
+        ``"history_<wave>_responses"`` and ``"history_<wave>_tickets"``.
 
     Raises
     ------
@@ -336,6 +349,11 @@ def write_demo_study(
     n = _check_int("n", n, minimum=100)
     seed = _check_int("seed", seed, minimum=0)
     _quarter_bounds(wave)
+    if not isinstance(history, bool):
+        raise TypeError(f"history must be a bool; got {type(history).__name__} {history!r}")
+    if history and wave != DEMO_WAVES[-1]:
+        raise ParamsError(f"wave must be {DEMO_WAVES[-1]!r}, the latest of the demo's waves "
+                          f"{', '.join(DEMO_WAVES)}, when history is written; got {wave!r}")
 
     root = Path(out)
     written: dict[str, dict[str, Path]] = {}
@@ -352,10 +370,48 @@ def write_demo_study(
         write_csv(demo.responses, paths["responses"], decimals=_RESPONSE_DECIMALS)
         write_csv(demo.tickets, paths["tickets"], decimals=_TICKET_DECIMALS)
         write_csv(demo.themes, paths["truth_themes"], decimals={})
-        text = json.dumps(jsonable(demo.truth), ensure_ascii=False, sort_keys=True, indent=1)
+        truth = demo.truth
+        if history:
+            truth = {**truth, **_history(folder, cat, n=n, seed=seed, paths=paths)}
+        text = json.dumps(jsonable(truth), ensure_ascii=False, sort_keys=True, indent=1)
         paths["truth"].write_text(text + "\n", encoding="utf-8", newline="\n")
         written[cat] = paths
     return written
+
+
+def _history(folder: Path, category: str, *, n: int, seed: int, paths: dict[str, Path]) -> dict[str, Any]:
+    """Write the earlier waves of ``category`` under ``folder/history`` (adding their paths to
+    ``paths``); return the truth's ``waves`` and ``wave_changes``."""
+    for earlier in DEMO_WAVES[:-1]:
+        demo = generate_wave(category, n=n, seed=seed, wave=earlier)
+        sub = folder / "history" / earlier
+        sub.mkdir(parents=True, exist_ok=True)
+        paths[f"history_{earlier}_responses"] = sub / "responses.csv"
+        paths[f"history_{earlier}_tickets"] = sub / "tickets.csv"
+        write_csv(demo.responses, sub / "responses.csv", decimals=_RESPONSE_DECIMALS)
+        write_csv(demo.tickets, sub / "tickets.csv", decimals=_TICKET_DECIMALS)
+    table = wave_change_table(category, seed=seed)
+    changes = [r for r in table if abs(r["se_ratio"]) >= LISTED_SE]
+    return {
+        "waves": {
+            "labels": list(DEMO_WAVES),
+            "files": {w: f"history/{w}/responses.csv, history/{w}/tickets.csv" for w in DEMO_WAVES[:-1]},
+            "moves": [{"from_wave": a, "to_wave": b, "latent_mean_shift": dict(m)}
+                      for (a, b), m in WAVE_MOVES.get(category, {}).items()],
+            "latent_means": {w: wave_params(category, w)["latent_means"] for w in DEMO_WAVES},
+            "model": "every wave follows the same model with its own random draws; an earlier wave's "
+                     "latent dimension means are the latest wave's minus the moves planted after it",
+            "wave_changes_rule": "a metric is listed when its population delta (a 200,000-respondent clean "
+                                 "sample per wave with common random numbers; the overall index at the later "
+                                 "wave's population data-driven index weights - at other weights it is "
+                                 "sum_d weight_d x delta_d of the listed dimensions) is at least 5 standard "
+                                 "errors at 1,800 respondents per wave; every other metric moves by less than "
+                                 "1 standard error",
+            "population_deltas": table,
+        },
+        "wave_changes": [{k: r[k] for k in ("category", "metric", "from_wave", "to_wave", "delta")}
+                         for r in changes],
+    }
 
 
 # ============================================================================ validation
@@ -396,7 +452,7 @@ def _quarter_bounds(wave: Any) -> tuple[np.datetime64, np.datetime64]:
 # ============================================================================ simulation
 def _simulate(category: str, *, n: int, seed: int, wave: str, start: np.datetime64,
               end: np.datetime64, instrument: Instrument) -> DemoWave:
-    cp = CATEGORY_PARAMS[category]
+    cp = wave_params(category, wave)
     ss = np.random.SeedSequence([seed, cp["code"], zlib.crc32(wave.encode("ascii"))])
     (rng_seg, rng_time, rng_care, rng_tix, rng_lat, rng_item, rng_out, rng_text,
      rng_ids, rng_dur) = (np.random.default_rng(s) for s in ss.spawn(10))

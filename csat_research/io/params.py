@@ -125,6 +125,40 @@ class Data(_Model):
     tickets: TicketSource | None = None
 
 
+class HistorySource(_Model):
+    """An earlier wave's responses file; ``format``, ``encoding``, ``column_map``, ``value_maps`` and
+    ``on_invalid`` are those of ``data.responses`` unless given here."""
+
+    path: Path
+    format: Literal["auto", "csv", "excel", "spss", "parquet", "qualtrics", "wjx"] | None = None
+    encoding: str | None = None
+    column_map: dict[str, str] | None = None
+    value_maps: dict[str, dict[str, int]] | None = None
+    on_invalid: Literal["error", "exclude"] | None = None
+
+
+class HistoryTickets(_Model):
+    """An earlier wave's service-ticket log; unset keys are those of ``data.tickets``."""
+
+    path: Path
+    format: Literal["auto", "csv", "excel", "parquet"] | None = None
+    encoding: str | None = None
+    on_invalid: Literal["error", "exclude"] | None = None
+
+
+class HistoryWave(_Model):
+    """One earlier wave of the same study: its label and data files (params ``history``)."""
+
+    wave: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    responses: HistorySource
+    tickets: HistoryTickets | None = None
+
+    @field_validator("wave")
+    @classmethod
+    def _wave(cls, v: str) -> str:
+        return _folder_name(v)
+
+
 class Instrument(_Model):
     """The codebook: ``codebook: default`` (the shipped instrument) or a path to a YAML file."""
 
@@ -229,6 +263,9 @@ class Analysis(_Model):
     controls: list[str] = Field(default_factory=lambda: ["customer_type"])
     n_boot: int = Field(default=200, ge=0, le=10000)
     seed: int = 2026
+    #: multiple-comparison correction of the change since the previous wave (Holm: family-wise
+    #: error rate; fdr_bh: Benjamini-Hochberg false discovery rate)
+    change_correction: Literal["holm", "fdr_bh"] = "holm"
 
 
 class ThemeTerms(_Model):
@@ -319,6 +356,7 @@ class StudyParams(_Model):
     targets: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_TARGETS))
     thresholds: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     output: Output = Field(default_factory=Output)
+    history: list[HistoryWave] = Field(default_factory=list)
     source: Path | None = None
 
     @field_validator("targets")
@@ -443,11 +481,31 @@ def params_from_dict(
         raise ParamsError("\n".join(lines)) from None
     if "source" in raw:
         raise ParamsError(f"{where}: source: unknown key (reserved)")
+    _check_history(params, where)
     base = Path(source).resolve().parent if source is not None else Path.cwd()
     params = _resolve_paths(params, base, source)
     if check_files:
         _check_files(params, where)
     return params
+
+
+def _check_history(p: StudyParams, where: str) -> None:
+    """Earlier waves: each label once, every label sorting before ``study.wave`` (labels sort in
+    time order, as the study store orders them: 2026Q1 < 2026Q2)."""
+    labels = [h.wave for h in p.history]
+    problems = []
+    repeated = sorted({w for w in labels if labels.count(w) > 1})
+    if repeated:
+        problems.append(f"{where}: history: wave labels must be unique; {', '.join(repeated)} listed more than once "
+                        f"(labels: {labels}); name each earlier wave once under params history")
+    for i, label in enumerate(labels):
+        if not label < p.study.wave:
+            problems.append(
+                f"{where}: history[{i}].wave: {label!r} does not sort before study.wave {p.study.wave!r}; params "
+                f"history lists earlier waves only, with labels that sort in time order (e.g. 2026Q1 < 2026Q2); "
+                f"labels: {labels}")
+    if problems:
+        raise ParamsError("\n".join(problems))
 
 
 def _resolve_paths(p: StudyParams, base: Path, source: str | Path | None) -> StudyParams:
@@ -470,8 +528,13 @@ def _resolve_paths(p: StudyParams, base: Path, source: str | Path | None) -> Stu
     text = p.text.model_copy(update={"lexicon": res(p.text.lexicon)})
     output = p.output.model_copy(update={"dir": res(p.output.dir), "pptx_template": res(p.output.pptx_template),
                                      "store": res(p.output.store)})
+    history = [h.model_copy(update={
+        "responses": h.responses.model_copy(update={"path": res(h.responses.path)}),
+        "tickets": None if h.tickets is None else h.tickets.model_copy(update={"path": res(h.tickets.path)}),
+    }) for h in p.history]
     return p.model_copy(
         update={
+            "history": history,
             "data": data,
             "instrument": instrument,
             "text": text,
@@ -491,6 +554,11 @@ def _check_files(p: StudyParams, where: str) -> None:
         missing.append(f"{where}: instrument.codebook: file not found: {p.instrument.codebook}")
     if p.text.lexicon is not None and not p.text.lexicon.is_file():
         missing.append(f"{where}: text.lexicon: file not found: {p.text.lexicon}")
+    for i, h in enumerate(p.history):
+        if not h.responses.path.is_file():
+            missing.append(f"{where}: history[{i}].responses.path: file not found: {h.responses.path}")
+        if h.tickets is not None and not h.tickets.path.is_file():
+            missing.append(f"{where}: history[{i}].tickets.path: file not found: {h.tickets.path}")
     if p.output.pptx_template is not None:
         problem = pptx_problem(p.output.pptx_template)
         if problem:
@@ -510,6 +578,26 @@ def pptx_problem(path: Path) -> str | None:
         if "ppt/presentation.xml" not in package.namelist():
             return f"{path}, a zip package without ppt/presentation.xml (not a presentation)"
     return None
+
+
+def history_params(p: StudyParams, index: int) -> StudyParams:
+    """The params of the earlier wave ``p.history[index]``: the same study with that wave's label and
+    data files (format, encoding, column and value maps inherited from ``data`` unless given) and
+    no history of its own."""
+    h = p.history[index]
+    inherit = p.data.responses
+    given = {k: v for k, v in h.responses.model_dump().items() if v is not None and k != "path"}
+    responses = inherit.model_copy(update={"path": h.responses.path, **given})
+    tickets = None
+    if h.tickets is not None:
+        base = p.data.tickets if p.data.tickets is not None else TicketSource(path=h.tickets.path)
+        given_t = {k: v for k, v in h.tickets.model_dump().items() if v is not None and k != "path"}
+        tickets = base.model_copy(update={"path": h.tickets.path, **given_t})
+    return p.model_copy(update={
+        "study": p.study.model_copy(update={"wave": h.wave}),
+        "data": p.data.model_copy(update={"responses": responses, "tickets": tickets}),
+        "history": [],
+    })
 
 
 def load_params(path: str | Path, *, check_files: bool = True) -> StudyParams:

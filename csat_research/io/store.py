@@ -129,10 +129,8 @@ class WaveRecord:
 
     @property
     def data_hash(self) -> str:
-        """sha256 of the input files' hashes (one file: its own sha256)."""
-        if len(self.data_files) == 1:
-            return self.data_files[0][1]
-        return hashlib.sha256("".join(h for _, h in self.data_files).encode()).hexdigest()
+        """sha256 of the input files' hashes (one file: its own sha256), :func:`data_hash`."""
+        return data_hash([h for _, h in self.data_files])
 
     def content_hash(self) -> str:
         """sha256 of everything stored except the time: equal hashes, nothing to write.
@@ -256,6 +254,14 @@ def wave_record(params: Any, summary: dict[str, Any], responses: pd.DataFrame) -
         responses=responses, data_files=tuple((str(f), file_sha256(f)) for f in files),
         params_path=None if params.source is None else str(params.source), package_version=__version__,
     )
+
+
+def data_hash(hashes: Sequence[str]) -> str:
+    """The hash of a wave's input files from their sha256 (:func:`file_sha256`, responses first):
+    one file's own hash, or the sha256 of the concatenated hashes."""
+    if len(hashes) == 1:
+        return hashes[0]
+    return hashlib.sha256("".join(hashes).encode()).hexdigest()
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -627,6 +633,63 @@ def load_history(
             "ORDER BY wave, brand, category", args).fetchall()
     return [StoredWave(*r[:9], json.loads(r[9]), r[10], tuple(tuple(f) for f in json.loads(r[11])), *r[12:])
             for r in rows]
+
+
+def load_history_data(
+    store: str | os.PathLike[str], *, brand: str, category: str, variables: Sequence[str],
+    timeout: float = TIMEOUT,
+) -> list[tuple[StoredWave, pd.DataFrame]]:
+    """The stored waves of a brand and category, oldest first, each with its respondents' numeric
+    ``variables``: what a report needs of its earlier waves, read with one connection.
+
+    Each frame has one row per respondent (import order): ``row_number``, ``excluded`` (bool),
+    ``weight``, then the requested numeric variables the wave has (dimension scores, outcomes,
+    ``overall_index``; a variable the wave lacks is left out, text variables are not read).
+    A missing store has no history (``[]``).
+
+    Raises
+    ------
+    StoreError
+        The store is corrupt or not a csat store.
+    """
+    where, args = _where(brand, category)
+    wanted = list(dict.fromkeys(["excluded", "weight", *variables]))
+    with _reading(store, timeout) as con:
+        if con is None:
+            return []
+        rows = con.execute(
+            "SELECT brand, category, wave, n_responses, n_analysed, n_excluded, overall_index, csat_top2box, nps, "
+            f"summary, params_path, data_files, data_hash, package_version, stored_at, wave_id FROM waves{where} "
+            "ORDER BY wave, brand, category", args).fetchall()
+        if not rows:
+            return []
+        ids = [r[15] for r in rows]
+        marks = ", ".join("?" for _ in ids)
+        names = ", ".join("?" for _ in wanted)
+        cells = con.execute(
+            "SELECT r.wave_id, r.row_number, v.variable, r.value FROM responses r JOIN variables v "
+            "ON r.wave_id = v.wave_id AND r.variable_id = v.variable_id "
+            f"WHERE r.wave_id IN ({marks}) AND v.variable IN ({names}) AND NOT v.is_text "
+            "ORDER BY r.wave_id, r.row_number, r.variable_id", [*ids, *wanted]).fetchnumpy()
+    out = []
+    for r in rows:
+        keep = cells["wave_id"] == r[15]
+        row_number = np.asarray(cells["row_number"][keep])
+        variable = np.asarray(cells["variable"][keep], dtype=object)
+        value = np.ma.filled(np.ma.asarray(cells["value"][keep], dtype=float), np.nan)  # NULL: a missing value
+        people = np.unique(row_number)
+        k = len(value) // max(len(people), 1)
+        frame = pd.DataFrame({"row_number": people})
+        if len(people):
+            names_k = variable[:k]
+            grid = value.reshape(len(people), k)
+            for j, name in sorted(enumerate(names_k), key=lambda t: wanted.index(t[1])):
+                frame[str(name)] = grid[:, j]
+        if "excluded" in frame:
+            frame["excluded"] = frame["excluded"].astype(bool)
+        wave = StoredWave(*r[:9], json.loads(r[9]), r[10], tuple(tuple(f) for f in json.loads(r[11])), *r[12:15])
+        out.append((wave, frame))
+    return out
 
 
 def load_wave_data(

@@ -107,15 +107,19 @@ class ReportResults:
     #: the notes that say what they counted (``CsatWarning.kind`` and ``facts``), for the
     #: report's own-language account of them (:mod:`csat_research.report.data_notes`)
     data_notes: tuple[CsatWarning, ...] = field(default_factory=tuple)
-    #: change of each headline metric since the previous wave (None: no previous wave)
+    #: change since the previous wave (params ``history``; None without an earlier wave): one row
+    #: per metric - the dimensions, ``overall_index``, ``csat_top2box``, ``nps`` - adjusted over
+    #: the family with params ``analysis.change_correction``
     changes: ChangeResult | None = None
-    #: the wave ``changes`` compares with
+    #: label of the wave ``changes`` compares with (None without an earlier wave)
     previous_wave: str | None = None
-    #: one row per wave, oldest first, this one included: ``wave``, ``n_responses``,
-    #: ``overall_index``, ``csat_top2box``, ``nps`` and one column per dimension
+    #: one row per wave, oldest first, the current wave last: ``wave``, ``n_responses``,
+    #: ``overall_index``, ``csat_top2box``, ``nps``, then one column per dimension (None without
+    #: an earlier wave)
     trend: pd.DataFrame | None = None
-    #: wave-to-wave changes of the trend, long: ``from_wave``, ``to_wave``, ``metric``, ``delta``,
-    #: ``ci_low``, ``ci_high``, ``p_adjusted``, ``significant``
+    #: long format, one row per consecutive wave pair x metric: ``from_wave``, ``to_wave``,
+    #: ``metric``, ``delta``, ``ci_low``, ``ci_high``, ``p_adjusted``, ``significant`` (adjusted
+    #: within each pair; None without an earlier wave)
     trend_changes: pd.DataFrame | None = None
 
     @property
@@ -439,6 +443,9 @@ def analyse(study: Study) -> ReportResults:
             except (AnalysisError, DataError) as exc:
                 notes.append(guards.not_estimated("satisfaction_by_wait", exc))
 
+    hist = _history(study, overall=overall, t2b=t2b, nps_res=nps_res, scores=scores)
+    notes += list(hist.notes)
+
     if len(d) <= guards.SMALL_STUDY:
         notes.insert(0, CsatWarning(
             f"small study: {len(d)} analysed respondents (at most {guards.SMALL_STUDY}); "
@@ -452,4 +459,17 @@ def analyse(study: Study) -> ReportResults:
         index_weights_by_method=index_weights_by_method, crosstabs=crosstabs, text=text_res, kpis=kpis,
         kpi_trend=trend, expectation=gap, satisfaction_by_wait=wait, notes=tuple(dict.fromkeys(str(n) for n in notes)),
         data_notes=tuple(n for n in notes if isinstance(n, CsatWarning) and n.kind),
+        changes=hist.changes, previous_wave=hist.previous_wave, trend=hist.trend, trend_changes=hist.trend_changes,
     )
+
+
+def _history(study: Study, *, overall, t2b, nps_res, scores: pd.DataFrame):
+    """Change since the previous wave and the trend (:func:`csat_research.report.history.wave_history`)."""
+    from csat_research.report.history import wave_history
+
+    current = {
+        "n_responses": int(study.responses.n_rows_read), "overall_index": overall.overall,
+        "csat_top2box": t2b.share, "nps": nps_res.nps,
+        "dimensions": {r.dimension: r.mean for r in scores.itertuples()},
+    }
+    return wave_history(study, current_summary=current)

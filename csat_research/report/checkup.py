@@ -18,6 +18,7 @@ import warnings
 from pathlib import Path
 
 from csat_research.io.params import StudyParams, load_params
+from csat_research.io.store import store_path
 from csat_research.report import data_notes, narrative, plots, tables, tracking
 from csat_research.report.analyse import ReportResults, analyse
 from csat_research.report.outputs import write_outputs
@@ -185,6 +186,10 @@ def validate_study(path: str | Path) -> list[str]:
     lines.append(f"index weights ({study.params.weighting.method}): {weights}")
     if study.ahp is not None:
         lines.append(f"AHP consistency ratio {study.ahp.consistency_ratio:.3f} (limit {study.ahp.max_cr:.2f})")
+    if res.trend is not None:
+        lines.append(f"history: {len(res.trend) - 1} earlier wave(s) ({', '.join(res.trend['wave'].iloc[:-1])}; read "
+                     f"from or added to the study store {store_path(study.params)}), compared with {res.previous_wave}: "
+                     f"{int(res.changes.table['significant'].sum())} significant change(s)")
     lines.append(f"report: every section built ({len(study.data)} respondents analysed, "
                  f"{len(res.data_notes)} notes on the data)")
     # the screening's own warning repeats the line above (and names a Python object, not a file);

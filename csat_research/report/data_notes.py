@@ -128,6 +128,10 @@ def note_sentence(res: ReportResults, w: CsatWarning) -> str | None:
         return text("notes.control_constant", lang, control=_label(res, f["control"]))
     if w.kind == "weights_fallback":
         return text("notes.weights_fallback", lang)
+    if w.kind in ("history_store_unreadable", "store_corrupt"):
+        return text(f"notes.{w.kind}", lang)
+    if w.kind == "history_not_stored":
+        return text("notes.history_not_stored", lang, wave=f["wave"])
     if w.kind == "crosstab_not_estimated":
         return text("notes.crosstab_not_estimated", lang, row=_label(res, f["row"]), col=_label(res, f["col"]))
     if w.kind == "scores_missing":

@@ -71,8 +71,39 @@ def summary(results: ReportResults) -> dict[str, Any]:
         "top_themes": results.top_themes,
         "emerging_topics": _emerging(results),
         "kpi": kpis,
+        "changes": _changes(results),
+        "trend": _trend(results),
         "notes": list(results.notes),
     }
+
+
+def _changes(results: ReportResults) -> dict[str, Any] | None:
+    """Change since the previous wave (issue 15's contract): ``previous_wave`` and, per metric,
+    ``previous``, ``current``, ``delta``, ``ci_low``, ``ci_high``, ``p_value``, ``p_adjusted``,
+    ``significant``; None without an earlier wave."""
+    if results.changes is None:
+        return None
+    return {"previous_wave": results.previous_wave, "metrics": results.changes.to_dict()}
+
+
+def _trend(results: ReportResults) -> list[dict[str, Any]] | None:
+    """Headline figures of every wave, oldest first (the current wave last); None without history."""
+    t = results.trend
+    if t is None:
+        return None
+    dims = [c for c in t.columns if c not in _TREND_HEAD]
+
+    def f(x: Any) -> float | None:
+        return None if x is None or pd.isna(x) else float(x)
+
+    return [{"wave": str(r["wave"]), "overall_index": f(r["overall_index"]),
+             "dimensions": {d: f(r[d]) for d in dims}, "csat_top2box": f(r["csat_top2box"]), "nps": f(r["nps"]),
+             "n_responses": None if pd.isna(r["n_responses"]) else int(r["n_responses"])}
+            for r in t.to_dict("records")]
+
+
+#: the columns of ``ReportResults.trend`` before the dimensions
+_TREND_HEAD = ("wave", "n_responses", "overall_index", "csat_top2box", "nps")
 
 
 def _emerging(results: ReportResults) -> dict[str, Any] | None:

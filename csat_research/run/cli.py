@@ -132,15 +132,19 @@ def _validate(paths: list[str]) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from csat_research.demo.config import DEMO_WAVES
     from csat_research.demo.generator import write_demo_study
 
     kwargs = {"seed": args.seed, "n": args.n}
     if args.categories:
         kwargs["categories"] = tuple(args.categories)
-    written = write_demo_study(args.out, **kwargs)
-    print(f"demo study (seed {args.seed}, n={args.n} per category) written to {args.out}")
+    written = write_demo_study(args.out, history=True, **kwargs)
+    print(f"demo study (seed {args.seed}, n={args.n} per category and wave, waves {', '.join(DEMO_WAVES)}) "
+          f"written to {args.out}")
     for category, paths in sorted(written.items()):
-        names = ", ".join(Path(p).name for p in (paths.values() if isinstance(paths, dict) else paths))
+        folder = Path(args.out) / category
+        names = ", ".join(Path(p).relative_to(folder).as_posix()
+                          for p in (paths.values() if isinstance(paths, dict) else paths))
         print(f"  {category}: {names}")
     return 0
 

@@ -158,7 +158,8 @@ def test_every_key_is_documented():
     from csat_research.io import params as mod
 
     for model in (mod.StudyParams, mod.Study, mod.Source, mod.TicketSource, mod.Data, mod.Instrument,
-                  mod.AHP, mod.Weighting, mod.SurveyWeights, mod.Quality, mod.Analysis, mod.Text, mod.Output):
+                  mod.AHP, mod.Weighting, mod.SurveyWeights, mod.Quality, mod.Analysis, mod.Text, mod.Output,
+                  mod.HistoryWave, mod.HistorySource, mod.HistoryTickets):
         for key in model.model_fields:
             if key == "source":
                 continue
@@ -206,4 +207,62 @@ def test_bad_extra_themes_are_refused_with_the_key(tmp_path, theme_id, patch, me
     doc = _base(tmp_path)
     doc["text"] = {"extra_themes": {theme_id: {**_POINTS, **patch}}}
     with pytest.raises(ParamsError, match=message):
+        load_params(_write(tmp_path, doc))
+
+
+# --------------------------------------------------------------------------- history (issue 15)
+def _with_history(tmp_path: Path, waves: list[str]) -> dict:
+    doc = _base(tmp_path)
+    doc["data"]["responses"].update({"format": "csv", "encoding": "gb18030"})
+    doc["history"] = []
+    for w in waves:
+        (tmp_path / f"{w}.csv").write_text("respondent_id\nR1\n", encoding="utf-8")
+        doc["history"].append({"wave": w, "responses": {"path": f"{w}.csv"}})
+    return doc
+
+
+def test_history_is_read_resolved_and_inherits_the_format(tmp_path):
+    from csat_research.io.params import history_params
+
+    doc = _with_history(tmp_path, ["2026Q1", "2026Q2"])
+    doc["history"][1]["responses"]["encoding"] = "utf-8"
+    p = load_params(_write(tmp_path, doc))
+    assert [h.wave for h in p.history] == ["2026Q1", "2026Q2"]
+    assert p.history[0].responses.path == (tmp_path / "2026Q1.csv").resolve()
+    first, second = history_params(p, 0), history_params(p, 1)
+    assert first.study.wave == "2026Q1" and first.history == [] and first.study.brand == "Demo"
+    assert first.data.responses.path == (tmp_path / "2026Q1.csv").resolve()
+    assert (first.data.responses.format, first.data.responses.encoding) == ("csv", "gb18030")  # inherited
+    assert second.data.responses.encoding == "utf-8"  # given for that wave
+    assert first.data.tickets is None
+
+
+def test_repeated_history_labels_are_refused(tmp_path):
+    doc = _with_history(tmp_path, ["2026Q1", "2026Q1"])
+    with pytest.raises(ParamsError, match=r"history: wave labels must be unique; 2026Q1 listed more than once "
+                                          r"\(labels: \['2026Q1', '2026Q1'\]\).*params history"):
+        load_params(_write(tmp_path, doc))
+
+
+@pytest.mark.parametrize("label", ["2026Q3", "2026Q4", "2027Q1"])
+def test_a_history_wave_not_before_the_study_wave_is_refused(tmp_path, label):
+    doc = _with_history(tmp_path, ["2026Q1", label])
+    with pytest.raises(ParamsError, match=rf"history\[1\]\.wave: '{label}' does not sort before study\.wave "
+                                          r"'2026Q3'; params history lists earlier waves only"):
+        load_params(_write(tmp_path, doc))
+
+
+def test_a_missing_history_file_is_named(tmp_path):
+    doc = _with_history(tmp_path, ["2026Q2"])
+    doc["history"][0]["tickets"] = {"path": "no_tickets.csv"}
+    with pytest.raises(ParamsError, match=r"history\[0\]\.tickets\.path: file not found: .*no_tickets\.csv"):
+        load_params(_write(tmp_path, doc))
+
+
+def test_change_correction_is_holm_or_fdr_bh(tmp_path):
+    doc = _base(tmp_path)
+    assert load_params(_write(tmp_path, doc)).analysis.change_correction == "holm"
+    doc["analysis"] = {"change_correction": "bonferonni"}
+    with pytest.raises(ParamsError, match=r"analysis\.change_correction: 'bonferonni' is not allowed; expected "
+                                          r"one of 'holm' or 'fdr_bh'"):
         load_params(_write(tmp_path, doc))

@@ -309,3 +309,23 @@ def test_noise_in_the_last_bits_is_no_change_but_a_real_difference_is(tmp_path):
     again.summary["overall_index"] = 3.5001
     assert store_wave(path, again).action == "replaced"
     assert load_history(path)[0].overall_index == 3.5001
+
+
+def test_history_data_reads_the_numeric_variables_of_every_wave(tmp_path):
+    """load_history_data (one connection, the variables a report compares) returns what
+    load_wave_data does, missing values included, oldest wave first; other categories apart."""
+    from csat_research.io.store import load_history_data
+
+    path = tmp_path / "store.duckdb"
+    for i, wave in enumerate(("2026Q2", "2026Q1")):
+        store_wave(path, _record(wave, seed=i))
+    store_wave(path, _record("2026Q1", category="baby", seed=5))
+    assert load_history_data(tmp_path / "none.duckdb", brand="Acme", category="beauty", variables=["nps"]) == []
+    got = load_history_data(path, brand="Acme", category="beauty", variables=["quality", "nps", "absent"])
+    assert [w.wave for w, _ in got] == ["2026Q1", "2026Q2"]
+    for wave, frame in got:
+        full = load_wave_data(path, wave=wave.wave, category="beauty")
+        assert list(frame.columns) == ["row_number", "excluded", "weight", "quality", "nps"]
+        assert frame["excluded"].dtype == bool and frame["quality"].isna().sum() == 3
+        pd.testing.assert_frame_equal(frame, full[list(frame.columns)])
+        assert wave.summary["dimensions"] == {"efficiency": 3.4, "quality": 3.6}

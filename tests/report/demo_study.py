@@ -18,6 +18,7 @@ def analysed_demo(tmp: Path, category: str, *, seed: int, n: int = 400) -> Repor
     (reports under ``tmp/reports``, 20 bootstrap draws) and analyse it."""
     write_demo_study(tmp / "data", seed=seed, n=n, categories=(category,))
     doc = yaml.safe_load((ROOT / "params" / f"{category}.yaml").read_text(encoding="utf-8"))
+    doc.pop("history", None)  # one wave only: the earlier waves are not written here
     for key in ("responses", "tickets"):
         doc["data"][key]["path"] = str(tmp / "data" / category / f"{key}.csv")
     doc["output"]["dir"] = str(tmp / "reports")

@@ -83,6 +83,7 @@ def write_study(demo: Path, folder: Path, p: Perturbation) -> Path:
     base = pd.read_csv(demo / "responses.csv", dtype=str, keep_default_na=False)
     perturbed_frame(base, p).to_csv(folder / "responses.csv", index=False)
     doc = yaml.safe_load((ROOT / "params" / "beauty.yaml").read_text(encoding="utf-8"))
+    doc.pop("history", None)  # one wave only: the earlier waves are not written here
     doc["study"]["language"] = p.language
     doc["data"]["responses"]["path"] = str(folder / "responses.csv")
     tickets = perturbed_tickets(pd.read_csv(demo / "tickets.csv", dtype=str, keep_default_na=False), p)

@@ -155,6 +155,7 @@ def demo_reports(tmp_path_factory):
         folder.mkdir(parents=True)
         for category in CATEGORIES:
             doc = yaml.safe_load((ROOT / "params" / f"{category}.yaml").read_text(encoding="utf-8"))
+            doc.pop("history", None)  # one wave only: the earlier waves are not written here
             doc["data"]["responses"]["path"] = str(data / category / "responses.csv")
             doc["data"]["tickets"]["path"] = str(data / category / "tickets.csv")
             if doc["study"].get("language", "zh") != lang:

@@ -31,6 +31,7 @@ CATEGORIES = ("appliances", "apparel", "beauty", "baby")
 
 def _params(tmp: Path, category: str, data: Path, **analysis) -> Path:
     doc = yaml.safe_load((ROOT / "params" / f"{category}.yaml").read_text(encoding="utf-8"))
+    doc.pop("history", None)  # one wave only: the earlier waves are not written here
     for key in ("responses", "tickets"):
         doc["data"][key]["path"] = str(data / category / f"{key}.csv")
     doc["output"]["dir"] = str(tmp / "reports")

@@ -37,6 +37,7 @@ def study(tmp_path_factory):
     write_demo_study(tmp / "data", seed=11, n=200, categories=CATEGORIES)
     for category in CATEGORIES:
         doc = yaml.safe_load((ROOT / "params" / f"{category}.yaml").read_text(encoding="utf-8"))
+        doc.pop("history", None)  # one wave only: the earlier waves are not written here
         for key in ("responses", "tickets"):
             doc["data"][key]["path"] = str(tmp / "data" / category / f"{key}.csv")
         doc["output"] = {"dir": str(tmp / "reports"), "formats": ["xlsx"]}
