@@ -16,9 +16,9 @@ that ``import csat_research`` stays cheap).
 """
 
 from csat_research.core.errors import CsatError, CsatWarning
+from csat_research.core.version import __version__
 
 __all__ = ["CsatError", "CsatWarning", "__version__", "analyse", "load_study"]
-__version__ = "0.1.0"
 
 
 def __getattr__(name: str):

@@ -111,7 +111,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from scipy.special import ndtr, ndtri
 
 from csat_research.core.errors import ParamsError
@@ -126,28 +125,18 @@ from csat_research.core.schema import (
 )
 from csat_research.demo.answers import open_answers
 from csat_research.demo.config import (
-    AGE_LEVELS,
     CARELESS_RATES,
     CATEGORY_PARAMS,
-    CHANNEL_BY_AGE,
-    CHANNELS,
     CLEAN_TRAP_FAIL_RATE,
     DEMO_CATEGORIES,
     DEMO_WAVES,
     DURATION_MODEL,
-    HANDLERS,
-    ISSUES,
-    PREFERRED,
-    PREFERRED_BY_AGE,
-    SAMPLING,
-    SEVERITY_HIGH_BY_ISSUE,
-    TICKET_COUNT_P,
-    TICKET_RULES,
     WAVE_MOVES,
     Instrument,
     load_instrument,
 )
 from csat_research.demo.csv_writer import write_csv
+from csat_research.demo.draws import Codes, draw_segments, draw_tickets
 from csat_research.demo.latent import (
     dimension_scores,
     item_codes,
@@ -163,23 +152,6 @@ __all__ = ["DemoWave", "generate_wave", "write_demo_study"]
 _WAVE_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
 _RESPONSE_DECIMALS = {DURATION_SEC: 1, "expected_reply_min": 1}  # other floats: integer codes
 _TICKET_DECIMALS = {"handoff_min": 2, "first_response_min": 2, "resolution_hours": 2}
-
-
-@dataclass(frozen=True)
-class _Codes:
-    """A categorical column as integer codes into ``levels`` (fast to draw, compare, write)."""
-
-    codes: np.ndarray
-    levels: tuple[str, ...]
-
-    def is_(self, level: str) -> np.ndarray:
-        return self.codes == self.levels.index(level)
-
-    def to_array(self, order: np.ndarray | None = None) -> pd.api.extensions.ExtensionArray:
-        codes = self.codes if order is None else self.codes[order]
-        dictionary = pa.DictionaryArray.from_arrays(
-            pa.array(codes.astype(np.int32)), pa.array(list(self.levels), type=pa.large_string()))
-        return pd.array(dictionary.cast(pa.large_string()), dtype="str")
 
 
 @dataclass(frozen=True)
@@ -458,7 +430,7 @@ def _simulate(category: str, *, n: int, seed: int, wave: str, start: np.datetime
      rng_ids, rng_dur) = (np.random.default_rng(s) for s in ss.spawn(10))
 
     # ---- segments
-    seg = _segments(rng_seg, n, cp)
+    seg = draw_segments(rng_seg, n, cp)
 
     # ---- careless types (disjoint) and timing
     counts = {k: max(1, round(r * n)) for k, r in CARELESS_RATES.items()}
@@ -488,7 +460,7 @@ def _simulate(category: str, *, n: int, seed: int, wave: str, start: np.datetime
     order_sec = submitted - order_lag
 
     # ---- tickets
-    tix, link = _tickets(rng_tix, n, cp, seg["channel"].codes, order_sec, submitted)
+    tix, link = draw_tickets(rng_tix, n, cp, seg["channel"].codes, order_sec, submitted)
 
     # ---- latent factors and items
     factors = latent_factors(rng_lat, n, seg, link)
@@ -561,7 +533,7 @@ def _simulate(category: str, *, n: int, seed: int, wave: str, start: np.datetime
         ORDER_ID: order_ids,
         SUBMITTED_AT: sub_dt,
         DURATION_SEC: duration,
-        CATEGORY: _Codes(np.zeros(n, dtype=np.int64), (category,)),
+        CATEGORY: Codes(np.zeros(n, dtype=np.int64), (category,)),
     }
     for j, it in enumerate(instrument.items):
         cols[it["id"]] = codes[:, j]
@@ -592,32 +564,6 @@ def _simulate(category: str, *, n: int, seed: int, wave: str, start: np.datetime
                     tickets=tickets, truth=truth, themes=themes)
 
 
-def _choice(rng: np.random.Generator, p_rows: np.ndarray) -> np.ndarray:
-    """Row-wise categorical draw of codes: ``p_rows`` is (n, k) probabilities."""
-    cum = np.cumsum(p_rows, axis=1)
-    cum[:, -1] = 1.0
-    return (rng.random(p_rows.shape[0])[:, None] > cum).sum(axis=1)
-
-
-def _segments(rng: np.random.Generator, n: int, cp: dict) -> dict[str, _Codes]:
-    returning = rng.random(n) < SAMPLING["customer_type"]["returning"]
-    p_high = np.where(returning, SAMPLING["frequency_band"]["high_if_returning"],
-                      SAMPLING["frequency_band"]["high_if_new"])
-    high_freq = rng.random(n) < p_high
-    high_value = rng.random(n) < SAMPLING["value_band"]["sample_share_high"]
-    age = rng.choice(len(AGE_LEVELS), size=n, p=cp["age_mix"])
-    chan_p = np.array([CHANNEL_BY_AGE[a] for a in AGE_LEVELS])[age]
-    pref_p = np.array([PREFERRED_BY_AGE[a] for a in AGE_LEVELS])[age]
-    return {
-        "customer_type": _Codes(returning.astype(np.int64), ("new", "returning")),
-        "frequency_band": _Codes(high_freq.astype(np.int64), ("low", "high")),
-        "value_band": _Codes(high_value.astype(np.int64), ("normal", "high")),
-        "age_group": _Codes(age, AGE_LEVELS),
-        "channel": _Codes(_choice(rng, chan_p), CHANNELS),
-        "preferred_channel": _Codes(_choice(rng, pref_p), PREFERRED),
-    }
-
-
 def _submission_seconds(rng: np.random.Generator, n: int, span: int) -> np.ndarray:
     """Seconds since the quarter start: uniform day, evening-heavy hour of day."""
     hour_w = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.3, 0.8, 1.5, 2.5, 3.5, 4, 4, 3.5, 3.5, 3.5, 3.5,
@@ -627,66 +573,6 @@ def _submission_seconds(rng: np.random.Generator, n: int, span: int) -> np.ndarr
     hour = rng.choice(24, size=n, p=hour_w / hour_w.sum())
     sec = rng.integers(0, 3600, n)
     return (day * 86400 + hour * 3600 + sec).astype(np.int64)
-
-
-def _tickets(rng: np.random.Generator, n: int, cp: dict, channel: np.ndarray,
-             order_sec: np.ndarray, submitted: np.ndarray) -> tuple[dict, dict]:
-    """Ticket log (per-ticket arrays) and per-respondent links to the latent model."""
-    k = rng.choice(4, size=n, p=TICKET_COUNT_P)
-    owner = np.repeat(np.arange(n), k)
-    m = owner.size
-    rules = TICKET_RULES
-    same = rng.random(m) < rules["same_channel_as_survey"]
-    other = rng.choice(len(CHANNELS), size=m, p=(0.33, 0.37, 0.13, 0.17))
-    t_channel = np.where(same, channel[owner], other)
-    issue = rng.choice(len(ISSUES), size=m, p=cp["issue_mix"])
-    high = rng.random(m) < np.array([SEVERITY_HIGH_BY_ISSUE[i] for i in ISSUES])[issue]
-    phone = t_channel == CHANNELS.index("phone")
-    direct_human = rng.random(m) < np.where(high, rules["direct_human_high"],
-                                            rules["direct_human_normal"])
-    settles = rng.random(m) < np.where(high, rules["bot_settles_high"], cp["bot_containment"])
-    handled = np.where(phone | direct_human, HANDLERS.index("human"),
-                       np.where(settles, HANDLERS.index("bot"), HANDLERS.index("bot_to_human")))
-    handoff = np.where(
-        handled == HANDLERS.index("bot_to_human"),
-        np.round(cp["handoff_median_min"]
-                 * np.exp(rules["handoff_sigma"] * rng.standard_normal(m)), 2),
-        np.nan,
-    )
-    fr = cp["first_response"]
-    first_response = np.round(fr["median_min"] * np.exp(fr["sigma"] * rng.standard_normal(m)), 2)
-    first_response = np.maximum(first_response, 0.05)
-    fcr = rng.random(m) < cp["fcr"]
-    unresolved = rng.random(m) < np.where(fcr, rules["unresolved_if_fcr"],
-                                          rules["unresolved_if_not_fcr"])
-    res_median = cp["resolution_median_h"] * np.where(fcr, rules["resolution_factor_fcr"],
-                                                       rules["resolution_factor_not_fcr"])
-    resolution = np.round(
-        res_median * np.exp(rules["resolution_sigma"] * rng.standard_normal(m)), 2)
-    resolution = np.where(unresolved, np.nan, np.maximum(resolution, 0.01))
-    repeat = rng.random(m) < np.where(fcr, rules["repeat_if_fcr"], rules["repeat_if_not_fcr"])
-    late = unresolved | (resolution > 24)
-    p_esc = np.where(late, rules["escalate_if_late"], rules["escalate_if_on_time"])
-    escalated = rng.random(m) < np.minimum(p_esc + high * rules["escalate_extra_high_severity"], 1)
-    window = (submitted - order_sec)[owner] - np.ceil(first_response * 60).astype(np.int64) - 60
-    created = order_sec[owner] + np.floor(rng.random(m) * np.maximum(window, 0)).astype(np.int64)
-
-    # per-respondent links: slowest first response (standardised log), any non-FCR / repeat
-    z = (np.log(first_response) - math.log(fr["median_min"])) / fr["sigma"]
-    zmax = np.full(n, -np.inf)
-    np.maximum.at(zmax, owner, z)
-    zmax = np.where(np.isfinite(zmax), zmax, np.nan)
-    bad = np.zeros(n, dtype=bool)
-    np.logical_or.at(bad, owner, (~fcr) | repeat)
-    tix = {
-        "owner": owner, "created_sec": created, "channel": _Codes(t_channel, CHANNELS),
-        "issue_type": _Codes(issue, ISSUES), "handled_by": _Codes(handled, HANDLERS),
-        "handoff_min": handoff, "first_response_min": first_response,
-        "resolution_hours": resolution, "first_contact_resolution": fcr,
-        "repeat_contact": repeat, "escalated": escalated,
-        "severity": _Codes(high.astype(np.int64), ("normal", "high")),
-    }
-    return tix, {"frt_z_max": zmax, "bad_ticket": bad, "n_tickets": k}
 
 
 def _clean_traps(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -725,7 +611,7 @@ def _order_ids(rng: np.random.Generator, order_sec: np.ndarray, start: np.dateti
 
 def _column(values: Any, order: np.ndarray) -> Any:
     """One frame column in ``order``: text as the pandas string dtype, numbers as they are."""
-    if isinstance(values, _Codes):
+    if isinstance(values, Codes):
         return values.to_array(order)
     v = np.asarray(values)[order]
     return pd.array(v, dtype="str") if v.dtype == object else v

@@ -33,6 +33,10 @@ from csat_research.demo.config import (
     WAVE_MOVES,
     load_instrument,
 )
+from csat_research.demo.draws import (  # the generator's own draws
+    draw_segments,
+    draw_tickets,
+)
 from csat_research.demo.latent import (
     dimension_scores,
     item_codes,
@@ -73,19 +77,14 @@ def wave_params(category: str, wave: str) -> dict[str, Any]:
 
 def _population_sample(category: str, wave: str, *, n: int, seed: int) -> pd.DataFrame:
     """Dimension scores, ``overall_sat`` and ``nps`` of ``n`` clean respondents of the model."""
-    from csat_research.demo.generator import (  # the generator's own draws
-        _segments,
-        _tickets,
-    )
-
     cp = wave_params(category, wave)
     instrument = load_instrument(category)
     ss = np.random.SeedSequence([seed, cp["code"], 0xC0FFEE])
     rng_seg, rng_time, rng_tix, rng_lat, rng_item, rng_out = (np.random.default_rng(s) for s in ss.spawn(6))
-    seg = _segments(rng_seg, n, cp)
+    seg = draw_segments(rng_seg, n, cp)
     submitted = rng_time.integers(0, 90 * 86400, n).astype(np.int64)
     order_sec = submitted - np.round(rng_time.uniform(0.5, 23.5, n) * 3600).astype(np.int64)
-    _, link = _tickets(rng_tix, n, cp, seg["channel"].codes, order_sec, submitted)
+    _, link = draw_tickets(rng_tix, n, cp, seg["channel"].codes, order_sec, submitted)
     factors = latent_factors(rng_lat, n, seg, link)
     codes, _ = item_codes(rng_item, instrument, cp, factors)
     scores = dimension_scores(codes, instrument)

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from csat_research.core.errors import CsatWarning, StoreError
+from csat_research.core.version import __version__
 
 SCHEMA_VERSION = 1
 STORE_ENV = "CSAT_STORE"
@@ -246,8 +247,6 @@ def store_path(params: Any = None) -> Path:
 def wave_record(params: Any, summary: dict[str, Any], responses: pd.DataFrame) -> WaveRecord:
     """The :class:`WaveRecord` of a report run: identity from ``params.study``, the input files
     (responses, then tickets when named) hashed now, the params file and the package version."""
-    from csat_research import __version__
-
     files = [params.data.responses.path] + ([params.data.tickets.path] if params.data.tickets is not None else [])
     return WaveRecord(
         brand=params.study.brand, category=params.study.category, wave=params.study.wave, summary=summary,

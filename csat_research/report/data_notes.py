@@ -26,7 +26,7 @@ from csat_research.report.i18n import join, text
 from csat_research.report.tables import prose
 
 if TYPE_CHECKING:  # pragma: no cover
-    from csat_research.report.analyse import ReportResults
+    from csat_research.report.results import ReportResults
 
 __all__ = ["data_notes", "data_notes_table", "data_notes_lines", "note_sentence", "section_notes"]
 

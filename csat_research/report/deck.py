@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pptx.presentation import Presentation
     from pptx.slide import Slide
 
-    from csat_research.report.analyse import ReportResults
+    from csat_research.report.results import ReportResults
 
 __all__ = ["DECK_FONT", "build_deck", "deck_titles", "label_positions", "write_deck"]
 

@@ -21,6 +21,7 @@ each wave's headline figures as that wave's report computed them.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,12 +43,13 @@ from csat_research.stats.change import ChangeMetric, ChangeResult, compare_waves
 from csat_research.stats.scoring import overall_index
 
 if TYPE_CHECKING:  # pragma: no cover
+    from csat_research.report.results import ReportResults
     from csat_research.report.study import Study
 
 __all__ = ["HistoryResult", "TREND_COLUMNS", "TREND_CHANGE_COLUMNS", "wave_history"]
 
 #: the columns of the trend table before the dimensions
-TREND_COLUMNS = ("wave", "n_responses", "overall_index", "csat_top2box", "nps")
+TREND_COLUMNS = ("wave", "n_responses", "n_analysed", "overall_index", "csat_top2box", "nps")
 #: the columns of the long table of wave-to-wave changes
 TREND_CHANGE_COLUMNS = ("from_wave", "to_wave", "metric", "delta", "ci_low", "ci_high", "p_adjusted", "significant")
 OVERALL = "overall_sat"
@@ -92,9 +94,9 @@ def _rows_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _analyse_wave(params: StudyParams) -> tuple[dict[str, Any], pd.DataFrame]:
+def _analyse_wave(params: StudyParams, analyse: Callable[[Study], ReportResults],
+                  ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Analyse an earlier wave with the current params: its summary and respondent rows."""
-    from csat_research.report.analyse import analyse
     from csat_research.report.outputs import summary_document
     from csat_research.report.study import load_study
     from csat_research.report.wave import wave_responses
@@ -105,7 +107,8 @@ def _analyse_wave(params: StudyParams) -> tuple[dict[str, Any], pd.DataFrame]:
     return summary_document(results), wave_responses(results)
 
 
-def _earlier_waves(study: Study, notes: list[CsatWarning]) -> list[_Wave]:
+def _earlier_waves(study: Study, notes: list[CsatWarning],
+                   analyse: Callable[[Study], ReportResults]) -> list[_Wave]:
     p = study.params
     store = store_path(p)
     brand, category, current = p.study.brand, p.study.category, p.study.wave
@@ -125,7 +128,7 @@ def _earlier_waves(study: Study, notes: list[CsatWarning]) -> list[_Wave]:
             if label in stored and stored[label][0].data_hash == _files_hash(hp):
                 waves.append(_stored(*stored[label]))
                 continue
-            summary, rows = _analyse_wave(hp)
+            summary, rows = _analyse_wave(hp, analyse)
             try:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always", CsatWarning)
@@ -185,13 +188,15 @@ def _weights_of(wave: _Wave, dims: list[str], fallback: pd.Series) -> pd.Series:
 
 def _trend_row(label: str, summary: dict[str, Any], dims: list[str]) -> dict[str, Any]:
     dimensions = summary.get("dimensions") or {}
-    row = {"wave": label, "n_responses": summary.get("n_responses"), "overall_index": summary.get("overall_index"),
+    row = {"wave": label, "n_responses": summary.get("n_responses"), "n_analysed": summary.get("n_analysed"),
+           "overall_index": summary.get("overall_index"),
            "csat_top2box": summary.get("csat_top2box"), "nps": summary.get("nps")}
     row.update({d: dimensions.get(d) for d in dims})
     return row
 
 
-def wave_history(study: Study, *, current_summary: dict[str, Any]) -> HistoryResult:
+def wave_history(study: Study, *, current_summary: dict[str, Any],
+                 analyse: Callable[[Study], ReportResults]) -> HistoryResult:
     """Change since the previous wave and the trend over every earlier wave of ``study``.
 
     Parameters
@@ -201,12 +206,15 @@ def wave_history(study: Study, *, current_summary: dict[str, Any]) -> HistoryRes
     current_summary : dict
         The current wave's headline figures: ``n_responses``, ``overall_index``, ``csat_top2box``,
         ``nps`` and ``dimensions`` (dimension -> mean), as in ``summary.json``.
+    analyse : callable
+        :func:`csat_research.report.analyse.analyse`, for an earlier wave not yet in the study
+        store (passed in: this module is a step of that function).
 
     Returns
     -------
     HistoryResult
         ``changes`` (current vs the previous wave), ``previous_wave``, ``trend`` (one row per wave,
-        oldest first, the current wave last: ``wave`` (str), ``n_responses`` (Int64),
+        oldest first, the current wave last: ``wave`` (str), ``n_responses`` and ``n_analysed`` (Int64),
         ``overall_index``, ``csat_top2box``, ``nps`` and one float column per dimension),
         ``trend_changes`` (one row per consecutive pair x metric: ``from_wave``, ``to_wave``,
         ``metric``, ``delta``, ``ci_low``, ``ci_high``, ``p_adjusted`` - adjusted within the pair -,
@@ -214,7 +222,7 @@ def wave_history(study: Study, *, current_summary: dict[str, Any]) -> HistoryRes
     """
     p = study.params
     notes: list[CsatWarning] = []
-    earlier = _earlier_waves(study, notes)
+    earlier = _earlier_waves(study, notes, analyse)
     if not earlier:
         return HistoryResult(notes=tuple(notes))
     dims = list(study.dimensions)
@@ -240,8 +248,9 @@ def wave_history(study: Study, *, current_summary: dict[str, Any]) -> HistoryRes
     trend = pd.DataFrame([_trend_row(w.label, w.summary, dims) for w in waves],
                          columns=[*TREND_COLUMNS, *dims])
     trend["wave"] = trend["wave"].astype(object)
-    trend["n_responses"] = trend["n_responses"].astype("Int64")
-    for c in trend.columns[2:]:
+    for c in ("n_responses", "n_analysed"):
+        trend[c] = trend[c].astype("Int64")
+    for c in trend.columns[3:]:
         trend[c] = pd.to_numeric(trend[c], errors="coerce").astype(np.float64)
     trend_changes = pd.concat(pairs, ignore_index=True)
     trend_changes["significant"] = trend_changes["significant"].astype(bool)

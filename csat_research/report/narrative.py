@@ -24,7 +24,7 @@ from csat_research.report.tracking import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from csat_research.report.analyse import ReportResults
+    from csat_research.report.results import ReportResults
 
 
 #: share of the open answers a product complaint theme needs to be named in the executive summary
@@ -95,15 +95,18 @@ def change_summary(res: ReportResults, *, limit: int | None = None) -> str | Non
                            x=format_change(r.delta, r.kind, lang, unit=False, sign=False).lstrip("−")))
              for r in moved.itertuples()]
     if limit is not None and len(parts) > limit:
-        parts = [*parts[:limit], _t(res, "change.more", n=len(parts) - limit)]
+        more = len(parts) - limit
+        parts = [*parts[:limit], _t(res, "change.more_one" if more == 1 else "change.more", n=more)]
     if not parts:
         line = _t(res, "exec.changes_none", wave=wave, n=n_stable)
     elif n_stable:
-        line = _t(res, "exec.changes", wave=wave, changes=join(parts, lang), n_stable=n_stable)
+        line = _t(res, "exec.changes_one_stable" if n_stable == 1 else "exec.changes", wave=wave,
+                  changes=join(parts, lang), n_stable=n_stable)
     else:
         line = _t(res, "exec.changes_all", wave=wave, changes=join(parts, lang))
     if n_untested:
-        line += (" " if lang == "en" else "") + _t(res, "exec.changes_untested", n=n_untested)
+        line += (" " if lang == "en" else "") + _t(
+            res, "exec.changes_untested_one" if n_untested == 1 else "exec.changes_untested", n=n_untested)
     return line
 
 

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from csat_research.core.files import atomic_write_text
-from csat_research.report.analyse import ReportResults
 from csat_research.report.deck import write_deck
 from csat_research.report.i18n import text
+from csat_research.report.results import ReportResults
 from csat_research.report.wave import WAVE_FILE, wave_responses
 from csat_research.report.xlsx import to_excel
 
@@ -98,12 +98,13 @@ def _trend(results: ReportResults) -> list[dict[str, Any]] | None:
 
     return [{"wave": str(r["wave"]), "overall_index": f(r["overall_index"]),
              "dimensions": {d: f(r[d]) for d in dims}, "csat_top2box": f(r["csat_top2box"]), "nps": f(r["nps"]),
-             "n_responses": None if pd.isna(r["n_responses"]) else int(r["n_responses"])}
+             "n_responses": None if pd.isna(r["n_responses"]) else int(r["n_responses"]),
+             "n_analysed": None if pd.isna(r.get("n_analysed")) else int(r["n_analysed"])}
             for r in t.to_dict("records")]
 
 
 #: the columns of ``ReportResults.trend`` before the dimensions
-_TREND_HEAD = ("wave", "n_responses", "overall_index", "csat_top2box", "nps")
+_TREND_HEAD = ("wave", "n_responses", "n_analysed", "overall_index", "csat_top2box", "nps")
 
 
 def _emerging(results: ReportResults) -> dict[str, Any] | None:

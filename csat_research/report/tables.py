@@ -18,7 +18,7 @@ from csat_research.report.display import DisplayGroup, DisplayTable, Html
 from csat_research.report.i18n import join, text, texts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from csat_research.report.analyse import ReportResults
+    from csat_research.report.results import ReportResults
 
 
 def _t(res: ReportResults, key: str) -> str:

@@ -23,7 +23,7 @@ from csat_research.report.display import DisplayTable, Html
 from csat_research.report.i18n import text
 
 if TYPE_CHECKING:  # pragma: no cover
-    from csat_research.report.analyse import ReportResults
+    from csat_research.report.results import ReportResults
 
 __all__ = [
     "HEADLINE_METRICS", "RISE", "FALL", "change_frame", "change_heading", "change_status", "change_table",
@@ -210,7 +210,7 @@ def change_table(res: ReportResults) -> DisplayTable:
 
 
 def _trend_metrics(res: ReportResults) -> list[str]:
-    cols = [c for c in res.trend.columns if c not in ("wave", "n_responses")]
+    cols = [c for c in res.trend.columns if c not in ("wave", "n_responses", "n_analysed")]
     return _ordered(cols, res)
 
 
@@ -259,7 +259,8 @@ def trend_table(res: ReportResults) -> DisplayTable:
             mark = {"rise": f"{RISE} ", "fall": f"{FALL} "}.get(marks.get((w, m), ""), "")
             row[w] = mark + format_value(v, kind)  # the mark first: the figures stay right-aligned
         rows.append(row)
-    if "n_responses" in trend:
+    n_col = "n_analysed" if "n_analysed" in trend else "n_responses" if "n_responses" in trend else None
+    if n_col is not None:  # the respondents analysed, as the executive summary counts them
         rows.append({text("change.col.metric", lang): text("change.trend_n", lang),
-                     **{w: f"{int(n):,}" for w, n in zip(waves, trend["n_responses"], strict=True)}})
+                     **{w: "" if pd.isna(n) else f"{int(n):,}" for w, n in zip(waves, trend[n_col], strict=True)}})
     return DisplayTable(pd.DataFrame(rows), numeric=waves, note=text("change.trend_note", lang))

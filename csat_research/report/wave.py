@@ -17,7 +17,7 @@ import pandas as pd
 from csat_research.core.schema import QUALITY_RULES
 
 if TYPE_CHECKING:  # the runner imports WAVE_FILE without the analysis modules
-    from csat_research.report.analyse import ReportResults
+    from csat_research.report.results import ReportResults
 
 #: the hand-over file of a report run (not published: the runner moves its rows into the store)
 WAVE_FILE = "wave_responses.parquet"

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
 
-    from csat_research.report.analyse import ReportResults
+    from csat_research.report.results import ReportResults
 
 
 # Number formats of date, datetime and timedelta cells: pandas' defaults, so the workbook reads

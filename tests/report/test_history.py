@@ -135,8 +135,10 @@ def test_trend_has_every_wave_oldest_first(demo):
     res = results["appliances"]
     t = res.trend
     assert list(t["wave"]) == list(DEMO_WAVES)
-    assert list(t.columns) == ["wave", "n_responses", "overall_index", "csat_top2box", "nps", *res.study.dimensions]
+    assert list(t.columns) == ["wave", "n_responses", "n_analysed", "overall_index", "csat_top2box", "nps",
+                               *res.study.dimensions]
     assert str(t["n_responses"].dtype) == "Int64" and t["overall_index"].dtype == "float64"
+    assert str(t["n_analysed"].dtype) == "Int64" and (t["n_analysed"] < t["n_responses"]).all()
     last = t.iloc[-1]
     assert last["overall_index"] == pytest.approx(res.overall.overall)
     assert last["csat_top2box"] == pytest.approx(res.csat_top2box.share)
@@ -158,9 +160,10 @@ def test_summary_json_has_the_contract_keys(demo):
     trend = doc["trend"]
     assert [t["wave"] for t in trend] == list(DEMO_WAVES)
     for t in trend:
-        assert set(t) == {"wave", "overall_index", "dimensions", "csat_top2box", "nps", "n_responses"}
+        assert set(t) == {"wave", "overall_index", "dimensions", "csat_top2box", "nps", "n_responses", "n_analysed"}
         assert set(t["dimensions"]) == set(res.study.dimensions)
     assert trend[-1]["n_responses"] == doc["n_responses"] and trend[-1]["nps"] == doc["nps"]
+    assert trend[-1]["n_analysed"] == doc["n_analysed"]
 
 
 def test_without_history_there_is_no_change_and_no_trend(tmp_path):

@@ -120,7 +120,8 @@ def test_trend_table_marks_the_significant_wave_to_wave_changes(tracked):
             row = tc[(tc["to_wave"] == wave) & (tc["metric"] == dim)].iloc[0]
             mark = ("▲ " if row["delta"] > 0 else "▼ ") if row["significant"] else ""
             assert cell == mark + f"{trend.loc[wave, dim]:.2f}", (dim, wave)
-    assert shown.loc["样本量（n）"].tolist() == [f"{n:,}" for n in tracked.trend["n_responses"]]
+    # the respondents analysed, as the executive summary counts them (not the rows read)
+    assert shown.loc["有效样本（n）"].tolist() == [f"{n:,}" for n in tracked.trend["n_analysed"]]
     assert shown.loc[text("csat_top2box", "zh"), "2026Q1"].endswith("%")
 
 
@@ -189,6 +190,23 @@ def test_executive_summary_names_at_most_three_changes_and_counts_the_rest(track
     assert "stable" not in summary  # every measure changed
     full = narrative.change_text(r)[1]  # the change section names them all
     assert full.count(" up ") + full.count(" down ") == len(t)
+
+
+def test_counts_of_one_are_said_in_the_singular(tracked_en):
+    t = tracked_en.changes.table.copy()
+    t["significant"] = [True] * 4 + [False] * (len(t) - 4)
+    t["p_adjusted"] = [0.001] * 4 + [0.5] * (len(t) - 4)
+    t.loc[t.index[4:-1], "significant"] = True  # all but the last measure changed
+    t.loc[t.index[4:-1], "p_adjusted"] = 0.001
+    summary = narrative.executive_summary_parts(_with_table(tracked_en, t))["changes"]
+    assert f"{len(t) - 1 - 3} more significant changes" in summary
+    assert summary.endswith("the other measure is stable.")
+    t = tracked_en.changes.table.copy()
+    t["significant"] = [True] * 4 + [False] * (len(t) - 4)
+    t["p_adjusted"] = [0.001] * 4 + [0.5] * (len(t) - 4)
+    summary = narrative.executive_summary_parts(_with_table(tracked_en, t))["changes"]
+    assert "1 more significant change (see the change section)" in summary
+    assert f"the other {len(t) - 4} measures are stable." in summary
 
 
 def test_no_previous_wave_says_nothing_about_change(tracked):
