@@ -62,7 +62,9 @@ def _corpora() -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], str | 
         folder = Path(eval_dir)
         corpora["shopping"] = pd.read_csv(folder / "reviews_shopping.csv.gz")
         corpora["waimai"] = pd.read_csv(folder / "reviews_waimai.csv.gz")
-        labelled["SophonPlus labelled, random (dev)"] = pd.read_csv(folder / "labelled_themes.csv")
+        dev = folder / "labelled_themes.csv"
+        if dev.exists():
+            labelled["SophonPlus labelled, random (dev)"] = pd.read_csv(dev)
         supplement = folder / "labelled_themes_supplement.csv"
         if supplement.exists():
             labelled["SophonPlus supplement (keyword-drawn)"] = pd.read_csv(supplement)
