@@ -153,6 +153,7 @@ class _CompiledLexicon:
     roles: dict
     aliases: re.Pattern | None
     alias_map: dict
+    hypothetical: re.Pattern | None
     memo: dict
 
 
@@ -242,10 +243,10 @@ def _word_pattern(terms) -> re.Pattern | None:
     return re.compile("|".join(parts))
 
 
-_NEGATION_KEYS = {"negators", "not_negators"}
+_NEGATION_KEYS = {"negators", "not_negators", "hypothetical"}
 
 
-def _negation_terms(lexicon: Mapping, language: str) -> tuple[list[str], list[str]]:
+def _negation_terms(lexicon: Mapping, language: str) -> tuple[list[str], list[str], list[str]]:
     negation = (lexicon.get("negation") or {}).get(language) or {}
     where = f"lexicon['negation'][{language!r}]"
     if not isinstance(negation, Mapping):
@@ -259,6 +260,7 @@ def _negation_terms(lexicon: Mapping, language: str) -> tuple[list[str], list[st
     return (
         _term_list(negation.get("negators"), f"{where}['negators']"),
         _term_list(negation.get("not_negators"), f"{where}['not_negators']"),
+        _term_list(negation.get("hypothetical"), f"{where}['hypothetical']"),
     )
 
 
@@ -288,8 +290,10 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
         entry = roles.setdefault(term, [0] * _N_ROLES)
         entry[role] |= bits
 
+    hypothetical = []
     for lang in LANGUAGES:
-        negators, not_negators = _negation_terms(lexicon, lang)
+        negators, not_negators, moot = _negation_terms(lexicon, lang)
+        hypothetical += [re.escape(t) if not t.isascii() else rf"\b{re.escape(t)}\b" for t in moot]
         for term in negators:
             add(term, _NEG, 1)
         for term in not_negators:
@@ -404,6 +408,7 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
         roles={t: tuple(r) for t, r in roles.items()},
         aliases=alias_re,
         alias_map=alias_map,
+        hypothetical=re.compile("|".join(hypothetical)) if hypothetical else None,
         memo={},
     )
 
@@ -441,6 +446,18 @@ def _automaton(terms: list[str], roles: dict, negator: re.Pattern | None):
     return auto
 
 
+def _a_not_a(clause: str, start: int) -> bool:
+    """Whether a term at `start` begins with the 不/没 of an A-not-A question (甜不甜, 耐不耐用,
+    会不会掉色, 能不能退): a question, neither a negation nor a statement, so the rest of the
+    clause is not read (不知道甜不甜 is no complaint about taste)."""
+    return (
+        0 < start < len(clause) - 1
+        and clause[start] in "不没"
+        and clause[start - 1] == clause[start + 1]
+        and (start < 2 or clause[start - 2] not in "不没")  # 不好不好 repeats a negation
+    )
+
+
 def _clause_terms(lex: _CompiledLexicon, clause: str) -> list[tuple[int, int, tuple]]:
     """The lexicon terms of a clause, left to right, longest first, without overlaps.
 
@@ -460,6 +477,8 @@ def _clause_terms(lex: _CompiledLexicon, clause: str) -> list[tuple[int, int, tu
     for start in sorted(longest):
         if start < pos:
             continue
+        if _a_not_a(clause, start):
+            break
         end, term, roles, neg_prefix = longest[start]
         if neg_prefix:
             # a negator followed by a longer praise word beats a term that starts like
@@ -482,6 +501,8 @@ def _clause_terms_scan(lex: _CompiledLexicon, clause: str) -> list[tuple[int, in
         while (m := search(clause, pos)) is not None:
             start = m.start()
             t = terms[clause[start]].match(clause, start)
+            if t is not None and _a_not_a(clause, start):
+                break
             if t is None:
                 pos = start + 1
                 continue
@@ -525,7 +546,11 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
     pending = []
     post = _RE_POST_NEGATION.search(clause)
     cut = post.start() if post is not None else -1
+    moot = None if lex.hypothetical is None else lex.hypothetical.search(clause)
+    moot = moot.end() if moot is not None else len(clause) + 1  # nothing after it is read
     for start, end, r in _clause_terms(lex, clause):
+        if start >= moot:
+            break
         unless |= r[_UNLESS]
         if r[_ASPECT]:
             aspects.append((start, end, r[_ASPECT]))
@@ -653,7 +678,9 @@ def tag_themes(
     not, no, never, n't) reverses everything after it up to the end of the clause, and a second
     negator reverses it back, so 没有任何问题, 不会像某些客服一样答非所问, 没觉得物流慢 and
     没有不满意 are no complaints while 不满意 and 物流不是很快 are; a clause that ends in
-    都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现) is no complaint either. Words that start like a
+    都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现) is no complaint either. What follows a
+    ``hypothetical`` word of the lexicon's negation (担心, 以为: a worry or an expectation) or the
+    不/没 of an A-not-A question (甜不甜, 会不会掉色) in its clause is not read. Words that start like a
     negator but do not negate (不过, 不知道, 无线) are read as whole words. A theme's
     ``exclude`` words hide its shorter terms inside them (上门取件 is no installation visit) and
     a sentence with one of its ``unless`` words is never tagged with it, whichever clause holds

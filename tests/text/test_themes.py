@@ -160,6 +160,42 @@ def test_negation_scope_is_the_clause_not_a_window():
     assert {t for t in tags.columns if tags.loc[0, t]} == {"slow_reply"}
 
 
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
+        # an A-not-A question (甜不甜, 耐不耐用, 会不会掉色) is no negation and no statement: the rest
+        # of its clause is not read (found in real positive fruit, tablet and clothing reviews)
+        ("还没吃，不知道甜不甜", set()),
+        ("不知道电池耐不耐用", set()),
+        ("还没洗，不知道会不会掉色", set()),
+        ("苹果不甜，不知道新不新鲜", {"product_quality"}),  # the statement before still counts
+        # a worry or an expectation (担心, 以为) is no statement of fact
+        ("本来担心会有烂的，结果都很好", set()),
+        ("还以为是假货，收到后放心了", set()),
+        ("以为质量不错，结果质量太差了", {"product_quality"}),
+        # idioms and names that hold a complaint word; software is installed, not fitted
+        ("海枯石烂，永远喜欢这本书", set()),
+        ("孩子几乎翻烂了", set()),
+        ("安装师傅帮我装了一天累坏了", set()),
+        ("哈曼卡顿音效很棒", set()),
+        ("安装xp系统很顺利", set()),
+    ],
+)
+def test_questions_worries_and_idioms_are_no_complaints(answer, themes):
+    tags = tag_themes([answer])
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
+def test_lexicon_hypothetical_words_can_be_changed():
+    lex = default_theme_lexicon()
+    assert not tag_themes(["担心物流太慢"]).loc[0].any()
+    lex["negation"]["zh"]["hypothetical"] = []
+    assert tag_themes(["担心物流太慢"], lexicon=lex).loc[0, "logistics_updates"]
+    lex["negation"]["zh"]["hypothetical"] = "担心"
+    with pytest.raises(ParamsError, match=r"\['hypothetical'\] must be a list of str"):
+        tag_themes(["物流太慢"], lexicon=lex)
+
+
 def test_unless_holds_for_the_whole_sentence():
     # 安装费 (an installation fee) in one clause, 太贵 in the next: installation, not price_value
     tags = tag_themes(["不过安装费花了180块，要不要那么贵的啦", "安装费花了180 块&hellip;太贵了"])
