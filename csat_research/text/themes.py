@@ -298,6 +298,9 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
             add(term, _NEG, 1)
         for term in not_negators:
             roles.setdefault(term, [0] * _N_ROLES)
+    for lang, terms in _shared_terms(lexicon, "neutral").items():
+        for term in terms:  # a term without a role: it hides the terms inside it (出差 holds 差)
+            roles.setdefault(term, [0] * _N_ROLES)
     general = _shared_terms(lexicon, "general_cues")
     general_praise = _shared_terms(lexicon, "general_praise")
     general_bits = 0

@@ -179,6 +179,12 @@ def test_negation_scope_is_the_clause_not_a_window():
         ("安装师傅帮我装了一天累坏了", set()),
         ("哈曼卡顿音效很棒", set()),
         ("安装xp系统很顺利", set()),
+        # neutral words hold a complaint word (出差 holds 差); one's own past use is no used goods;
+        # cheaper than another shop is no price drop
+        ("每次出差都住在这家酒店", set()),
+        ("清扬是我用过的最好的洗发水", set()),
+        ("比实体店便宜了几百块", set()),
+        ("刚买就便宜了一百块", {"price_protection"}),
     ],
 )
 def test_questions_worries_and_idioms_are_no_complaints(answer, themes):
