@@ -173,6 +173,8 @@ def test_negation_scope_is_the_clause_not_a_window():
         ("本来担心会有烂的，结果都很好", set()),
         ("还以为是假货，收到后放心了", set()),
         ("以为质量不错，结果质量太差了", {"product_quality"}),
+        ("苹果要尽快吃，不然会不新鲜", set()),
+        ("I was worried the delivery would be slow, it came in a day", set()),
         # idioms and names that hold a complaint word; software is installed, not fitted
         ("海枯石烂，永远喜欢这本书", set()),
         ("孩子几乎翻烂了", set()),
