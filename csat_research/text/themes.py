@@ -469,12 +469,9 @@ def _clause_terms(lex: _CompiledLexicon, clause: str) -> list[tuple[int, int, tu
     them (tested on real reviews)."""
     if lex.zh_automaton is None or (lex.en_terms is not None and _RE_LATIN.search(clause)):
         return _clause_terms_scan(lex, clause)
-    longest: dict[int, tuple] = {}  # start -> (end, term, roles, starts with a negator)
-    for last, entry in lex.zh_automaton.iter(clause):
-        start = last + 1 - entry[0]
-        old = longest.get(start)
-        if old is None or old[0] <= last:
-            longest[start] = (last + 1, *entry[1:])
+    # start -> (last index, entry) of the longest term there: the scan reports terms in the
+    # order of their ends, so of the terms with one start the longest comes last
+    longest = {last + 1 - entry[0]: (last, entry) for last, entry in lex.zh_automaton.iter(clause)}
     found = []
     pos = 0
     for start in sorted(longest):
@@ -482,13 +479,14 @@ def _clause_terms(lex: _CompiledLexicon, clause: str) -> list[tuple[int, int, tu
             continue
         if _a_not_a(clause, start):
             break
-        end, term, roles, neg_prefix = longest[start]
+        end, (_, term, roles, neg_prefix) = longest[start]
+        end += 1
         if neg_prefix:
             # a negator followed by a longer praise word beats a term that starts like
             # them: 不 + 准时 over 不准, 不 + 值得一看 over 不值得
             n = lex.zh_negator.match(clause, start)
             p = longest.get(n.end()) if n is not None and n.end() < end else None
-            if p is not None and p[0] > end and p[2][_PRAISE]:
+            if p is not None and p[0] >= end and p[1][2][_PRAISE]:
                 end, roles = n.end(), lex.roles[n.group()]
         found.append((start, end, roles))
         pos = end
