@@ -184,6 +184,9 @@ def test_negation_scope_is_the_clause_not_a_window():
         # neutral words hold a complaint word (出差 holds 差); one's own past use is no used goods;
         # cheaper than another shop is no price drop
         ("每次出差都住在这家酒店", set()),
+        ("价格不贵快递很给力", set()),
+        ("迫不及待的打开包装精美", set()),
+        ("无比精彩和真切", set()),
         ("音乐播放的效果对于我这个外行来说很满意", set()),
         ("这家店的菜很有味道", set()),
         ("在这个浮躁的时代，这本书很难得", set()),
