@@ -185,6 +185,9 @@ def test_negation_scope_is_the_clause_not_a_window():
         # cheaper than another shop is no price drop
         ("每次出差都住在这家酒店", set()),
         ("价格不贵快递很给力", set()),
+        ("运输速度快得不行", set()),
+        ("差得不行，等了两个小时才送到", {"delivery_courier"}),
+        ("快递员还主动把垃圾带下去了", set()),
         ("迫不及待的打开包装精美", set()),
         ("无比精彩和真切", set()),
         ("音乐播放的效果对于我这个外行来说很满意", set()),
