@@ -106,8 +106,11 @@ def default_theme_lexicon() -> dict:
         ``dimension`` (one of :data:`THEME_DIMENSIONS`), ``label`` (``zh``/``en``) and per
         language ``phrases``, ``aspects``, ``cues``, ``praise``, ``praise_alone`` (and
         optionally ``exclude``, ``unless``, ``verdicts``, ``general_cues: false``); ``general_praise`` are
-        praise words shared by all themes (see ``data/themes.yaml``). A fresh deep copy on
-        every call: change it and pass it as ``lexicon=`` to :func:`tag_themes`.
+        praise words shared by all themes; ``negation`` holds per language ``negators``,
+        ``not_negators`` and ``hypothetical`` words (担心, 以为, 如果, 听说: the rest of their
+        clause is not read); ``neutral`` words hold a complaint word but are none (出差 holds 差)
+        (see ``data/themes.yaml``). A fresh deep copy on every call: change it and pass it as
+        ``lexicon=`` to :func:`tag_themes`.
 
     Examples
     --------
