@@ -37,7 +37,7 @@ from csat_research.stats import (
     scoring,
 )
 from csat_research.stats.crosstabs import crosstab
-from csat_research.text.frequencies import contrast_words, word_frequencies
+from csat_research.text.frequencies import contrast_words, word_and_bigram_frequencies
 from csat_research.text.quotes import representative_quotes
 from csat_research.text.themes import default_theme_lexicon, tag_themes, theme_summary
 from csat_research.text.tokenize import default_stopwords, make_tokenizer
@@ -131,8 +131,7 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
         lexicon = extend_lexicon(extra, lexicon=lexicon)
     stopwords = default_stopwords("zh") | set(p.text.stopwords) if p.text.stopwords else None
     tok = make_tokenizer(user_words=p.text.user_words, stopwords=stopwords, language="zh")
-    words = word_frequencies(answers, tokenizer=tok, top=60)
-    bigrams = word_frequencies(answers, tokenizer=tok, ngram=2, top=30)
+    words, bigrams = word_and_bigram_frequencies(answers, tokenizer=tok, top=60, top_bigrams=30)
     tags = tag_themes(study.data[IMPROVE].fillna(""), lexicon=lexicon)
     answered = study.data[IMPROVE].fillna("").astype(str).str.strip() != ""
     tags = tags[answered]

@@ -29,11 +29,27 @@ from csat_research.text.inputs import aligned_groups, check_int, text_series
 from csat_research.text.pii import pii_spans, pii_words
 from csat_research.text.tokenize import TextTokenizer, resolve_tokenizer
 
-__all__ = ["contrast_words", "keywords", "word_frequencies"]
+__all__ = ["contrast_words", "keywords", "word_and_bigram_frequencies", "word_frequencies"]
 
 # --------------------------------------------------------------------------------------
 # word frequencies
 # --------------------------------------------------------------------------------------
+
+
+def _shown(count: Counter, hidden: set[str], top) -> list:
+    """Keys of `count` that hold no word of `hidden`: all, or (with `top`) at least those that
+    can make the `top` most frequent (only they are sorted)."""
+    if top is None or len(count) <= top:
+        return [g for g in count if not _personal(g, hidden)] if hidden else list(count)
+    n = top
+    while True:
+        least = heapq.nlargest(n, count.values())[-1]
+        candidates = [g for g, c in count.items() if c >= least]
+        if hidden:
+            candidates = [g for g in candidates if not _personal(g, hidden)]
+        if len(candidates) >= top or n >= len(count):
+            return candidates
+        n = min(2 * n + len(hidden), len(count))
 
 
 def _unique_counts(s: pd.Series) -> tuple[Counter, int]:
@@ -44,14 +60,6 @@ def _unique_counts(s: pd.Series) -> tuple[Counter, int]:
     return counts, sum(counts.values())
 
 
-def _grams(blocks: list[tuple[str, ...]], ngram: int) -> list[str]:
-    if ngram == 1:
-        if len(blocks) == 1:
-            return list(blocks[0])
-        return [w for blk in blocks for w in blk]
-    return [a + " " + b for blk in blocks for a, b in zip(blk, blk[1:])]  # ngram == 2
-
-
 def _check_ngram(ngram) -> int:
     ngram = check_int(ngram, "ngram", minimum=1)
     if ngram > 2:
@@ -59,12 +67,11 @@ def _check_ngram(ngram) -> int:
     return ngram
 
 
-def _personal_words(text: str, blocks: list[tuple[str, ...]]) -> set[str]:
-    """Words of `blocks` (the words of `text`) that overlap personal data in `text`."""
-    spans = pii_spans(text)
-    if not spans:
-        return set()
-    return pii_words(text, [w for blk in blocks for w in blk], spans)
+def _personal(gram, hidden: set[str]) -> bool:
+    """Whether a counted key (word, (word, word) pair or "word word" bigram) holds a word of `hidden`."""
+    if type(gram) is tuple:
+        return not hidden.isdisjoint(gram)
+    return gram in hidden or (" " in gram and not hidden.isdisjoint(gram.split(" ")))
 
 
 def _drop_personal(counters, hidden: set[str]) -> None:
@@ -72,30 +79,59 @@ def _drop_personal(counters, hidden: set[str]) -> None:
     if not hidden:
         return
     for counter in counters:
-        for gram in [g for g in counter if any(w in hidden for w in g.split(" "))]:
+        for gram in [g for g in counter if _personal(g, hidden)]:
             del counter[gram]
 
 
-def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngram: int, min_len: int):
-    """Token and document counts of distinct texts, multiplied by their multiplicity, and
-    the words that lie in personal data (to be left out of what is shown)."""
-    all_grams: list[str] = []  # every occurrence, repeated texts included
-    doc_grams: list[str] = []  # each word once per text
+def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngrams=(1,), min_len: int):
+    """Token and document counts of distinct texts, multiplied by their multiplicity, for each
+    n of `ngrams` (1: words; 2: bigrams, as (word, word) pairs), and the words that lie in
+    personal data (to be left out of what is shown). One pass: each text is segmented and
+    searched for personal data once, whichever counts are asked for."""
+    blocks_of = tok._blocks
+    want1, want2 = 1 in ngrams, 2 in ngrams
+    all1: list = []  # every occurrence, repeated texts included
+    doc1: list = []  # each word once per text
+    all2: list = []
+    doc2: list = []
     hidden: set[str] = set()
     for text, mult in texts_counts.items():
-        blocks = tok._blocks(text, min_len)
-        hidden |= _personal_words(text, blocks)
-        grams = _grams(blocks, ngram)
-        if not grams:
+        blocks = blocks_of(text, min_len)
+        if not blocks:
             continue
-        distinct = set(grams) if len(grams) > 1 else grams
-        if mult == 1:
-            all_grams += grams
-            doc_grams += distinct
-        else:
-            all_grams += grams * mult
-            doc_grams += list(distinct) * mult
-    return Counter(all_grams), Counter(doc_grams), hidden
+        words = blocks[0] if len(blocks) == 1 else [w for blk in blocks for w in blk]
+        spans = pii_spans(text)
+        if spans:
+            hidden |= pii_words(text, words, spans)
+        if want1:
+            distinct = set(words) if len(words) > 1 else words
+            if mult == 1:
+                all1 += words
+                doc1 += distinct
+            else:
+                all1 += list(words) * mult
+                doc1 += list(distinct) * mult
+        if want2:
+            pairs = [p for blk in blocks if len(blk) > 1 for p in zip(blk, blk[1:])]
+            if pairs:
+                distinct = set(pairs) if len(pairs) > 1 else pairs
+                if mult == 1:
+                    all2 += pairs
+                    doc2 += distinct
+                else:
+                    all2 += pairs * mult
+                    doc2 += list(distinct) * mult
+    out = {}
+    if want1:
+        out[1] = (Counter(all1), Counter(doc1))
+    if want2:
+        out[2] = (Counter(all2), Counter(doc2))
+    return out, hidden
+
+
+def _gram(key) -> str:
+    """A counted key as shown: the word, or a bigram's two words with a space between."""
+    return key if type(key) is str else key[0] + " " + key[1]
 
 
 def word_frequencies(
@@ -171,21 +207,68 @@ def word_frequencies(
     min_len = check_int(min_len, "min_len", minimum=1)
     top = check_int(top, "top", minimum=1, allow_none=True)
     texts_counts, n_texts = _unique_counts(s)
-    count, docs, hidden = _term_counts(texts_counts, tok, ngram=ngram, min_len=min_len)
-    _drop_personal((count, docs), hidden)
-    return _frequency_frame(count, docs, n_texts, top)
+    counted, hidden = _term_counts(texts_counts, tok, ngrams=(ngram,), min_len=min_len)
+    return _frequency_frame(*counted[ngram], n_texts, top, hidden)
 
 
-def _frequency_frame(count: Counter, docs: Counter, n_texts: int, top) -> pd.DataFrame:
-    candidates = count
-    if top is not None and len(count) > top:  # only words that can make the top are sorted
-        least = heapq.nlargest(top, count.values())[-1]
-        candidates = [w for w, c in count.items() if c >= least]
-    words = sorted(candidates, key=lambda w: (-count[w], w))
+def word_and_bigram_frequencies(
+    texts,
+    *,
+    tokenizer: TextTokenizer | None = None,
+    language: str | None = None,
+    min_len: int = 2,
+    top: int | None = None,
+    top_bigrams: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Word and bigram frequencies of open answers in one pass (what a report shows).
+
+    The same two tables as ``word_frequencies(texts, top=top)`` and
+    ``word_frequencies(texts, ngram=2, top=top_bigrams)`` (tested), but each distinct answer
+    is segmented and searched for personal data once instead of twice.
+
+    Parameters
+    ----------
+    texts, tokenizer, language, min_len
+        As in :func:`word_frequencies`.
+    top, top_bigrams : int, optional
+        Keep only the `top` most frequent words and the `top_bigrams` most frequent bigrams.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The words and the bigrams, each with the columns of :func:`word_frequencies`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`word_frequencies`.
+
+    Examples
+    --------
+    >>> words, bigrams = word_and_bigram_frequencies(["物流太慢了", "客服回复很慢，物流也慢"])
+    >>> words["word"].tolist(), bigrams["word"].tolist()
+    (['物流', '回复', '太慢', '客服', '很慢'], ['回复 很慢', '客服 回复', '物流 太慢'])
+    """
+    s = text_series(texts)
+    tok = resolve_tokenizer(tokenizer, language)
+    min_len = check_int(min_len, "min_len", minimum=1)
+    top = check_int(top, "top", minimum=1, allow_none=True)
+    top_bigrams = check_int(top_bigrams, "top_bigrams", minimum=1, allow_none=True)
+    texts_counts, n_texts = _unique_counts(s)
+    counted, hidden = _term_counts(texts_counts, tok, ngrams=(1, 2), min_len=min_len)
+    return (_frequency_frame(*counted[1], n_texts, top, hidden),
+            _frequency_frame(*counted[2], n_texts, top_bigrams, hidden))
+
+
+def _frequency_frame(count: Counter, docs: Counter, n_texts: int, top, hidden: set[str]) -> pd.DataFrame:
+    """The table of the `top` keys of `count` (all without `top`), less those in personal data."""
+    candidates = _shown(count, hidden, top)
+    keys = sorted(candidates, key=lambda w: (-count[w], _gram(w)))
     if top is not None:
-        words = words[:top]
-    counts = np.array([count[w] for w in words], dtype=np.int64)
-    n_docs = np.array([docs[w] for w in words], dtype=np.int64)
+        keys = keys[:top]
+    words = [_gram(k) for k in keys]
+    counts = np.array([count[k] for k in keys], dtype=np.int64)
+    n_docs = np.array([docs[k] for k in keys], dtype=np.int64)
     share = n_docs / n_texts if n_texts else np.full(len(words), np.nan)
     return pd.DataFrame(
         {"word": pd.Series(words, dtype=object), "count": counts, "n_docs": n_docs, "share": share}
@@ -487,7 +570,8 @@ def contrast_words(
                 f"group {key}={label!r} has no non-empty answer in texts; groups present: "
                 f"{sorted(map(str, pd.unique(g.dropna())))}"
             )
-        count, docs, hidden = _term_counts(tc, tok, ngram=ngram, min_len=2)
+        grams, hidden = _term_counts(tc, tok, ngrams=(ngram,), min_len=2)
+        count, docs = (Counter({_gram(k): v for k, v in c.items()}) for c in grams[ngram])
         counted[key] = (count, docs, n_texts, hidden)
     ca, da, na_texts, hidden_a = counted["a"]
     cb, db, nb_texts, hidden_b = counted["b"]

@@ -106,8 +106,11 @@ def default_theme_lexicon() -> dict:
         ``dimension`` (one of :data:`THEME_DIMENSIONS`), ``label`` (``zh``/``en``) and per
         language ``phrases``, ``aspects``, ``cues``, ``praise``, ``praise_alone`` (and
         optionally ``exclude``, ``unless``, ``verdicts``, ``general_cues: false``); ``general_praise`` are
-        praise words shared by all themes (see ``data/themes.yaml``). A fresh deep copy on
-        every call: change it and pass it as ``lexicon=`` to :func:`tag_themes`.
+        praise words shared by all themes; ``negation`` holds per language ``negators``,
+        ``not_negators`` and ``hypothetical`` words (担心, 以为, 如果, 听说: the rest of their
+        clause is not read); ``neutral`` words hold a complaint word but are none (出差 holds 差)
+        (see ``data/themes.yaml``). A fresh deep copy on every call: change it and pass it as
+        ``lexicon=`` to :func:`tag_themes`.
 
     Examples
     --------
@@ -148,15 +151,32 @@ class _CompiledLexicon:
     zh_first: re.Pattern | None
     zh_terms: dict
     zh_negator: re.Pattern | None
+    zh_automaton: object  # ahocorasick.Automaton of the Chinese terms, or None
     en_terms: re.Pattern | None
     roles: dict
     aliases: re.Pattern | None
     alias_map: dict
+    hypothetical: re.Pattern | None
     memo: dict
 
 
+_FULLWIDTH_COMMON = (("，", ","), ("！", "!"), ("？", "?"), ("：", ":"), ("；", ";"),
+                     ("（", "("), ("）", ")"), ("\u3000", " "))
+"""The full-width marks of most reviews and their NFKC forms (。 has none: it stays)."""
+
+
 def _norm_match(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace("\u2019", "'").lower()
+    """NFKC, ’ as ', lower case. The common full-width marks (，！) are replaced first: most
+    reviews are then NFKC already, which is checked much faster than normalised (the same
+    result, since each mark is replaced by its NFKC form)."""
+    for wide, narrow in _FULLWIDTH_COMMON:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if "\u2019" in text:
+        text = text.replace("\u2019", "'")
+    return text.lower()
 
 
 def _term_list(value, where: str) -> list[str]:
@@ -226,10 +246,10 @@ def _word_pattern(terms) -> re.Pattern | None:
     return re.compile("|".join(parts))
 
 
-_NEGATION_KEYS = {"negators", "not_negators"}
+_NEGATION_KEYS = {"negators", "not_negators", "hypothetical"}
 
 
-def _negation_terms(lexicon: Mapping, language: str) -> tuple[list[str], list[str]]:
+def _negation_terms(lexicon: Mapping, language: str) -> tuple[list[str], list[str], list[str]]:
     negation = (lexicon.get("negation") or {}).get(language) or {}
     where = f"lexicon['negation'][{language!r}]"
     if not isinstance(negation, Mapping):
@@ -243,6 +263,7 @@ def _negation_terms(lexicon: Mapping, language: str) -> tuple[list[str], list[st
     return (
         _term_list(negation.get("negators"), f"{where}['negators']"),
         _term_list(negation.get("not_negators"), f"{where}['not_negators']"),
+        _term_list(negation.get("hypothetical"), f"{where}['hypothetical']"),
     )
 
 
@@ -272,11 +293,16 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
         entry = roles.setdefault(term, [0] * _N_ROLES)
         entry[role] |= bits
 
+    hypothetical = []
     for lang in LANGUAGES:
-        negators, not_negators = _negation_terms(lexicon, lang)
+        negators, not_negators, moot = _negation_terms(lexicon, lang)
+        hypothetical += [re.escape(t) if not t.isascii() else rf"\b{re.escape(t)}\b" for t in moot]
         for term in negators:
             add(term, _NEG, 1)
         for term in not_negators:
+            roles.setdefault(term, [0] * _N_ROLES)
+    for lang, terms in _shared_terms(lexicon, "neutral").items():
+        for term in terms:  # a term without a role: it hides the terms inside it (出差 holds 差)
             roles.setdefault(term, [0] * _N_ROLES)
     general = _shared_terms(lexicon, "general_cues")
     general_praise = _shared_terms(lexicon, "general_praise")
@@ -377,15 +403,18 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
     )
     zh_first, zh_terms = _trie_patterns(zh)
     zh_negators = [t for t in zh if roles[t][_NEG]]
+    zh_negator = re.compile(_trie(zh_negators, re.escape)) if zh_negators else None
     return _CompiledLexicon(
         ids=tuple(ids),
         zh_first=zh_first,
         zh_terms=zh_terms,
-        zh_negator=re.compile(_trie(zh_negators, re.escape)) if zh_negators else None,
+        zh_negator=zh_negator,
+        zh_automaton=_automaton(zh, roles, zh_negator),
         en_terms=_word_pattern(en),
         roles={t: tuple(r) for t, r in roles.items()},
         aliases=alias_re,
         alias_map=alias_map,
+        hypothetical=re.compile("|".join(hypothetical)) if hypothetical else None,
         memo={},
     )
 
@@ -404,14 +433,80 @@ before it."""
 _RE_SPACE = re.compile(r"\s+")
 
 
+def _automaton(terms: list[str], roles: dict, negator: re.Pattern | None):
+    """An Aho-Corasick automaton of the Chinese terms (pyahocorasick), which finds every
+    occurrence of every term of a clause in one C call. Each term maps to ``(length, term,
+    roles, starts with a shorter negator)``. ``None`` without terms or without pyahocorasick
+    (then the trie patterns scan)."""
+    if not terms:
+        return None
+    try:
+        import ahocorasick
+    except ImportError:
+        return None
+    auto = ahocorasick.Automaton()
+    for term in terms:
+        n = None if negator is None else negator.match(term)
+        auto.add_word(term, (len(term), term, tuple(roles[term]), n is not None and n.end() < len(term)))
+    auto.make_automaton()
+    return auto
+
+
+def _a_not_a(clause: str, start: int) -> bool:
+    """Whether a term at `start` begins with the 不/没 of an A-not-A question (甜不甜, 耐不耐用,
+    会不会掉色, 能不能退): a question, neither a negation nor a statement, so the rest of the
+    clause is not read (不知道甜不甜 is no complaint about taste)."""
+    return (
+        0 < start < len(clause) - 1
+        and clause[start] in "不没"
+        and clause[start - 1] == clause[start + 1]
+        and (start < 2 or clause[start - 2] not in "不没")  # 不好不好 repeats a negation
+    )
+
+
 def _clause_terms(lex: _CompiledLexicon, clause: str) -> list[tuple[int, int, tuple]]:
-    """The lexicon terms of a clause, left to right, longest first, without overlaps."""
+    """The lexicon terms of a clause, left to right, longest first, without overlaps.
+
+    With pyahocorasick, every occurrence of every Chinese term is found in one C call and the
+    leftmost-longest terms are kept, as the trie patterns of :func:`_clause_terms_scan` find
+    them (tested on real reviews)."""
+    if lex.zh_automaton is None or (lex.en_terms is not None and _RE_LATIN.search(clause)):
+        return _clause_terms_scan(lex, clause)
+    # start -> (last index, entry) of the longest term there: the scan reports terms in the
+    # order of their ends, so of the terms with one start the longest comes last
+    longest = {last + 1 - entry[0]: (last, entry) for last, entry in lex.zh_automaton.iter(clause)}
+    found = []
+    pos = 0
+    for start in sorted(longest):
+        if start < pos:
+            continue
+        if _a_not_a(clause, start):
+            break
+        end, (_, term, roles, neg_prefix) = longest[start]
+        end += 1
+        if neg_prefix:
+            # a negator followed by a longer praise word beats a term that starts like
+            # them: 不 + 准时 over 不准, 不 + 值得一看 over 不值得
+            n = lex.zh_negator.match(clause, start)
+            p = longest.get(n.end()) if n is not None and n.end() < end else None
+            if p is not None and p[0] >= end and p[1][2][_PRAISE]:
+                end, roles = n.end(), lex.roles[n.group()]
+        found.append((start, end, roles))
+        pos = end
+    return found
+
+
+def _clause_terms_scan(lex: _CompiledLexicon, clause: str) -> list[tuple[int, int, tuple]]:
+    """:func:`_clause_terms` with the trie patterns (clauses with Latin letters, or no
+    pyahocorasick)."""
     found = []
     if lex.zh_first is not None:
         search, terms, pos = lex.zh_first.search, lex.zh_terms, 0
         while (m := search(clause, pos)) is not None:
             start = m.start()
             t = terms[clause[start]].match(clause, start)
+            if t is not None and _a_not_a(clause, start):
+                break
             if t is None:
                 pos = start + 1
                 continue
@@ -455,7 +550,11 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
     pending = []
     post = _RE_POST_NEGATION.search(clause)
     cut = post.start() if post is not None else -1
+    moot = None if lex.hypothetical is None else lex.hypothetical.search(clause)
+    moot = moot.end() if moot is not None else len(clause) + 1  # nothing after it is read
     for start, end, r in _clause_terms(lex, clause):
+        if start >= moot:
+            break
         unless |= r[_UNLESS]
         if r[_ASPECT]:
             aspects.append((start, end, r[_ASPECT]))
@@ -496,10 +595,23 @@ _RE_SENTENCE = re.compile(r"[!?\n\r。！？]+")
 def _text_themes(lex: _CompiledLexicon, text: str) -> int:
     """Themes of one answer: its clauses' themes, less the themes whose ``unless`` words stand
     anywhere in the same sentence; the themes of verdict words only when nothing else is tagged."""
-    bits = verdicts = 0
     text = _norm_match(html.unescape(text))  # exports of web forms: &hellip; &amp; ...
     if lex.aliases is not None:
         text = lex.aliases.sub(lambda m: lex.alias_map[m.group()], text)
+    # the clause separators hold the sentence ends: without unless words, sentences do not matter
+    bits = unless = verdicts = 0
+    memo = lex.memo
+    for clause in _RE_CLAUSE.split(text):
+        clause = clause.strip()
+        if clause:
+            found = memo.get(clause)
+            b, u, v = found if found is not None else _clause_themes(lex, clause)
+            bits |= b
+            unless |= u
+            verdicts |= v
+    if not unless:
+        return bits or verdicts
+    bits = verdicts = 0
     for sentence in _RE_SENTENCE.split(text):
         s_bits = s_unless = s_verdicts = 0
         for clause in _RE_CLAUSE.split(sentence):
@@ -570,7 +682,9 @@ def tag_themes(
     not, no, never, n't) reverses everything after it up to the end of the clause, and a second
     negator reverses it back, so 没有任何问题, 不会像某些客服一样答非所问, 没觉得物流慢 and
     没有不满意 are no complaints while 不满意 and 物流不是很快 are; a clause that ends in
-    都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现) is no complaint either. Words that start like a
+    都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现) is no complaint either. What follows a
+    ``hypothetical`` word of the lexicon's negation (担心, 以为: a worry or an expectation) or the
+    不/没 of an A-not-A question (甜不甜, 会不会掉色) in its clause is not read. Words that start like a
     negator but do not negate (不过, 不知道, 无线) are read as whole words. A theme's
     ``exclude`` words hide its shorter terms inside them (上门取件 is no installation visit) and
     a sentence with one of its ``unless`` words is never tagged with it, whichever clause holds

@@ -18,6 +18,7 @@ from csat_research.core.errors import DataError
 from csat_research.text.frequencies import (
     contrast_words,
     keywords,
+    word_and_bigram_frequencies,
     word_frequencies,
 )
 from csat_research.text.pii import pii_spans
@@ -94,6 +95,23 @@ def test_word_frequencies_count_as_written_but_show_no_personal_data(tok):
     assert not any(w in {"phone", "name", "email", "order"} for w in words)
     bigrams = set(word_frequencies(answers, tokenizer=tok, ngram=2)["word"])
     assert "物流 太慢" in bigrams and not any("李明" in b or "王先生" in b for b in bigrams)
+
+
+@pytest.mark.parametrize("top", [None, 3, 40])
+def test_word_and_bigram_frequencies_equal_two_word_frequencies_calls(tok, top):
+    # one pass (the report's) gives both tables of word_frequencies, personal words left out;
+    # on the real sample plus answers with personal data, repeated answers and blanks
+    texts = pd.concat([
+        pd.read_csv(REAL_SAMPLE)["text"].head(1500),
+        pd.Series(["王先生电话13812345678，物流太慢", "我叫李明，李明很忙", "李明说王先生的老陈醋好"] * 3),
+        pd.Series(ANSWERS),
+    ], ignore_index=True)
+    words, bigrams = word_and_bigram_frequencies(texts, tokenizer=tok, top=top, top_bigrams=top)
+    pd.testing.assert_frame_equal(words, word_frequencies(texts, tokenizer=tok, top=top))
+    pd.testing.assert_frame_equal(bigrams, word_frequencies(texts, tokenizer=tok, ngram=2, top=top))
+    assert len(words) == (top or len(words)) and len(bigrams) == (top or len(bigrams))
+    assert not {"李明", "王先生"} & set(words["word"])
+    assert not any("李明" in b for b in bigrams["word"])
 
 
 def _personal(texts, tok) -> set[str]:

@@ -160,6 +160,67 @@ def test_negation_scope_is_the_clause_not_a_window():
     assert {t for t in tags.columns if tags.loc[0, t]} == {"slow_reply"}
 
 
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
+        # an A-not-A question (甜不甜, 耐不耐用, 会不会掉色) is no negation and no statement: the rest
+        # of its clause is not read (found in real positive fruit, tablet and clothing reviews)
+        ("还没吃，不知道甜不甜", set()),
+        ("不知道电池耐不耐用", set()),
+        ("还没洗，不知道会不会掉色", set()),
+        ("苹果不甜，不知道新不新鲜", {"product_quality"}),  # the statement before still counts
+        # a worry or an expectation (担心, 以为) is no statement of fact
+        ("本来担心会有烂的，结果都很好", set()),
+        ("还以为是假货，收到后放心了", set()),
+        ("以为质量不错，结果质量太差了", {"product_quality"}),
+        ("苹果要尽快吃，不然会不新鲜", set()),
+        ("本来听说喇叭极差，到手试了下还可以", set()),
+        ("有的说不是正品，我用着挺好", set()),
+        ("如果信号不好那也是网络的问题", set()),
+        ("平时上当当网关注比较多", set()),
+        ("包装完好无损，是正品", set()),
+        ("昨晚上买的今晚到的", set()),
+        ("I was worried the delivery would be slow, it came in a day", set()),
+        # idioms and names that hold a complaint word; software is installed, not fitted
+        ("海枯石烂，永远喜欢这本书", set()),
+        ("孩子几乎翻烂了", set()),
+        ("安装师傅帮我装了一天累坏了", set()),
+        ("哈曼卡顿音效很棒", set()),
+        ("安装xp系统很顺利", set()),
+        # neutral words hold a complaint word (出差 holds 差); one's own past use is no used goods;
+        # cheaper than another shop is no price drop
+        ("每次出差都住在这家酒店", set()),
+        ("价格不贵快递很给力", set()),
+        ("东西还行吧，不好不坏", set()),
+        ("和手机只差通话功能", set()),
+        ("运输速度快得不行", set()),
+        ("差得不行，等了两个小时才送到", {"delivery_courier"}),
+        ("快递员还主动把垃圾带下去了", set()),
+        ("迫不及待的打开包装精美", set()),
+        ("无比精彩和真切", set()),
+        ("音乐播放的效果对于我这个外行来说很满意", set()),
+        ("这家店的菜很有味道", set()),
+        ("在这个浮躁的时代，这本书很难得", set()),
+        ("清扬是我用过的最好的洗发水", set()),
+        ("比实体店便宜了几百块", set()),
+        ("刚买就便宜了一百块", {"price_protection"}),
+    ],
+)
+def test_questions_worries_and_idioms_are_no_complaints(answer, themes):
+    tags = tag_themes([answer])
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
+def test_lexicon_hypothetical_words_can_be_changed():
+    lex = default_theme_lexicon()
+    assert not tag_themes(["担心物流太慢"]).loc[0].any()
+    lex["negation"]["zh"]["hypothetical"] = []
+    assert tag_themes(["担心物流太慢"], lexicon=lex).loc[0, "logistics_updates"]
+    lex["negation"]["zh"]["hypothetical"] = "担心"
+    with pytest.raises(ParamsError, match=r"\['hypothetical'\] must be a list of str"):
+        tag_themes(["物流太慢"], lexicon=lex)
+
+
 def test_unless_holds_for_the_whole_sentence():
     # 安装费 (an installation fee) in one clause, 太贵 in the next: installation, not price_value
     tags = tag_themes(["不过安装费花了180块，要不要那么贵的啦", "安装费花了180 块&hellip;太贵了"])
