@@ -112,6 +112,7 @@ def test_a_topic_promoted_in_params_becomes_a_theme(tmp_path):
     for key in ("responses", "tickets"):
         doc["data"][key]["path"] = str(tmp_path / "data" / "beauty" / f"{key}.csv")
     doc["analysis"]["n_boot"] = 0
+    doc.pop("history", None)  # one wave: the earlier waves are not written here
     path = tmp_path / "beauty.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     before = analyse(load_study(path)).text

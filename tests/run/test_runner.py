@@ -137,6 +137,7 @@ def test_a_failing_pdf_renderer_leaves_its_error_in_failed(tmp_path, monkeypatch
         doc["data"][key]["path"] = str(tmp_path / "data" / "apparel" / f"{key}.csv")
     doc["output"] = {"dir": str(tmp_path / "reports"), "formats": ["html", "pdf"]}
     doc["analysis"]["n_boot"] = 20
+    doc.pop("history", None)  # one wave: the earlier waves are not written here
     params = tmp_path / "apparel.yaml"
     params.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("CSAT_CHROMIUM", "false")  # /bin/false: a real program that fails
