@@ -559,6 +559,13 @@ def read_responses(
 
 
 
+def _take(values: list[Any], idx: np.ndarray) -> np.ndarray:
+    """``[values[i] for i in idx]`` as an object array (the same objects), column-wise."""
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    return cells[idx]
+
+
 def _build_frame(values: dict[str, Any], keep: list[int], category: str, questions: list[str],
                  numeric: set[str], targets: Mapping[str, int]) -> pd.DataFrame:
     n = len(keep)
@@ -570,7 +577,7 @@ def _build_frame(values: dict[str, Any], keep: list[int], category: str, questio
             return None
         if isinstance(got, pd.Series):
             return got.iloc[idx]
-        return [got[i] for i in keep]
+        return _take(got, idx)
 
     def text(col: str) -> pd.Series:
         got = pick(col)
@@ -740,11 +747,11 @@ def read_tickets(
         if col == "created_at":
             data[col] = pd.Series(got.iloc[idx].to_numpy(), dtype="datetime64[ns]")
         elif col in _TICKET_FLOATS:
-            data[col] = pd.Series(np.asarray([got[i] for i in keep], dtype="float64"))
+            data[col] = pd.Series(np.asarray(_take(got, idx).tolist(), dtype="float64"))
         elif col in _TICKET_BOOLS:
-            data[col] = pd.Series([bool(got[i]) for i in keep], dtype="bool")
+            data[col] = pd.Series([bool(v) for v in _take(got, idx).tolist()], dtype="bool")
         else:
-            data[col] = pd.Series([got[i] for i in keep], dtype="str")
+            data[col] = pd.Series(_take(got, idx), dtype="str")
     result = IngestResult(
         frame=pd.DataFrame(data, columns=wanted),
         exclusions=exclusions,
