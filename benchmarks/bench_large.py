@@ -6,8 +6,9 @@ category) writes each study once into ``~/.cache/csat-bench/<category>-s<seed>-n
 shipped params file (``params/<category>.yaml``) is copied into a temporary folder with its data
 paths pointed at the generated files and its output folder inside the temporary folder; the
 output formats stay as shipped (html, pdf, xlsx, pptx, ipynb) unless ``--formats`` names others.
-Each report runs the way a user runs it: ``python -m csat_research.run.cli report PARAMS`` in a
-child process (papermill kernel, nbconvert, headless Chromium for the PDF, the study store).
+Each report runs the way a user runs it: a child process runs what ``csat report PARAMS`` runs
+(:func:`csat_research.run.runner.run_report`: papermill kernel, nbconvert, headless Chromium for
+the PDF, the study store) and prints the runner's timings.
 
 Printed per n, side by side so the growth with n shows:
 
@@ -20,8 +21,9 @@ Printed per n, side by side so the growth with n shows:
 * **max single RSS** - ``getrusage(RUSAGE_CHILDREN).ru_maxrss``: the kernel's own
   high-water mark (the largest descendant reaped), exact but for one process only;
 * where the time went: the wall time of every notebook cell, as papermill records it in the
-  executed ``report.ipynb`` (``metadata.papermill.duration``; the cell that loads and analyses the
-  study is the "analyse" line) and the runner's html / pdf / store remainder.
+  executed ``report.ipynb`` (``metadata.papermill.duration``; the cell that loads and analyses
+  the study is the one starting ``params = load_params``) and the runner's timings (execute:
+  kernel start and notebook; html; pdf; store).
 
 With ``--profile``, the study is also loaded and analysed in this process under cProfile and
 the functions with the most cumulative time are printed (``--profile-only`` skips the reports).
@@ -115,6 +117,15 @@ class TreeSampler(threading.Thread):
             self.stop.wait(INTERVAL)
 
 
+#: the child process: what ``csat report PARAMS`` runs (``run_report``), then the runner's own
+#: timings (execute = the notebook in its kernel, html, pdf, store) as the last line
+CHILD = """import json, sys
+from csat_research.run.runner import NOTEBOOK, run_report
+outcome = run_report(sys.argv[1], notebook=NOTEBOOK)
+print('TIMINGS ' + json.dumps(outcome.timings))
+"""
+
+
 def run_report(params: Path) -> dict:
     """One ``csat report`` in a child process: wall seconds, peak tree RSS, the executed notebook."""
     env = dict(os.environ)
@@ -122,7 +133,7 @@ def run_report(params: Path) -> dict:
     env["CSAT_STORE"] = str(params.parent / "csat-store.duckdb")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "csat_research.run.cli", "report", str(params)],
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(params)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sampler = TreeSampler(proc.pid)
     sampler.start()
@@ -143,7 +154,8 @@ def run_report(params: Path) -> dict:
             first = next((ln for ln in "".join(cell["source"]).splitlines()
                           if ln.strip() and not ln.startswith(("#", "import", "from"))), "")
             cells.append((first.strip()[:60], float(cell["metadata"].get("papermill", {}).get("duration") or 0)))
-    return {"wall": wall, "tree_rss": sampler.peak, "procs": sampler.peak_procs,
+    timings = next((json.loads(ln[8:]) for ln in out.splitlines() if ln.startswith("TIMINGS ")), {})
+    return {"wall": wall, "tree_rss": sampler.peak, "procs": sampler.peak_procs, "timings": timings,
             "max_single": maxrss * 1024 if maxrss > before else None, "cells": cells, "stdout": out}
 
 
@@ -203,8 +215,10 @@ def main(argv: list[str] | None = None) -> None:
             cell_total = sum(d for _, d in r["cells"])
             for first, dur in sorted(r["cells"], key=lambda c: -c[1])[:8]:
                 print(f"    {dur:7.2f} s  {first}")
-            print(f"    {cell_total:7.2f} s  all notebook cells; {r['wall'] - cell_total:.2f} s the rest "
-                  "(python start, kernel start, html, pdf, store, publish)")
+            print(f"    {cell_total:7.2f} s  all notebook cells")
+            t = r["timings"]
+            print("    runner: " + ", ".join(f"{k} {v:.2f} s" for k, v in t.items())
+                  + f"; the rest {r['wall'] - sum(t.values()):.2f} s (python start, imports, publish)")
     if rows:
         print(f"\n{'n':>10}  {'run':>3}  {'wall s':>7}  {'tree RSS GiB':>12}  {'max 1 proc GiB':>14}")
         for r in rows:

@@ -239,8 +239,9 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
             f"contrast_words not computed: open answers only from {sorted(set(groups))} respondents "
             "(needs dissatisfied, overall_sat <= 2, and satisfied, >= 4)",
             kind="not_estimated", analysis="contrast_words", groups=tuple(sorted(set(groups)))))
+    answer_texts = study.data.loc[answered, IMPROVE].astype(str)
     quotes = pd.concat(
-        [representative_quotes(study.data.loc[answered, IMPROVE].astype(str), tags, theme=t,
+        [representative_quotes(answer_texts, tags, theme=t,
                                n=p.text.quotes_per_theme, seed=p.analysis.seed,
                                placeholders=i18n.texts("pii", lang))
          for t in tags.columns if tags[t].any()],

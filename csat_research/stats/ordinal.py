@@ -119,27 +119,43 @@ def _ordered_model_class():
             ll = super().loglikeobs(params)
             return ll if self.case_weights is None else ll * self.case_weights
 
+        def _cases(self):
+            """What every score evaluation reuses: the category codes, minus the design, and
+            the (row, cut point) cells of d log P / d tau (computed once per model)."""
+            cached = self.__dict__.get("_score_cases")
+            if cached is None:
+                k = self.k_levels - 1
+                y = np.asarray(self.endog, dtype=np.intp)
+                rows = np.arange(y.size)
+                upper, lower = y < k, y > 0
+                cached = self._score_cases = (
+                    y, -self.exog, (rows[upper], y[upper]), upper, (rows[lower], y[lower] - 1), lower)
+            return cached
+
         def score_obs(self, params):
             params = np.asarray(params, dtype=float)
             k = self.k_levels - 1
             beta, t = params[:-k], params[-k:]
             increments = np.concatenate((t[:1], np.exp(t[1:])))
             cuts = np.concatenate(([-np.inf], increments.cumsum(), [np.inf]))
-            y = np.asarray(self.endog, dtype=np.intp)
+            y, neg_exog, at_upper, upper, at_lower, lower = self._cases()
             xb = self.exog.dot(beta)
-            fu = _logistic_density(cuts[y + 1] - xb)
-            fl = _logistic_density(cuts[y] - xb)
-            prob = np.maximum(special.expit(cuts[y + 1] - xb) - special.expit(cuts[y] - xb), 0) + 1e-20
-            d_beta = -self.exog * ((fu - fl) / prob)[:, None]
+            # F and f at the upper and lower cut points (f = F (1 - F), as _logistic_density)
+            cdf_u = special.expit(cuts[y + 1] - xb)
+            cdf_l = special.expit(cuts[y] - xb)
+            fu = cdf_u * (1.0 - cdf_u)
+            fl = cdf_l * (1.0 - cdf_l)
+            prob = np.maximum(cdf_u - cdf_l, 0) + 1e-20
+            n_beta = neg_exog.shape[1]
+            out = np.empty((y.size, n_beta + k))
+            np.multiply(neg_exog, ((fu - fl) / prob)[:, None], out=out[:, :n_beta])
             d_cut = np.zeros((y.size, k))  # d log P / d tau_j, j = 0 .. K-2
-            rows = np.arange(y.size)
-            upper, lower = y < k, y > 0
-            d_cut[rows[upper], y[upper]] += fu[upper] / prob[upper]
-            d_cut[rows[lower], y[lower] - 1] -= fl[lower] / prob[lower]
+            d_cut[at_upper] += fu[upper] / prob[upper]
+            d_cut[at_lower] -= fl[lower] / prob[lower]
             # d tau_j / d t_0 = 1; d tau_j / d t_m = exp(t_m) for 1 <= m <= j
             jac = np.tril(np.ones((k, k))) * increments[None, :]
             jac[:, 0] = 1.0
-            out = np.hstack([d_beta, d_cut @ jac])
+            out[:, n_beta:] = d_cut @ jac
             return out if self.case_weights is None else out * self.case_weights[:, None]
 
         def score(self, params):
