@@ -35,6 +35,7 @@ import difflib
 import math
 import os
 import warnings as _warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -445,9 +446,19 @@ def read_responses(
     def ctx_for(target: str) -> ColumnContext:
         return ColumnContext(table, targets[target], target, skip_codes, notes)
 
+    # a file column is released once every column it feeds is converted (a large file's cells
+    # are then held once, not twice, while the others are converted)
+    uses = Counter(targets.values())
+
+    def release(j: int) -> None:
+        uses[j] -= 1
+        if not uses[j]:
+            table.columns[j] = []
+
     def run(target: str, fn: Callable) -> list[Any]:
         j = targets[target]
         out, found, tags = convert_unique(table.columns[j], fn)
+        release(j)
         problems.extend(Problem(pos, target, table.headers[j], value, msg)
                         for pos, value, msg in found if pos not in pre_bad)
         for pos, tag in tags:
@@ -471,6 +482,7 @@ def read_responses(
         problems.extend(Problem(pos, schema.SUBMITTED_AT, table.headers[j], v, m)
                         for pos, v, m in found if pos not in pre_bad)
         values[schema.SUBMITTED_AT] = parsed
+        release(j)
     if schema.DURATION_SEC in targets:
         values[schema.DURATION_SEC] = run(schema.DURATION_SEC,
                                           duration_converter(ctx_for(schema.DURATION_SEC)))

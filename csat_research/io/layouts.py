@@ -158,9 +158,14 @@ def _columnar_table(raw: RawFile, fmt: str) -> Table | None:
     headers = [cell_text(c) for c in head[0]]
     if not all(headers):
         return None
-    body = columnar.slice(1)
-    columns = [_column_values(c) for c in body.columns]
-    return Table(raw.name, raw.container, headers, columns, list(range(2, columnar.num_rows + 1)),
+    n_rows = columnar.num_rows
+    pending = list(columnar.slice(1).columns)
+    raw.columnar = columnar = None  # each Arrow column is released once converted
+    columns = []
+    for j in range(len(pending)):
+        columns.append(_column_values(pending[j]))
+        pending[j] = None
+    return Table(raw.name, raw.container, headers, columns, list(range(2, n_rows + 1)),
                  value_labels=raw.value_labels)
 
 

@@ -177,7 +177,8 @@ def _segment_tests(study: Study, value: str, notes: list) -> pd.DataFrame:
         notes += untested
         if len(levels) < 2:
             continue
-        data = study.data[study.data[seg].isin(levels)]
+        used = [value, seg] + ([study.weight_column] if study.weight_column else [])
+        data = study.data.loc[study.data[seg].isin(levels), used]  # the columns the test reads
         res = group_compare.compare_means(data, value=value, group=seg, survey_weights=study.weight_column)
         t = res.tests.set_index("test")
         for test in t.index:

@@ -161,7 +161,12 @@ def _replicates(
     """
     n = int(counts.sum())
     prob = counts / n
-    W = np.array([np.random.default_rng(s).multinomial(n, prob) for s in seeds], dtype=float) * wu
+    # filled in place, one replicate's counts at a time (a million respondents can have
+    # hundreds of thousands of patterns: one replicates x patterns matrix, not three)
+    W = np.empty((len(seeds), len(counts)))
+    for b, s in enumerate(seeds):
+        W[b] = np.random.default_rng(s).multinomial(n, prob)
+    W *= wu
     k = Zu.shape[1]
     wsum = W.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
