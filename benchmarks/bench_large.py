@@ -122,7 +122,7 @@ class TreeSampler(threading.Thread):
 CHILD = """import json, sys
 from csat_research.run.runner import NOTEBOOK, run_report
 outcome = run_report(sys.argv[1], notebook=NOTEBOOK)
-print('TIMINGS ' + json.dumps(outcome.timings))
+print('TIMINGS ' + json.dumps(outcome.seconds))
 """
 
 
@@ -142,7 +142,8 @@ def run_report(params: Path) -> dict:
     sampler.stop.set()
     sampler.join()
     if proc.returncode != 0:
-        raise SystemExit(f"csat report {params} failed (exit {proc.returncode}):\n{out}")
+        raise SystemExit(f"csat report {params} failed (exit {proc.returncode}) after {wall:.1f} s, "
+                         f"tree RSS peak {gib(sampler.peak)} GiB:\n{out}")
     maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
     report_dir = next((params.parent / "reports").glob("*/*/report.ipynb"), None)
     cells = []
