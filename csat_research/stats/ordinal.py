@@ -31,6 +31,7 @@ from csat_research.stats.design import (
     check_estimable,
     check_model_arguments,
     normal_table,
+    row_patterns,
     stata_robust_factor,
 )
 
@@ -166,6 +167,22 @@ def _ordered_model_class():
             return (h + h.T) / 2
 
     return _WeightedOrderedModel
+
+
+#: from this many complete rows on, the ordered logit is fitted on the distinct response
+#: patterns with their counts (the same likelihood, a sum over far fewer rows: a million
+#: respondents have some ten thousand patterns); below it, on the rows themselves
+COMPRESS_MIN_ROWS = 200_000
+
+
+def _pattern_hc0(model, params: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """statsmodels' HC0 sandwich ``H^-1 (S'S) H^-1`` of the respondent-level model, from the
+    pattern-level ``model``: respondent i of pattern p has score s_p (its weight included), the
+    pattern's case-weighted score row is counts_p s_p, so sum_i s_i s_i' = sum_p row_p row_p' /
+    counts_p; the Hessian is the same sum either way."""
+    hessian_inv = np.linalg.inv(model.hessian(params))
+    rows = model.score_obs(params) / np.sqrt(counts)[:, None]
+    return hessian_inv @ (rows.T @ rows) @ hessian_inv.T
 
 
 def _logistic_density(z: np.ndarray) -> np.ndarray:
@@ -321,13 +338,21 @@ def repurchase_ordered(
     terms = design.terms[1:]
     w = design.survey_weights
     Model = _ordered_model_class()
+    ww = np.ones(codes.size) if w is None else w
+    compressed = codes.size >= COMPRESS_MIN_ROWS
     # hasconst=False skips statsmodels' implicit-constant search (two SVDs): check_estimable
     # has shown that no combination of the terms is constant
     with single_thread_blas():  # small matrices: BLAS threads would only spin (about 0.1 CPU-s)
-        model = Model(codes, X, case_weights=w, hasconst=False)
+        if compressed:
+            # the likelihood is a sum over respondents: over the distinct (outcome, terms,
+            # weight) patterns, each weighted by its count times its weight, it is the same sum
+            rows, w_u, counts_u = row_patterns(np.column_stack([codes, X]), ww)
+            model = Model(rows[:, 0].astype(np.int64), rows[:, 1:], case_weights=counts_u * w_u,
+                          hasconst=False)
+        else:
+            model = Model(codes, X, case_weights=w, hasconst=False)
     k_x = X.shape[1]
     # start: zero slopes, thresholds at the logits of the cumulative (weighted) shares
-    ww = np.ones(codes.size) if w is None else w
     wcounts = np.bincount(codes, weights=ww, minlength=K)
     cum = np.cumsum(wcounts)[:-1] / wcounts.sum()
     tau0 = special.logit(cum)
@@ -342,7 +367,7 @@ def repurchase_ordered(
             try:
                 fit = model.fit(
                     start_params=first.params, method="newton", disp=False, maxiter=100,
-                    cov_type="HC0" if robust else "nonrobust",
+                    cov_type="HC0" if robust and not compressed else "nonrobust",
                 )
             except np.linalg.LinAlgError:  # singular information: diverging parameter
                 fit = None
@@ -370,7 +395,10 @@ def repurchase_ordered(
             CsatWarning,
             stacklevel=2,
         )
-    cov = np.asarray(fit.cov_params(), dtype=float)
+    if robust and compressed:
+        cov = _pattern_hc0(model, fit.params, counts_u)
+    else:
+        cov = np.asarray(fit.cov_params(), dtype=float)
     if robust:
         cov = cov * stata_robust_factor(codes.size)
     coefficients = normal_table(params[:k_x], cov[:k_x, :k_x], terms, confidence)
