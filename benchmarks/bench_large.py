@@ -18,6 +18,8 @@ Printed per n, side by side so the growth with n shows:
   descendant), sampled with psutil every 0.2 s in a thread. Summing RSS counts a page shared by
   two processes twice, so it is an upper bound of the memory the tree holds at that moment (a
   spike shorter than 0.2 s can be missed; the next figure bounds that);
+* **tree PSS** - the same sum of proportional set sizes (a page shared by k processes counts
+  1/k in each: Chromium's many processes share most of theirs), the tree's real footprint;
 * **max single RSS** - ``getrusage(RUSAGE_CHILDREN).ru_maxrss``: the kernel's own
   high-water mark (the largest descendant reaped), exact but for one process only;
 * where the time went: the wall time of every notebook cell, as papermill records it in the
@@ -98,6 +100,8 @@ class TreeSampler(threading.Thread):
         self.root = psutil.Process(pid)
         self.peak = 0
         self.peak_procs = 0
+        self.peak_pss = 0
+        self.with_pss = True
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -106,14 +110,17 @@ class TreeSampler(threading.Thread):
                 procs = [self.root, *self.root.children(recursive=True)]
             except psutil.NoSuchProcess:
                 break
-            total = 0
+            total = pss = 0
             for proc in procs:
                 try:
                     total += proc.memory_info().rss
+                    if self.with_pss:
+                        pss += proc.memory_full_info().pss
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     continue
             if total > self.peak:
                 self.peak, self.peak_procs = total, len(procs)
+            self.peak_pss = max(self.peak_pss, pss)
             self.stop.wait(INTERVAL)
 
 
@@ -156,7 +163,8 @@ def run_report(params: Path) -> dict:
                           if ln.strip() and not ln.startswith(("#", "import", "from"))), "")
             cells.append((first.strip()[:60], float(cell["metadata"].get("papermill", {}).get("duration") or 0)))
     timings = next((json.loads(ln[8:]) for ln in out.splitlines() if ln.startswith("TIMINGS ")), {})
-    return {"wall": wall, "tree_rss": sampler.peak, "procs": sampler.peak_procs, "timings": timings,
+    return {"wall": wall, "tree_rss": sampler.peak, "tree_pss": sampler.peak_pss, "procs": sampler.peak_procs,
+            "timings": timings,
             "max_single": maxrss * 1024 if maxrss > before else None, "cells": cells, "stdout": out}
 
 
@@ -212,7 +220,8 @@ def main(argv: list[str] | None = None) -> None:
             r["n"], r["rep"] = n, rep + 1
             rows.append(r)
             print(f"\nn={n:,} run {rep + 1}: wall {r['wall']:.1f} s, tree RSS peak {gib(r['tree_rss'])} GiB "
-                  f"({r['procs']} processes), max single RSS {gib(r['max_single'])} GiB")
+                  f"({r['procs']} processes; PSS {gib(r['tree_pss'])} GiB), max single RSS "
+                  f"{gib(r['max_single'])} GiB")
             cell_total = sum(d for _, d in r["cells"])
             for first, dur in sorted(r["cells"], key=lambda c: -c[1])[:8]:
                 print(f"    {dur:7.2f} s  {first}")
@@ -221,9 +230,10 @@ def main(argv: list[str] | None = None) -> None:
             print("    runner: " + ", ".join(f"{k} {v:.2f} s" for k, v in t.items())
                   + f"; the rest {r['wall'] - sum(t.values()):.2f} s (python start, imports, publish)")
     if rows:
-        print(f"\n{'n':>10}  {'run':>3}  {'wall s':>7}  {'tree RSS GiB':>12}  {'max 1 proc GiB':>14}")
+        print(f"\n{'n':>10}  {'run':>3}  {'wall s':>7}  {'tree RSS GiB':>12}  {'tree PSS GiB':>12}  {'max 1 proc GiB':>14}")
         for r in rows:
-            print(f"{r['n']:>10,}  {r['rep']:>3}  {r['wall']:7.1f}  {gib(r['tree_rss']):>12}  {gib(r['max_single']):>14}")
+            print(f"{r['n']:>10,}  {r['rep']:>3}  {r['wall']:7.1f}  {gib(r['tree_rss']):>12}  {gib(r['tree_pss']):>12}  "
+                  f"{gib(r['max_single']):>14}")
         print("targets for 1,000,000: wall <= 60 s, tree RSS <= 2.5 GB (2.33 GiB); "
               f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
 
