@@ -172,7 +172,7 @@ def _ordered_model_class():
 #: from this many complete rows on, the ordered logit is fitted on the distinct response
 #: patterns with their counts (the same likelihood, a sum over far fewer rows: a million
 #: respondents have some ten thousand patterns); below it, on the rows themselves
-COMPRESS_MIN_ROWS = 200_000
+COMPRESS_MIN_ROWS = 50_000
 
 
 def _pattern_hc0(model, params: np.ndarray, counts: np.ndarray) -> np.ndarray:
