@@ -25,6 +25,7 @@ import pandas as pd
 from csat_research.io.codebook import Codebook, Scale
 from csat_research.io.tables import (
     FALSE_TOKENS,
+    MISSING_TOKENS,
     TRUE_TOKENS,
     Table,
     fmt_value,
@@ -241,6 +242,16 @@ def datetime_values(values: list[Any], *, required: bool, notes: list[str], name
                     source: str) -> tuple[pd.Series, list[tuple[int, Any, str]]]:
     """Parse date-times; returns a datetime64[ns] series and the problems."""
     texts: list[Any] = []
+    cells = pd.Series(np.array(values, dtype=object) if len(values) else [], dtype=object)
+    if len(values) and pd.api.types.infer_dtype(cells, skipna=False) == "string":
+        # every cell is text (CSV): the loop below, column-wise (the same str methods)
+        stripped = cells.str.strip()
+        missing = stripped.str.casefold().isin(MISSING_TOKENS).to_numpy()
+        if stripped.str.contains("年", regex=False).any():
+            stripped = stripped.str.replace(_CN_DATE, r"\1-\2-\3 ", regex=True).str.strip()
+        stripped[missing] = None
+        texts = stripped.tolist()
+        values = []  # the loop below has nothing left to do
     for value in values:
         if is_missing(value):
             texts.append(None)
@@ -256,7 +267,7 @@ def datetime_values(values: list[Any], *, required: bool, notes: list[str], name
     parsed, out_of_range = _parse_datetimes(series, notes, name, source)
     problems = []
     for pos in np.flatnonzero(parsed.isna().to_numpy()).tolist():
-        value = values[pos]
+        value = cells.iat[pos]
         if pos in out_of_range:
             problems.append((pos, value, _out_of_range(out_of_range[pos])))
         elif texts[pos] is not None:

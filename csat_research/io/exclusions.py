@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from csat_research.core.errors import DataError
@@ -110,7 +111,19 @@ def duplicates(ids: list[Any], rows: list[int], skip: set[int], column: str,
                source: str) -> tuple[list[Problem], list[str]]:
     """Problems for repeated ids (first occurrence kept) and a summary line."""
     first: dict[Any, list[int]] = {}
-    for pos, value in enumerate(ids):
+    candidates: Any = range(len(ids))
+    if len(ids) > 1000:
+        # only the positions of ids that occur more than once (found column-wise) are walked
+        cells = np.empty(len(ids), dtype=object)
+        cells[:] = ids
+        usable = np.array([v is not None for v in ids], dtype=bool)
+        if skip:
+            usable[np.fromiter(skip, dtype=np.intp, count=len(skip))] = False
+        repeated = np.zeros(len(ids), dtype=bool)
+        repeated[usable] = pd.Series(cells[usable], dtype=object).duplicated(keep=False).to_numpy()
+        candidates = np.flatnonzero(repeated).tolist()
+    for pos in candidates:
+        value = ids[pos]
         if value is None or pos in skip:
             continue
         first.setdefault(value, []).append(pos)

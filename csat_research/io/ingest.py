@@ -35,6 +35,7 @@ import difflib
 import math
 import os
 import warnings as _warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -445,9 +446,19 @@ def read_responses(
     def ctx_for(target: str) -> ColumnContext:
         return ColumnContext(table, targets[target], target, skip_codes, notes)
 
+    # a file column is released once every column it feeds is converted (a large file's cells
+    # are then held once, not twice, while the others are converted)
+    uses = Counter(targets.values())
+
+    def release(j: int) -> None:
+        uses[j] -= 1
+        if not uses[j]:
+            table.columns[j] = []
+
     def run(target: str, fn: Callable) -> list[Any]:
         j = targets[target]
         out, found, tags = convert_unique(table.columns[j], fn)
+        release(j)
         problems.extend(Problem(pos, target, table.headers[j], value, msg)
                         for pos, value, msg in found if pos not in pre_bad)
         for pos, tag in tags:
@@ -471,6 +482,7 @@ def read_responses(
         problems.extend(Problem(pos, schema.SUBMITTED_AT, table.headers[j], v, m)
                         for pos, v, m in found if pos not in pre_bad)
         values[schema.SUBMITTED_AT] = parsed
+        release(j)
     if schema.DURATION_SEC in targets:
         values[schema.DURATION_SEC] = run(schema.DURATION_SEC,
                                           duration_converter(ctx_for(schema.DURATION_SEC)))
@@ -559,6 +571,13 @@ def read_responses(
 
 
 
+def _take(values: list[Any], idx: np.ndarray) -> np.ndarray:
+    """``[values[i] for i in idx]`` as an object array (the same objects), column-wise."""
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    return cells[idx]
+
+
 def _build_frame(values: dict[str, Any], keep: list[int], category: str, questions: list[str],
                  numeric: set[str], targets: Mapping[str, int]) -> pd.DataFrame:
     n = len(keep)
@@ -570,7 +589,7 @@ def _build_frame(values: dict[str, Any], keep: list[int], category: str, questio
             return None
         if isinstance(got, pd.Series):
             return got.iloc[idx]
-        return [got[i] for i in keep]
+        return _take(got, idx)
 
     def text(col: str) -> pd.Series:
         got = pick(col)
@@ -740,11 +759,11 @@ def read_tickets(
         if col == "created_at":
             data[col] = pd.Series(got.iloc[idx].to_numpy(), dtype="datetime64[ns]")
         elif col in _TICKET_FLOATS:
-            data[col] = pd.Series(np.asarray([got[i] for i in keep], dtype="float64"))
+            data[col] = pd.Series(np.asarray(_take(got, idx).tolist(), dtype="float64"))
         elif col in _TICKET_BOOLS:
-            data[col] = pd.Series([bool(got[i]) for i in keep], dtype="bool")
+            data[col] = pd.Series([bool(v) for v in _take(got, idx).tolist()], dtype="bool")
         else:
-            data[col] = pd.Series([got[i] for i in keep], dtype="str")
+            data[col] = pd.Series(_take(got, idx), dtype="str")
     result = IngestResult(
         frame=pd.DataFrame(data, columns=wanted),
         exclusions=exclusions,

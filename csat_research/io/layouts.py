@@ -112,6 +112,63 @@ def _looks_wjx(records: list[list[Any]]) -> bool:
     return "序号" in head and ("提交答卷时间" in head or "所用时间" in head)
 
 
+def _records(columnar: Any, stop: int | None = None) -> list[list[Any]]:
+    """Rows of a pyarrow table of string columns as lists (the csv module's records)."""
+    cols = [c.to_pylist() if stop is None else c.slice(0, stop).to_pylist() for c in columnar.columns]
+    return [list(r) for r in zip(*cols, strict=True)]
+
+
+def _column_values(column: Any) -> list[Any]:
+    """A pyarrow string column as a list of str. A column of few distinct values (codes,
+    levels) is dictionary-encoded first, so that each distinct value is one shared object."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    column = column.combine_chunks()
+    sample = column.slice(0, 1000)
+    if pc.count_distinct(sample).as_py() > len(sample) // 2:  # ids, dates, open answers
+        return column.to_pylist()
+    encoded = column.dictionary_encode()
+    uniques = np.empty(len(encoded.dictionary), dtype=object)
+    uniques[:] = encoded.dictionary.to_pylist()
+    return uniques[encoded.indices.to_numpy(zero_copy_only=False)].tolist()
+
+
+def _columnar_table(raw: RawFile, fmt: str) -> Table | None:
+    """The :class:`Table` of a CSV read column-wise (:func:`csat_research.io.readers.read_raw`),
+    built column by column, when the file is a plain one-header-row table without blank rows or
+    unnamed columns; None otherwise (the row-by-row path below reads it, with its notes and
+    errors)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columnar = raw.columnar
+    head = _records(columnar, 3)
+    if fmt in ("qualtrics", "wjx") or _looks_qualtrics(head) or _looks_qualtrics_legacy(head) or _looks_wjx(head):
+        return None
+    if columnar.num_rows < 2 or any(_row_blank(r) for r in head):
+        return None
+    # a blank row is blank in its first column: check the rows whose first cell is blank
+    first = columnar.column(0)
+    blank_firsts = [v for v in pc.unique(first).to_pylist() if not v or v.isspace()]
+    if blank_firsts:
+        candidates = pc.indices_nonzero(pc.is_in(first, value_set=pa.array(blank_firsts, pa.string()))).to_pylist()
+        if any(_row_blank([c[i].as_py() for c in columnar.columns]) for i in candidates):
+            return None
+    headers = [cell_text(c) for c in head[0]]
+    if not all(headers):
+        return None
+    n_rows = columnar.num_rows
+    pending = list(columnar.slice(1).columns)
+    raw.columnar = columnar = None  # each Arrow column is released once converted
+    columns = []
+    for j in range(len(pending)):
+        columns.append(_column_values(pending[j]))
+        pending[j] = None
+    return Table(raw.name, raw.container, headers, columns, list(range(2, n_rows + 1)),
+                 value_labels=raw.value_labels)
+
+
 def layout_table(raw: RawFile, fmt: str) -> Table:
     """Split a raw file into headers and data rows, detecting Qualtrics / wjx layouts."""
     name = raw.name
@@ -124,6 +181,12 @@ def layout_table(raw: RawFile, fmt: str) -> Table:
         return Table(name, raw.container, headers, columns, list(range(1, len(frame) + 1)),
                      value_labels=raw.value_labels)
 
+    if raw.columnar is not None:
+        table = _columnar_table(raw, fmt)
+        if table is not None:
+            return table
+        raw.records = _records(raw.columnar)  # read row by row below, as the csv module gives them
+        raw.columnar = None
     records = raw.records or []
     blank = [_row_blank(r) for r in records]
     last = max((i for i, b in enumerate(blank) if not b), default=-1)

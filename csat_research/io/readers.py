@@ -271,16 +271,103 @@ def _charset_guess(data: bytes) -> tuple[str, str] | None:
 def _read_csv(p: Path, encoding: str | None, setting: str) -> RawFile:
     data = p.read_bytes()
     text, enc, notes, how = _decode(p, data, encoding, setting)
-    first = text.split("\n", 1)[0]
+    line_end = text.find("\n")
+    first = text[: line_end if line_end >= 0 else len(text)]
     delimiter = max((",", "\t", ";"), key=first.count) if first else ","
     if first.count(delimiter) == 0:
         delimiter = ","
+    if len(data) >= COLUMNAR_MIN_BYTES:
+        utf8 = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+        if codecs.lookup(enc).name not in ("utf-8", "utf-8-sig", "ascii"):
+            utf8 = text.encode("utf-8")
+        del data, text  # a copy fewer while pyarrow reads (the text is decoded again if needed)
+        columnar = _columnar_csv(utf8, delimiter)
+        if columnar is not None:
+            return RawFile(p.name, "csv", enc, columnar=columnar, notes=notes, encoding_detail=how)
+        text = utf8.decode("utf-8")
+        del utf8
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                                   strict=True))
     except csv.Error as exc:
         raise DataError(f"{p.name}: not a readable CSV file: {exc}") from None
     return RawFile(p.name, "csv", enc, records=records, notes=notes, encoding_detail=how)
+
+
+#: CSV files of at least this many bytes are read column-wise by pyarrow when that reads them
+#: exactly as the csv module does (:func:`_columnar_csv`); smaller ones row by row
+COLUMNAR_MIN_BYTES = 1 << 20
+_CSV_FIELD_LIMIT = csv.field_size_limit()
+
+
+def _quotes_as_csv_reads_them(data: bytes, delimiter: bytes) -> bool:
+    """Whether every quoted field of ``data`` is well formed for :mod:`csv` (``strict=True``).
+
+    The only input that pyarrow's CSV parser and the csv module read differently is a quoted
+    field whose closing quote is followed by something else than the delimiter or a line end
+    (``"ab"c``: the csv module refuses it, pyarrow reads ``abc``), and an unterminated quote.
+    Walks the runs of quote characters (a few per quoted field) with the csv module's states:
+    a run opens a quoted field when it starts a field; inside one, pairs are escaped quotes
+    and an odd last quote closes it.
+    """
+    import numpy as np
+
+    raw = np.frombuffer(data, dtype=np.uint8)
+    at = np.flatnonzero(raw == 34)  # every quote character
+    if not at.size:
+        return True
+    new_run = np.flatnonzero(np.diff(at) != 1) + 1
+    starts = at[np.r_[0, new_run]].tolist()
+    ends = (at[np.r_[new_run - 1, at.size - 1]] + 1).tolist()
+    field_end = (delimiter[0], 10, 13)  # the delimiter, \n, \r
+    quoted = False
+    size = len(data)
+    for start, end in zip(starts, ends, strict=True):
+        length = end - start
+        if not quoted:
+            if start and data[start - 1] not in field_end:
+                continue  # quotes inside an unquoted field are plain characters
+            quoted, length = True, length - 1
+        if length % 2:
+            quoted = False
+            if end < size and data[end] not in field_end:
+                return False
+    return not quoted
+
+
+def _columnar_csv(data: bytes, delimiter: str) -> Any:
+    """UTF-8 CSV bytes as a pyarrow table of string columns (header rows as data), or None
+    when pyarrow would not read them exactly as ``csv.reader(..., strict=True)`` does (malformed
+    quotes, NUL bytes, rows of different lengths, a field over the csv module's size limit):
+    those files are read row by row, with the csv module's errors."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv as pa_csv
+
+    if b"\0" in data or not _quotes_as_csv_reads_them(data, delimiter.encode()):
+        return None
+    line_end = data.find(b"\n")
+    n_max = data[: line_end if line_end >= 0 else len(data)].count(delimiter.encode()) + 1  # at least the number of columns
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                              ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"f{j}": pa.string() for j in range(n_max)},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if table.num_columns < 2 or table.num_columns > n_max or table.num_rows == 0:
+        return None
+    if any(not pa.types.is_string(c.type) for c in table.columns):
+        return None
+    longest = max((pc.max(pc.utf8_length(c)).as_py() or 0) for c in table.columns)
+    if longest > _CSV_FIELD_LIMIT:
+        return None
+    return table
 
 
 def _read_excel(p: Path) -> RawFile:

@@ -47,6 +47,9 @@ class RawFile:
     container: str
     encoding: str | None
     records: list[list[Any]] | None = None  # csv / excel: every row of the sheet
+    #: csv read column-wise by pyarrow instead of ``records`` (every row of the file, header
+    #: rows included, one string column each; set only when it reads exactly like ``records``)
+    columnar: Any = None
     frame: pd.DataFrame | None = None  # spss / parquet: typed columns
     value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

@@ -91,7 +91,8 @@ def _segment_tests(study: Study, value: str, notes: list) -> pd.DataFrame:
         notes += untested
         if len(levels) < 2:
             continue
-        data = study.data[study.data[seg].isin(levels)]
+        used = [value, seg] + ([study.weight_column] if study.weight_column else [])
+        data = study.data.loc[study.data[seg].isin(levels), used]  # the columns the test reads
         res = group_compare.compare_means(data, value=value, group=seg, survey_weights=study.weight_column)
         t = res.tests.set_index("test")
         for test in t.index:
@@ -152,8 +153,9 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
             f"contrast_words not computed: open answers only from {sorted(set(groups))} respondents "
             "(needs dissatisfied, overall_sat <= 2, and satisfied, >= 4)",
             kind="not_estimated", analysis="contrast_words", groups=tuple(sorted(set(groups)))))
+    answer_texts = study.data.loc[answered, IMPROVE].astype(str)
     quotes = pd.concat(
-        [representative_quotes(study.data.loc[answered, IMPROVE].astype(str), tags, theme=t,
+        [representative_quotes(answer_texts, tags, theme=t,
                                n=p.text.quotes_per_theme, seed=p.analysis.seed,
                                placeholders=i18n.texts("pii", lang))
          for t in tags.columns if tags[t].any()],

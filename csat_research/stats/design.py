@@ -56,6 +56,7 @@ __all__ = [
     "check_model_arguments",
     "check_estimable",
     "normal_table",
+    "row_patterns",
     "stata_robust_factor",
 ]
 
@@ -289,3 +290,29 @@ def check_model_arguments(
     if not isinstance(robust, bool):
         raise TypeError(f"robust must be True or False; got {robust!r}")
     return data, predictors, controls, check_confidence(confidence)
+
+
+def row_patterns(Zc: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (row, weight) patterns in lexicographic order, with their counts.
+
+    Used where an estimate depends on the respondents only through sums over them (the drivers'
+    bootstrap, the ordered logit's likelihood on a large study): the sums over the patterns,
+    each times its count, are the sums over the respondents.
+
+    Survey scores are discrete (five 1-5 scores and a 1-5 outcome have at most 5**6
+    patterns), so a million respondents collapse to a few thousand rows. Rows are keyed by
+    a mixed-radix integer of their per-column value ranks (same order as
+    ``numpy.unique(rows, axis=0)``, which is the fallback when the key would overflow).
+    """
+    rows = np.column_stack([Zc, w])
+    key = np.zeros(rows.shape[0], dtype=np.int64)
+    radix = 1
+    for j in range(rows.shape[1]):
+        values, ranks = np.unique(rows[:, j], return_inverse=True)
+        radix *= len(values)
+        if radix >= 2**62:
+            uniq, counts = np.unique(rows, axis=0, return_counts=True)
+            return uniq[:, :-1], uniq[:, -1], counts
+        key = key * len(values) + ranks.reshape(-1)
+    _, first, counts = np.unique(key, return_index=True, return_counts=True)
+    return Zc[first], w[first], counts

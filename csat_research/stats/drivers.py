@@ -36,6 +36,7 @@ from csat_research.core.checks import (
 )
 from csat_research.core.errors import AnalysisError, CsatWarning
 from csat_research.core.numeric import single_thread_blas
+from csat_research.stats.design import row_patterns
 
 __all__ = ["importance_performance", "relative_importance", "top_drivers"]
 
@@ -125,26 +126,7 @@ def _weighted_corr(Zc: np.ndarray, w: np.ndarray) -> np.ndarray:
     return C / np.outer(d, d)
 
 
-def _patterns(Zc: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct (row, weight) patterns in lexicographic order, with their counts.
-
-    Survey scores are discrete (five 1-5 scores and a 1-5 outcome have at most 5**6
-    patterns), so a million respondents collapse to a few thousand rows. Rows are keyed by
-    a mixed-radix integer of their per-column value ranks (same order as
-    ``numpy.unique(rows, axis=0)``, which is the fallback when the key would overflow).
-    """
-    rows = np.column_stack([Zc, w])
-    key = np.zeros(rows.shape[0], dtype=np.int64)
-    radix = 1
-    for j in range(rows.shape[1]):
-        values, ranks = np.unique(rows[:, j], return_inverse=True)
-        radix *= len(values)
-        if radix >= 2**62:
-            uniq, counts = np.unique(rows, axis=0, return_counts=True)
-            return uniq[:, :-1], uniq[:, -1], counts
-        key = key * len(values) + ranks.reshape(-1)
-    _, first, counts = np.unique(key, return_index=True, return_counts=True)
-    return Zc[first], w[first], counts
+_patterns = row_patterns  # the name the tests use
 
 
 def _replicates(
@@ -161,7 +143,12 @@ def _replicates(
     """
     n = int(counts.sum())
     prob = counts / n
-    W = np.array([np.random.default_rng(s).multinomial(n, prob) for s in seeds], dtype=float) * wu
+    # filled in place, one replicate's counts at a time (a million respondents can have
+    # hundreds of thousands of patterns: one replicates x patterns matrix, not three)
+    W = np.empty((len(seeds), len(counts)))
+    for b, s in enumerate(seeds):
+        W[b] = np.random.default_rng(s).multinomial(n, prob)
+    W *= wu
     k = Zu.shape[1]
     wsum = W.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -439,7 +426,7 @@ def relative_importance(
         children = np.random.SeedSequence(None if seed is None else int(seed)).spawn(n_boot)
         workers = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
         workers = max(1, min(workers, n_boot))
-        Zu, wu, counts = _patterns(Zc, w)
+        Zu, wu, counts = row_patterns(Zc, w)
         chunks = [children[i::workers] for i in range(workers)]  # replicate b keeps its own seed
         with single_thread_blas():  # small stacked products: threads only spin
             if workers == 1:

@@ -31,6 +31,7 @@ from csat_research.stats.design import (
     check_estimable,
     check_model_arguments,
     normal_table,
+    row_patterns,
     stata_robust_factor,
 )
 
@@ -119,27 +120,43 @@ def _ordered_model_class():
             ll = super().loglikeobs(params)
             return ll if self.case_weights is None else ll * self.case_weights
 
+        def _cases(self):
+            """What every score evaluation reuses: the category codes, minus the design, and
+            the (row, cut point) cells of d log P / d tau (computed once per model)."""
+            cached = self.__dict__.get("_score_cases")
+            if cached is None:
+                k = self.k_levels - 1
+                y = np.asarray(self.endog, dtype=np.intp)
+                rows = np.arange(y.size)
+                upper, lower = y < k, y > 0
+                cached = self._score_cases = (
+                    y, -self.exog, (rows[upper], y[upper]), upper, (rows[lower], y[lower] - 1), lower)
+            return cached
+
         def score_obs(self, params):
             params = np.asarray(params, dtype=float)
             k = self.k_levels - 1
             beta, t = params[:-k], params[-k:]
             increments = np.concatenate((t[:1], np.exp(t[1:])))
             cuts = np.concatenate(([-np.inf], increments.cumsum(), [np.inf]))
-            y = np.asarray(self.endog, dtype=np.intp)
+            y, neg_exog, at_upper, upper, at_lower, lower = self._cases()
             xb = self.exog.dot(beta)
-            fu = _logistic_density(cuts[y + 1] - xb)
-            fl = _logistic_density(cuts[y] - xb)
-            prob = np.maximum(special.expit(cuts[y + 1] - xb) - special.expit(cuts[y] - xb), 0) + 1e-20
-            d_beta = -self.exog * ((fu - fl) / prob)[:, None]
+            # F and f at the upper and lower cut points (f = F (1 - F), as _logistic_density)
+            cdf_u = special.expit(cuts[y + 1] - xb)
+            cdf_l = special.expit(cuts[y] - xb)
+            fu = cdf_u * (1.0 - cdf_u)
+            fl = cdf_l * (1.0 - cdf_l)
+            prob = np.maximum(cdf_u - cdf_l, 0) + 1e-20
+            n_beta = neg_exog.shape[1]
+            out = np.empty((y.size, n_beta + k))
+            np.multiply(neg_exog, ((fu - fl) / prob)[:, None], out=out[:, :n_beta])
             d_cut = np.zeros((y.size, k))  # d log P / d tau_j, j = 0 .. K-2
-            rows = np.arange(y.size)
-            upper, lower = y < k, y > 0
-            d_cut[rows[upper], y[upper]] += fu[upper] / prob[upper]
-            d_cut[rows[lower], y[lower] - 1] -= fl[lower] / prob[lower]
+            d_cut[at_upper] += fu[upper] / prob[upper]
+            d_cut[at_lower] -= fl[lower] / prob[lower]
             # d tau_j / d t_0 = 1; d tau_j / d t_m = exp(t_m) for 1 <= m <= j
             jac = np.tril(np.ones((k, k))) * increments[None, :]
             jac[:, 0] = 1.0
-            out = np.hstack([d_beta, d_cut @ jac])
+            out[:, n_beta:] = d_cut @ jac
             return out if self.case_weights is None else out * self.case_weights[:, None]
 
         def score(self, params):
@@ -150,6 +167,22 @@ def _ordered_model_class():
             return (h + h.T) / 2
 
     return _WeightedOrderedModel
+
+
+#: from this many complete rows on, the ordered logit is fitted on the distinct response
+#: patterns with their counts (the same likelihood, a sum over far fewer rows: a million
+#: respondents have some ten thousand patterns); below it, on the rows themselves
+COMPRESS_MIN_ROWS = 50_000
+
+
+def _pattern_hc0(model, params: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """statsmodels' HC0 sandwich ``H^-1 (S'S) H^-1`` of the respondent-level model, from the
+    pattern-level ``model``: respondent i of pattern p has score s_p (its weight included), the
+    pattern's case-weighted score row is counts_p s_p, so sum_i s_i s_i' = sum_p row_p row_p' /
+    counts_p; the Hessian is the same sum either way."""
+    hessian_inv = np.linalg.inv(model.hessian(params))
+    rows = model.score_obs(params) / np.sqrt(counts)[:, None]
+    return hessian_inv @ (rows.T @ rows) @ hessian_inv.T
 
 
 def _logistic_density(z: np.ndarray) -> np.ndarray:
@@ -305,13 +338,21 @@ def repurchase_ordered(
     terms = design.terms[1:]
     w = design.survey_weights
     Model = _ordered_model_class()
+    ww = np.ones(codes.size) if w is None else w
+    compressed = codes.size >= COMPRESS_MIN_ROWS
     # hasconst=False skips statsmodels' implicit-constant search (two SVDs): check_estimable
     # has shown that no combination of the terms is constant
     with single_thread_blas():  # small matrices: BLAS threads would only spin (about 0.1 CPU-s)
-        model = Model(codes, X, case_weights=w, hasconst=False)
+        if compressed:
+            # the likelihood is a sum over respondents: over the distinct (outcome, terms,
+            # weight) patterns, each weighted by its count times its weight, it is the same sum
+            rows, w_u, counts_u = row_patterns(np.column_stack([codes, X]), ww)
+            model = Model(rows[:, 0].astype(np.int64), rows[:, 1:], case_weights=counts_u * w_u,
+                          hasconst=False)
+        else:
+            model = Model(codes, X, case_weights=w, hasconst=False)
     k_x = X.shape[1]
     # start: zero slopes, thresholds at the logits of the cumulative (weighted) shares
-    ww = np.ones(codes.size) if w is None else w
     wcounts = np.bincount(codes, weights=ww, minlength=K)
     cum = np.cumsum(wcounts)[:-1] / wcounts.sum()
     tau0 = special.logit(cum)
@@ -326,7 +367,7 @@ def repurchase_ordered(
             try:
                 fit = model.fit(
                     start_params=first.params, method="newton", disp=False, maxiter=100,
-                    cov_type="HC0" if robust else "nonrobust",
+                    cov_type="HC0" if robust and not compressed else "nonrobust",
                 )
             except np.linalg.LinAlgError:  # singular information: diverging parameter
                 fit = None
@@ -354,7 +395,10 @@ def repurchase_ordered(
             CsatWarning,
             stacklevel=2,
         )
-    cov = np.asarray(fit.cov_params(), dtype=float)
+    if robust and compressed:
+        cov = _pattern_hc0(model, fit.params, counts_u)
+    else:
+        cov = np.asarray(fit.cov_params(), dtype=float)
     if robust:
         cov = cov * stata_robust_factor(codes.size)
     coefficients = normal_table(params[:k_x], cov[:k_x, :k_x], terms, confidence)

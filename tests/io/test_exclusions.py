@@ -63,3 +63,22 @@ def test_many_problems_are_truncated(tmp_path, cb):
     with pytest.raises(DataError, match=r"(?s)30 invalid value\(s\) in 30 row\(s\).*"
                                         r"row 21, .*\n  \.\.\. and 10 more$"):
         read_responses(path, codebook=cb, category=CAT)
+
+
+def test_duplicates_of_a_large_file_found_column_wise_as_row_by_row():
+    """Above 1,000 ids the repeated ids are found by pandas and only their positions walked: the
+    same problems (later occurrences, first row named) and the same summary, in file order, as
+    the plain walk over every id (checked by hand on the planted repeats)."""
+    from csat_research.io.exclusions import duplicates
+
+    ids = [f"R{i}" for i in range(3000)]
+    ids[2500] = "R7"      # R7 again at file row 2502
+    ids[2900] = "R7"      # and at 2902
+    ids[1200] = "R1100"   # R1100 again, earlier in the file than R7's repeats
+    ids[10] = None        # a missing id is no duplicate
+    ids[11] = None
+    rows = [i + 2 for i in range(3000)]
+    problems, summary = duplicates(ids, rows, {2900}, "respondent_id", "respondent_id")
+    assert [(p.pos, p.value) for p in problems] == [(2500, "R7"), (1200, "R1100")]
+    assert problems[0].message == "duplicate respondent_id 'R7' (first at row 9)"
+    assert summary == ["2 duplicate respondent_id(s): 'R7' at rows 9, 2502; 'R1100' at rows 1102, 1202"]

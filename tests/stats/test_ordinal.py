@@ -223,3 +223,38 @@ def test_ordered_result_equals_stock_ordered_model_on_ucla(ologit):
     np.testing.assert_allclose(res.coefficients["coef"], stock.params[:3], rtol=1e-6)
     np.testing.assert_allclose(res.coefficients["se"], stock.bse[:3] * np.sqrt(n / (n - 1)), rtol=1e-4)
     assert res.log_likelihood == pytest.approx(stock.llf, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# large studies: the fit on the distinct response patterns is the fit on the rows
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("robust", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_pattern_fit_equals_row_fit(ologit, monkeypatch, robust, weighted):
+    """Three copies of the UCLA data: 400 patterns of 3 respondents each. Fitted on the patterns
+    (what studies of COMPRESS_MIN_ROWS rows or more get) and on the 1,200 rows, every estimate,
+    standard error and the log-likelihood agree; the estimates are R polr's (the same data three
+    times), the model-based SEs polr's divided by sqrt(3)."""
+    import csat_research.stats.ordinal as ordinal
+
+    data = pd.concat([ologit] * 3, ignore_index=True)
+    if weighted:
+        data["w"] = np.tile(np.r_[np.full(200, 0.5), np.full(200, 1.5)], 3)
+    kw = dict(outcome="apply", predictors=["pared", "public", "gpa"], robust=robust,
+              survey_weights="w" if weighted else None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CsatWarning)  # robust=False with weights is warned about
+        monkeypatch.setattr(ordinal, "COMPRESS_MIN_ROWS", 10**9)
+        rows = repurchase_ordered(data, **kw)
+        monkeypatch.setattr(ordinal, "COMPRESS_MIN_ROWS", 0)
+        patterns = repurchase_ordered(data, **kw)
+    for name in ("coef", "se", "ci_low", "ci_high", "odds_ratio"):
+        np.testing.assert_allclose(patterns.coefficients[name], rows.coefficients[name], rtol=1e-7)
+    np.testing.assert_allclose(patterns.thresholds.to_numpy(), rows.thresholds.to_numpy(), rtol=1e-7)
+    assert patterns.log_likelihood == pytest.approx(rows.log_likelihood, rel=1e-12)
+    assert patterns.n_obs == rows.n_obs == 1200 and patterns.n.tolist() == [660, 420, 120]
+    if not weighted:
+        np.testing.assert_allclose(patterns.coefficients["coef"], [1.04769011, -0.05878572, 0.61594057], atol=2e-4)
+        if not robust:
+            np.testing.assert_allclose(patterns.coefficients["se"], np.array([0.2658, 0.2979, 0.2606]) / np.sqrt(3),
+                                       atol=5e-5)
