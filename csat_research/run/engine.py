@@ -32,7 +32,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
 from csat_research.core import shims
-from csat_research.run.zygote import Zygote
+from csat_research.run.zygote import Zygote, kernel_environment
 
 ENGINE = "csat-warm"
 
@@ -148,10 +148,7 @@ class WarmKernel:
         self.zygote = zygote
         # Parallel kernels on a small machine: one BLAS thread each, or small model fits (CFA,
         # omega) slow down by orders of magnitude from oversubscription.
-        self.env = None if blas_threads is None else {
-            **os.environ, **{v: str(blas_threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                                            "MKL_NUM_THREADS")}
-        }
+        self.env = kernel_environment(blas_threads)  # also a fixed string hash seed: reproducible fits
         self.max_uses = max_uses
         self.preload = preload
         self.km: Any = None

@@ -52,6 +52,20 @@ PRELOAD = (
 )
 
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+#: Report kernels hash strings with a fixed seed (unless the caller set one): some libraries
+#: iterate over sets of names (semopy orders a model's parameters so), and with Python's random
+#: hash seed the CFA fit then differs in its 10th digit from run to run - a re-run would not
+#: reproduce the report exactly, nor leave the study store unchanged.
+REPRODUCIBLE_ENV = {"PYTHONHASHSEED": "0"}
+
+
+def kernel_environment(blas_threads: int | None) -> dict[str, str]:
+    """The environment of a report kernel: this process's, :data:`REPRODUCIBLE_ENV` where not set,
+    and ``blas_threads`` BLAS threads (none set when ``None``)."""
+    env = {**REPRODUCIBLE_ENV, **os.environ}
+    if blas_threads is not None:
+        env.update({v: str(blas_threads) for v in _BLAS_VARS})
+    return env
 _POLL_S = 0.5
 # Unconfigured in the zygote and proxy processes: warnings and errors reach stderr (logging.lastResort).
 _log = logging.getLogger(__name__)
@@ -89,9 +103,7 @@ class Zygote:
         self.python = python or sys.executable
         self._dir = Path(tempfile.mkdtemp(prefix="csat-zygote-"))
         self.socket_path = self._dir / "zygote.sock"
-        env = dict(os.environ)
-        if blas_threads is not None:
-            env.update({v: str(blas_threads) for v in _BLAS_VARS})
+        env = kernel_environment(blas_threads)
         preload_file = self._dir / "preload.py"
         preload_file.write_text(preload, encoding="utf-8")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

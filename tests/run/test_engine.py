@@ -80,3 +80,26 @@ def test_kernels_talk_over_private_unix_sockets_not_tcp(tmp_path, forked):
         if z is not None:
             z.close()
     assert not folder.exists()
+
+
+@pytest.mark.parametrize("forked", [True, False], ids=["zygote kernel", "plain kernel"])
+def test_report_kernels_hash_strings_the_same_in_every_run(tmp_path, forked, monkeypatch):
+    """Two kernels (two batches) give a string the same hash: set iteration order, and with it
+    semopy's parameter order and the CFA fit's last digits, repeat from run to run."""
+    if forked and not zg.available():
+        pytest.skip("needs os.fork and os.pidfd_open (Linux)")
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    seen = []
+    for run in range(2):
+        z = zg.Zygote(preload=LIGHT_PRELOAD) if forked else None
+        kernel = WarmKernel(zygote=z, preload="")
+        try:
+            out = tmp_path / f"out{run}.ipynb"
+            kernel.execute(_notebook(tmp_path, f"h{run}", "print(hash('efficiency'), list({'a', 'b', 'c', 'd'}))"),
+                           out, parameters={}, cwd=tmp_path)
+            seen.append(_stdout(out).strip())
+        finally:
+            kernel.shutdown()
+            if z is not None:
+                z.close()
+    assert seen[0] == seen[1] and seen[0]
