@@ -343,7 +343,7 @@ def analyse(study: Study) -> ReportResults:
             except (AnalysisError, DataError) as exc:
                 notes.append(guards.not_estimated("satisfaction_by_wait", exc))
 
-    hist = _history(study, overall=overall, t2b=t2b, nps_res=nps_res, scores=scores)
+    hist = _history(study, overall=overall, t2b=t2b, nps_res=nps_res, scores=scores, kpis=kpis)
     notes += list(hist.notes)
 
     if len(d) <= guards.SMALL_STUDY:
@@ -360,10 +360,11 @@ def analyse(study: Study) -> ReportResults:
         kpi_trend=trend, expectation=gap, satisfaction_by_wait=wait, notes=tuple(dict.fromkeys(str(n) for n in notes)),
         data_notes=tuple(n for n in notes if isinstance(n, CsatWarning) and n.kind),
         changes=hist.changes, previous_wave=hist.previous_wave, trend=hist.trend, trend_changes=hist.trend_changes,
+        kpi_changes=hist.kpi_changes,
     )
 
 
-def _history(study: Study, *, overall, t2b, nps_res, scores: pd.DataFrame):
+def _history(study: Study, *, overall, t2b, nps_res, scores: pd.DataFrame, kpis: pd.DataFrame | None):
     """Change since the previous wave and the trend (:func:`csat_research.report.history.wave_history`)."""
     from csat_research.report.history import wave_history
 
@@ -372,5 +373,7 @@ def _history(study: Study, *, overall, t2b, nps_res, scores: pd.DataFrame):
         "overall_index": overall.overall,
         "csat_top2box": t2b.share, "nps": nps_res.nps,
         "dimensions": {r.dimension: r.mean for r in scores.itertuples()},
+        "kpi": {} if kpis is None else {r.kpi: {"value": float(r.value), "n": int(r.n)} for r in kpis.itertuples()
+                                        if pd.notna(r.value) and pd.notna(r.n)},
     }
     return wave_history(study, current_summary=current, analyse=analyse)

@@ -73,7 +73,8 @@ def report_sections(res: ReportResults) -> list[object]:
             target_label=tables.text("target", lang), title=tables.text("chart.dimension_scores", lang), ax=_figure())))
         # change since the previous wave and trend across waves (only with earlier waves)
         if tracking.has_changes(res):
-            out += [tracking.change_heading(res), tables.prose(narrative.change_text(res)), tracking.change_table(res)]
+            out += [tracking.change_heading(res), tables.prose(narrative.change_text(res)), tracking.change_table(res),
+                    tracking.kpi_change_table(res)]
         if tracking.has_trend(res):
             out.append(tracking.trend_heading(res))
             out.append(_drawn(plots.trend_lines(

@@ -40,13 +40,14 @@ from csat_research.io.store import (
     wave_record,
 )
 from csat_research.stats.change import ChangeMetric, ChangeResult, compare_waves
+from csat_research.stats.kpi import KPIS
 from csat_research.stats.scoring import overall_index
 
 if TYPE_CHECKING:  # pragma: no cover
     from csat_research.report.results import ReportResults
     from csat_research.report.study import Study
 
-__all__ = ["HistoryResult", "TREND_COLUMNS", "TREND_CHANGE_COLUMNS", "wave_history"]
+__all__ = ["HistoryResult", "TREND_COLUMNS", "TREND_CHANGE_COLUMNS", "kpi_changes", "wave_history"]
 
 #: the columns of the trend table before the dimensions
 TREND_COLUMNS = ("wave", "n_responses", "n_analysed", "overall_index", "csat_top2box", "nps")
@@ -66,6 +67,7 @@ class HistoryResult:
     trend: pd.DataFrame | None = None
     trend_changes: pd.DataFrame | None = None
     notes: tuple[CsatWarning, ...] = ()
+    kpi_changes: ChangeResult | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,48 @@ def _compare(before: _Wave, after: _Wave, dims: list[str], weights: pd.Series, *
     return res
 
 
+def _kpi_counts(summary: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Share KPIs of a wave's summary as (tickets counted, tickets) - ``value`` is their ratio."""
+    out = {}
+    for name, entry in (summary.get("kpi") or {}).items():
+        if KPIS.get(name, ("", True, ""))[2] != "share" or not isinstance(entry, dict):
+            continue
+        value, n = entry.get("value"), entry.get("n")
+        if value is None or not n or not np.isfinite(value):
+            continue
+        out[name] = (int(round(float(value) * int(n))), int(n))
+    return out
+
+
+def kpi_changes(previous: dict[str, Any], current: dict[str, Any], *, correction: str) -> ChangeResult | None:
+    """Change of each share KPI between two waves' summaries (``kpi``: value and n of tickets).
+
+    Each KPI is a share of tickets, compared by :func:`compare_waves` (kind ``share``: Newcombe's
+    hybrid score interval, pooled z test) on the tickets as counted (``value`` x ``n`` of ``n``),
+    its own family adjusted with ``correction``. Medians (``median_first_response_min``) are not
+    tested. Tickets are taken as independent, as the KPI intervals take them. None when the two
+    waves share no KPI.
+    """
+    before, after = _kpi_counts(previous), _kpi_counts(current)
+    names = [k for k in after if k in before]
+    if not names:
+        return None
+
+    def frame(counts: dict[str, tuple[int, int]]) -> pd.DataFrame:
+        rows = max(counts[k][1] for k in names)
+        cols = {}
+        for k in names:
+            hits, n = counts[k]
+            col = np.full(rows, np.nan)
+            col[:n] = 0.0
+            col[:hits] = 1.0
+            cols[k] = col
+        return pd.DataFrame(cols)
+
+    return compare_waves(frame(before), frame(after), metrics={k: ChangeMetric(k, "share") for k in names},
+                         correction=correction)
+
+
 def _weights_of(wave: _Wave, dims: list[str], fallback: pd.Series) -> pd.Series:
     """A stored wave's index weights (its summary), else ``fallback``."""
     w = wave.summary.get("index_weights") or {}
@@ -255,4 +299,5 @@ def wave_history(study: Study, *, current_summary: dict[str, Any],
     trend_changes = pd.concat(pairs, ignore_index=True)
     trend_changes["significant"] = trend_changes["significant"].astype(bool)
     return HistoryResult(changes=changes, previous_wave=earlier[-1].label, trend=trend,
-                         trend_changes=trend_changes, notes=tuple(notes))
+                         trend_changes=trend_changes, notes=tuple(notes),
+                         kpi_changes=kpi_changes(earlier[-1].summary, current_summary, correction=correction))

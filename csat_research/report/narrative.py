@@ -335,4 +335,13 @@ def _method_changes(res: ReportResults) -> list[str]:
     n = int(np.isfinite(c.table["p_adjusted"].to_numpy(dtype=float)).sum())
     return [_t(res, "method.changes", n=n, alpha=c.alpha, correction=correction_label(res),
                weighted=_t(res, "method.changes_weighted" if c.weighted else "method.changes_unweighted"),
-               trend=_t(res, "method.changes_trend") if has_trend(res) else "")]
+               trend=_t(res, "method.changes_trend") if has_trend(res) else "")] + _method_kpi_changes(res)
+
+
+def _method_kpi_changes(res: ReportResults) -> list[str]:
+    """How the KPIs' change was tested (their own family), when the report shows it."""
+    k = getattr(res, "kpi_changes", None)
+    if k is None:
+        return []
+    n = int(np.isfinite(k.table["p_adjusted"].to_numpy(dtype=float)).sum())
+    return [_t(res, "method.kpi_changes", n=n, correction=correction_label(res, k))]

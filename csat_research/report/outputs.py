@@ -83,7 +83,9 @@ def _changes(results: ReportResults) -> dict[str, Any] | None:
     ``significant``; None without an earlier wave."""
     if results.changes is None:
         return None
-    return {"previous_wave": results.previous_wave, "metrics": results.changes.to_dict()}
+    kpis = getattr(results, "kpi_changes", None)
+    return {"previous_wave": results.previous_wave, "metrics": results.changes.to_dict(),
+            "kpis": None if kpis is None else kpis.to_dict()}
 
 
 def _trend(results: ReportResults) -> list[dict[str, Any]] | None:

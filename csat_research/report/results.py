@@ -87,6 +87,9 @@ class ReportResults:
     #: ``metric``, ``delta``, ``ci_low``, ``ci_high``, ``p_adjusted``, ``significant`` (adjusted
     #: within each pair; None without an earlier wave)
     trend_changes: pd.DataFrame | None = None
+    #: change of each share KPI since the previous wave (tickets counted, Newcombe), its own family
+    #: adjusted with ``analysis.change_correction`` (None without an earlier wave or KPIs)
+    kpi_changes: ChangeResult | None = None
 
     @property
     def weakest_dimension(self) -> str:

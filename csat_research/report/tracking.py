@@ -24,6 +24,7 @@ from csat_research.report.i18n import text
 
 if TYPE_CHECKING:  # pragma: no cover
     from csat_research.report.results import ReportResults
+    from csat_research.stats.change import ChangeResult
 
 __all__ = [
     "HEADLINE_METRICS", "RISE", "FALL", "change_frame", "change_heading", "change_status", "change_table",
@@ -135,18 +136,19 @@ def _ordered(metrics: list[str], res: ReportResults) -> list[str]:
     return first + [m for m in metrics if m not in first]
 
 
-def change_frame(res: ReportResults) -> pd.DataFrame:
+def change_frame(res: ReportResults, changes: ChangeResult | None = None) -> pd.DataFrame:
     """The change table's rows, tidy and unformatted, headline figures first then the dimensions.
 
     Columns: ``metric``, ``label``, ``kind``, ``previous``, ``current``, ``delta``, ``ci_low``,
     ``ci_high``, ``p_adjusted``, ``significant``, ``status`` (:func:`change_status`). Empty
-    without a previous wave.
+    without a previous wave. ``changes``: another family than ``res.changes`` (the KPIs').
     """
     cols = ["metric", "label", "kind", "previous", "current", "delta", "ci_low", "ci_high", "p_adjusted",
             "significant", "status"]
-    if not has_changes(res):
+    changes = res.changes if changes is None else changes
+    if changes is None or changes.table.empty:
         return pd.DataFrame(columns=cols)
-    t = res.changes.table.set_index("metric", drop=False)
+    t = changes.table.set_index("metric", drop=False)
     t = t.loc[_ordered(list(t["metric"]), res)]
     out = t[["metric", "kind", "previous", "current", "delta", "ci_low", "ci_high", "p_adjusted",
              "significant"]].reset_index(drop=True)
@@ -162,9 +164,9 @@ def _status_text(status: str, lang: str) -> str:
     return mark + text(f"change.status.{status}", lang)
 
 
-def correction_label(res: ReportResults) -> str:
+def correction_label(res: ReportResults, changes: ChangeResult | None = None) -> str:
     """Name of the multiple-comparison correction of the changes in the report language."""
-    correction = res.changes.correction
+    correction = (res.changes if changes is None else changes).correction
     try:
         return text(f"change.correction.{correction}", _lang(res))
     except KeyError:
@@ -181,18 +183,20 @@ def trend_heading(res: ReportResults) -> Html:
     return Html(f"<h2>{html.escape(text('section.trend', _lang(res)))}</h2>")
 
 
-def change_table(res: ReportResults) -> DisplayTable:
+def change_table(res: ReportResults, changes: ChangeResult | None = None, *,
+                 note_key: str = "change.note", caption: str | None = None) -> DisplayTable:
     """Per metric: previous and current figure (waves as headers), change with its unit, 95 % interval
     of the change, adjusted p-value and the status (▲ significant increase / ▼ significant decrease /
-    stable). Empty without a previous wave."""
-    rows = change_frame(res)
+    stable). Empty without a previous wave. ``changes``: another family than ``res.changes``."""
+    changes = res.changes if changes is None else changes
+    rows = change_frame(res, changes)
     if rows.empty:
         return DisplayTable(pd.DataFrame())
     lang = _lang(res)
     prev, curr = _previous_wave(res), _current_wave(res)
     if prev == curr:  # two labels of one wave would collide as column names
         prev = f"{prev} ({text('change.previous', lang)})"
-    change, ci = text("change.col.delta", lang), text("change.col.ci", lang, level=f"{res.changes.confidence:.0%}")
+    change, ci = text("change.col.delta", lang), text("change.col.ci", lang, level=f"{changes.confidence:.0%}")
     p_adj = text("change.col.p_adjusted", lang)
     out = pd.DataFrame({
         text("change.col.metric", lang): rows["label"].to_numpy(),
@@ -204,9 +208,18 @@ def change_table(res: ReportResults) -> DisplayTable:
         text("change.col.status", lang): [_status_text(s, lang) for s in rows["status"]],
     })
     n = int(np.isfinite(rows["p_adjusted"].to_numpy(dtype=float)).sum())
-    note = text("change.note", lang, correction=correction_label(res), n=n, alpha=res.changes.alpha,
-                level=res.changes.confidence)
-    return DisplayTable(out, numeric=[prev, curr, change, ci, p_adj], note=note)
+    note = text(note_key, lang, correction=correction_label(res, changes), n=n, alpha=changes.alpha,
+                level=changes.confidence)
+    return DisplayTable(out, numeric=[prev, curr, change, ci, p_adj], note=note, caption=caption)
+
+
+def kpi_change_table(res: ReportResults) -> DisplayTable:
+    """The change of each share KPI since the previous wave (tickets counted), its own family of
+    comparisons; empty without one."""
+    changes = getattr(res, "kpi_changes", None)
+    if changes is None or not has_changes(res):
+        return DisplayTable(pd.DataFrame())
+    return change_table(res, changes, note_key="change.kpi_note", caption=text("change.kpi_caption", _lang(res)))
 
 
 def _trend_metrics(res: ReportResults) -> list[str]:

@@ -220,6 +220,10 @@ def _excel_sheets(res: ReportResults) -> dict[str, pd.DataFrame | None]:
     changes = getattr(res, "changes", None)
     if changes is not None:
         sheets["changes"] = changes.table.assign(previous_wave=res.previous_wave, correction=changes.correction)
+    kpi_changes = getattr(res, "kpi_changes", None)
+    if kpi_changes is not None:
+        sheets["kpi_changes"] = kpi_changes.table.assign(previous_wave=res.previous_wave,
+                                                         correction=kpi_changes.correction)
     if getattr(res, "trend", None) is not None:
         sheets["trend"] = res.trend
     if getattr(res, "trend_changes", None) is not None:

@@ -166,6 +166,36 @@ def test_summary_json_has_the_contract_keys(demo):
     assert trend[-1]["n_analysed"] == doc["n_analysed"]
 
 
+def test_kpi_change_equals_r_prop_test_and_newcombe():
+    """A share KPI's change is tested on its tickets as counted: 56 of 70 -> 48 of 80.
+    R: prop.test(c(56, 48), c(70, 80), correct = FALSE)$p.value = 0.008045; Newcombe (1998),
+    Table II, example (a) 56/70 - 48/80: 0.2000, 95 % CI 0.0524 to 0.3339 (hybrid score, method 10)."""
+    previous = {"kpi": {"fcr": {"value": 56 / 70, "n": 70}, "median_first_response_min": {"value": 6.2, "n": 70},
+                        "resolved_24h": {"value": 0.5, "n": 70}}}
+    current = {"kpi": {"fcr": {"value": 48 / 80, "n": 80}, "median_first_response_min": {"value": 5.1, "n": 80}}}
+    res = history_module.kpi_changes(previous, current, correction="holm")
+    t = res.table.set_index("metric")
+    assert list(t.index) == ["fcr"]  # the median is not a share; resolved_24h is not in both waves
+    row = t.loc["fcr"]
+    assert row["delta"] == pytest.approx(48 / 80 - 56 / 70)
+    assert row["p_value"] == pytest.approx(0.008045, abs=5e-7)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((-0.3339, -0.0524), abs=5e-5)
+    assert history_module.kpi_changes(previous, {"kpi": {}}, correction="holm") is None
+
+
+@pytest.mark.parametrize("category", DEMO_CATEGORIES)
+def test_kpis_planted_alike_in_every_wave_show_no_change(demo, category):
+    _, results, _ = demo
+    res = results[category]
+    t = res.kpi_changes.table
+    assert "median_first_response_min" not in set(t["metric"]) and len(t) >= 6
+    assert not t["significant"].any(), t[["metric", "delta", "p_adjusted"]]  # the demo plants no KPI move
+    doc = json.loads(json.dumps(summary(res)))
+    kpis = doc["changes"]["kpis"]
+    assert set(kpis) == set(t["metric"]) and all(list(e) == list(CHANGE_KEYS) for e in kpis.values())
+    assert kpis["fcr"]["current"] == pytest.approx(doc["kpi"]["fcr"]["value"])
+
+
 def test_without_history_there_is_no_change_and_no_trend(tmp_path):
     from tests.report.demo_study import analysed_demo
 

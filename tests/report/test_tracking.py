@@ -332,3 +332,23 @@ def test_tracked_report_renders_and_passes_the_layout_check(tracked, tracked_en,
             # sections flow on in print: the trend section follows the changes, its table beside its chart
             assert at and trend_at and trend_at[0] >= at[0], f"{lang}: trend section before the changes"
             assert any(re.search(r"2026Q1\s+2026Q2\s+2026Q3", pages[i]) for i in (trend_at[0], trend_at[0] + 1))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_kpi_changes_have_their_own_table_and_method_line(tracked, tracked_en, lang):
+    from csat_research.report.history import kpi_changes
+
+    r = tracked if lang == "zh" else tracked_en
+    previous = {"kpi": {"fcr": {"value": 0.80, "n": 900}, "bot_containment": {"value": 0.60, "n": 500}}}
+    current = {"kpi": {"fcr": {"value": 0.70, "n": 1000}, "bot_containment": {"value": 0.61, "n": 520}}}
+    r = dataclasses.replace(r, kpi_changes=kpi_changes(previous, current, correction="holm"))
+    t = tracking.kpi_change_table(r)
+    assert t.caption == text("change.kpi_caption", lang)
+    shown = t.frame.set_index(text("change.col.metric", lang))
+    assert list(shown.index) == [tracking.metric_label(r, "fcr"), tracking.metric_label(r, "bot_containment")]
+    status = shown[text("change.col.status", lang)]
+    assert status.iloc[0].startswith("▼") and not status.iloc[1].startswith(("▲", "▼"))
+    assert any(text("method.kpi_changes", lang, n=2, correction=tracking.correction_label(r, r.kpi_changes)) == line
+               for line in narrative.method_text(r))
+    # without KPI changes (or without a previous wave) no table
+    assert tracking.kpi_change_table(dataclasses.replace(r, kpi_changes=None)).frame.empty
