@@ -608,6 +608,16 @@ def drop_wave(store: str | os.PathLike[str], name: str, wave: str, *, timeout: f
     return match.reset_index(drop=True)
 
 
+#: the columns of ``waves`` that make a :class:`StoredWave`, in its field order
+_WAVE_SELECT = ("SELECT brand, category, wave, n_responses, n_analysed, n_excluded, overall_index, csat_top2box, "
+                "nps, summary, params_path, data_files, data_hash, package_version, stored_at")
+
+
+def _stored_wave(r: Sequence[Any]) -> StoredWave:
+    """A :class:`StoredWave` from a row of ``_WAVE_SELECT`` (JSON columns decoded)."""
+    return StoredWave(*r[:9], json.loads(r[9]), r[10], tuple(tuple(f) for f in json.loads(r[11])), *r[12:15])
+
+
 def load_history(
     store: str | os.PathLike[str], *, brand: str | None = None, category: str | None = None,
     timeout: float = TIMEOUT,
@@ -626,12 +636,8 @@ def load_history(
     with _reading(store, timeout) as con:
         if con is None:
             return []
-        rows = con.execute(
-            "SELECT brand, category, wave, n_responses, n_analysed, n_excluded, overall_index, csat_top2box, nps, "
-            f"summary, params_path, data_files, data_hash, package_version, stored_at FROM waves{where} "
-            "ORDER BY wave, brand, category", args).fetchall()
-    return [StoredWave(*r[:9], json.loads(r[9]), r[10], tuple(tuple(f) for f in json.loads(r[11])), *r[12:])
-            for r in rows]
+        rows = con.execute(f"{_WAVE_SELECT} FROM waves{where} ORDER BY wave, brand, category", args).fetchall()
+    return [_stored_wave(r) for r in rows]
 
 
 def load_history_data(
@@ -656,10 +662,8 @@ def load_history_data(
     with _reading(store, timeout) as con:
         if con is None:
             return []
-        rows = con.execute(
-            "SELECT brand, category, wave, n_responses, n_analysed, n_excluded, overall_index, csat_top2box, nps, "
-            f"summary, params_path, data_files, data_hash, package_version, stored_at, wave_id FROM waves{where} "
-            "ORDER BY wave, brand, category", args).fetchall()
+        rows = con.execute(f"{_WAVE_SELECT}, wave_id FROM waves{where} ORDER BY wave, brand, category",
+                           args).fetchall()
         if not rows:
             return []
         ids = [r[15] for r in rows]
@@ -686,7 +690,7 @@ def load_history_data(
                 frame[str(name)] = grid[:, j]
         if "excluded" in frame:
             frame["excluded"] = frame["excluded"].astype(bool)
-        wave = StoredWave(*r[:9], json.loads(r[9]), r[10], tuple(tuple(f) for f in json.loads(r[11])), *r[12:15])
+        wave = _stored_wave(r)
         out.append((wave, frame))
     return out
 

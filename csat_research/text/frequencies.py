@@ -83,6 +83,18 @@ def _drop_personal(counters, hidden: set[str]) -> None:
             del counter[gram]
 
 
+def _add(every: list, per_text: list, terms: list, mult: int) -> None:
+    """Append one text's ``terms`` (``mult`` copies of the text) to the occurrence list ``every``
+    and its distinct terms to ``per_text`` (document frequency)."""
+    distinct = set(terms) if len(terms) > 1 else terms
+    if mult == 1:
+        every += terms
+        per_text += distinct
+    else:
+        every += list(terms) * mult
+        per_text += list(distinct) * mult
+
+
 def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngrams=(1,), min_len: int):
     """Token and document counts of distinct texts, multiplied by their multiplicity, for each
     n of `ngrams` (1: words; 2: bigrams, as (word, word) pairs), and the words that lie in
@@ -104,23 +116,11 @@ def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngrams=(1,), min_
         if spans:
             hidden |= pii_words(text, words, spans)
         if want1:
-            distinct = set(words) if len(words) > 1 else words
-            if mult == 1:
-                all1 += words
-                doc1 += distinct
-            else:
-                all1 += list(words) * mult
-                doc1 += list(distinct) * mult
+            _add(all1, doc1, words, mult)
         if want2:
             pairs = [p for blk in blocks if len(blk) > 1 for p in zip(blk, blk[1:])]
             if pairs:
-                distinct = set(pairs) if len(pairs) > 1 else pairs
-                if mult == 1:
-                    all2 += pairs
-                    doc2 += distinct
-                else:
-                    all2 += pairs * mult
-                    doc2 += list(distinct) * mult
+                _add(all2, doc2, pairs, mult)
     out = {}
     if want1:
         out[1] = (Counter(all1), Counter(doc1))
