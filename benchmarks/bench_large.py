@@ -81,6 +81,7 @@ def cached_study(category: str, n: int, seed: int = SEED) -> Path:
 def study_params(category: str, data: Path, out: Path, formats: list[str] | None) -> Path:
     """The shipped params of ``category`` pointed at ``data``, writing into ``out``."""
     params = yaml.safe_load((ROOT / "params" / f"{category}.yaml").read_text(encoding="utf-8"))
+    params.pop("history", None)  # one wave: the shipped earlier waves are demo-sized files
     params["data"]["responses"]["path"] = str(data / category / "responses.csv")
     if "tickets" in params["data"]:
         params["data"]["tickets"]["path"] = str(data / category / "tickets.csv")
