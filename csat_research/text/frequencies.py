@@ -16,17 +16,17 @@ Every function deduplicates its texts first: a repeated answer is segmented once
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from csat_research.core.errors import DataError
 from csat_research.text.inputs import aligned_groups, check_int, text_series
-from csat_research.text.pii import pii_spans, pii_words
+from csat_research.text.pii import pii_spans_many, pii_words
 from csat_research.text.tokenize import TextTokenizer, resolve_tokenizer
 
 __all__ = ["contrast_words", "keywords", "word_and_bigram_frequencies", "word_frequencies"]
@@ -36,20 +36,25 @@ __all__ = ["contrast_words", "keywords", "word_and_bigram_frequencies", "word_fr
 # --------------------------------------------------------------------------------------
 
 
-def _shown(count: Counter, hidden: set[str], top) -> list:
-    """Keys of `count` that hold no word of `hidden`: all, or (with `top`) at least those that
-    can make the `top` most frequent (only they are sorted)."""
-    if top is None or len(count) <= top:
-        return [g for g in count if not _personal(g, hidden)] if hidden else list(count)
-    n = top
-    while True:
-        least = heapq.nlargest(n, count.values())[-1]
-        candidates = [g for g, c in count.items() if c >= least]
-        if hidden:
-            candidates = [g for g in candidates if not _personal(g, hidden)]
-        if len(candidates) >= top or n >= len(count):
-            return candidates
-        n = min(2 * n + len(hidden), len(count))
+class _Grams(NamedTuple):
+    """Counted words (n = 1) or bigrams (n = 2): gram g is ``words[parts[g, 0]]`` (and
+    ``words[parts[g, 1]]``), with ``count[g]`` occurrences in ``docs[g]`` answers."""
+
+    words: list[str]
+    parts: np.ndarray  # (grams, n) word indices
+    count: np.ndarray
+    docs: np.ndarray
+
+    def gram(self, g: int) -> str:
+        """Gram g as shown: the word, or a bigram's two words with a space between."""
+        return " ".join(self.words[i] for i in self.parts[g])
+
+    def counters(self, hidden: np.ndarray) -> tuple[Counter, Counter]:
+        """Occurrences and answers per shown gram, less the grams holding a `hidden` word."""
+        keep = np.flatnonzero(~hidden[self.parts].any(axis=1)).tolist()
+        grams = [self.gram(g) for g in keep]
+        return (Counter(dict(zip(grams, self.count[keep].tolist()))),
+                Counter(dict(zip(grams, self.docs[keep].tolist()))))
 
 
 def _unique_counts(s: pd.Series) -> tuple[Counter, int]:
@@ -67,71 +72,47 @@ def _check_ngram(ngram) -> int:
     return ngram
 
 
-def _personal(gram, hidden: set[str]) -> bool:
-    """Whether a counted key (word, (word, word) pair or "word word" bigram) holds a word of `hidden`."""
-    if type(gram) is tuple:
-        return not hidden.isdisjoint(gram)
-    return gram in hidden or (" " in gram and not hidden.isdisjoint(gram.split(" ")))
-
-
-def _drop_personal(counters, hidden: set[str]) -> None:
-    """Remove from each Counter the words in `hidden` and the bigrams holding one."""
-    if not hidden:
-        return
-    for counter in counters:
-        for gram in [g for g in counter if _personal(g, hidden)]:
-            del counter[gram]
-
-
-def _add(every: list, per_text: list, terms: list, mult: int) -> None:
-    """Append one text's ``terms`` (``mult`` copies of the text) to the occurrence list ``every``
-    and its distinct terms to ``per_text`` (document frequency)."""
-    distinct = set(terms) if len(terms) > 1 else terms
-    if mult == 1:
-        every += terms
-        per_text += distinct
-    else:
-        every += list(terms) * mult
-        per_text += list(distinct) * mult
+def _grams(keys: np.ndarray, texts: np.ndarray, mult: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Distinct `keys` (int64 codes of words or word pairs), their occurrences and the number
+    of answers holding them, each occurrence in text ``texts[i]`` counting ``mult`` of it."""
+    uniq, inv = np.unique(keys, return_inverse=True)
+    count = np.bincount(inv, weights=mult[texts], minlength=len(uniq))
+    in_text = np.unique(texts * len(uniq) + inv)  # each (text, gram) once
+    docs = np.bincount(in_text % len(uniq), weights=mult[in_text // len(uniq)], minlength=len(uniq))
+    return uniq, count.round().astype(np.int64), docs.round().astype(np.int64)
 
 
 def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngrams=(1,), min_len: int):
     """Token and document counts of distinct texts, multiplied by their multiplicity, for each
-    n of `ngrams` (1: words; 2: bigrams, as (word, word) pairs), and the words that lie in
-    personal data (to be left out of what is shown). One pass: each text is segmented and
-    searched for personal data once, whichever counts are asked for."""
-    blocks_of = tok._blocks
-    want1, want2 = 1 in ngrams, 2 in ngrams
-    all1: list = []  # every occurrence, repeated texts included
-    doc1: list = []  # each word once per text
-    all2: list = []
-    doc2: list = []
-    hidden: set[str] = set()
-    for text, mult in texts_counts.items():
-        blocks = blocks_of(text, min_len)
-        if not blocks:
-            continue
-        words = blocks[0] if len(blocks) == 1 else [w for blk in blocks for w in blk]
-        spans = pii_spans(text)
-        if spans:
-            hidden |= pii_words(text, words, spans)
-        if want1:
-            _add(all1, doc1, words, mult)
-        if want2:
-            pairs = [p for blk in blocks if len(blk) > 1 for p in zip(blk, blk[1:])]
-            if pairs:
-                _add(all2, doc2, pairs, mult)
+    n of `ngrams` (1: words; 2: bigrams of adjacent content words of one block), and a mask of
+    the words that lie in personal data (to be left out of what is shown). One pass: the texts
+    are segmented (:meth:`TextTokenizer.segment_many`) and searched for personal data once,
+    whichever counts are asked for; the counting is array arithmetic on word codes."""
+    texts = list(texts_counts)
+    mult = np.fromiter(texts_counts.values(), dtype=np.float64, count=len(texts))
+    seg = tok.segment_many(texts, min_len=min_len)
+    n_words = len(seg.words)
+    hidden = np.zeros(n_words, dtype=bool)
+    personal = pii_spans_many(texts)
+    if personal:
+        index = {w: i for i, w in enumerate(seg.words)}
+        rows = np.fromiter(personal, dtype=np.int64, count=len(personal))
+        # seg.text is sorted: text i's words are one slice
+        bounds = np.column_stack([np.searchsorted(seg.text, rows), np.searchsorted(seg.text, rows, "right")])
+        for i, (lo, hi), spans in zip(personal, bounds.tolist(), personal.values(), strict=True):
+            words = [seg.words[w] for w in seg.word[lo:hi].tolist()]
+            for w in pii_words(texts[i], words, spans):
+                hidden[index[w]] = True
     out = {}
-    if want1:
-        out[1] = (Counter(all1), Counter(doc1))
-    if want2:
-        out[2] = (Counter(all2), Counter(doc2))
+    if 1 in ngrams:
+        uniq, count, docs = _grams(seg.word, seg.text, mult)
+        out[1] = _Grams(seg.words, uniq[:, None], count, docs)
+    if 2 in ngrams:
+        pair = seg.block[1:] == seg.block[:-1]
+        first, second = seg.word[:-1][pair], seg.word[1:][pair]
+        uniq, count, docs = _grams(first * n_words + second, seg.text[:-1][pair], mult)
+        out[2] = _Grams(seg.words, np.column_stack([uniq // n_words, uniq % n_words]), count, docs)
     return out, hidden
-
-
-def _gram(key) -> str:
-    """A counted key as shown: the word, or a bigram's two words with a space between."""
-    return key if type(key) is str else key[0] + " " + key[1]
 
 
 def word_frequencies(
@@ -208,7 +189,7 @@ def word_frequencies(
     top = check_int(top, "top", minimum=1, allow_none=True)
     texts_counts, n_texts = _unique_counts(s)
     counted, hidden = _term_counts(texts_counts, tok, ngrams=(ngram,), min_len=min_len)
-    return _frequency_frame(*counted[ngram], n_texts, top, hidden)
+    return _frequency_frame(counted[ngram], n_texts, top, hidden)
 
 
 def word_and_bigram_frequencies(
@@ -256,22 +237,28 @@ def word_and_bigram_frequencies(
     top_bigrams = check_int(top_bigrams, "top_bigrams", minimum=1, allow_none=True)
     texts_counts, n_texts = _unique_counts(s)
     counted, hidden = _term_counts(texts_counts, tok, ngrams=(1, 2), min_len=min_len)
-    return (_frequency_frame(*counted[1], n_texts, top, hidden),
-            _frequency_frame(*counted[2], n_texts, top_bigrams, hidden))
+    return (_frequency_frame(counted[1], n_texts, top, hidden),
+            _frequency_frame(counted[2], n_texts, top_bigrams, hidden))
 
 
-def _frequency_frame(count: Counter, docs: Counter, n_texts: int, top, hidden: set[str]) -> pd.DataFrame:
-    """The table of the `top` keys of `count` (all without `top`), less those in personal data."""
-    candidates = _shown(count, hidden, top)
-    keys = sorted(candidates, key=lambda w: (-count[w], _gram(w)))
+def _frequency_frame(grams: _Grams, n_texts: int, top, hidden: np.ndarray) -> pd.DataFrame:
+    """The table of the `top` grams (all without `top`), most frequent first (ties by the gram
+    as shown), less those holding a word in personal data."""
+    idx = np.flatnonzero(~hidden[grams.parts].any(axis=1))
+    if top is not None and len(idx) > top:
+        c = grams.count[idx]
+        least = np.partition(c, len(c) - top)[len(c) - top]
+        idx = idx[c >= least]  # the candidates: only they are sorted
+    shown = {g: grams.gram(g) for g in idx.tolist()}
+    keys = sorted(shown, key=lambda g: (-grams.count[g], shown[g]))
     if top is not None:
         keys = keys[:top]
-    words = [_gram(k) for k in keys]
-    counts = np.array([count[k] for k in keys], dtype=np.int64)
-    n_docs = np.array([docs[k] for k in keys], dtype=np.int64)
-    share = n_docs / n_texts if n_texts else np.full(len(words), np.nan)
+    counts = grams.count[keys].astype(np.int64)
+    n_docs = grams.docs[keys].astype(np.int64)
+    share = n_docs / n_texts if n_texts else np.full(len(keys), np.nan)
     return pd.DataFrame(
-        {"word": pd.Series(words, dtype=object), "count": counts, "n_docs": n_docs, "share": share}
+        {"word": pd.Series([shown[g] for g in keys], dtype=object), "count": counts,
+         "n_docs": n_docs, "share": share}
     )
 
 
@@ -417,9 +404,9 @@ def keywords(
     texts_counts, _ = _unique_counts(s)
     masked = {t: t for t in texts_counts}  # scored as written; personal words dropped below
     hidden: set[str] = set()
-    for t in texts_counts:
-        if pii_spans(t):
-            hidden |= pii_words(t, tok.words(t))
+    texts = list(texts_counts)
+    for i, spans in pii_spans_many(texts).items():
+        hidden |= pii_words(texts[i], tok.words(texts[i]), spans)
     stop = set(tok.stopwords) | _tfidf_template().STOP_WORDS
     if method == "tfidf":
         extractor = _tfidf_extractor(stop)
@@ -571,11 +558,14 @@ def contrast_words(
                 f"{sorted(map(str, pd.unique(g.dropna())))}"
             )
         grams, hidden = _term_counts(tc, tok, ngrams=(ngram,), min_len=2)
-        count, docs = (Counter({_gram(k): v for k, v in c.items()}) for c in grams[ngram])
-        counted[key] = (count, docs, n_texts, hidden)
+        count, docs = grams[ngram].counters(np.zeros_like(hidden))
+        counted[key] = (count, docs, n_texts, {grams[ngram].words[i] for i in np.flatnonzero(hidden)})
     ca, da, na_texts, hidden_a = counted["a"]
     cb, db, nb_texts, hidden_b = counted["b"]
-    _drop_personal((ca, da, cb, db), hidden_a | hidden_b)
+    hidden = hidden_a | hidden_b  # a word in personal data in either group is left out of both
+    for counter in (ca, da, cb, db):
+        for gram in [g for g in counter if not hidden.isdisjoint(g.split(" "))]:
+            del counter[gram]
     words = sorted(w for w in set(ca) | set(cb) if ca[w] + cb[w] >= min_count)
     ya = np.array([ca[w] for w in words], dtype=float)
     yb = np.array([cb[w] for w in words], dtype=float)

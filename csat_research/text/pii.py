@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from csat_research.text.inputs import check_str, is_han, text_series
+from csat_research.text.inputs import MEMO_LIMIT, check_str, is_han, text_series
 
 __all__ = [
     "DEFAULT_PLACEHOLDERS",
@@ -41,6 +41,7 @@ __all__ = [
     "mask_pii_series",
     "mask_spans",
     "pii_spans",
+    "pii_spans_many",
     "pii_words",
 ]
 
@@ -376,7 +377,21 @@ _RE_FULLWIDTH = re.compile(f"[{_FULLWIDTH}]")
 _FULLWIDTH_TO_ASCII = str.maketrans(_FULLWIDTH, "".join(chr(ord(c) - 0xFEE0) for c in _FULLWIDTH))
 
 
+_MEMO: dict[str, tuple[PiiSpan, ...]] = {}
+"""The spans of answers seen before (a report finds them for counts, contrasts and quotes)."""
+
+
 def _spans(text: str) -> list[PiiSpan]:
+    found = _MEMO.get(text)
+    if found is None:
+        found = _find_spans(text)
+        if len(_MEMO) >= MEMO_LIMIT:
+            _MEMO.clear()
+        _MEMO[text] = found
+    return list(found)
+
+
+def _find_spans(text: str) -> tuple[PiiSpan, ...]:
     found: list[PiiSpan] = []
     if _RE_FULLWIDTH.search(text):
         # full-width digits, letters and ＠ (１３８..., ＱＱ) as ASCII, one character for one, so
@@ -390,14 +405,51 @@ def _spans(text: str) -> list[PiiSpan]:
         _address_spans(digits, found)
     _name_spans(text, found)
     if len(found) < 2:
-        return found
+        return tuple(found)
     # overlaps: the earlier span wins, at one start the longer one
     found.sort(key=lambda s: (s.start, -s.end))
     kept = [found[0]]
     for s in found[1:]:
         if s.start >= kept[-1].end:
             kept.append(s)
-    return kept
+    return tuple(kept)
+
+
+# a character that every rule needs one of (a digit, @, a WeChat label, the first character of a
+# name cue or honorific, a full-width letter or digit): an answer without any has no personal data
+_RE_ANY_GATE = re.compile(
+    "[0-9@信VvWw" + _RE_NAME_TRIGGER.pattern[1:-1] + _FULLWIDTH + "]"
+)
+
+
+def pii_spans_many(texts) -> dict[int, list[PiiSpan]]:
+    """:func:`pii_spans` of many texts, for the texts that hold personal data.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Answers, verbatim.
+
+    Returns
+    -------
+    dict
+        ``{position in texts: spans}`` of the texts with at least one span. Texts without a
+        single character that a rule starts from (most answers) are skipped after one
+        character-class scan.
+
+    Examples
+    --------
+    >>> pii_spans_many(["物流太慢", "我叫李明，电话13812345678"])
+    {1: [PiiSpan(start=2, end=4, kind='name'), PiiSpan(start=7, end=18, kind='phone')]}
+    """
+    gate = _RE_ANY_GATE.search
+    out = {}
+    for i, text in enumerate(texts):
+        if gate(check_str(text, "text")) is not None:
+            spans = _spans(text)
+            if spans:
+                out[i] = spans
+    return out
 
 
 def pii_spans(text: str) -> list[PiiSpan]:
@@ -637,7 +689,12 @@ def pii_words(text: str, words, spans=None) -> set[str]:
     if not spans:
         return set()
     norm = unicodedata.normalize("NFKC", text).lower()
-    exact = len(norm) == len(text)
+    if len(norm) == len(text):
+        origin = None  # one character for one (most answers)
+    else:  # … becomes ...: where each normalised character comes from
+        parts = [unicodedata.normalize("NFKC", ch).lower() for ch in text]
+        norm = "".join(parts)
+        origin = [i for i, part in enumerate(parts) for _ in part]
     pieces = [unicodedata.normalize("NFKC", text[s.start : s.end]).lower() for s in spans]
     hidden = set()
     for w in set(words):
@@ -646,11 +703,10 @@ def pii_words(text: str, words, spans=None) -> set[str]:
         if any(w in p for p in pieces):
             hidden.add(w)
             continue
-        if not exact:
-            continue
         i = norm.find(w)
         while i >= 0:
-            if any(i < s.end and s.start < i + len(w) for s in spans):
+            start, end = (i, i + len(w)) if origin is None else (origin[i], origin[i + len(w) - 1] + 1)
+            if any(start < s.end and s.start < end for s in spans):
                 hidden.add(w)
                 break
             i = norm.find(w, i + 1)

@@ -161,8 +161,14 @@ def _detect_english(s: pd.Series) -> bool:
 
 def _pick_quotes(s, mask, n, rng, english, min_chars, max_chars, masked, placeholders) -> list[dict]:
     groups: dict[str, dict] = {}
-    for label, text in zip(s.index[mask], s[mask]):
-        if text is None or not text.strip():
+    # each distinct answer once (in order of first appearance, with its count and first label)
+    codes, uniques = pd.factorize(s[mask], use_na_sentinel=True)
+    valid = codes >= 0
+    counts = np.bincount(codes[valid], minlength=len(uniques)).tolist()
+    firsts = np.unique(codes[valid], return_index=True)[1]
+    labels = s.index[mask][np.flatnonzero(valid)[firsts]]
+    for text, count, label in zip(uniques, counts, labels, strict=True):
+        if not text.strip():
             continue
         quote = masked.get(text)
         if quote is None:
@@ -172,9 +178,9 @@ def _pick_quotes(s, mask, n, rng, english, min_chars, max_chars, masked, placeho
             continue
         g = groups.get(key)
         if g is None:
-            groups[key] = {"quote": quote, "count": 1, "source": label, "key": key}
+            groups[key] = {"quote": quote, "count": count, "source": label, "key": key}
         else:
-            g["count"] += 1
+            g["count"] += count
     cands = list(groups.values())
     if not cands:
         return []

@@ -32,13 +32,16 @@ are meaningful words on their own (``data/single_char_words.txt``: 慢, 贵, 差
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 import jieba
+import numpy as np
 
 from csat_research.text.inputs import (
     MEMO_LIMIT,
@@ -51,6 +54,7 @@ from csat_research.text.inputs import (
 
 __all__ = [
     "SEGMENTERS",
+    "SegmentedTexts",
     "TextTokenizer",
     "default_stopwords",
     "make_tokenizer",
@@ -276,6 +280,16 @@ _FULLWIDTH_TO_ASCII = {
     for cp in range(r[0], r[1] + 1)
 }
 _SEP = object()  # classification of a token that ends a block (punctuation, whitespace)
+
+
+class SegmentedTexts(NamedTuple):
+    """Content words of many texts (:meth:`TextTokenizer.segment_many`), one entry per kept
+    occurrence: ``words[word[i]]`` stands in text ``text[i]``, block ``block[i]``."""
+
+    words: list[str]
+    word: np.ndarray
+    text: np.ndarray
+    block: np.ndarray
 
 
 class TextTokenizer:
@@ -561,6 +575,78 @@ class TextTokenizer:
         ['系统', '装不上', 'app', '闪退']
         """
         return [w for blk in self.blocks(text, min_len=min_len) for w in blk]
+
+    # -- many texts at once ------------------------------------------------------------
+    def _token_lists(self, texts: list[str]) -> list[list[str]]:
+        """The tokens of each text, separators (punctuation, whitespace) included: what
+        :meth:`_blocks` reads, for many texts (English: a "," between the blocks)."""
+        if self._language == "en":
+            out = []
+            for text in texts:
+                toks: list[str] = []
+                for part in _RE_EN_BLOCK_SPLIT.split(_normalise_en(text)):
+                    toks += _RE_EN_WORD.findall(part)
+                    toks.append(",")
+                out.append(toks)
+            return out
+        self._check_memo()
+        tokens, fullwidth = self._tokens, _RE_FULLWIDTH.search
+        return [tokens(t.translate(_FULLWIDTH_TO_ASCII) if fullwidth(t) else t) for t in texts]
+
+    def segment_many(self, texts, *, min_len: int = 2) -> SegmentedTexts:
+        """Content words of many texts as arrays, one entry per kept word occurrence.
+
+        The same words, in the same blocks, as :meth:`blocks` of each text; each distinct token
+        is classified once and the occurrences are held as integer codes (numpy arrays), so
+        that counting them is array arithmetic instead of a loop over words.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            The texts (typically distinct answers).
+        min_len : int, default 2
+            As in :meth:`blocks`.
+
+        Returns
+        -------
+        SegmentedTexts
+            ``words`` (the distinct content words, first seen first) and, per kept occurrence
+            in text order, ``word`` (index into ``words``), ``text`` (index into `texts`) and
+            ``block`` (a number shared by the words of one block, increasing).
+
+        Examples
+        --------
+        >>> seg = make_tokenizer().segment_many(["物流太慢了，客服回复也很慢！", "物流慢"])
+        >>> [seg.words[i] for i in seg.word], seg.text.tolist(), seg.block.tolist()
+        (['物流', '太慢', '客服', '回复', '很慢', '物流'], [0, 0, 0, 0, 0, 1], [1, 1, 2, 2, 2, 4])
+        """
+        min_len = check_int(min_len, "min_len", minimum=1)
+        texts = [check_str(t, "text") for t in texts]
+        lists = self._token_lists(texts)
+        lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        flat = list(itertools.chain.from_iterable(lists))
+        index = {t: i for i, t in enumerate(dict.fromkeys(flat))}
+        codes = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+        classes = self._classes.get(min_len)
+        if classes is None:
+            classes = self._classes.setdefault(min_len, {})
+        words: dict[str, int] = {}
+        kind = np.empty(len(index), dtype=np.int64)  # word index, -1 dropped, -2 separator
+        for i, token in enumerate(index):
+            c = classes.get(token)
+            if c is None:
+                if len(classes) >= MEMO_LIMIT:
+                    classes.clear()
+                c = classes[token] = self._classify(token, min_len)
+            kind[i] = -2 if c is _SEP else words.setdefault(c, len(words)) if c else -1
+        wid = kind[codes]
+        text_of = np.repeat(np.arange(len(lists), dtype=np.int64), lens)
+        boundary = wid == -2
+        firsts = (np.cumsum(lens) - lens)[lens > 0]
+        boundary[firsts] = True  # a text starts a block
+        block = np.cumsum(boundary)
+        kept = wid >= 0
+        return SegmentedTexts(list(words), wid[kept], text_of[kept], block[kept])
 
     # -- part-of-speech tokenizer for TextRank -----------------------------------------
     def _pos_cut(self, text: str) -> list:

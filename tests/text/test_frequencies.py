@@ -431,3 +431,27 @@ def test_word_lists_of_real_reviews_hold_no_fragments(tok):
     # the plain segmentation has them: they are dropped, not missing
     plain = Counter(w.lower() for t in texts for w in tok.cut(t))
     assert plain["xp"] > 100 and plain["vista"] > 50
+
+
+def test_word_and_bigram_counts_equal_a_plain_count_of_the_blocks_on_real_reviews(tok):
+    # the array counting (segment_many + codes) against a plain Counter over tok.blocks() of
+    # each answer, on 5,000 real reviews with every other one repeated (multiplicities)
+    texts = pd.read_csv(REAL_SAMPLE)["text"].tolist()
+    texts = texts + texts[::2]
+    hidden = _personal(texts, tok)
+    count1, docs1, count2, docs2 = Counter(), Counter(), Counter(), Counter()
+    for t in texts:
+        blocks = tok.blocks(t)
+        words = [w for b in blocks for w in b if w not in hidden]
+        pairs = [f"{a} {b}" for blk in blocks for a, b in zip(blk, blk[1:])
+                 if a not in hidden and b not in hidden]
+        count1.update(words)
+        docs1.update(set(words))
+        count2.update(pairs)
+        docs2.update(set(pairs))
+    words, bigrams = word_and_bigram_frequencies(texts, tokenizer=tok)
+    assert dict(zip(words["word"], words["count"])) == dict(count1)
+    assert dict(zip(words["word"], words["n_docs"])) == dict(docs1)
+    assert dict(zip(bigrams["word"], bigrams["count"])) == dict(count2)
+    assert dict(zip(bigrams["word"], bigrams["n_docs"])) == dict(docs2)
+    assert len(count2) > 30_000 and {"汪先生", "蓝蓝"} <= hidden

