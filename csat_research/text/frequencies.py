@@ -73,13 +73,22 @@ def _check_ngram(ngram) -> int:
 
 
 def _grams(keys: np.ndarray, texts: np.ndarray, mult: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Distinct `keys` (int64 codes of words or word pairs), their occurrences and the number
-    of answers holding them, each occurrence in text ``texts[i]`` counting ``mult`` of it."""
-    uniq, inv = np.unique(keys, return_inverse=True)
-    count = np.bincount(inv, weights=mult[texts], minlength=len(uniq))
-    in_text = np.unique(texts * len(uniq) + inv)  # each (text, gram) once
-    docs = np.bincount(in_text % len(uniq), weights=mult[in_text // len(uniq)], minlength=len(uniq))
-    return uniq, count.round().astype(np.int64), docs.round().astype(np.int64)
+    """Distinct `keys` (int64 codes of words or word pairs, >= 0), their occurrences and the
+    number of answers holding them; an occurrence in text ``texts[i]`` counts ``mult`` of it.
+    One sort of the (key, text) pairs gives both counts."""
+    n_texts = len(mult)
+    if not keys.size:
+        return keys[:0], keys[:0], keys[:0]
+    if int(keys.max()) >= np.iinfo(np.int64).max // n_texts:
+        raise ValueError("too many distinct words to code word pairs in 64 bits")
+    both = np.sort(keys * n_texts + texts)
+    key, text = both // n_texts, both % n_texts
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])  # where each key starts
+    in_text = np.r_[True, both[1:] != both[:-1]]  # the first occurrence of a key in a text
+    weight = mult[text]
+    count = np.add.reduceat(weight, first)
+    docs = np.add.reduceat(np.where(in_text, weight, 0.0), first)
+    return key[first], count.round().astype(np.int64), docs.round().astype(np.int64)
 
 
 def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngrams=(1,), min_len: int):

@@ -32,7 +32,6 @@ are meaningful words on their own (``data/single_char_words.txt``: 慢, 贵, 差
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import threading
@@ -42,6 +41,8 @@ from typing import NamedTuple
 
 import jieba
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from csat_research.text.inputs import (
     MEMO_LIMIT,
@@ -622,11 +623,11 @@ class TextTokenizer:
         """
         min_len = check_int(min_len, "min_len", minimum=1)
         texts = [check_str(t, "text") for t in texts]
-        lists = self._token_lists(texts)
-        lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        flat = list(itertools.chain.from_iterable(lists))
-        index = {t: i for i, t in enumerate(dict.fromkeys(flat))}
-        codes = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+        lists = pa.array(self._token_lists(texts), type=pa.list_(pa.string()))
+        encoded = pc.dictionary_encode(lists.values)  # each distinct token once
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        lens = np.diff(lists.offsets.to_numpy())
+        index = encoded.dictionary.to_pylist()
         classes = self._classes.get(min_len)
         if classes is None:
             classes = self._classes.setdefault(min_len, {})
@@ -640,7 +641,7 @@ class TextTokenizer:
                 c = classes[token] = self._classify(token, min_len)
             kind[i] = -2 if c is _SEP else words.setdefault(c, len(words)) if c else -1
         wid = kind[codes]
-        text_of = np.repeat(np.arange(len(lists), dtype=np.int64), lens)
+        text_of = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
         boundary = wid == -2
         firsts = (np.cumsum(lens) - lens)[lens > 0]
         boundary[firsts] = True  # a text starts a block
