@@ -38,6 +38,7 @@ from csat_research.stats import (
 )
 from csat_research.stats.crosstabs import crosstab
 from csat_research.text.frequencies import contrast_words, word_and_bigram_frequencies
+from csat_research.text.inputs import text_series
 from csat_research.text.quotes import representative_quotes
 from csat_research.text.themes import default_theme_lexicon, tag_themes, theme_summary
 from csat_research.text.tokenize import default_stopwords, make_tokenizer
@@ -122,8 +123,12 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
     p = study.params
     lang = study.lang
     lexicon = _lexicon(study)  # a broken lexicon fails every study, with or without answers
-    answers = study.data[IMPROVE].dropna().astype(str)
-    answers = answers[answers.str.strip() != ""]
+    raw = study.data[IMPROVE]
+    # one object Series of str / None for every text function below (each would otherwise
+    # convert the column again: a million answers take a quarter of a second per conversion)
+    texts = text_series(raw.astype(str).where(raw.notna(), None))
+    answered = texts.notna() & (texts.fillna("").str.strip() != "")
+    answers = texts[answered]
     if answers.empty:
         notes.append(CsatWarning("no open answers to analyse", kind="no_open_answers"))
         return None
@@ -133,9 +138,7 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
     stopwords = default_stopwords("zh") | set(p.text.stopwords) if p.text.stopwords else None
     tok = make_tokenizer(user_words=p.text.user_words, stopwords=stopwords, language="zh")
     words, bigrams = word_and_bigram_frequencies(answers, tokenizer=tok, top=60, top_bigrams=30)
-    tags = tag_themes(study.data[IMPROVE].fillna(""), lexicon=lexicon)
-    answered = study.data[IMPROVE].fillna("").astype(str).str.strip() != ""
-    tags = tags[answered]
+    tags = tag_themes(answers, lexicon=lexicon)
     themes = theme_summary(tags, outcome=study.data.loc[answered, OVERALL], lexicon=lexicon, language=lang)
     seg = [s for s in ("customer_type", "value_band", "age_group") if s in study.data.columns]
     by_seg = pd.concat(
@@ -146,23 +149,22 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
     sat = study.data.loc[answered, OVERALL]
     groups = pd.Series(np.where(sat <= 2, "dissatisfied", np.where(sat >= 4, "satisfied", "neutral")), index=sat.index)
     if {"dissatisfied", "satisfied"} <= set(groups):
-        contrast = contrast_words(study.data.loc[answered, IMPROVE].astype(str), groups, tokenizer=tok, min_count=5)
+        contrast = contrast_words(answers, groups, tokenizer=tok, min_count=5)
     else:  # no answer of one side to contrast with
         contrast = pd.DataFrame()
         notes.append(CsatWarning(
             f"contrast_words not computed: open answers only from {sorted(set(groups))} respondents "
             "(needs dissatisfied, overall_sat <= 2, and satisfied, >= 4)",
             kind="not_estimated", analysis="contrast_words", groups=tuple(sorted(set(groups)))))
-    answer_texts = study.data.loc[answered, IMPROVE].astype(str)
     quotes = pd.concat(
-        [representative_quotes(answer_texts, tags, theme=t,
+        [representative_quotes(answers, tags, theme=t,
                                n=p.text.quotes_per_theme, seed=p.analysis.seed,
                                placeholders=i18n.texts("pii", lang))
          for t in tags.columns if tags[t].any()],
         ignore_index=True,
     ) if p.text.quotes_per_theme else pd.DataFrame()
     negative = (sat <= NEGATIVE_MAX).to_numpy()
-    emerging = emerging_topics(study.data.loc[answered, IMPROVE][negative], tags=tags[negative], tokenizer=tok,
+    emerging = emerging_topics(answers[negative], tags=tags[negative], tokenizer=tok,
                                seed=p.analysis.seed, placeholders=i18n.texts("pii", lang))
     return TextResults(
         n_answers=int(answered.sum()), words=words, bigrams=bigrams, tags=tags, themes=themes,
