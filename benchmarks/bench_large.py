@@ -169,7 +169,7 @@ def run_report(params: Path) -> dict:
             "max_single": maxrss * 1024 if maxrss > before else None, "cells": cells, "stdout": out}
 
 
-def profile(params: Path, top: int = 30) -> None:
+def profile(params: Path, top: int = 60) -> None:
     """cProfile of load_study + analyse in this process (the notebook's second cell)."""
     from csat_research.io.params import load_params
     from csat_research.report.analyse import analyse
