@@ -156,13 +156,11 @@ def _text(study: Study, notes: list[str]) -> TextResults | None:
             f"contrast_words not computed: open answers only from {sorted(set(groups))} respondents "
             "(needs dissatisfied, overall_sat <= 2, and satisfied, >= 4)",
             kind="not_estimated", analysis="contrast_words", groups=tuple(sorted(set(groups)))))
-    quotes = pd.concat(
-        [representative_quotes(answers, tags, theme=t,
-                               n=p.text.quotes_per_theme, seed=p.analysis.seed,
-                               placeholders=i18n.texts("pii", lang))
-         for t in tags.columns if tags[t].any()],
-        ignore_index=True,
-    ) if p.text.quotes_per_theme else pd.DataFrame()
+    tagged = [t for t in tags.columns if tags[t].any()]
+    quotes = representative_quotes(
+        answers, tags, theme=tagged, n=p.text.quotes_per_theme, seed=p.analysis.seed,
+        placeholders=i18n.texts("pii", lang),
+    ) if p.text.quotes_per_theme and tagged else pd.DataFrame()
     negative = (sat <= NEGATIVE_MAX).to_numpy()
     emerging = emerging_topics(answers[negative], tags=tags[negative], tokenizer=tok,
                                seed=p.analysis.seed, placeholders=i18n.texts("pii", lang))

@@ -60,7 +60,9 @@ def representative_quotes(
     n : int, default 3
         Quotes per theme (fewer when fewer distinct answers exist; a CsatWarning says so).
     seed : int, default 0
-        Seed of the random choice among the medium-length answers.
+        Seed of the random choice among the medium-length answers; each theme draws with its
+        own generator seeded with it, so a theme's quotes do not depend on the other themes
+        asked for.
     min_chars, max_chars : int, optional
         Preferred length of a quote in characters. Default: the middle half (quartiles) of
         the theme's distinct answers, widened to at least 8-60 characters for Chinese and
@@ -130,13 +132,13 @@ def representative_quotes(
         raise DataError(f"theme {missing} not in tags; available: {list(tags.columns)}")
     english = _detect_english(s) if language is None else check_language(language) == "en"
     mask_pii("", placeholders=placeholders)  # checks the placeholders before any work
-    rng = np.random.default_rng(seed)
     masked: dict[str, str] = {}
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)  # each distinct answer once
     rows = []
     for t in themes:
         picked = _pick_quotes(
-            s, tags[t].to_numpy(dtype=bool), n, rng, english, min_chars, max_chars, masked,
-            placeholders,
+            s.index, codes, uniques, tags[t].to_numpy(dtype=bool), n, np.random.default_rng(seed),
+            english, min_chars, max_chars, masked, placeholders,
         )
         if len(picked) < n:
             warnings.warn(
@@ -159,15 +161,18 @@ def _detect_english(s: pd.Series) -> bool:
     return latin > 3 * han
 
 
-def _pick_quotes(s, mask, n, rng, english, min_chars, max_chars, masked, placeholders) -> list[dict]:
+def _pick_quotes(index, codes, uniques, mask, n, rng, english, min_chars, max_chars, masked,
+                 placeholders) -> list[dict]:
     groups: dict[str, dict] = {}
-    # each distinct answer once (in order of first appearance, with its count and first label)
-    codes, uniques = pd.factorize(s[mask], use_na_sentinel=True)
-    valid = codes >= 0
-    counts = np.bincount(codes[valid], minlength=len(uniques)).tolist()
-    firsts = np.unique(codes[valid], return_index=True)[1]
-    labels = s.index[mask][np.flatnonzero(valid)[firsts]]
-    for text, count, label in zip(uniques, counts, labels, strict=True):
+    # the theme's distinct answers in order of first appearance, with their count and first label
+    theme_codes = codes[mask]
+    valid = theme_codes >= 0
+    present, first = np.unique(theme_codes[valid], return_index=True)
+    order = np.argsort(first, kind="stable")
+    present, first = present[order], first[order]
+    counts = np.bincount(theme_codes[valid], minlength=len(uniques))[present].tolist()
+    labels = index[mask][np.flatnonzero(valid)[first]]
+    for text, count, label in zip(uniques[present], counts, labels, strict=True):
         if not text.strip():
             continue
         quote = masked.get(text)
