@@ -290,6 +290,81 @@ def test_verdicts_and_missing_items(answer, themes):
     assert {t for t in tags.columns if tags.loc[0, t]} == themes
 
 
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
+        # praise said with a negator: "never seen one so fast" (没见过这么), "木有" (没有, slang),
+        # 不失 (does not lack), 没坏 / 不高 / 不小 (the negation ends at the praise), 对不住 / 吃不了
+        # / 忘不了 (a 不 inside a set phrase), 无烟 (non-smoking); 还没发现 negates what follows
+        ("从来没见过这么快的外卖", set()),
+        ("没吃过这么好吃的面条", set()),
+        ("没吃过这么难吃的面条", {"product_quality"}),
+        ("木有一个坏的，很新鲜", set()),
+        ("这本书通俗而不失专业", set()),
+        ("水果都没坏真好", set()),
+        ("价格也不高超划算", set()),
+        ("房间不小挺干净的", set()),
+        ("大雨天点外卖真对不住送餐小哥", set()),
+        ("我吃不了羊肉，这个烤饼很好吃", set()),
+        ("忘不了那里的早餐好味道", set()),
+        ("无烟楼层的房间较安静", set()),
+        ("用了一周还没发现什么毛病", set()),
+        # hearsay and hesitation: the rest of the clause is not read
+        ("看评论都说送得慢，结果很快就到了", set()),
+        ("一直犹豫怕质量不好，收到后很满意", set()),
+        # ordinary words that hold a complaint word: weather, idioms, tender meat, portions that
+        # are too big, a wish to use less chilli, taking out the rubbish, half an hour or less
+        ("隔三差五就点一次，味道不错", set()),
+        ("天冷了送餐师傅注意保暖", set()),
+        ("天气不好还准时送到", set()),
+        ("饭菜送到还是烫烫的", set()),
+        ("饿坏了的时候送到了，太及时了", set()),
+        ("肘子炖得软烂，很入味", set()),
+        ("肉再炖烂一些就完美了", set()),
+        ("量太大了，两个人都吃不完", set()),
+        ("希望少放点辣椒", set()),
+        ("小米粥不甜不淡刚刚好", set()),
+        ("送餐员还帮我把门口的垃圾拿走了", set()),
+        ("不能吃辣的朋友记得备注", set()),
+        ("不到半个小时就送到了", set()),
+        ("送得很快，提前半小时到了", set()),
+        ("12小时不到就送货上门", set()),
+        ("正好赶上降价，省了不少", set()),
+        ("读完才回味过来", set()),
+        ("很慢热的一个人", set()),
+        ("随机附送的数据线能用很久", set()),
+        ("最慢也是第二天送到", set()),
+        ("感动得差点流泪的故事", set()),
+        ("书里没有很深的专业术语", set()),
+        ("有熨烫设备，很贴心", set()),
+        ("洗澡时不能两个卫生间一起用", set()),
+        ("没电梯，服务员帮忙把行李提到房间", set()),
+        ("看完觉得不符合我的价值观", set()),
+        # slow lifts and laptops, a hotel guest arriving late, self-fitted parts
+        ("电梯速度非常慢", set()),
+        ("开机和关机超级慢", set()),
+        ("告诉酒店前台我会晚到", set()),
+        ("酒店方面没有通知我们", set()),
+        ("内存条不好安装", set()),
+        # the complaints of the same shape stay
+        ("好吃就是送得太慢", {"delivery_courier"}),
+        ("热干面不好吃", {"product_quality"}),
+        ("等了2个半小时", {"delivery_courier"}),
+        ("足足送了1个多小时", {"delivery_courier"}),
+        ("严重超时", {"delivery_courier"}),
+        ("送餐员对路不熟，绕了半天", {"delivery_courier"}),
+        ("送餐师傅的方向感要加强", {"delivery_courier"}),
+        ("米饭夹生，半生不熟", {"product_quality"}),
+        ("菜量太小了", {"not_as_described"}),
+        ("刚买就降价了", {"price_protection"}),
+    ],
+)
+def test_praise_and_asides_of_positive_reviews_are_no_complaints(answer, themes):
+    # shapes of the false alarms found on real positive reviews (food delivery and shopping)
+    tags = tag_themes([answer])
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
 def test_lexicon_verdicts_key():
     lex = {
         "themes": {
