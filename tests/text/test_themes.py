@@ -346,6 +346,13 @@ def test_verdicts_and_missing_items(answer, themes):
         ("告诉酒店前台我会晚到", set()),
         ("酒店方面没有通知我们", set()),
         ("内存条不好安装", set()),
+        ("大堂乱收费", set()),  # an overcharge is an installation complaint only beside 安装 / 维修
+        ("上门安装还乱收费", {"installation_repair"}),
+        # 美好 / 良好 hold 好, 破坏 holds 坏, 不惑 and 没有理由 start like a negator
+        ("不是每个人都有一个美好的童年环境", set()),
+        ("被人类破坏的地球", set()),
+        ("到了不惑之年又开始读这些大家都叫好的书", set()),
+        ("一本没有理由错过的好书", set()),
         # the complaints of the same shape stay
         ("好吃就是送得太慢", {"delivery_courier"}),
         ("热干面不好吃", {"product_quality"}),
