@@ -308,6 +308,7 @@ def test_verdicts_and_missing_items(answer, themes):
         ("我吃不了羊肉，这个烤饼很好吃", set()),
         ("忘不了那里的早餐好味道", set()),
         ("无烟楼层的房间较安静", set()),
+        ("离得不算近送来还是热的", set()),  # 不算近 / 不远: a distance, no negated praise
         ("用了一周还没发现什么毛病", set()),
         # hearsay and hesitation: the rest of the clause is not read
         ("看评论都说送得慢，结果很快就到了", set()),
