@@ -373,6 +373,22 @@ def test_praise_and_asides_of_positive_reviews_are_no_complaints(answer, themes)
     assert {t for t in tags.columns if tags.loc[0, t]} == themes
 
 
+def test_a_verdict_beside_an_other_subject_is_about_it():
+    # 服务 (the service) is one of the lexicon's other_subjects: a verdict in its clause is no
+    # product verdict (前台 is an aspect of attitude); the verdict of the next clause still is
+    tags = tag_themes(["服务太差", "前台服务极差", "这个服务真垃圾，东西也难用", "太差了"])
+    assert [{t for t in tags.columns if tags.loc[i, t]} for i in range(4)] == [
+        set(), {"attitude"}, {"product_quality"}, {"product_quality"}]
+    lex = default_theme_lexicon()
+    assert lex["other_subjects"]["zh"] == ["服务"]
+    lex["other_subjects"]["zh"] = []
+    assert tag_themes(["服务太差"], lexicon=lex).loc[0, "product_quality"]
+    assert list(tag_themes(["服务太差"], lexicon=lex).columns) == list(THEME_IDS)  # no column for it
+    lex["other_subjects"]["zh"] = "服务"
+    with pytest.raises(ParamsError, match=r"other_subjects.*must be a list of str"):
+        tag_themes(["服务太差"], lexicon=lex)
+
+
 def test_lexicon_verdicts_key():
     lex = {
         "themes": {
