@@ -341,6 +341,10 @@ def test_verdicts_and_missing_items(answer, themes):
         ("洗澡时不能两个卫生间一起用", set()),
         ("没电梯，服务员帮忙把行李提到房间", set()),
         ("看完觉得不符合我的价值观", set()),
+        ("小说里的配角不值一提", set()),
+        ("前台居然没有值班人员", set()),
+        ("也没有什么卫生死角", set()),
+        ("不象香港酒店的房间那么挤", set()),  # 香港 holds 香 (fragrant), negated praise
         # slow lifts and laptops, a hotel guest arriving late, self-fitted parts
         ("电梯速度非常慢", set()),
         ("开机和关机超级慢", set()),
