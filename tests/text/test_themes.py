@@ -372,6 +372,7 @@ def test_verdicts_and_missing_items(answer, themes):
         ("送餐师傅的方向感要加强", {"delivery_courier"}),
         ("米饭夹生，半生不熟", {"product_quality"}),
         ("菜量太小了", {"not_as_described"}),
+        ("退房时又给少发票", {"invoice"}),  # 少发票 holds 少发 (items left out)
         ("刚买就降价了", {"price_protection"}),
     ],
 )
