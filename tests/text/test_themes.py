@@ -344,6 +344,13 @@ def test_verdicts_and_missing_items(answer, themes):
         ("小说里的配角不值一提", set()),
         ("前台居然没有值班人员", set()),
         ("也没有什么卫生死角", set()),
+        # book reviews: health, habits and food as a topic, a story that grows on one
+        ("推荐身体不太好的朋友读读这本书", set()),
+        ("书里讲垃圾食品不宜多吃", set()),
+        ("教孩子改掉坏的习惯", set()),
+        ("教你如何吃出健康", set()),
+        ("看得入迷差点忘了吃饭", set()),
+        ("这本书越读越有味道", set()),
         ("不象香港酒店的房间那么挤", set()),  # 香港 holds 香 (fragrant), negated praise
         # slow lifts and laptops, a hotel guest arriving late, self-fitted parts
         ("电梯速度非常慢", set()),
