@@ -434,10 +434,11 @@ def _default_compiled() -> _CompiledLexicon:
 
 _RE_LATIN = re.compile("[a-z]")
 _RE_POST_NEGATION = re.compile(
-    r"(?:都|也)没有?(?:出现|发现|遇到|碰到|感觉到|看到|见到)?过?[了啊呀呢吧哦的]*$"
+    r"(?:都|也)(?:没有?(?:出现|发现|遇到|碰到|感觉到|看到|见到)?过?|不(?:大|高|明显|严重))"
+    r"[了啊呀呢吧哦的]*$"
 )
-"""A clause that ends in 都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现过) negates what stands
-before it."""
+"""A clause that ends in 都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现过) or in 都不大 / 也不明显
+(发热噪音都不大) negates what stands before it."""
 _RE_SPACE = re.compile(r"\s+")
 
 

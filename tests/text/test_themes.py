@@ -351,6 +351,17 @@ def test_verdicts_and_missing_items(answer, themes):
         ("教你如何吃出健康", set()),
         ("看得入迷差点忘了吃饭", set()),
         ("这本书越读越有味道", set()),
+        # laptop reviews: 其次 holds 次品, 太小巧 holds 太小, rare faults and a cool machine
+        ("其次品牌也让人放心", set()),
+        ("机身实在太小巧了", set()),
+        ("用了半年很少出毛病", set()),
+        ("暂时还没有看见坏点", set()),
+        ("故障率低，很稳定", set()),
+        ("机器的发热量很小", set()),
+        ("发热和噪音都不大", set()),  # a clause that ends in 都不大 negates what precedes it
+        ("噪音很大", {"product_quality"}),
+        ("连个鼠标都不送，太小气了", {"not_as_described"}),
+        ("吃完中毒了", {"product_quality"}),
         ("不象香港酒店的房间那么挤", set()),  # 香港 holds 香 (fragrant), negated praise
         # slow lifts and laptops, a hotel guest arriving late, self-fitted parts
         ("电梯速度非常慢", set()),
