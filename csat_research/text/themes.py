@@ -108,7 +108,8 @@ def default_theme_lexicon() -> dict:
         optionally ``exclude``, ``unless``, ``verdicts``, ``general_cues: false``); ``general_praise`` are
         praise words shared by all themes; ``negation`` holds per language ``negators``,
         ``not_negators`` and ``hypothetical`` words (担心, 以为, 如果, 听说: the rest of their
-        clause is not read); ``neutral`` words hold a complaint word but are none (出差 holds 差)
+        clause is not read); ``neutral`` words hold a complaint word but are none (出差 holds 差);
+        ``other_subjects`` name what no theme covers (服务): a verdict beside one is about it
         (see ``data/themes.yaml``). A fresh deep copy on every call: change it and pass it as
         ``lexicon=`` to :func:`tag_themes`.
 
@@ -304,6 +305,13 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
     for lang, terms in _shared_terms(lexicon, "neutral").items():
         for term in terms:  # a term without a role: it hides the terms inside it (出差 holds 差)
             roles.setdefault(term, [0] * _N_ROLES)
+    # A subject no theme covers (服务) is an aspect of no theme: the bit after the last theme's,
+    # which no cue accepts and no answer carries; a verdict beside it is about it (服务太差 is no
+    # product verdict), as a verdict beside another theme's aspect is about that theme.
+    other_bit = 1 << len(themes)
+    for lang, terms in _shared_terms(lexicon, "other_subjects").items():
+        for term in terms:
+            add(term, _ASPECT, other_bit)
     general = _shared_terms(lexicon, "general_cues")
     general_praise = _shared_terms(lexicon, "general_praise")
     general_bits = 0
@@ -426,10 +434,11 @@ def _default_compiled() -> _CompiledLexicon:
 
 _RE_LATIN = re.compile("[a-z]")
 _RE_POST_NEGATION = re.compile(
-    r"(?:都|也)没有?(?:出现|发现|遇到|碰到|感觉到|看到|见到)?过?[了啊呀呢吧哦的]*$"
+    r"(?:都|也)(?:没有?(?:出现|发现|遇到|碰到|感觉到|看到|见到)?过?|不(?:大|高|明显|严重))"
+    r"[了啊呀呢吧哦的]*$"
 )
-"""A clause that ends in 都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现过) negates what stands
-before it."""
+"""A clause that ends in 都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现过) or in 都不大 / 也不明显
+(发热噪音都不大) negates what stands before it."""
 _RE_SPACE = re.compile(r"\s+")
 
 
@@ -691,7 +700,8 @@ def tag_themes(
     the word (答非所问 of a 机器人 is bot_unhelpful, not off_topic_answer; 安装费花了180，太贵了
     is no price_value). A theme's ``verdicts`` are general verdicts without an aspect (垃圾,
     后悔, 上当了): a non-negated one tags its theme only when the answer has no other theme
-    (垃圾 alone is a product complaint; 物流太慢，垃圾 is logistics_updates only). Each distinct
+    (垃圾 alone is a product complaint; 物流太慢，垃圾 is logistics_updates only), and never in a
+    clause that names one of the lexicon's ``other_subjects`` (服务太差 is no product verdict). Each distinct
     clause is evaluated once.
 
     Product themes (``dimension: product``: quality, authenticity, not as described,

@@ -290,6 +290,138 @@ def test_verdicts_and_missing_items(answer, themes):
     assert {t for t in tags.columns if tags.loc[0, t]} == themes
 
 
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
+        # praise said with a negator: "never seen one so fast" (没见过这么), "木有" (没有, slang),
+        # 不失 (does not lack), 没坏 / 不高 / 不小 (the negation ends at the praise), 对不住 / 吃不了
+        # / 忘不了 (a 不 inside a set phrase), 无烟 (non-smoking); 还没发现 negates what follows
+        ("从来没见过这么快的外卖", set()),
+        ("没吃过这么好吃的面条", set()),
+        ("没吃过这么难吃的面条", {"product_quality"}),
+        ("木有一个坏的，很新鲜", set()),
+        ("这本书通俗而不失专业", set()),
+        ("水果都没坏真好", set()),
+        ("价格也不高超划算", set()),
+        ("房间不小挺干净的", set()),
+        ("大雨天点外卖真对不住送餐小哥", set()),
+        ("我吃不了羊肉，这个烤饼很好吃", set()),
+        ("忘不了那里的早餐好味道", set()),
+        ("无烟楼层的房间较安静", set()),
+        ("离得不算近送来还是热的", set()),  # 不算近 / 不远: a distance, no negated praise
+        ("用了一周还没发现什么毛病", set()),
+        # hearsay and hesitation: the rest of the clause is not read
+        ("看评论都说送得慢，结果很快就到了", set()),
+        ("一直犹豫怕质量不好，收到后很满意", set()),
+        # ordinary words that hold a complaint word: weather, idioms, tender meat, portions that
+        # are too big, a wish to use less chilli, taking out the rubbish, half an hour or less
+        ("隔三差五就点一次，味道不错", set()),
+        ("天冷了送餐师傅注意保暖", set()),
+        ("天气不好还准时送到", set()),
+        ("饭菜送到还是烫烫的", set()),
+        ("饿坏了的时候送到了，太及时了", set()),
+        ("肘子炖得软烂，很入味", set()),
+        ("肉再炖烂一些就完美了", set()),
+        ("量太大了，两个人都吃不完", set()),
+        ("希望少放点辣椒", set()),
+        ("小米粥不甜不淡刚刚好", set()),
+        ("送餐员还帮我把门口的垃圾拿走了", set()),
+        ("不能吃辣的朋友记得备注", set()),
+        ("不到半个小时就送到了", set()),
+        ("送得很快，提前半小时到了", set()),
+        ("12小时不到就送货上门", set()),
+        ("正好赶上降价，省了不少", set()),
+        ("读完才回味过来", set()),
+        ("很慢热的一个人", set()),
+        ("随机附送的数据线能用很久", set()),
+        ("最慢也是第二天送到", set()),
+        ("感动得差点流泪的故事", set()),
+        ("书里没有很深的专业术语", set()),
+        ("有熨烫设备，很贴心", set()),
+        ("洗澡时不能两个卫生间一起用", set()),
+        ("没电梯，服务员帮忙把行李提到房间", set()),
+        ("看完觉得不符合我的价值观", set()),
+        ("小说里的配角不值一提", set()),
+        ("前台居然没有值班人员", set()),
+        ("也没有什么卫生死角", set()),
+        # book reviews: health, habits and food as a topic, a story that grows on one
+        ("推荐身体不太好的朋友读读这本书", set()),
+        ("书里讲垃圾食品不宜多吃", set()),
+        ("教孩子改掉坏的习惯", set()),
+        ("教你如何吃出健康", set()),
+        ("看得入迷差点忘了吃饭", set()),
+        ("这本书越读越有味道", set()),
+        # laptop reviews: 其次 holds 次品, 太小巧 holds 太小, rare faults and a cool machine
+        ("其次品牌也让人放心", set()),
+        ("机身实在太小巧了", set()),
+        ("用了半年很少出毛病", set()),
+        ("暂时还没有看见坏点", set()),
+        ("故障率低，很稳定", set()),
+        ("机器的发热量很小", set()),
+        ("发热和噪音都不大", set()),  # a clause that ends in 都不大 negates what precedes it
+        ("噪音很大", {"product_quality"}),
+        ("连个鼠标都不送，太小气了", {"not_as_described"}),
+        ("吃完中毒了", {"product_quality"}),
+        # hotel reviews: what does not affect, the best around, "almost"
+        ("施工在外面，不影响房间卫生和休息", set()),
+        ("附近也没有更好的酒店了", set()),
+        ("房间的保险箱差一点就要撬开了", set()),
+        ("玩游戏真的很慢", set()),  # no delivery verdict in a sentence about games
+        ("内容空洞，不值一看", {"product_quality"}),  # 不值一看 is about the book, not its price
+        ("不象香港酒店的房间那么挤", set()),  # 香港 holds 香 (fragrant), negated praise
+        # slow lifts and laptops, a hotel guest arriving late, self-fitted parts
+        ("电梯速度非常慢", set()),
+        ("开机和关机超级慢", set()),
+        ("告诉酒店前台我会晚到", set()),
+        ("酒店方面没有通知我们", set()),
+        ("内存条不好安装", set()),
+        ("大堂乱收费", set()),  # an overcharge is an installation complaint only beside 安装 / 维修
+        ("上门安装还乱收费", {"installation_repair"}),
+        # software installed by the buyer and a hotel's repairs are no installation visit
+        ("可能是驱动没安装好，声音很小", set()),
+        ("酒店的空调修了两次还是修不好", set()),
+        ("空调修了两次还是修不好", {"installation_repair"}),
+        # 美好 / 良好 hold 好, 破坏 holds 坏, 不惑 and 没有理由 start like a negator
+        ("不是每个人都有一个美好的童年环境", set()),
+        ("被人类破坏的地球", set()),
+        ("到了不惑之年又开始读这些大家都叫好的书", set()),
+        ("一本没有理由错过的好书", set()),
+        # the complaints of the same shape stay
+        ("好吃就是送得太慢", {"delivery_courier"}),
+        ("热干面不好吃", {"product_quality"}),
+        ("等了2个半小时", {"delivery_courier"}),
+        ("足足送了1个多小时", {"delivery_courier"}),
+        ("严重超时", {"delivery_courier"}),
+        ("送餐员对路不熟，绕了半天", {"delivery_courier"}),
+        ("送餐师傅的方向感要加强", {"delivery_courier"}),
+        ("米饭夹生，半生不熟", {"product_quality"}),
+        ("菜量太小了", {"not_as_described"}),
+        ("退房时又给少发票", {"invoice"}),  # 少发票 holds 少发 (items left out)
+        ("刚买就降价了", {"price_protection"}),
+    ],
+)
+def test_praise_and_asides_of_positive_reviews_are_no_complaints(answer, themes):
+    # shapes of the false alarms found on real positive reviews (food delivery and shopping)
+    tags = tag_themes([answer])
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
+def test_a_verdict_beside_an_other_subject_is_about_it():
+    # 服务 (the service) is one of the lexicon's other_subjects: a verdict in its clause is no
+    # product verdict (前台 is an aspect of attitude); the verdict of the next clause still is
+    tags = tag_themes(["服务太差", "前台服务极差", "这个服务真垃圾，东西也难用", "太差了"])
+    assert [{t for t in tags.columns if tags.loc[i, t]} for i in range(4)] == [
+        set(), {"attitude"}, {"product_quality"}, {"product_quality"}]
+    lex = default_theme_lexicon()
+    assert lex["other_subjects"]["zh"] == ["服务"]
+    lex["other_subjects"]["zh"] = []
+    assert tag_themes(["服务太差"], lexicon=lex).loc[0, "product_quality"]
+    assert list(tag_themes(["服务太差"], lexicon=lex).columns) == list(THEME_IDS)  # no column for it
+    lex["other_subjects"]["zh"] = "服务"
+    with pytest.raises(ParamsError, match=r"other_subjects.*must be a list of str"):
+        tag_themes(["服务太差"], lexicon=lex)
+
+
 def test_lexicon_verdicts_key():
     lex = {
         "themes": {
