@@ -137,17 +137,36 @@ def _ordered_model_class():
             return cached[1]
 
         def _cases(self):
-            """What every evaluation reuses: the category codes and the design (computed once)."""
+            """What every evaluation reuses (computed once): the category codes, the case weights,
+            the flat positions of each case's upper and lower cut point in a cases x cut points
+            matrix (the top category's upper and the bottom category's lower position point at a
+            cell of the other one: their derivatives are zero), and work buffers of the design's
+            and of that matrix's shape (big temporaries cost page faults at every iteration)."""
             cached = self.__dict__.get("_score_cases")
             if cached is None:
                 k = self.k_levels - 1
                 y = np.asarray(self.endog, dtype=np.intp)
-                rows = np.arange(y.size)
-                upper, lower = y < k, y > 0
-                w = np.ones(y.size) if self.case_weights is None else self.case_weights
-                cached = self._score_cases = (y, (rows[upper], y[upper]), upper, (rows[lower], y[lower] - 1),
-                                              lower, w)
+                base = np.arange(y.size) * k
+                cached = self._score_cases = {
+                    "y": y,
+                    "w": np.ones(y.size) if self.case_weights is None else self.case_weights,
+                    "upper": base + np.minimum(y, k - 1),
+                    "lower": base + np.maximum(y - 1, 0),
+                    "design_buffer": np.empty(self.exog.shape),
+                    "cut_buffer": np.empty((y.size, k)),
+                }
             return cached
+
+        def _cut_matrix(self, upper_values, lower_values):
+            """Cases x cut points: ``upper_values`` at each case's upper cut point, ``lower_values``
+            at its lower one, zero elsewhere (in the work buffer: use before the next call)."""
+            cases = self._cases()
+            out = cases["cut_buffer"]
+            out.fill(0.0)
+            flat = out.reshape(-1)
+            flat[cases["upper"]] = upper_values
+            flat[cases["lower"]] += lower_values
+            return out
 
         def _terms(self, params):
             """Per-case first and second derivatives in the linear predictor and the two cut
@@ -161,7 +180,7 @@ def _ordered_model_class():
             beta, t = params[:-k], params[-k:]
             increments = np.concatenate((t[:1], np.exp(t[1:])))
             cuts = np.concatenate(([-np.inf], increments.cumsum(), [np.inf]))
-            y = self._cases()[0]
+            y = self._cases()["y"]
             xb = self.exog.dot(beta)
             cdf_u = special.expit(cuts[y + 1] - xb)
             cdf_l = special.expit(cuts[y] - xb)
@@ -185,32 +204,32 @@ def _ordered_model_class():
             k = self.k_levels - 1
             terms = self._terms(params)
             a, c = terms["a"], terms["c"]
-            y, at_upper, upper, at_lower, lower, w = self._cases()
+            w = self._cases()["w"]
             n_beta = self.exog.shape[1]
-            out = np.empty((y.size, n_beta + k))
+            out = np.empty((a.size, n_beta + k))
             np.multiply(self.exog, (c - a)[:, None], out=out[:, :n_beta])
-            d_cut = np.zeros((y.size, k))  # d log P / d tau_j, j = 0 .. K-2
-            d_cut[at_upper] += a[upper]
-            d_cut[at_lower] -= c[lower]
-            out[:, n_beta:] = d_cut @ self._jacobian(terms["increments"])
-            return out if self.case_weights is None else out * w[:, None]
+            # d log P / d tau_j, j = 0 .. K-2, then d / dt
+            np.matmul(self._cut_matrix(a, -c), self._jacobian(terms["increments"]), out=out[:, n_beta:])
+            if self.case_weights is not None:
+                out *= w[:, None]
+            return out
 
         def _cut_sums(self, upper_values, lower_values):
             """Per cut point j: sum over the cases whose upper cut is j of ``upper_values`` plus
             over those whose lower cut is j of ``lower_values``."""
-            y = self._cases()[0]
+            y = self._cases()["y"]
             K = self.k_levels
             return (np.bincount(y, weights=upper_values, minlength=K)[:-1]
                     + np.bincount(y, weights=lower_values, minlength=K)[1:])
 
         def _score_tau(self, params):
             terms = self._terms(params)
-            w = self._cases()[5]
+            w = self._cases()["w"]
             return self._cut_sums(w * terms["a"], -w * terms["c"])
 
         def score(self, params):
             terms = self._terms(params)
-            w = self._cases()[5]
+            w = self._cases()["w"]
             d_eta = w * (terms["c"] - terms["a"])
             jac = self._jacobian(terms["increments"])
             return np.concatenate((d_eta @ self.exog, self._score_tau(params) @ jac))
@@ -219,7 +238,8 @@ def _ordered_model_class():
             k = self.k_levels - 1
             terms = self._terms(params)
             a, c, da, dc = terms["a"], terms["c"], terms["da"], terms["dc"]
-            y, _, _, _, _, w = self._cases()
+            cases = self._cases()
+            y, w = cases["y"], cases["w"]
             X = self.exog
             n_beta = X.shape[1]
             diff = a - c
@@ -227,13 +247,10 @@ def _ordered_model_class():
             h_eu = w * (a * diff - da)  # with the upper cut point (zero in the top category)
             h_el = w * (dc - c * diff)  # with the lower cut point (zero in the bottom category)
             H = np.empty((n_beta + k, n_beta + k))
-            H[:n_beta, :n_beta] = X.T @ (X * h_ee[:, None])
-            d_cut = np.zeros((y.size, k))
-            _, at_upper, upper, at_lower, lower, _ = self._cases()
-            d_cut[at_upper] += h_eu[upper]
-            d_cut[at_lower] += h_el[lower]
+            weighted = np.multiply(X, h_ee[:, None], out=cases["design_buffer"])
+            H[:n_beta, :n_beta] = X.T @ weighted
             jac = self._jacobian(terms["increments"])
-            h_bt = (X.T @ d_cut) @ jac
+            h_bt = (X.T @ self._cut_matrix(h_eu, h_el)) @ jac
             H[:n_beta, n_beta:] = h_bt
             H[n_beta:, :n_beta] = h_bt.T
             h_tau = np.diag(self._cut_sums(w * (da - a * a), -w * (dc + c * c)))
@@ -253,8 +270,9 @@ def _ordered_model_class():
 
 
 #: from this many complete rows on, the ordered logit is fitted on the distinct response
-#: patterns with their counts (the same likelihood, a sum over far fewer rows: a million
-#: respondents have some ten thousand patterns); below it, on the rows themselves
+#: patterns with their counts (the same likelihood, a sum over fewer rows: a million
+#: respondents with discrete scores have some ten thousand patterns, the demo study's 919,000
+#: screened respondents with averaged dimension scores some 670,000); below it, on the rows
 COMPRESS_MIN_ROWS = 50_000
 
 
@@ -466,8 +484,9 @@ def repurchase_ordered(
             # the likelihood is a sum over respondents: over the distinct (outcome, terms,
             # weight) patterns, each weighted by its count times its weight, it is the same sum
             rows, w_u, counts_u = row_patterns(np.column_stack([codes, X]), ww)
-            model = Model(rows[:, 0].astype(np.int64), rows[:, 1:], case_weights=counts_u * w_u,
-                          hasconst=False)
+            # (a contiguous design: the products with it are the time of every Newton iteration)
+            model = Model(rows[:, 0].astype(np.int64), np.ascontiguousarray(rows[:, 1:]),
+                          case_weights=counts_u * w_u, hasconst=False)
         else:
             model = Model(codes, X, case_weights=w, hasconst=False)
     k_x = X.shape[1]
@@ -491,7 +510,10 @@ def repurchase_ordered(
         fit, caught_newton = _newton(model, first.params, cov_type, maxiter=100)
         caught = [*caught, *caught_newton]
     params = np.asarray(first.params if fit is None else fit.params, dtype=float)  # fit None: first set
-    sd = np.sqrt(np.average((X - np.average(X, axis=0, weights=ww)) ** 2, axis=0, weights=ww))
+    # each term's (weighted) spread, for the separation check: over the patterns when compressed
+    # (the same weighted sums over fewer rows)
+    Xs, ws = (model.exog, model.case_weights) if compressed else (X, ww)
+    sd = np.sqrt(np.average((Xs - np.average(Xs, axis=0, weights=ws)) ** 2, axis=0, weights=ws))
     std_coef = np.abs(params[:k_x]) * sd
     if fit is None or not np.all(np.isfinite(params)) or np.max(std_coef) > SEPARATION_STD_COEF:
         j = int(np.nanargmax(std_coef))
