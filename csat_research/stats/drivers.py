@@ -328,8 +328,10 @@ def relative_importance(
     (scores, weight) rows are collapsed into patterns once, and each replicate draws the
     pattern counts from ``Multinomial(n, counts / n)``, which is the distribution of the
     per-pattern counts of n uniform draws of rows - O(patterns) instead of O(n) per
-    replicate. Replicates in which the outcome or a predictor is constant, or whose
-    correlation matrix is singular, are skipped and counted.
+    replicate. The replicates are drawn and reduced in blocks (at most 64 MiB of pattern
+    weights per worker thread), so memory does not grow with ``n_boot``. Replicates in which
+    the outcome or a predictor is constant, or whose correlation matrix is singular, are
+    skipped and counted.
 
     Missing data: listwise deletion over outcome, predictors and weights (counted and
     warned). Validated against R ``relaimpo::calc.relimp(type="lmg")`` output published

@@ -306,3 +306,26 @@ def test_pattern_fit_equals_row_fit(ologit, monkeypatch, robust, weighted):
         if not robust:
             np.testing.assert_allclose(patterns.coefficients["se"], np.array([0.2658, 0.2979, 0.2606]) / np.sqrt(3),
                                        atol=5e-5)
+
+
+def test_large_study_benchmark_runs_on_a_small_study(tmp_path, monkeypatch, capsys):
+    # benchmarks/bench_stats_large.py on a generated 2,000-respondent demo study (in tmp_path):
+    # every row measured, and today's results agree with the baseline revision's
+    import importlib.util
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    if subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "HEAD"], capture_output=True).returncode:
+        pytest.skip("not a git checkout: the benchmark's baseline is a git revision")
+    monkeypatch.setenv("CSAT_BENCH_CACHE", str(tmp_path))
+    spec = importlib.util.spec_from_file_location("bench_stats_large", root / "benchmarks" / "bench_stats_large.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.main(["--n", "2000", "--baseline", "HEAD", "--no-memory", "--workers", "2"])
+    assert [r["analysis"].split("(")[0].strip() for r in rows] == [
+        "repurchase_ordered", "relative_importance", "same, n_jobs=2", "relative_importance", "same, n_jobs=2",
+        "_replicates",
+    ]
+    assert all(r["seconds"] > 0 and r["base_seconds"] > 0 for r in rows)
+    out = capsys.readouterr().out
+    assert "load average" in out and "multinomial draws" in out
