@@ -10,10 +10,12 @@ there once) is loaded once with ``load_study(load_params(...))`` as ``bench_larg
 then each function runs on the study's data the way ``analyse`` calls it (same outcome,
 predictors, controls, survey weights, ``n_boot`` and ``seed``), in this process, beside the
 **baseline**: the same module as it is at a git revision (``--baseline``, default ``main``),
-loaded from ``git show`` into a module of its own. Per row: wall seconds (untraced run) and the
-peak of traced memory (``tracemalloc``, NumPy allocations included; a second run, skipped with
-``--no-memory``), for the current code and the baseline, and whether their results agree
-(largest absolute difference of estimates and standard errors / of the bootstrap intervals).
+loaded from ``git show`` into a module of its own. Per row, for the current code and the
+baseline: wall seconds and CPU seconds of the process (an untraced run; CPU time is less
+sensitive than wall time to other work on a shared machine, and with threads it is the sum over
+them), the peak of traced memory (``tracemalloc``, NumPy allocations included; a second run,
+skipped with ``--no-memory``), and whether the results agree (largest absolute difference of
+estimates and standard errors / of the bootstrap intervals).
 
 Usage: ``python benchmarks/bench_stats_large.py [--n 1000000] [--category beauty] [--baseline main]
 [--workers 2] [--no-memory]``. The machine is shared: the load average is printed beside the figures.
@@ -51,13 +53,14 @@ def baseline_module(ref: str, relpath: str) -> types.ModuleType:
 
 
 def timed(fn, *args, memory: bool = True, **kwargs):
-    """(result, seconds, peak traced MiB or nan): one untraced run, then one traced run."""
+    """(result, wall seconds, peak traced MiB or nan, CPU seconds of the process): one untraced
+    run, then one traced run."""
     gc.collect()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = fn(*args, **kwargs)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         peak = float("nan")
         if memory:
             del out
@@ -66,7 +69,7 @@ def timed(fn, *args, memory: bool = True, **kwargs):
             out = fn(*args, **kwargs)
             peak = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
-    return out, seconds, peak
+    return out, seconds, peak, cpu
 
 
 def load(category: str, n: int):
@@ -116,8 +119,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     rows = []
 
     def record(name, new, old, agree):
-        rows.append({"analysis": name, "seconds": new[1], "peak_mib": new[2], "base_seconds": old[1],
-                     "base_peak_mib": old[2], "agree": agree})
+        rows.append({"analysis": name, "seconds": new[1], "cpu": new[3], "peak_mib": new[2], "base_seconds": old[1],
+                     "base_cpu": old[3], "base_peak_mib": old[2], "agree": agree})
 
     model_kw = dict(outcome=INTENT, predictors=dims, controls=controls, survey_weights=study.weight_column)
     new = timed(ordinal.repurchase_ordered, d, memory=memory, **model_kw)
@@ -158,10 +161,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     record(f"_replicates ({len(counts):,} patterns)", new, old, f"max {np.nanmax(np.abs(new[0] - old[0])):.1e}, "
            f"bit-identical {np.array_equal(new[0], old[0], equal_nan=True)}")
     width = max(len(r["analysis"]) for r in rows)
-    print(f"\n{'analysis':<{width}}  {'time s':>7}  {'peak MiB':>8}  {'baseline s':>10}  {'base MiB':>8}  agreement")
+    print(f"\n{'analysis':<{width}}  {'time s':>7}  {'cpu s':>6}  {'peak MiB':>8}  {'baseline s':>10}  {'cpu s':>6}  "
+          f"{'base MiB':>8}  agreement")
     for r in rows:
-        print(f"{r['analysis']:<{width}}  {r['seconds']:7.2f}  {r['peak_mib']:8.0f}  {r['base_seconds']:10.2f}  "
-              f"{r['base_peak_mib']:8.0f}  {r['agree']}")
+        print(f"{r['analysis']:<{width}}  {r['seconds']:7.2f}  {r['cpu']:6.2f}  {r['peak_mib']:8.0f}  "
+              f"{r['base_seconds']:10.2f}  {r['base_cpu']:6.2f}  {r['base_peak_mib']:8.0f}  {r['agree']}")
     print(f"\nrow_patterns of {len(Zc):,} rows: {patterns_new:.2f} s (baseline {patterns_old:.2f} s)")
     print(f"the {len(seeds)} multinomial draws of _replicates alone: {draws:.2f} s (numpy, one binomial per pattern)")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min), {os.cpu_count()} CPUs")
