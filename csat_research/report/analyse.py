@@ -53,6 +53,10 @@ INTENT = "repurchase_intent"
 NPS = "nps"
 IMPROVE = "open_improve"
 NEGATIVE_MAX = 3  # "negative" answers of the emerging topics: overall satisfaction <= 3
+#: threads of the drivers' bootstrap: its multinomial draws (nearly all of its time on a large
+#: study) release the GIL, so two threads halve its wall time on the two cores a report gets
+#: (issue 17); the numbers do not depend on it (replicate b uses only its own seed)
+BOOT_WORKERS = 2
 
 
 def _quiet(fn, *args, **kwargs):
@@ -283,7 +287,7 @@ def analyse(study: Study) -> ReportResults:
         ordered = model("repurchase_ordered", ordinal.repurchase_ordered, INTENT, dims, controls=controls)
 
     seed = p.analysis.seed
-    boot = {"n_boot": p.analysis.n_boot, "seed": seed}
+    boot = {"n_boot": p.analysis.n_boot, "seed": seed, "n_jobs": BOOT_WORKERS}
     drv_sat = model("relative_importance", drivers.relative_importance, OVERALL, dims, **boot)
     drv_sat = pd.DataFrame(columns=["importance", "share"]) if drv_sat is None else drv_sat
     drv_rep = pd.DataFrame()

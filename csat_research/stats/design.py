@@ -299,20 +299,25 @@ def row_patterns(Zc: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     bootstrap, the ordered logit's likelihood on a large study): the sums over the patterns,
     each times its count, are the sums over the respondents.
 
-    Survey scores are discrete (five 1-5 scores and a 1-5 outcome have at most 5**6
-    patterns), so a million respondents collapse to a few thousand rows. Rows are keyed by
-    a mixed-radix integer of their per-column value ranks (same order as
-    ``numpy.unique(rows, axis=0)``, which is the fallback when the key would overflow).
+    Survey scores are often discrete (five 1-5 scores and a 1-5 outcome have at most 5**6
+    patterns: a million respondents collapse to a few thousand rows); dimension scores that
+    average items leave fewer ties (the demo study's 919,000 screened respondents have some
+    670,000 patterns). Rows are keyed by a mixed-radix integer of their per-column value ranks
+    (same order as ``numpy.unique(rows, axis=0)``, which is the fallback when the key would
+    overflow; rows without NaN: the callers pass complete cases). The ranks come from
+    ``pandas.factorize(sort=True)`` (hashing: about a third of the time of the sorts of
+    ``numpy.unique(return_inverse=True)`` on a million rows; the same ranks, -0.0 and 0.0 one
+    value in both).
     """
     rows = np.column_stack([Zc, w])
     key = np.zeros(rows.shape[0], dtype=np.int64)
     radix = 1
     for j in range(rows.shape[1]):
-        values, ranks = np.unique(rows[:, j], return_inverse=True)
+        ranks, values = pd.factorize(rows[:, j], sort=True)
         radix *= len(values)
         if radix >= 2**62:
             uniq, counts = np.unique(rows, axis=0, return_counts=True)
             return uniq[:, :-1], uniq[:, -1], counts
-        key = key * len(values) + ranks.reshape(-1)
+        key = key * len(values) + ranks
     _, first, counts = np.unique(key, return_index=True, return_counts=True)
     return Zc[first], w[first], counts

@@ -129,31 +129,68 @@ def _weighted_corr(Zc: np.ndarray, w: np.ndarray) -> np.ndarray:
 _patterns = row_patterns  # the name the tests use
 
 
+#: the replicates' pattern weights are drawn and reduced a block at a time: the block's
+#: replicates x patterns matrix (float64) takes at most this many bytes per worker thread,
+#: whatever the number of replicates (a million respondents have some 670,000 patterns: 12
+#: replicates a block; smaller blocks make the products with the patterns memory-bound)
+REPLICATE_BLOCK_BYTES = 64 * 2**20
+
+
+def _pattern_products(Zu: np.ndarray) -> np.ndarray:
+    """Each pattern's products z_i z_j, i <= j (patterns x k(k+1)/2, columns contiguous): the
+    replicates' cross-product matrices are weighted sums of its rows (computed once)."""
+    k = Zu.shape[1]
+    iu, ju = np.triu_indices(k)
+    out = np.empty((len(iu), Zu.shape[0])).T  # Fortran order: each column one product
+    for c, (i, j) in enumerate(zip(iu, ju)):
+        np.multiply(Zu[:, i], Zu[:, j], out=out[:, c])
+    return out
+
+
 def _replicates(
-    Zu: np.ndarray, wu: np.ndarray, counts: np.ndarray, seeds: Sequence[np.random.SeedSequence], method: str
+    Zu: np.ndarray, wu: np.ndarray, counts: np.ndarray, seeds: Sequence[np.random.SeedSequence], method: str,
+    *, products: np.ndarray | None = None,
 ) -> np.ndarray:
     """Bootstrap replicates, one per seed: resample n respondents with replacement, re-decompose.
 
     Drawing n rows uniformly with replacement and counting them per distinct pattern is
     the multinomial draw ``Multinomial(n, counts / n)`` over the patterns; it is done
     directly, in O(patterns) instead of O(n). Replicate b uses only ``seeds[b]``. The
-    replicates' weighted moments come from one matrix product (pattern weights x the
-    patterns' cross-products) and their decompositions from stacked matrices; a replicate in
-    which a variable is constant, or whose correlation matrix is singular, gives NaN.
+    replicates' weighted moments come from matrix products (pattern weights x the patterns'
+    values and cross-products, ``products`` from :func:`_pattern_products`, computed here if not
+    given), a block of replicates at a time (``REPLICATE_BLOCK_BYTES``); their decompositions
+    from stacked matrices. A replicate in which a variable is constant, or whose correlation
+    matrix is singular, gives NaN.
+
+    The multinomial draws take nearly all the time (numpy draws one binomial per pattern,
+    about 50 ns each: 670,000 patterns, 200 replicates = some 7 s); they release the GIL,
+    so threads (``n_jobs`` of :func:`relative_importance`) run them in parallel.
     """
     n = int(counts.sum())
     prob = counts / n
-    # filled in place, one replicate's counts at a time (a million respondents can have
-    # hundreds of thousands of patterns: one replicates x patterns matrix, not three)
-    W = np.empty((len(seeds), len(counts)))
-    for b, s in enumerate(seeds):
-        W[b] = np.random.default_rng(s).multinomial(n, prob)
-    W *= wu
     k = Zu.shape[1]
-    wsum = W.sum(axis=1)
+    if products is None:
+        products = _pattern_products(Zu)
+    iu, ju = np.triu_indices(k)
+    B = len(seeds)
+    wsum = np.empty(B)
+    first = np.empty((B, k))
+    cross = np.empty((B, k, k))
+    block = max(1, min(B, REPLICATE_BLOCK_BYTES // (8 * max(1, len(counts)))))
+    W = np.empty((block, len(counts)))
+    for start in range(0, B, block):
+        stop = min(B, start + block)
+        Wb = W[: stop - start]
+        for i, s in enumerate(seeds[start:stop]):
+            Wb[i] = np.random.default_rng(s).multinomial(n, prob)
+        Wb *= wu
+        wsum[start:stop] = Wb.sum(axis=1)
+        first[start:stop] = Wb @ Zu
+        tri = Wb @ products
+        cross[start:stop, iu, ju] = tri
+        cross[start:stop, ju, iu] = tri
     with np.errstate(invalid="ignore", divide="ignore"):
-        m = (W @ Zu) / wsum[:, None]
-        cross = (W @ (Zu[:, :, None] * Zu[:, None, :]).reshape(len(Zu), k * k)).reshape(-1, k, k)
+        m = first / wsum[:, None]
         C = cross / wsum[:, None, None] - m[:, :, None] * m[:, None, :]
         d = np.sqrt(np.einsum("bii->bi", C))
         R = C / (d[:, :, None] * d[:, None, :])
@@ -291,8 +328,10 @@ def relative_importance(
     (scores, weight) rows are collapsed into patterns once, and each replicate draws the
     pattern counts from ``Multinomial(n, counts / n)``, which is the distribution of the
     per-pattern counts of n uniform draws of rows - O(patterns) instead of O(n) per
-    replicate. Replicates in which the outcome or a predictor is constant, or whose
-    correlation matrix is singular, are skipped and counted.
+    replicate. The replicates are drawn and reduced in blocks (at most 64 MiB of pattern
+    weights per worker thread), so memory does not grow with ``n_boot``. Replicates in which
+    the outcome or a predictor is constant, or whose correlation matrix is singular, are
+    skipped and counted.
 
     Missing data: listwise deletion over outcome, predictors and weights (counted and
     warned). Validated against R ``relaimpo::calc.relimp(type="lmg")`` output published
@@ -427,13 +466,15 @@ def relative_importance(
         workers = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
         workers = max(1, min(workers, n_boot))
         Zu, wu, counts = row_patterns(Zc, w)
+        products = _pattern_products(Zu)  # shared by the workers
         chunks = [children[i::workers] for i in range(workers)]  # replicate b keeps its own seed
         with single_thread_blas():  # small stacked products: threads only spin
             if workers == 1:
-                parts = [_replicates(Zu, wu, counts, chunks[0], method)]
+                parts = [_replicates(Zu, wu, counts, chunks[0], method, products=products)]
             else:
                 with ThreadPoolExecutor(max_workers=workers) as pool:
-                    parts = list(pool.map(lambda c: _replicates(Zu, wu, counts, c, method), chunks))
+                    parts = list(pool.map(
+                        lambda c: _replicates(Zu, wu, counts, c, method, products=products), chunks))
         boot = np.empty((n_boot, p))
         for i, part in enumerate(parts):
             boot[i::workers] = part

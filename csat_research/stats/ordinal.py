@@ -93,23 +93,31 @@ class OrderedLogitResult:
 
 
 def _ordered_model_class():
-    """statsmodels' logit ``OrderedModel`` with case weights and an analytic score.
+    """statsmodels' logit ``OrderedModel`` with case weights, an analytic score and Hessian.
 
     Each case's log-likelihood is statsmodels' own, times the case weight. The score (the
-    gradient) is computed analytically instead of by numerical differentiation of the
-    log-likelihood, through the methods statsmodels' ``GenericLikelihoodModel`` lets a subclass
-    define (``score_obs``, ``score``, ``hessian``); the Hessian is the numerical derivative of
-    that score. BFGS and Newton then need a few dozen log-likelihood evaluations instead of
-    about 1,900 (0.55 -> 0.1 s per report); estimates equal the stock model's to 1e-7 and
-    standard errors to 1e-5 (tests/stats/test_ordinal.py).
+    gradient) and the Hessian are computed analytically instead of by numerical differentiation,
+    through the methods statsmodels' ``GenericLikelihoodModel`` lets a subclass define
+    (``score_obs``, ``score``, ``hessian``). One pass over the data at given parameters computes
+    everything the three need (kept until the parameters change), so a Newton iteration costs one
+    pass instead of 2k + 2 (the numerical Hessian of the score); estimates equal the stock model's
+    to 1e-7 and standard errors to 1e-5 (tests/stats/test_ordinal.py).
 
-    For a case in category y with cut points tau (tau_{-1} = -inf, tau_{K-1} = +inf) and
-    u = tau_y - x'b, l = tau_{y-1} - x'b, P = F(u) - F(l) with the logistic F and density f:
-    d log P / d b = -x (f(u) - f(l)) / P, d log P / d tau_y = f(u) / P, d log P / d tau_{y-1} =
-    -f(l) / P; the cut points are parametrised as tau_0 = t_0, tau_k = t_0 + sum_{j<=k} exp(t_j).
+    For a case in category y with cut points tau (tau_{-1} = -inf, tau_{K-1} = +inf), linear
+    predictor e = x'b, u = tau_y - e, l = tau_{y-1} - e, P = F(u) - F(l) with the logistic F,
+    density f = F (1 - F) and f' = f (1 - 2F), and a = f(u)/P, c = f(l)/P, a' = f'(u)/P,
+    c' = f'(l)/P:
+
+    * score: d log P / d e = c - a, d log P / d tau_y = a, d log P / d tau_{y-1} = -c;
+    * Hessian: d2/de2 = a' - c' - (a - c)^2, d2/de dtau_y = -a' + a (a - c),
+      d2/de dtau_{y-1} = c' - c (a - c), d2/dtau_y2 = a' - a^2, d2/dtau_{y-1}2 = -c' - c^2,
+      d2/dtau_y dtau_{y-1} = a c; with d e / d b = x.
+
+    The cut points are parametrised as tau_0 = t_0, tau_j = t_0 + sum_{1<=m<=j} exp(t_m)
+    (statsmodels' parametrisation), so with J = d tau / d t and g = d log L / d tau the Hessian in
+    t is J' H_tau J + diag(exp(t_m) sum_{j>=m} g_j) (the second derivatives of tau, m >= 1).
     """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
-    from statsmodels.tools.numdiff import approx_fprime
 
     class _WeightedOrderedModel(OrderedModel):
         def __init__(self, endog, exog, *, case_weights=None, **kwds):
@@ -120,59 +128,190 @@ def _ordered_model_class():
             ll = super().loglikeobs(params)
             return ll if self.case_weights is None else ll * self.case_weights
 
+        def loglike(self, params):
+            # Newton's last step, the results' llf and the fit summary ask at the same parameters
+            key = ("loglike", np.asarray(params, dtype=float).tobytes())
+            cached = self.__dict__.get("_loglike_cache")
+            if cached is None or cached[0] != key:
+                cached = self._loglike_cache = (key, float(self.loglikeobs(params).sum()))
+            return cached[1]
+
         def _cases(self):
-            """What every score evaluation reuses: the category codes, minus the design, and
-            the (row, cut point) cells of d log P / d tau (computed once per model)."""
+            """What every evaluation reuses (computed once): the category codes, the case weights,
+            the flat positions of each case's upper and lower cut point in a cases x cut points
+            matrix (the top category's upper and the bottom category's lower position point at a
+            cell of the other one: their derivatives are zero), and work buffers of the design's
+            and of that matrix's shape (big temporaries cost page faults at every iteration)."""
             cached = self.__dict__.get("_score_cases")
             if cached is None:
                 k = self.k_levels - 1
                 y = np.asarray(self.endog, dtype=np.intp)
-                rows = np.arange(y.size)
-                upper, lower = y < k, y > 0
-                cached = self._score_cases = (
-                    y, -self.exog, (rows[upper], y[upper]), upper, (rows[lower], y[lower] - 1), lower)
+                base = np.arange(y.size) * k
+                cached = self._score_cases = {
+                    "y": y,
+                    "w": np.ones(y.size) if self.case_weights is None else self.case_weights,
+                    "upper": base + np.minimum(y, k - 1),
+                    "lower": base + np.maximum(y - 1, 0),
+                    "design_buffer": np.empty(self.exog.shape),
+                    "cut_buffer": np.empty((y.size, k)),
+                }
             return cached
 
-        def score_obs(self, params):
+        def _cut_matrix(self, upper_values, lower_values):
+            """Cases x cut points: ``upper_values`` at each case's upper cut point, ``lower_values``
+            at its lower one, zero elsewhere (in the work buffer: use before the next call)."""
+            cases = self._cases()
+            out = cases["cut_buffer"]
+            out.fill(0.0)
+            flat = out.reshape(-1)
+            flat[cases["upper"]] = upper_values
+            flat[cases["lower"]] += lower_values
+            return out
+
+        def _terms(self, params):
+            """Per-case first and second derivatives in the linear predictor and the two cut
+            points of the case's category, at ``params`` (the last call's are kept)."""
             params = np.asarray(params, dtype=float)
+            key = params.tobytes()
+            cached = self.__dict__.get("_terms_cache")
+            if cached is not None and cached[0] == key:
+                return cached[1]
             k = self.k_levels - 1
             beta, t = params[:-k], params[-k:]
             increments = np.concatenate((t[:1], np.exp(t[1:])))
             cuts = np.concatenate(([-np.inf], increments.cumsum(), [np.inf]))
-            y, neg_exog, at_upper, upper, at_lower, lower = self._cases()
+            y = self._cases()["y"]
             xb = self.exog.dot(beta)
-            # F and f at the upper and lower cut points (f = F (1 - F), as _logistic_density)
             cdf_u = special.expit(cuts[y + 1] - xb)
             cdf_l = special.expit(cuts[y] - xb)
             fu = cdf_u * (1.0 - cdf_u)
             fl = cdf_l * (1.0 - cdf_l)
             prob = np.maximum(cdf_u - cdf_l, 0) + 1e-20
-            n_beta = neg_exog.shape[1]
-            out = np.empty((y.size, n_beta + k))
-            np.multiply(neg_exog, ((fu - fl) / prob)[:, None], out=out[:, :n_beta])
-            d_cut = np.zeros((y.size, k))  # d log P / d tau_j, j = 0 .. K-2
-            d_cut[at_upper] += fu[upper] / prob[upper]
-            d_cut[at_lower] -= fl[lower] / prob[lower]
-            # d tau_j / d t_0 = 1; d tau_j / d t_m = exp(t_m) for 1 <= m <= j
+            a, c = fu / prob, fl / prob
+            terms = {"increments": increments, "a": a, "c": c,
+                     "da": fu * (1.0 - 2.0 * cdf_u) / prob, "dc": fl * (1.0 - 2.0 * cdf_l) / prob}
+            self._terms_cache = (key, terms)
+            return terms
+
+        def _jacobian(self, increments):
+            """d tau / d t: d tau_j / d t_0 = 1; d tau_j / d t_m = exp(t_m) for 1 <= m <= j."""
+            k = increments.size
             jac = np.tril(np.ones((k, k))) * increments[None, :]
             jac[:, 0] = 1.0
-            out[:, n_beta:] = d_cut @ jac
-            return out if self.case_weights is None else out * self.case_weights[:, None]
+            return jac
+
+        def score_obs(self, params):
+            k = self.k_levels - 1
+            terms = self._terms(params)
+            a, c = terms["a"], terms["c"]
+            w = self._cases()["w"]
+            n_beta = self.exog.shape[1]
+            out = np.empty((a.size, n_beta + k))
+            np.multiply(self.exog, (c - a)[:, None], out=out[:, :n_beta])
+            # d log P / d tau_j, j = 0 .. K-2, then d / dt
+            np.matmul(self._cut_matrix(a, -c), self._jacobian(terms["increments"]), out=out[:, n_beta:])
+            if self.case_weights is not None:
+                out *= w[:, None]
+            return out
+
+        def _cut_sums(self, upper_values, lower_values):
+            """Per cut point j: sum over the cases whose upper cut is j of ``upper_values`` plus
+            over those whose lower cut is j of ``lower_values``."""
+            y = self._cases()["y"]
+            K = self.k_levels
+            return (np.bincount(y, weights=upper_values, minlength=K)[:-1]
+                    + np.bincount(y, weights=lower_values, minlength=K)[1:])
+
+        def _score_tau(self, params):
+            terms = self._terms(params)
+            w = self._cases()["w"]
+            return self._cut_sums(w * terms["a"], -w * terms["c"])
 
         def score(self, params):
-            return self.score_obs(params).sum(axis=0)
+            terms = self._terms(params)
+            w = self._cases()["w"]
+            d_eta = w * (terms["c"] - terms["a"])
+            jac = self._jacobian(terms["increments"])
+            return np.concatenate((d_eta @ self.exog, self._score_tau(params) @ jac))
 
         def hessian(self, params):
-            h = approx_fprime(np.asarray(params, dtype=float), self.score, centered=True)
-            return (h + h.T) / 2
+            k = self.k_levels - 1
+            terms = self._terms(params)
+            a, c, da, dc = terms["a"], terms["c"], terms["da"], terms["dc"]
+            cases = self._cases()
+            y, w = cases["y"], cases["w"]
+            X = self.exog
+            n_beta = X.shape[1]
+            diff = a - c
+            h_ee = w * (da - dc - diff * diff)
+            h_eu = w * (a * diff - da)  # with the upper cut point (zero in the top category)
+            h_el = w * (dc - c * diff)  # with the lower cut point (zero in the bottom category)
+            H = np.empty((n_beta + k, n_beta + k))
+            weighted = np.multiply(X, h_ee[:, None], out=cases["design_buffer"])
+            H[:n_beta, :n_beta] = X.T @ weighted
+            jac = self._jacobian(terms["increments"])
+            h_bt = (X.T @ self._cut_matrix(h_eu, h_el)) @ jac
+            H[:n_beta, n_beta:] = h_bt
+            H[n_beta:, :n_beta] = h_bt.T
+            h_tau = np.diag(self._cut_sums(w * (da - a * a), -w * (dc + c * c)))
+            if k > 1:  # cases between two finite cut points: d2 / dtau_{y-1} dtau_y = a c
+                off = np.bincount(y, weights=w * a * c, minlength=k + 1)[1:k]
+                h_tau[np.arange(k - 1), np.arange(1, k)] = off
+                h_tau[np.arange(1, k), np.arange(k - 1)] = off
+            h_tt = jac.T @ h_tau @ jac
+            g = self._score_tau(params)
+            curvature = terms["increments"] * np.cumsum(g[::-1])[::-1]
+            curvature[0] = 0.0
+            h_tt[np.diag_indices(k)] += curvature
+            H[n_beta:, n_beta:] = h_tt
+            return H
 
     return _WeightedOrderedModel
 
 
 #: from this many complete rows on, the ordered logit is fitted on the distinct response
-#: patterns with their counts (the same likelihood, a sum over far fewer rows: a million
-#: respondents have some ten thousand patterns); below it, on the rows themselves
+#: patterns with their counts (the same likelihood, a sum over fewer rows: a million
+#: respondents with discrete scores have some ten thousand patterns, the demo study's 919,000
+#: screened respondents with averaged dimension scores some 670,000); below it, on the rows
 COMPRESS_MIN_ROWS = 50_000
+
+
+#: Newton-Raphson iterations from the thresholds-only start before falling back to BFGS first
+#: (a clean fit of survey data needs 5 to 8)
+FAST_NEWTON_MAXITER = 25
+
+
+def _newton(model, start: np.ndarray, cov_type: str, maxiter: int):
+    """statsmodels' Newton-Raphson fit of ``model`` from ``start`` and the warnings it raised;
+    the fit is None when the information matrix was singular (a diverging parameter)."""
+    with warnings.catch_warnings(record=True) as caught, single_thread_blas():
+        warnings.simplefilter("always")
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            try:
+                fit = model.fit(start_params=start, method="newton", disp=False, maxiter=maxiter,
+                                cov_type=cov_type)
+            except np.linalg.LinAlgError:  # singular information: diverging parameter
+                fit = None
+    return fit, list(caught)
+
+
+def _clean_fit(fit, caught) -> bool:
+    """Whether a Newton fit converged: finite estimates, no convergence or Hessian-inversion
+    warning, and the final (mean) score at most 1e-6."""
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        HessianInversionWarning,
+    )
+
+    if fit is None or not np.all(np.isfinite(fit.params)):
+        return False
+    score = np.asarray(fit.mle_retvals.get("score", np.zeros(1)), dtype=float)
+    return not (
+        any(issubclass(c.category, (ConvergenceWarning, HessianInversionWarning)) for c in caught)
+        or not fit.mle_retvals.get("converged", True)
+        or not np.all(np.isfinite(score))
+        or np.max(np.abs(score)) > 1e-6
+    )
 
 
 def _pattern_hc0(model, params: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -241,9 +380,12 @@ def repurchase_ordered(
     -----
     Model: :math:`\Pr(y_i \le k) = \Lambda(\tau_k - x_i^\top\beta)`, k = 1..K-1, fitted
     by maximum likelihood with ``statsmodels.miscmodels.ordinal_model.OrderedModel``
-    (BFGS from thresholds at the logits of the cumulative shares, then Newton-Raphson
-    until the parameters change by less than 1e-8; ``converged`` is False when the final
-    score exceeds 1e-6). statsmodels parametrises the
+    (Newton-Raphson with the analytic Hessian from zero slopes and thresholds at the logits
+    of the cumulative shares, until the parameters change by less than 1e-8; if that does
+    not converge within ``FAST_NEWTON_MAXITER`` iterations, BFGS from the same start, then
+    Newton-Raphson; ``converged`` is False when the final score exceeds 1e-6). From
+    ``COMPRESS_MIN_ROWS`` complete rows on, the likelihood is summed over the distinct
+    response patterns times their counts (the same sum). statsmodels parametrises the
     thresholds as :math:`\tau_1` and :math:`\log(\tau_k - \tau_{k-1})`; the thresholds and
     their standard errors are transformed back by the delta method. A positive
     coefficient means higher scores go with higher intention; ``odds_ratio`` is the
@@ -273,11 +415,6 @@ def repurchase_ordered(
     >>> bool(res.coefficients.loc["quality", "ci_low"] < 0.9 < res.coefficients.loc["quality", "ci_high"])
     True
     """
-    from statsmodels.tools.sm_exceptions import (
-        ConvergenceWarning,
-        HessianInversionWarning,
-    )
-
     data, predictors, controls, confidence = check_model_arguments(
         data, outcome=outcome, predictors=predictors, controls=controls, survey_weights=survey_weights,
         robust=robust, confidence=confidence,
@@ -347,8 +484,9 @@ def repurchase_ordered(
             # the likelihood is a sum over respondents: over the distinct (outcome, terms,
             # weight) patterns, each weighted by its count times its weight, it is the same sum
             rows, w_u, counts_u = row_patterns(np.column_stack([codes, X]), ww)
-            model = Model(rows[:, 0].astype(np.int64), rows[:, 1:], case_weights=counts_u * w_u,
-                          hasconst=False)
+            # (a contiguous design: the products with it are the time of every Newton iteration)
+            model = Model(rows[:, 0].astype(np.int64), np.ascontiguousarray(rows[:, 1:]),
+                          case_weights=counts_u * w_u, hasconst=False)
         else:
             model = Model(codes, X, case_weights=w, hasconst=False)
     k_x = X.shape[1]
@@ -357,22 +495,25 @@ def repurchase_ordered(
     cum = np.cumsum(wcounts)[:-1] / wcounts.sum()
     tau0 = special.logit(cum)
     start = np.concatenate([np.zeros(k_x), tau0[:1], np.log(np.diff(tau0))])
-    converged = True
-    with warnings.catch_warnings(record=True) as caught, single_thread_blas():
-        warnings.simplefilter("always")
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            first = model.fit(
-                start_params=start, method="bfgs", disp=False, maxiter=2000, skip_hessian=True
-            )
-            try:
-                fit = model.fit(
-                    start_params=first.params, method="newton", disp=False, maxiter=100,
-                    cov_type="HC0" if robust and not compressed else "nonrobust",
+    cov_type = "HC0" if robust and not compressed else "nonrobust"
+    # Newton-Raphson (analytic Hessian) from the thresholds-only model converges in a handful of
+    # iterations on survey data; if it does not converge cleanly, BFGS first, then Newton
+    first = None
+    fit, caught = _newton(model, start, cov_type, maxiter=FAST_NEWTON_MAXITER)
+    if not _clean_fit(fit, caught):
+        with warnings.catch_warnings(record=True) as caught, single_thread_blas():
+            warnings.simplefilter("always")
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                first = model.fit(
+                    start_params=start, method="bfgs", disp=False, maxiter=2000, skip_hessian=True
                 )
-            except np.linalg.LinAlgError:  # singular information: diverging parameter
-                fit = None
-    params = np.asarray(first.params if fit is None else fit.params, dtype=float)
-    sd = np.sqrt(np.average((X - np.average(X, axis=0, weights=ww)) ** 2, axis=0, weights=ww))
+        fit, caught_newton = _newton(model, first.params, cov_type, maxiter=100)
+        caught = [*caught, *caught_newton]
+    params = np.asarray(first.params if fit is None else fit.params, dtype=float)  # fit None: first set
+    # each term's (weighted) spread, for the separation check: over the patterns when compressed
+    # (the same weighted sums over fewer rows)
+    Xs, ws = (model.exog, model.case_weights) if compressed else (X, ww)
+    sd = np.sqrt(np.average((Xs - np.average(Xs, axis=0, weights=ws)) ** 2, axis=0, weights=ws))
     std_coef = np.abs(params[:k_x]) * sd
     if fit is None or not np.all(np.isfinite(params)) or np.max(std_coef) > SEPARATION_STD_COEF:
         j = int(np.nanargmax(std_coef))
@@ -382,13 +523,7 @@ def repurchase_ordered(
             f"{'singular' if fit is None else 'near-singular'}; the maximum-likelihood estimate "
             "does not exist - merge sparse categories/levels or drop the term"
         )
-    score = np.asarray(fit.mle_retvals.get("score", np.zeros(1)), dtype=float)
-    if (
-        any(issubclass(c.category, (ConvergenceWarning, HessianInversionWarning)) for c in caught)
-        or not fit.mle_retvals.get("converged", True)
-        or np.max(np.abs(score)) > 1e-6
-    ):
-        converged = False
+    converged = _clean_fit(fit, caught)
     if not converged:
         warnings.warn(
             "repurchase_ordered: the optimiser did not converge; estimates are unreliable",

@@ -19,6 +19,7 @@ from csat_research.stats.design import (
     build_design,
     check_estimable,
     normal_table,
+    row_patterns,
     stata_robust_factor,
 )
 from csat_research.stats.logit import repurchase_logit
@@ -117,3 +118,26 @@ def test_normal_table_wald_columns_and_robust_factor():
     assert row["odds_ratio"] == pytest.approx(math.exp(-1.0))
     assert row["or_ci_low"] == pytest.approx(math.exp(row["ci_low"]))
     assert stata_robust_factor(32) == pytest.approx(32 / 31) and stata_robust_factor(1) == 1.0
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_row_patterns_are_numpy_unique_rows_with_counts(seed):
+    # the distinct (row, weight) patterns in numpy.unique(axis=0)'s lexicographic order, each with
+    # the first row of its kind and its count; -0.0 and 0.0 are one value; a continuous column
+    # (every value distinct) and the mixed-radix key's overflow fallback give the same
+    rng = np.random.default_rng(seed)
+    n = 3000
+    Z = np.column_stack([rng.integers(1, 6, n), rng.integers(1, 4, n), rng.choice([-0.0, 0.0, 1.5], n)]).astype(float)
+    w = rng.choice([0.5, 1.0, 2.0], n)
+    for data in (Z, np.column_stack([Z, rng.normal(size=n).round(1)])):
+        uniq, first, counts = np.unique(np.column_stack([data, w]), axis=0, return_index=True, return_counts=True)
+        Zu, wu, cu = row_patterns(data, w)
+        np.testing.assert_array_equal(Zu, uniq[:, :-1])
+        np.testing.assert_array_equal(wu, uniq[:, -1])
+        np.testing.assert_array_equal(cu, counts)
+        assert cu.sum() == n
+    wide = rng.normal(size=(400, 4))  # 400**5 > 2**62: the fallback
+    uniq, counts = np.unique(np.column_stack([wide, np.ones(400)]), axis=0, return_counts=True)
+    Zu, wu, cu = row_patterns(wide, np.ones(400))
+    np.testing.assert_array_equal(Zu, uniq[:, :-1])
+    np.testing.assert_array_equal(cu, counts)

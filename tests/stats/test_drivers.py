@@ -455,3 +455,35 @@ def test_stacked_replicates_equal_one_at_a_time_including_singular_ones(method):
     ok = alone[~np.isnan(alone).any(axis=1)]
     np.testing.assert_allclose(res["ci_low"], np.quantile(ok, 0.025, axis=0), rtol=1e-9)
     np.testing.assert_allclose(res["ci_high"], np.quantile(ok, 0.975, axis=0), rtol=1e-9)
+
+
+@pytest.mark.parametrize("block_bytes", [1, 3 * 8 * 40, 10**9])
+def test_replicates_do_not_depend_on_the_block_size(monkeypatch, block_bytes):
+    """The replicates are drawn and reduced a block at a time (REPLICATE_BLOCK_BYTES): one
+    replicate per block, blocks of 3 (one shorter block at the end) and all in one give the
+    same draws and the same numbers (to round-off: a one-row block's product is a different BLAS
+    kernel), also through relative_importance with two workers."""
+    from csat_research.stats import drivers
+
+    df = _survey(300, seed=12)
+    cols = ["overall_sat", *DIMS]
+    Z = df[cols].to_numpy(float)
+    w = np.random.default_rng(2).choice([0.5, 1.0, 1.5], size=len(df))
+    Zc = Z - np.average(Z, axis=0, weights=w)
+    Zu, wu, counts = drivers._patterns(Zc, w)
+    seeds = np.random.SeedSequence(21).spawn(20)
+    reference = drivers._replicates(Zu, wu, counts, seeds, "shapley")
+    monkeypatch.setattr(drivers, "REPLICATE_BLOCK_BYTES", block_bytes)
+    blocked = drivers._replicates(Zu, wu, counts, seeds, "shapley")
+    np.testing.assert_allclose(blocked, reference, rtol=1e-12, atol=1e-15)
+    # each replicate is the weighted correlation of its own multinomial draw, decomposed
+    draws = np.random.default_rng(seeds[7]).multinomial(int(counts.sum()), counts / counts.sum())
+    np.testing.assert_allclose(blocked[7], drivers._shapley(drivers._weighted_corr(Zu, wu * draws)),
+                               rtol=1e-10)
+    df["w"] = w
+    one = relative_importance(df, outcome="overall_sat", predictors=DIMS, survey_weights="w", n_boot=20, seed=21)
+    two = relative_importance(df, outcome="overall_sat", predictors=DIMS, survey_weights="w", n_boot=20, seed=21,
+                              n_jobs=2)
+    pd.testing.assert_frame_equal(one, two)
+    alpha = 0.025
+    np.testing.assert_allclose(one["ci_low"], np.quantile(reference, alpha, axis=0), rtol=1e-12)

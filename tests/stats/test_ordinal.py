@@ -211,6 +211,54 @@ def test_ordered_model_score_is_the_derivative_of_its_loglikelihood(weighted):
     np.testing.assert_allclose(model.score(params), numerical.sum(axis=0), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("k_levels", [3, 5])
+def test_ordered_model_hessian_is_the_derivative_of_its_score(weighted, k_levels):
+    # The analytic Hessian (chain rule through the exp-increment cut points included) is the
+    # numerical derivative of the analytic score and the numerical second derivative of the
+    # stock log-likelihood, at a point away from the optimum (the curvature of the cut-point
+    # parametrisation matters there); it is symmetric.
+    from statsmodels.tools.numdiff import approx_fprime, approx_hess3
+
+    from csat_research.stats.ordinal import _ordered_model_class
+
+    codes, X, w = _simulated_ordinal(600, seed=4)
+    if k_levels == 3:
+        codes = np.minimum(codes // 2, 2)
+    model = _ordered_model_class()(codes, X, case_weights=w if weighted else None, hasconst=False)
+    k = model.k_levels - 1
+    assert k == k_levels - 1
+    params = np.concatenate([np.full(X.shape[1], 0.2), [-1.0], np.log(np.full(k - 1, 0.9))])
+    H = model.hessian(params)
+    np.testing.assert_allclose(H, H.T, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(H, approx_fprime(params, model.score, centered=True), rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(H, approx_hess3(params, model.loglike), rtol=1e-5, atol=2e-3)
+    # the cached one-pass terms do not leak between parameter values
+    other = params + 0.05
+    np.testing.assert_allclose(model.score(other), model.score_obs(other).sum(axis=0), rtol=1e-10, atol=1e-8)
+    assert not np.allclose(model.hessian(other), H)
+
+
+@pytest.mark.parametrize("robust", [False, True])
+def test_newton_from_the_null_model_and_the_bfgs_fallback_agree(ologit, monkeypatch, robust):
+    # repurchase_ordered runs Newton-Raphson from the thresholds-only model and falls back to
+    # BFGS, then Newton, when that does not converge within FAST_NEWTON_MAXITER iterations: one
+    # iteration is not enough here, so the fallback runs; both land on polr's estimates.
+    import csat_research.stats.ordinal as ordinal
+
+    kw = dict(outcome="apply", predictors=["pared", "public", "gpa"], robust=robust)
+    fast = repurchase_ordered(ologit, **kw)
+    monkeypatch.setattr(ordinal, "FAST_NEWTON_MAXITER", 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the failed first attempt leaves no warning behind
+        fallback = repurchase_ordered(ologit, **kw)
+    assert fast.converged and fallback.converged
+    np.testing.assert_allclose(fallback.coefficients.to_numpy(), fast.coefficients.to_numpy(), rtol=1e-7)
+    np.testing.assert_allclose(fallback.thresholds.to_numpy(), fast.thresholds.to_numpy(), rtol=1e-7)
+    # R MASS::polr (statsmodels results_ordinal_model.py res_ord_logit), as in test_ordered_matches_r_polr
+    np.testing.assert_allclose(fallback.coefficients["coef"], [1.04769011, -0.05878572, 0.61594057], atol=2e-4)
+
+
 def test_ordered_result_equals_stock_ordered_model_on_ucla(ologit):
     # statsmodels' documented ordinal-regression example: repurchase_ordered's tables are the
     # stock OrderedModel fit (robust SEs: HC0 times n / (n - 1), Stata's vce(robust)), to the
@@ -258,3 +306,26 @@ def test_pattern_fit_equals_row_fit(ologit, monkeypatch, robust, weighted):
         if not robust:
             np.testing.assert_allclose(patterns.coefficients["se"], np.array([0.2658, 0.2979, 0.2606]) / np.sqrt(3),
                                        atol=5e-5)
+
+
+def test_large_study_benchmark_runs_on_a_small_study(tmp_path, monkeypatch, capsys):
+    # benchmarks/bench_stats_large.py on a generated 2,000-respondent demo study (in tmp_path):
+    # every row measured, and today's results agree with the baseline revision's
+    import importlib.util
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    if subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "HEAD"], capture_output=True).returncode:
+        pytest.skip("not a git checkout: the benchmark's baseline is a git revision")
+    monkeypatch.setenv("CSAT_BENCH_CACHE", str(tmp_path))
+    spec = importlib.util.spec_from_file_location("bench_stats_large", root / "benchmarks" / "bench_stats_large.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.main(["--n", "2000", "--baseline", "HEAD", "--no-memory", "--workers", "2"])
+    assert [r["analysis"].split("(")[0].strip() for r in rows] == [
+        "repurchase_ordered", "relative_importance", "same, n_jobs=2", "relative_importance", "same, n_jobs=2",
+        "_replicates",
+    ]
+    assert all(r["seconds"] > 0 and r["base_seconds"] > 0 for r in rows)
+    out = capsys.readouterr().out
+    assert "load average" in out and "multinomial draws" in out
