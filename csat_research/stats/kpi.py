@@ -318,7 +318,7 @@ def _validate_tickets(tickets: pd.DataFrame) -> None:
             f"{sorted({c for req in _REQUIRED.values() for c in req})}"
         )
     if "handled_by" in tickets.columns:
-        bad = sorted(set(tickets["handled_by"].dropna()) - set(_VALID_HANDLED_BY), key=str)
+        bad = sorted(set(tickets["handled_by"].dropna().unique()) - set(_VALID_HANDLED_BY), key=str)
         if bad:
             raise DataError(
                 f"tickets column 'handled_by': values {bad} not allowed; allowed "

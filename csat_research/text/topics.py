@@ -219,7 +219,9 @@ because top words are shown too: an e-mail address or a name never becomes a top
     if tags is not None:
         untagged &= ~tags.to_numpy(dtype=bool).any(axis=1)
     positions = np.flatnonzero(untagged)
-    words = [tok.words(mask_pii(s.iat[i], placeholders=_BLANKS)) for i in positions]
+    texts = s.iloc[positions].tolist()
+    distinct = {t: tok.words(mask_pii(t, placeholders=_BLANKS)) for t in dict.fromkeys(texts)}
+    words = [distinct[t] for t in texts]
     enough = np.array([len(w) >= 2 for w in words], dtype=bool)
     used = positions[enough]
     docs = [w for w, ok in zip(words, enough, strict=True) if ok]
