@@ -21,6 +21,7 @@ import pandas as pd
 __all__ = [
     "FALSE_TOKENS",
     "MISSING_TOKENS",
+    "Cells",
     "TRUE_TOKENS",
     "RawFile",
     "Table",
@@ -55,6 +56,21 @@ class RawFile:
     notes: list[str] = field(default_factory=list)
     encoding_detail: str = ""  # how the encoding was chosen ("as given", "confidence 99.9 %")
     user_missing: dict[str, dict[str, int]] = field(default_factory=dict)  # spss: per column
+
+
+class Cells(list):
+    """A column's cells (a list) that also carries their factorization: ``codes`` (an integer
+    array, one per cell) and ``uniques`` (the distinct cells), so that converters need not
+    hash every cell again. Set by the reader that dictionary-encoded the column."""
+
+    __slots__ = ("codes", "uniques")
+
+    def __init__(self, uniques: list[Any], codes: np.ndarray) -> None:
+        cells = np.empty(len(uniques), dtype=object)
+        cells[:] = uniques
+        super().__init__(cells[codes].tolist())
+        self.codes = codes
+        self.uniques = cells
 
 
 @dataclass
