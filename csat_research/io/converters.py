@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -120,8 +120,9 @@ def convert_unique(values: list[Any], fn: Callable[[Any], tuple]
     return out, problems, tags
 
 
-def _all_text(values: list[Any]) -> bool:
-    return all(type(v) is str for v in values)
+def _all_text(values: Sequence[Any]) -> bool:
+    """Whether every cell is a str (a list: the bulk paths; Cells convert per distinct value)."""
+    return isinstance(values, list) and set(map(type, values)) <= {str}
 
 
 def _stripped(values: list[Any]) -> np.ndarray:
