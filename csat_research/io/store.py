@@ -150,15 +150,17 @@ class WaveRecord:
         # text columns' levels row by row joined by \x1f, the index as one JSON list
         for block in self.blocks(levels=False):
             h.update(np.round(block.values, DIGITS).tobytes())
-        sep = ""
+        sep = b""
         for block in self.blocks(values=False):
-            if block.levels.size:
-                h.update((sep + "\x1f".join(map(str, block.levels.ravel()))).encode())
-                sep = "\x1f"
+            if len(block.levels):
+                h.update(sep + _joined(block.levels).encode())
+                sep = b"\x1f"
         h.update(b"[")
         for start in range(0, len(frame), BLOCK_ROWS):
-            h.update(((", " if start else "")
-                      + json.dumps(frame.index[start:start + BLOCK_ROWS].tolist(), default=str)[1:-1]).encode())
+            part = frame.index[start:start + BLOCK_ROWS]
+            # the index's tuples, from its levels' values (MultiIndex.tolist() is slow)
+            pairs = list(zip(*(part.get_level_values(i).tolist() for i in range(part.nlevels)), strict=True))
+            h.update(((", " if start else "") + json.dumps(pairs, default=str)[1:-1]).encode())
         h.update(b"]")
         return h.hexdigest()
 
@@ -169,9 +171,11 @@ class WaveRecord:
 
     def blocks(self, *, values: bool = True, levels: bool = True) -> Iterator[_Block]:
         """``responses`` in blocks of :data:`BLOCK_ROWS` respondents, each as a respondents x
-        variables float array (text columns NaN; empty unless ``values``) and an object array of
-        the text columns' levels (None when missing; empty unless ``levels``): a large wave is
-        hashed and written without a copy of the whole of it."""
+        variables float array (text columns NaN; empty unless ``values``) and an Arrow string
+        array of the text columns' levels row by row (null when missing; empty unless
+        ``levels``): a large wave is hashed and written without a copy of the whole of it."""
+        import pyarrow as pa
+
         frame = self.responses
         n, k = frame.shape
         size = BLOCK_ROWS
@@ -180,11 +184,11 @@ class WaveRecord:
         for start in range(0, max(n, 1), size):
             stop = min(n, start + size)
             floats = np.full((stop - start, k if values else 0), np.nan)
-            texts = np.full((stop - start, len(text) if levels else 0), None, dtype=object)
-            for t, i in enumerate(text):
-                if levels:
-                    part = columns[i].iloc[start:stop]
-                    texts[:, t] = part.astype(object).where(part.notna(), None).to_numpy()
+            texts = pa.array([], pa.string())
+            if levels and text and stop > start:
+                m = stop - start
+                by_column = pa.concat_arrays([_text_array(columns[i].iloc[start:stop]) for i in text])
+                texts = by_column.take(pa.array((np.arange(m)[:, None] + np.arange(len(text)) * m).ravel()))
             for i, col in enumerate(columns):
                 if values and i not in text:
                     floats[:, i] = col.iloc[start:stop].to_numpy(dtype=float, na_value=np.nan)
@@ -200,7 +204,34 @@ class _Block:
     start: int
     stop: int
     values: np.ndarray
-    levels: np.ndarray
+    levels: Any  # pyarrow.StringArray
+
+
+def _text_array(part: pd.Series) -> Any:
+    """A text column's cells as an Arrow string array, null where missing (``str()`` of cells
+    that are not text)."""
+    import pyarrow as pa
+
+    try:
+        arr = pa.array(part, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return arr.cast(pa.string())
+    cells = part.astype(object).where(part.notna(), None).tolist()
+    return pa.array([None if v is None else str(v) for v in cells], pa.string())
+
+
+def _joined(levels: Any) -> str:
+    """``"\\x1f".join`` of the levels, ``"None"`` for a missing one (as :meth:`WaveRecord.content_hash`
+    has always hashed them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lists = pa.ListArray.from_arrays(pa.array([0, len(levels)], pa.int32()), levels.fill_null("None"))
+    return pc.binary_join(lists, "\x1f")[0].as_py()
 
 
 def _numeric(col: pd.Series) -> bool:
@@ -532,7 +563,7 @@ def _tables(record: WaveRecord, wave_id: int) -> Iterator[tuple[str, Any]]:
         yield "levels", pa.table({
             "wave_id": wave(m * len(texts)), "row_number": pa.array(np.repeat(rows, len(texts))),
             "variable_id": pa.array(np.tile(variable_of_text[texts], m)),
-            "level": pa.array(block.levels.ravel(), string, from_pandas=True),
+            "level": block.levels,
         })
 
 
