@@ -183,7 +183,9 @@ class WaveRecord:
         columns = [col for _, col in frame.items()]
         for start in range(0, max(n, 1), size):
             stop = min(n, start + size)
-            floats = np.full((stop - start, k if values else 0), np.nan)
+            floats = np.empty((stop - start, k if values else 0))  # every column is filled below
+            if values:
+                floats[:, text] = np.nan
             texts = pa.array([], pa.string())
             if levels and text and stop > start:
                 m = stop - start
