@@ -185,8 +185,10 @@ def test_cli_batch_exit_status_names_failure(batch, capsys):
     assert "FAILED  apparel" in captured.err and "eff_first_reply" in captured.err
 
 
-def test_a_single_report_starts_its_browser_while_the_notebook_runs(tmp_path, monkeypatch):
-    """`csat report`: Chromium starts in the background during the notebook, not after it."""
+def test_a_single_report_holds_its_browser_only_to_print_the_pdf(tmp_path, monkeypatch):
+    """`csat report`: Chromium starts in the background once the notebook has run (its kernel's
+    memory is free by then), while the HTML is written, and closes once the PDF is printed,
+    before the wave is stored."""
     import threading
 
     from csat_research.report import pdf
@@ -196,11 +198,16 @@ def test_a_single_report_starts_its_browser_while_the_notebook_runs(tmp_path, mo
     write_demo_study(data, seed=3, n=400, categories=("beauty",))
     params = _params(tmp_path, "beauty", data, tmp_path / "reports")
     events: list[tuple[str, str]] = []
-    real_start, real_prepare = pdf.PdfRenderer.start, runner.prepare_report
+    real_start, real_close = pdf.PdfRenderer.start, pdf.PdfRenderer.close
+    real_prepare, real_store = runner.prepare_report, runner._store_wave
 
     def start(self):
         events.append(("browser start", threading.current_thread().name))
         return real_start(self)
+
+    def close(self):
+        events.append(("browser close", ""))
+        return real_close(self)
 
     def prepare(*args, **kwargs):
         events.append(("notebook", "begins"))
@@ -209,11 +216,18 @@ def test_a_single_report_starts_its_browser_while_the_notebook_runs(tmp_path, mo
         finally:
             events.append(("notebook", "ends"))
 
+    def store(*args, **kwargs):
+        events.append(("store", ""))
+        return real_store(*args, **kwargs)
+
     monkeypatch.setattr(pdf.PdfRenderer, "start", start)
+    monkeypatch.setattr(pdf.PdfRenderer, "close", close)
     monkeypatch.setattr(runner, "prepare_report", prepare)
+    monkeypatch.setattr(runner, "_store_wave", store)
     outcome = runner.run_report(params, write_index=False)
     assert outcome.ok and outcome.report_dir == tmp_path / "reports" / "beauty" / "2026Q3"
     assert "开放题分析" in _pdf_text(outcome.report_dir / "report.pdf")
     first = next(i for i, e in enumerate(events) if e[0] == "browser start")
+    closed = events.index(("browser close", ""))
     assert events[first] == ("browser start", "csat-pdf-start")
-    assert first < events.index(("notebook", "ends"))
+    assert events.index(("notebook", "ends")) < first < closed < events.index(("store", ""))

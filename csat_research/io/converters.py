@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +27,7 @@ from csat_research.io.tables import (
     FALSE_TOKENS,
     MISSING_TOKENS,
     TRUE_TOKENS,
+    Cells,
     Table,
     fmt_value,
     is_missing,
@@ -73,23 +74,39 @@ class ColumnContext:
 
 
 def convert_unique(values: list[Any], fn: Callable[[Any], tuple]
-                   ) -> tuple[list[Any], list[tuple[int, Any, str]], list[tuple[int, str]]]:
+                   ) -> tuple[np.ndarray, list[tuple[int, Any, str]], list[tuple[int, str]]]:
     """Apply ``fn`` once per distinct value.
 
     ``fn`` returns ``(converted, problem)`` or ``(converted, problem, tag)``; tags (e.g. the
     reason a skipped answer became missing) are returned per cell as ``(position, tag)``.
+    The converted cells come as one array: ``float64`` when every conversion is a float,
+    ``object`` otherwise. A converter with a ``bulk`` attribute (see :func:`id_converter`)
+    converts a column of text cells at once when ``bulk(values)`` is not None.
     """
-    arr = np.empty(len(values), dtype=object)
-    arr[:] = values
-    try:
-        codes, uniques = pd.factorize(arr, use_na_sentinel=True)
-    except TypeError:  # unhashable cells: convert one by one
-        codes, uniques = np.arange(len(arr)), arr
+    bulk = getattr(fn, "bulk", None)
+    if bulk is not None:
+        got = bulk(values)
+        if got is not None:
+            return got
+    if isinstance(values, Cells):  # factorized when read
+        codes, uniques = values.codes, values.uniques
+    else:
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        try:
+            codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+        except TypeError:  # unhashable cells: convert one by one
+            codes, uniques = np.arange(len(arr)), arr
+        del arr
     # the NA sentinel -1 picks the last slot: the conversion of a missing cell
     hits = [fn(value) for value in uniques] + [fn(None)]
-    converted = np.empty(len(hits), dtype=object)
-    converted[:] = [h[0] for h in hits]
-    out = converted[codes].tolist()
+    first = [h[0] for h in hits]
+    if all(type(v) is float for v in first):
+        converted = np.array(first, dtype="float64")
+    else:
+        converted = np.empty(len(hits), dtype=object)
+        converted[:] = first
+    out = converted[codes]
     problems: list[tuple[int, Any, str]] = []
     tags: list[tuple[int, str]] = []
     bad = [k for k, h in enumerate(hits) if h[1] is not None]
@@ -101,6 +118,18 @@ def convert_unique(values: list[Any], fn: Callable[[Any], tuple]
         for pos in np.flatnonzero(np.isin(slot, tagged)).tolist():
             tags.append((pos, hits[slot[pos]][2]))
     return out, problems, tags
+
+
+def _all_text(values: Sequence[Any]) -> bool:
+    """Whether every cell is a str (a list: the bulk paths; Cells convert per distinct value)."""
+    return isinstance(values, list) and set(map(type, values)) <= {str}
+
+
+def _stripped(values: list[Any]) -> np.ndarray:
+    """Text cells stripped, ``None`` for empty ones, as an object array."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = [v.strip() or None for v in values]
+    return out
 
 
 def coded_converter(ctx: ColumnContext, scale: Scale, value_map: Mapping[str, Any] | None,
@@ -176,6 +205,12 @@ def text_converter(ctx: ColumnContext) -> Callable:
         text = value_text(value).strip()
         return (text or None), None
 
+    def bulk(values: list[Any]) -> tuple | None:
+        if ctx.skip_codes or not _all_text(values):
+            return None
+        return _stripped(values), [], []
+
+    convert.bulk = bulk
     return convert
 
 
@@ -232,6 +267,15 @@ def id_converter(required: bool, what: str) -> Callable:
             return None, (f"{what} is missing" if required else None)
         return text, None
 
+    def bulk(values: list[Any]) -> tuple | None:
+        if not _all_text(values):
+            return None
+        out = _stripped(values)
+        problems = ([(pos, values[pos], f"{what} is missing")
+                     for pos in np.flatnonzero(pd.isna(out)).tolist()] if required else [])
+        return out, problems, []
+
+    convert.bulk = bulk
     return convert
 
 

@@ -32,7 +32,6 @@ turned into missing values, columns not used, metadata absent) are listed in
 from __future__ import annotations
 
 import difflib
-import math
 import os
 import warnings as _warnings
 from collections import Counter
@@ -455,7 +454,7 @@ def read_responses(
         if not uses[j]:
             table.columns[j] = []
 
-    def run(target: str, fn: Callable) -> list[Any]:
+    def run(target: str, fn: Callable) -> np.ndarray:
         j = targets[target]
         out, found, tags = convert_unique(table.columns[j], fn)
         release(j)
@@ -571,13 +570,6 @@ def read_responses(
 
 
 
-def _take(values: list[Any], idx: np.ndarray) -> np.ndarray:
-    """``[values[i] for i in idx]`` as an object array (the same objects), column-wise."""
-    cells = np.empty(len(values), dtype=object)
-    cells[:] = values
-    return cells[idx]
-
-
 def _build_frame(values: dict[str, Any], keep: list[int], category: str, questions: list[str],
                  numeric: set[str], targets: Mapping[str, int]) -> pd.DataFrame:
     n = len(keep)
@@ -589,7 +581,7 @@ def _build_frame(values: dict[str, Any], keep: list[int], category: str, questio
             return None
         if isinstance(got, pd.Series):
             return got.iloc[idx]
-        return _take(got, idx)
+        return got[idx]
 
     def text(col: str) -> pd.Series:
         got = pick(col)
@@ -715,7 +707,7 @@ def read_tickets(
     problems: list[Problem] = []
     values: dict[str, Any] = {}
 
-    def run(col: str, fn: Callable) -> list[Any]:
+    def run(col: str, fn: Callable) -> np.ndarray:
         j = targets[col]
         out, found, _ = convert_unique(table.columns[j], fn)
         problems.extend(Problem(pos, col, table.headers[j], v, m) for pos, v, m in found)
@@ -736,13 +728,13 @@ def read_tickets(
     for col in _TICKET_BOOLS:
         values[col] = run(col, bool_converter)
     jh = targets["handoff_min"]
-    for pos, (how, handoff) in enumerate(zip(values["handled_by"], values["handoff_min"],
-                                             strict=True)):
-        if how is not None and how != "bot_to_human" and not math.isnan(handoff):
-            problems.append(Problem(
-                pos, "handoff_min", table.headers[jh], table.columns[jh][pos],
-                f"{fmt_value(handoff)} given but handled_by is {how!r}; handoff_min is only "
-                "for bot_to_human tickets"))
+    how, handoff = values["handled_by"], values["handoff_min"]
+    handed = pd.isna(how) | (how == "bot_to_human")
+    for pos in np.flatnonzero(~handed & ~np.isnan(handoff)).tolist():
+        problems.append(Problem(
+            pos, "handoff_min", table.headers[jh], table.columns[jh][pos],
+            f"{fmt_value(float(handoff[pos]))} given but handled_by is {how[pos]!r}; handoff_min "
+            "is only for bot_to_human tickets"))
     dup_problems, dup_lines = duplicates(
         values["ticket_id"], table.rows, {p.pos for p in problems if p.column == "ticket_id"},
         "ticket_id", table.headers[targets["ticket_id"]])
@@ -759,11 +751,11 @@ def read_tickets(
         if col == "created_at":
             data[col] = pd.Series(got.iloc[idx].to_numpy(), dtype="datetime64[ns]")
         elif col in _TICKET_FLOATS:
-            data[col] = pd.Series(np.asarray(_take(got, idx).tolist(), dtype="float64"))
+            data[col] = pd.Series(np.asarray(got[idx], dtype="float64"))
         elif col in _TICKET_BOOLS:
-            data[col] = pd.Series([bool(v) for v in _take(got, idx).tolist()], dtype="bool")
+            data[col] = pd.Series(got[idx].astype(bool), dtype="bool")
         else:
-            data[col] = pd.Series(_take(got, idx), dtype="str")
+            data[col] = pd.Series(got[idx], dtype="str")
     result = IngestResult(
         frame=pd.DataFrame(data, columns=wanted),
         exclusions=exclusions,

@@ -22,10 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from csat_research.core import schema
 from csat_research.core.errors import DataError
 from csat_research.io.codebook import Codebook
 from csat_research.io.tables import (
+    Cells,
     RawFile,
     Table,
     cell_text,
@@ -120,18 +123,17 @@ def _records(columnar: Any, stop: int | None = None) -> list[list[Any]]:
 
 def _column_values(column: Any) -> list[Any]:
     """A pyarrow string column as a list of str. A column of few distinct values (codes,
-    levels) is dictionary-encoded first, so that each distinct value is one shared object."""
-    import numpy as np
+    levels) is dictionary-encoded first, so that each distinct value is one shared object, and
+    kept with its codes (:class:`~csat_research.io.tables.Cells`)."""
     import pyarrow.compute as pc
 
     column = column.combine_chunks()
     sample = column.slice(0, 1000)
-    if pc.count_distinct(sample).as_py() > len(sample) // 2:  # ids, dates, open answers
-        return column.to_pylist()
+    if column.null_count or pc.count_distinct(sample).as_py() > len(sample) // 2:
+        return column.to_pylist()  # ids, dates, open answers
     encoded = column.dictionary_encode()
-    uniques = np.empty(len(encoded.dictionary), dtype=object)
-    uniques[:] = encoded.dictionary.to_pylist()
-    return uniques[encoded.indices.to_numpy(zero_copy_only=False)].tolist()
+    return Cells(encoded.dictionary.to_pylist(),
+                 encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp))
 
 
 def _columnar_table(raw: RawFile, fmt: str) -> Table | None:

@@ -144,29 +144,96 @@ class WaveRecord:
         h.update(json.dumps([self.brand, self.category, self.wave, self.params_path, self.package_version,
                              list(map(list, self.data_files)), _rounded(self.summary)], sort_keys=True,
                             ensure_ascii=False, default=str).encode())
-        values, levels, text = self.grid
-        h.update(json.dumps([list(map(str, c)) for c in self.responses.columns]).encode())
-        h.update(np.round(values, DIGITS).tobytes())
-        h.update("\x1f".join(map(str, levels[:, text].ravel())).encode())
-        h.update(json.dumps(self.responses.index.tolist(), default=str).encode())
+        frame = self.responses
+        h.update(json.dumps([list(map(str, c)) for c in frame.columns]).encode())
+        # block by block, as if hashed whole: the values row by row (respondents x variables), the
+        # text columns' levels row by row joined by \x1f, the index as one JSON list
+        for block in self.blocks(levels=False):
+            h.update(np.round(block.values, DIGITS).tobytes())
+        sep = b""
+        for block in self.blocks(values=False):
+            if len(block.levels):
+                h.update(sep + _joined(block.levels).encode())
+                sep = b"\x1f"
+        h.update(b"[")
+        for start in range(0, len(frame), BLOCK_ROWS):
+            part = frame.index[start:start + BLOCK_ROWS]
+            # the index's tuples, from its levels' values (MultiIndex.tolist() is slow)
+            pairs = list(zip(*(part.get_level_values(i).tolist() for i in range(part.nlevels)), strict=True))
+            h.update(((", " if start else "") + json.dumps(pairs, default=str)[1:-1]).encode())
+        h.update(b"]")
         return h.hexdigest()
 
     @functools.cached_property
-    def grid(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
-        """``responses`` as a respondents x variables float array (numeric columns), an object
-        array of the text columns' levels (None elsewhere) and the text columns' positions."""
+    def text_columns(self) -> list[int]:
+        """Positions of the text columns of ``responses`` (stored in ``levels``), the others numeric."""
+        return [i for i, (_, col) in enumerate(self.responses.items()) if not _numeric(col)]
+
+    def blocks(self, *, values: bool = True, levels: bool = True) -> Iterator[_Block]:
+        """``responses`` in blocks of :data:`BLOCK_ROWS` respondents, each as a respondents x
+        variables float array (text columns NaN; empty unless ``values``) and an Arrow string
+        array of the text columns' levels row by row (null when missing; empty unless
+        ``levels``): a large wave is hashed and written without a copy of the whole of it."""
+        import pyarrow as pa
+
         frame = self.responses
         n, k = frame.shape
-        values = np.full((n, k), np.nan)
-        levels = np.full((n, k), None, dtype=object)
-        text = []
-        for i, (_, col) in enumerate(frame.items()):
-            if _numeric(col):
-                values[:, i] = col.to_numpy(dtype=float, na_value=np.nan)
-            else:
-                levels[:, i] = col.astype(object).where(col.notna(), None).to_numpy()
-                text.append(i)
-        return values, levels, text
+        size = BLOCK_ROWS
+        text = self.text_columns
+        columns = [col for _, col in frame.items()]
+        for start in range(0, max(n, 1), size):
+            stop = min(n, start + size)
+            floats = np.empty((stop - start, k if values else 0))  # every column is filled below
+            if values:
+                floats[:, text] = np.nan
+            texts = pa.array([], pa.string())
+            if levels and text and stop > start:
+                m = stop - start
+                by_column = pa.concat_arrays([_text_array(columns[i].iloc[start:stop]) for i in text])
+                texts = by_column.take(pa.array((np.arange(m)[:, None] + np.arange(len(text)) * m).ravel()))
+            for i, col in enumerate(columns):
+                if values and i not in text:
+                    floats[:, i] = col.iloc[start:stop].to_numpy(dtype=float, na_value=np.nan)
+            yield _Block(start, stop, floats, texts)
+
+
+#: respondents per block when a wave is hashed and written (:meth:`WaveRecord.blocks`)
+BLOCK_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class _Block:
+    start: int
+    stop: int
+    values: np.ndarray
+    levels: Any  # pyarrow.StringArray
+
+
+def _text_array(part: pd.Series) -> Any:
+    """A text column's cells as an Arrow string array, null where missing (``str()`` of cells
+    that are not text)."""
+    import pyarrow as pa
+
+    try:
+        arr = pa.array(part, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return arr.cast(pa.string())
+    cells = part.astype(object).where(part.notna(), None).tolist()
+    return pa.array([None if v is None else str(v) for v in cells], pa.string())
+
+
+def _joined(levels: Any) -> str:
+    """``"\\x1f".join`` of the levels, ``"None"`` for a missing one (as :meth:`WaveRecord.content_hash`
+    has always hashed them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lists = pa.ListArray.from_arrays(pa.array([0, len(levels)], pa.int32()), levels.fill_null("None"))
+    return pc.binary_join(lists, "\x1f")[0].as_py()
 
 
 def _numeric(col: pd.Series) -> bool:
@@ -455,46 +522,51 @@ def _typed(summary: dict[str, Any], key: str, kind: type) -> Any:
     return None if value is None else kind(value)
 
 
-def _tables(record: WaveRecord, wave_id: int) -> dict[str, Any]:
-    """The wave's respondent-level rows as Arrow tables for ``variables``, ``respondents``,
-    ``responses`` (every respondent x numeric variable) and ``levels`` (x text variable); DuckDB
-    scans Arrow without Python objects."""
+def _tables(record: WaveRecord, wave_id: int) -> Iterator[tuple[str, Any]]:
+    """The wave's respondent-level rows as Arrow tables, block by block (:meth:`WaveRecord.blocks`):
+    ``variables``, then per block of respondents ``respondents``, ``responses`` (every respondent x
+    numeric variable) and ``levels`` (x text variable); DuckDB scans Arrow without Python objects."""
     import pyarrow as pa
 
     frame = record.responses
-    n, k = frame.shape
-    values, levels, text = record.grid
+    k = frame.shape[1]
+    text = record.text_columns
     numeric = np.array([i for i in range(k) if i not in set(text)], dtype=np.int16)
-    texts = np.array(text, dtype=np.int16)
-    rows = frame.index.get_level_values(0).to_numpy(dtype=np.int32)
-    ids = frame.index.get_level_values(1)
+    texts = np.arange(len(text), dtype=np.int16)
+    variable_of_text = np.array(text, dtype=np.int16)
     string = pa.string()
 
     def wave(m: int) -> Any:
         return pa.array(np.full(m, wave_id, dtype=np.int32))
 
-    return {
-        "variables": pa.table({
-            "wave_id": wave(k), "variable_id": pa.array(np.arange(k, dtype=np.int16)),
-            "variable": pa.array([str(v) for v in frame.columns.get_level_values(1)], string),
-            "role": pa.array([str(r) for r in frame.columns.get_level_values(0)], string),
-            "is_text": pa.array([i in set(text) for i in range(k)], pa.bool_()),
-        }),
-        "respondents": pa.table({
-            "wave_id": wave(n), "row_number": pa.array(rows),
+    yield "variables", pa.table({
+        "wave_id": wave(k), "variable_id": pa.array(np.arange(k, dtype=np.int16)),
+        "variable": pa.array([str(v) for v in frame.columns.get_level_values(1)], string),
+        "role": pa.array([str(r) for r in frame.columns.get_level_values(0)], string),
+        "is_text": pa.array([i in set(text) for i in range(k)], pa.bool_()),
+    })
+    all_rows = frame.index.get_level_values(0)
+    all_ids = frame.index.get_level_values(1)
+    for block in record.blocks():
+        m = block.stop - block.start
+        if not m:
+            continue
+        rows = all_rows[block.start:block.stop].to_numpy(dtype=np.int32)
+        ids = all_ids[block.start:block.stop]
+        yield "respondents", pa.table({
+            "wave_id": wave(m), "row_number": pa.array(rows),
             "respondent_id": pa.array(ids.astype(object).where(ids.notna(), None), string, from_pandas=True),
-        }),
-        "responses": pa.table({
-            "wave_id": wave(n * len(numeric)), "row_number": pa.array(np.repeat(rows, len(numeric))),
-            "variable_id": pa.array(np.tile(numeric, n)),
-            "value": pa.array(values[:, numeric].ravel(), pa.float64(), from_pandas=True),
-        }),
-        "levels": pa.table({
-            "wave_id": wave(n * len(texts)), "row_number": pa.array(np.repeat(rows, len(texts))),
-            "variable_id": pa.array(np.tile(texts, n)),
-            "level": pa.array(levels[:, texts].ravel(), string, from_pandas=True),
-        }),
-    }
+        })
+        yield "responses", pa.table({
+            "wave_id": wave(m * len(numeric)), "row_number": pa.array(np.repeat(rows, len(numeric))),
+            "variable_id": pa.array(np.tile(numeric, m)),
+            "value": pa.array(block.values[:, numeric].ravel(), pa.float64(), from_pandas=True),
+        })
+        yield "levels", pa.table({
+            "wave_id": wave(m * len(texts)), "row_number": pa.array(np.repeat(rows, len(texts))),
+            "variable_id": pa.array(np.tile(variable_of_text[texts], m)),
+            "level": block.levels,
+        })
 
 
 def _write(con: Any, record: WaveRecord, content: str, old_id: int | None) -> None:
@@ -517,7 +589,7 @@ def _write(con: Any, record: WaveRecord, content: str, old_id: int | None) -> No
              json.dumps([list(f) for f in record.data_files], ensure_ascii=False), record.data_hash, content,
              record.package_version, datetime.now(UTC).replace(tzinfo=None)],
         )
-        for table, rows in _tables(record, wave_id).items():
+        for table, rows in _tables(record, wave_id):
             con.register("new_rows", rows)
             con.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
             con.unregister("new_rows")

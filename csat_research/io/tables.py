@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ import pandas as pd
 __all__ = [
     "FALSE_TOKENS",
     "MISSING_TOKENS",
+    "Cells",
     "TRUE_TOKENS",
     "RawFile",
     "Table",
@@ -57,6 +59,45 @@ class RawFile:
     user_missing: dict[str, dict[str, int]] = field(default_factory=dict)  # spss: per column
 
 
+class Cells(Sequence):
+    """A column's cells held factorized: ``codes`` (an integer array, one per cell) and
+    ``uniques`` (an object array of the distinct cells). Reads like a list of the cells
+    (``cells[pos]``, iteration, ``np.asarray``) without holding one: converters work on the
+    distinct cells and the codes. Made by the reader that dictionary-encoded the column."""
+
+    __slots__ = ("codes", "uniques")
+
+    def __init__(self, uniques: list[Any], codes: np.ndarray) -> None:
+        self.uniques = np.empty(len(uniques), dtype=object)
+        self.uniques[:] = uniques
+        self.codes = codes
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, pos: Any) -> Any:
+        if isinstance(pos, slice):
+            return self.uniques[self.codes[pos]].tolist()
+        return self.uniques[self.codes[pos]]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.uniques[self.codes].tolist())
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        cells = self.uniques[self.codes]
+        return cells if dtype is None else cells.astype(dtype)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Cells({list(self)!r})"
+
+
 @dataclass
 class Table:
     """Data rows with one header per column and the file row of every data row."""
@@ -64,7 +105,7 @@ class Table:
     name: str
     layout: str
     headers: list[str]
-    columns: list[list[Any]]  # one list of cell values per column
+    columns: list[Sequence[Any]]  # one list (or Cells) of cell values per column
     rows: list[int]
     texts: list[str] | None = None  # qualtrics row-2 question texts
     import_ids: list[str] | None = None  # qualtrics row-3 import ids

@@ -228,9 +228,13 @@ def _write_html(params: StudyParams, workdir: Path) -> None:
 
 
 def finish_report(
-    params: StudyParams, workdir: Path, timings: dict[str, float], *, renderer: object | None
+    params: StudyParams, workdir: Path, timings: dict[str, float], *, renderer: object | None,
+    printed: Callable[[], None] | None = None,
 ) -> ReportOutcome:
-    """Render the HTML and the PDF (with ``renderer``), publish the files and clean up."""
+    """Render the HTML and the PDF (with ``renderer``), publish the files and clean up.
+
+    ``printed`` is called once the PDF is printed (or was not asked for), before the files are
+    published and the wave stored: :func:`run_report` closes its own Chromium there."""
     try:
         t1 = time.perf_counter()
         if "html" in params.output.formats or "pdf" in params.output.formats:
@@ -241,6 +245,8 @@ def finish_report(
             if renderer is None:
                 raise ReportError(f"{params.source}: output.formats asks for pdf but no PDF renderer is running")
             renderer.render(workdir / "report.html", workdir / "report.pdf", lang=params.study.language)
+        if printed is not None:
+            printed()
         timings["pdf"] = time.perf_counter() - t0
         wanted = {"summary.json"}
         wanted |= {f"report.{fmt}" for fmt in params.output.formats if fmt in ("html", "pdf", "ipynb")}
@@ -322,24 +328,23 @@ def run_report(
 ) -> ReportOutcome:
     """Run one report end to end. Raises the project's errors; see :func:`run_batch` for isolation.
 
-    Without a ``renderer``, the report's own Chromium (one tab) starts in the background while
-    the notebook runs, and is closed at the end.
+    Without a ``renderer``, the report's own Chromium (one tab) starts in the background once
+    the notebook has run (while the HTML is written: the kernel's memory is free by then), and
+    is closed as soon as the PDF is printed, before the wave is stored.
     """
     from csat_research.report.pdf import PdfRenderer
 
     _warm_store_modules()
     own = starting = None
-    if renderer is None and _wants_pdf([Path(params_path)]):
-        own = PdfRenderer(tabs=1)
-        starting = threading.Thread(target=_start_quietly, args=(own,), name="csat-pdf-start", daemon=True)
-        starting.start()
     try:
         params, workdir, timings = prepare_report(params_path, notebook=notebook, kernel_name=kernel_name)
         if renderer is None and "pdf" in params.output.formats:
-            if own is None:
-                own = PdfRenderer(tabs=1)
+            own = PdfRenderer(tabs=1)
+            starting = threading.Thread(target=_start_quietly, args=(own,), name="csat-pdf-start", daemon=True)
+            starting.start()
             renderer = own  # render() waits for a start still under way, or raises its error
-        outcome = finish_report(params, workdir, timings, renderer=renderer)
+        outcome = finish_report(params, workdir, timings, renderer=renderer,
+                                printed=None if own is None else own.close)
     finally:
         if starting is not None:
             starting.join()

@@ -116,3 +116,41 @@ def test_generated_bytes_read_alike(tmp_path, monkeypatch, body):
     path.write_bytes(("id,b,c\n" + ",".join(body)).encode())
     fast, slow, _ = _both(path, monkeypatch)
     assert fast == slow
+
+
+def test_coded_columns_read_column_wise_convert_alike(tmp_path, monkeypatch, cb):
+    """600 rows: the coded and segment columns are dictionary-encoded by the column-wise reader
+    (``Cells``: codes and distinct values, converted once per distinct value), the ids and open
+    answers converted column at once. Bad codes, an unknown level, a blank id and blank or padded
+    open answers give the same errors, exclusions, notes and frame as the row-by-row path."""
+    from csat_research.io.tables import Cells
+
+    frame = canonical(cb, n=600)
+    frame["respondent_id"] = [f"R{k + 1}" for k in range(600)]
+    item = cb.numeric_ids(CAT)[0]
+    frame[item] = frame[item].astype(object)
+    frame.loc[5, item] = "9"  # outside the scale
+    frame.loc[7, item] = "a lot"  # not a code
+    seg = cb.segment_ids()[0]
+    frame.loc[11, seg] = "martian"
+    frame.loc[13, "respondent_id"] = " "
+    frame.loc[17, "open_exceed"] = "  padded answer  "
+    path = write_csv(frame, tmp_path / "wave.csv")
+    monkeypatch.setattr(readers, "COLUMNAR_MIN_BYTES", 0)
+    table = layout_table(readers.read_raw(path, "csv", None), "csv")
+    assert isinstance(table.columns[table.headers.index(item)], Cells)
+    assert isinstance(table.columns[table.headers.index(seg)], Cells)
+    errors, results = [], []
+    for threshold in (0, NEVER):
+        monkeypatch.setattr(readers, "COLUMNAR_MIN_BYTES", threshold)
+        with pytest.raises(DataError) as caught:
+            read_responses(path, codebook=cb, category=CAT)
+        errors.append(str(caught.value))
+        results.append(read_responses(path, codebook=cb, category=CAT, on_invalid="exclude"))
+    assert errors[0] == errors[1]
+    assert "4 invalid value(s) in 4 row(s)" in errors[0] and "respondent id is missing" in errors[0]
+    a, b = results
+    assert a.frame.equals(b.frame) and a.frame.dtypes.equals(b.frame.dtypes)
+    assert a.exclusions.equals(b.exclusions) and len(a.exclusions) == 4
+    assert a.warnings == b.warnings and a.source_rows == b.source_rows
+    assert a.frame["open_exceed"].tolist().count("padded answer") == 1

@@ -329,3 +329,21 @@ def test_history_data_reads_the_numeric_variables_of_every_wave(tmp_path):
         assert frame["excluded"].dtype == bool and frame["quality"].isna().sum() == 3
         pd.testing.assert_frame_equal(frame, full[list(frame.columns)])
         assert wave.summary["dimensions"] == {"efficiency": 3.4, "quality": 3.6}
+
+
+def test_a_wave_written_in_blocks_hashes_and_reads_back_as_one_block(tmp_path, monkeypatch):
+    """Large waves are hashed and written BLOCK_ROWS respondents at a time: blocks of 7 rows (the
+    last one short) give the same content hash and the same stored rows as one block of 30."""
+    import csat_research.io.store as store
+
+    whole = _record()
+    one_hash = whole.content_hash()
+    store_wave(tmp_path / "one.duckdb", whole)
+    monkeypatch.setattr(store, "BLOCK_ROWS", 7)
+    blocked = _record()
+    assert blocked.content_hash() == one_hash
+    assert [(b.start, b.stop) for b in blocked.blocks()] == [(0, 7), (7, 14), (14, 21), (21, 28), (28, 30)]
+    store_wave(tmp_path / "blocks.duckdb", blocked)
+    pd.testing.assert_frame_equal(load_wave_data(tmp_path / "blocks.duckdb", category="beauty", wave="2026Q1"),
+                                  load_wave_data(tmp_path / "one.duckdb", category="beauty", wave="2026Q1"))
+    assert store_wave(tmp_path / "blocks.duckdb", _record()).action == "unchanged"
