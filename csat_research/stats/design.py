@@ -292,7 +292,7 @@ def check_model_arguments(
     return data, predictors, controls, check_confidence(confidence)
 
 
-def row_patterns(Zc: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def row_patterns(Zc: np.ndarray, w: np.ndarray, *, inverse: bool = False) -> tuple[np.ndarray, ...]:
     """Distinct (row, weight) patterns in lexicographic order, with their counts.
 
     Used where an estimate depends on the respondents only through sums over them (the drivers'
@@ -307,7 +307,7 @@ def row_patterns(Zc: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     overflow; rows without NaN: the callers pass complete cases). The ranks come from
     ``pandas.factorize(sort=True)`` (hashing: about a third of the time of the sorts of
     ``numpy.unique(return_inverse=True)`` on a million rows; the same ranks, -0.0 and 0.0 one
-    value in both).
+    value in both). With ``inverse=True`` a fourth array gives each row's pattern.
     """
     rows = np.column_stack([Zc, w])
     key = np.zeros(rows.shape[0], dtype=np.int64)
@@ -316,8 +316,9 @@ def row_patterns(Zc: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         ranks, values = pd.factorize(rows[:, j], sort=True)
         radix *= len(values)
         if radix >= 2**62:
-            uniq, counts = np.unique(rows, axis=0, return_counts=True)
-            return uniq[:, :-1], uniq[:, -1], counts
+            uniq, inv, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+            out = uniq[:, :-1], uniq[:, -1], counts
+            return (*out, inv.reshape(-1)) if inverse else out
         key = key * len(values) + ranks
-    _, first, counts = np.unique(key, return_index=True, return_counts=True)
-    return Zc[first], w[first], counts
+    _, first, inv, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    return (Zc[first], w[first], counts, inv) if inverse else (Zc[first], w[first], counts)

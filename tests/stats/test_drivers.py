@@ -487,3 +487,33 @@ def test_replicates_do_not_depend_on_the_block_size(monkeypatch, block_bytes):
     pd.testing.assert_frame_equal(one, two)
     alpha = 0.025
     np.testing.assert_allclose(one["ci_low"], np.quantile(reference, alpha, axis=0), rtol=1e-12)
+
+
+def test_row_draws_of_a_large_study_are_the_resampled_respondents(monkeypatch):
+    """From ROW_DRAWS_MIN_ROWS respondents on (when nearly every respondent is a pattern of their
+    own) a replicate draws n respondent numbers and counts their patterns: each replicate is then
+    exactly the decomposition of the resampled respondents themselves (the textbook bootstrap,
+    computed on the rows), and relative_importance's intervals are the quantiles of those."""
+    from csat_research.stats import drivers
+
+    monkeypatch.setattr(drivers, "ROW_DRAWS_MIN_ROWS", 200)
+    df = _survey(400, seed=31)
+    cols = ["overall_sat", *DIMS]
+    df["w"] = np.random.default_rng(4).choice([0.5, 1.0, 1.5], size=len(df))
+    Z = df[cols].to_numpy(float)
+    w = df["w"].to_numpy(float)
+    Zc = Z - np.average(Z, axis=0, weights=w)
+    Zu, wu, counts, rows_of = drivers._patterns(Zc, w, inverse=True)
+    assert len(counts) > drivers.ROW_DRAWS_MIN_PATTERN_SHARE * len(df)  # continuous scores
+    np.testing.assert_array_equal(Zu[rows_of], Zc)
+    seeds = np.random.SeedSequence(8).spawn(30)
+    res = relative_importance(df, outcome="overall_sat", predictors=DIMS, survey_weights="w", n_boot=30, seed=8)
+    by_rows = []
+    for s in seeds:
+        idx = np.random.default_rng(s).integers(0, len(df), len(df))  # the resampled respondents
+        by_rows.append(drivers._shapley(drivers._weighted_corr(Zc[idx], w[idx])))
+    by_rows = np.array(by_rows)
+    np.testing.assert_allclose(drivers._replicates(Zu, wu, counts, seeds, "shapley", rows_of=rows_of), by_rows,
+                               rtol=1e-9)
+    np.testing.assert_allclose(res["ci_low"], np.quantile(by_rows, 0.025, axis=0), rtol=1e-9)
+    np.testing.assert_allclose(res["ci_high"], np.quantile(by_rows, 0.975, axis=0), rtol=1e-9)
