@@ -440,6 +440,12 @@ _RE_POST_NEGATION = re.compile(
 """A clause that ends in 都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现过) or in 都不大 / 也不明显
 (发热噪音都不大) negates what stands before it."""
 _RE_SPACE = re.compile(r"\s+")
+_RE_NEGATION_OR = re.compile(r".*(?:或者|或是|或|和|与|以及|及|跟)$")
+"""Between a negated word and the next negator: 或者 / 和 join the next word to the first
+negator's scope (没有觉得慢或者不专业)."""
+_RE_DEGREE = re.compile(r"(?:很|挺|非常|特别|超级|十分|相当|蛮|超)$")
+"""A degree word just before a praise word (态度很好): after an aspect that follows the clause's
+negator (没问题卖家服务态度很好), the negator does not reach it."""
 
 
 def _automaton(terms: list[str], roles: dict, negator: re.Pattern | None):
@@ -555,6 +561,7 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
         return found
     bits = unless = verdicts = 0
     negated = False
+    spent = neg_end = 0  # end of the last negated word; end of the last negator
     aspects = []
     pending = []
     post = _RE_POST_NEGATION.search(clause)
@@ -574,10 +581,24 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
             verdicts |= r[_VERDICT]
             if r[_CUE]:
                 pending.append((start, end, r[_CUE], 0))
-        elif r[_PRAISE]:
-            pending.append((start, end, r[_PRAISE], r[_ALONE]))
+        elif (r[_PRAISE] and aspects and neg_end <= aspects[-1][0] < start
+              and _RE_DEGREE.search(clause, aspects[-1][1], start)):
+            # an aspect after the negator, then a degree word and praise, is a statement of its
+            # own: 没问题卖家服务态度很好 praises (物流并不是很快 stays negated)
+            negated = False
+        else:
+            if r[_PRAISE]:
+                pending.append((start, end, r[_PRAISE], r[_ALONE]))
+            if r[_PRAISE] or r[_PHRASE] or r[_CUE] or r[_VERDICT]:
+                spent = end
         if r[_NEG]:
-            negated = not negated
+            # two negators cancel (没有不满意, 并不是因为不好看), but a negator after a negated
+            # word starts a negation of its own: 不缩水不掉色, 不好吃也不新鲜; after 或者 / 和 the
+            # first negator still holds (没觉得慢或者不专业 is no complaint)
+            fresh = spent and not _RE_NEGATION_OR.match(clause, spent, start)
+            negated = True if fresh else not negated
+            spent = 0
+            neg_end = end
     for start, end, accept, alone in pending:
         best, best_bits = None, 0
         for a_start, a_end, a_bits in aspects:
