@@ -309,6 +309,19 @@ def test_misfires_found_on_the_development_set(answer, themes):
         ("蛋糕送来都变形了", {"packaging_damage"}),
         ("衣服穿了两次质量就下降了", {"product_quality"}),
         ("书缺页，还有错别字", {"product_quality"}),
+        # 自助 of a buffet is no self-service; 送的 of a free gift is no delivery
+        ("酒店的自助早餐很差", {"product_quality"}),
+        ("赠送的手机壳太差了", {"product_quality"}),
+        ("送的膜不怎么样", {"product_quality"}),
+        ("送的太慢了", {"delivery_courier"}),
+        # a sinking heart, the weather, a battery's hours are no cold food or slow delivery
+        ("看到实物心都凉了", set()),
+        ("冬天太冷了，快递很快", set()),
+        ("电池不耐用，用两个小时就没电", {"product_quality"}),
+        ("充电特别慢", set()),
+        # a condition states nothing: 不满意就退货, 万一没修好
+        ("不满意就退货，很方便", set()),
+        ("万一没修好怎么办", set()),
     ],
 )
 def test_second_pass_negation_scope_and_held_words(answer, themes):
