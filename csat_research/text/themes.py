@@ -109,8 +109,9 @@ def default_theme_lexicon() -> dict:
         praise words shared by all themes; ``negation`` holds per language ``negators``,
         ``not_negators`` and ``hypothetical`` words (担心, 以为, 如果, 听说: the rest of their
         clause is not read); ``neutral`` words hold a complaint word but are none (出差 holds 差);
-        ``other_subjects`` name what no theme covers (服务): a verdict beside one is about it
-        (see ``data/themes.yaml``). A fresh deep copy on every call: change it and pass it as
+        ``other_subjects`` name what no theme covers (服务): a verdict beside one is about it;
+        ``replies`` open the business's reply appended to a review (宾馆反馈), which is not
+        read (see ``data/themes.yaml``). A fresh deep copy on every call: change it and pass it as
         ``lexicon=`` to :func:`tag_themes`.
 
     Examples
@@ -158,6 +159,7 @@ class _CompiledLexicon:
     aliases: re.Pattern | None
     alias_map: dict
     hypothetical: re.Pattern | None
+    replies: re.Pattern | None
     memo: dict
 
 
@@ -423,8 +425,18 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
         aliases=alias_re,
         alias_map=alias_map,
         hypothetical=re.compile("|".join(hypothetical)) if hypothetical else None,
+        replies=_reply_pattern(lexicon),
         memo={},
     )
+
+
+def _reply_pattern(lexicon: Mapping) -> re.Pattern | None:
+    """The lexicon's ``replies``: words that open the business's reply appended to a review
+    (宾馆反馈, 商家回复), from which on the text is not the customer's."""
+    terms = [t for ts in _shared_terms(lexicon, "replies").values() for t in ts]
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t))))
 
 
 @lru_cache(maxsize=1)
@@ -628,6 +640,8 @@ def _text_themes(lex: _CompiledLexicon, text: str) -> int:
     text = _norm_match(html.unescape(text))  # exports of web forms: &hellip; &amp; ...
     if lex.aliases is not None:
         text = lex.aliases.sub(lambda m: lex.alias_map[m.group()], text)
+    if lex.replies is not None and (reply := lex.replies.search(text)) is not None:
+        text = text[: reply.start()]  # the business's reply (宾馆反馈 ...) is not the customer's
     # the clause separators hold the sentence ends: without unless words, sentences do not matter
     bits = unless = verdicts = 0
     memo = lex.memo
@@ -711,7 +725,10 @@ def tag_themes(
     product_knowledge). Negation has the scope of the clause: a negator (不, 没有, 不会, 不太;
     not, no, never, n't) reverses everything after it up to the end of the clause, and a second
     negator reverses it back, so 没有任何问题, 不会像某些客服一样答非所问, 没觉得物流慢 and
-    没有不满意 are no complaints while 不满意 and 物流不是很快 are; a clause that ends in
+    没有不满意 are no complaints while 不满意 and 物流不是很快 are; but a negator after a word the
+    first one negated starts a negation of its own (不缩水不掉色: neither; not after 或者 / 和:
+    没觉得慢或者不专业), and an aspect after the negator followed by a degree word and praise is a
+    statement of its own (没问题卖家服务态度很好 praises the seller); a clause that ends in
     都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现) is no complaint either. What follows a
     ``hypothetical`` word of the lexicon's negation (担心, 以为: a worry or an expectation) or the
     不/没 of an A-not-A question (甜不甜, 会不会掉色) in its clause is not read. Words that start like a
@@ -722,7 +739,9 @@ def tag_themes(
     is no price_value). A theme's ``verdicts`` are general verdicts without an aspect (垃圾,
     后悔, 上当了): a non-negated one tags its theme only when the answer has no other theme
     (垃圾 alone is a product complaint; 物流太慢，垃圾 is logistics_updates only), and never in a
-    clause that names one of the lexicon's ``other_subjects`` (服务太差 is no product verdict). Each distinct
+    clause that names one of the lexicon's ``other_subjects`` (服务太差 is no product verdict). From the
+    first of the lexicon's ``replies`` on (宾馆反馈: the business's reply appended by a review site),
+    an answer is not read. Each distinct
     clause is evaluated once.
 
     Product themes (``dimension: product``: quality, authenticity, not as described,

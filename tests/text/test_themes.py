@@ -487,6 +487,19 @@ def test_a_verdict_beside_an_other_subject_is_about_it():
         tag_themes(["服务太差"], lexicon=lex)
 
 
+def test_the_business_reply_appended_to_a_review_is_not_read():
+    # a review site appends the hotel's reply; its apologies and promises are no complaint
+    answer = "房间干净，早餐丰富。宾馆反馈 2024年3月1日：感谢您的入住，我们会加强前台的服务意识培训，改进早餐"
+    assert not tag_themes([answer]).iloc[0].any()
+    assert tag_themes(["早餐太差。商家回复：抱歉"]).iloc[0]["product_quality"]  # before it: read
+    lex = default_theme_lexicon()
+    lex["replies"] = {"zh": [], "en": []}
+    assert tag_themes([answer], lexicon=lex).iloc[0]["attitude"]  # no replies: all is read
+    lex["replies"] = ["宾馆反馈"]
+    with pytest.raises(ParamsError, match="replies"):
+        tag_themes([answer], lexicon=lex)
+
+
 def test_lexicon_verdicts_key():
     lex = {
         "themes": {
