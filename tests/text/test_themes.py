@@ -322,6 +322,14 @@ def test_misfires_found_on_the_development_set(answer, themes):
         # a condition states nothing: 不满意就退货, 万一没修好
         ("不满意就退货，很方便", set()),
         ("万一没修好怎么办", set()),
+        # 五脏 holds 脏, 烫衣服 烫, 有所差异 差, 不能用金钱 不能用
+        ("房间虽小五脏俱全", set()),
+        ("前台可以免费烫衣服", set()),
+        ("原著和电影的结局有所差异", set()),
+        ("价值不能用金钱衡量", set()),
+        # an author is no agent: an unprofessional book is no product_knowledge
+        ("作者写得不够专业", set()),
+        ("前台不专业", {"product_knowledge"}),
     ],
 )
 def test_second_pass_negation_scope_and_held_words(answer, themes):
