@@ -586,6 +586,8 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
         unless |= r[_UNLESS]
         if r[_ASPECT]:
             aspects.append((start, end, r[_ASPECT]))
+            if spent:  # the negator spent on a word before a new aspect: 没有色差卖家态度很好
+                negated, spent = False, 0
         if end <= cut:  # negated by the clause's end: 一点卡顿都没有
             pass
         elif not negated:
@@ -727,8 +729,9 @@ def tag_themes(
     negator reverses it back, so 没有任何问题, 不会像某些客服一样答非所问, 没觉得物流慢 and
     没有不满意 are no complaints while 不满意 and 物流不是很快 are; but a negator after a word the
     first one negated starts a negation of its own (不缩水不掉色: neither; not after 或者 / 和:
-    没觉得慢或者不专业), and an aspect after the negator followed by a degree word and praise is a
-    statement of its own (没问题卖家服务态度很好 praises the seller); a clause that ends in
+    没觉得慢或者不专业), an aspect after a negated word ends the negation (没有色差和图片一样),
+    and an aspect after the negator followed by a degree word and praise is a statement of its
+    own (没问题卖家服务态度很好 praises the seller); a clause that ends in
     都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现) is no complaint either. What follows a
     ``hypothetical`` word of the lexicon's negation (担心, 以为: a worry or an expectation) or the
     不/没 of an A-not-A question (甜不甜, 会不会掉色) in its clause is not read. Words that start like a
