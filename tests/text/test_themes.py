@@ -325,6 +325,13 @@ def test_misfires_found_on_the_development_set(answer, themes):
         # a condition states nothing: 不满意就退货, 万一没修好
         ("不满意就退货，很方便", set()),
         ("万一没修好怎么办", set()),
+        # a hope, a fear, hearsay (希望不要, 总怕, 看评价): nothing happened
+        ("纯棉的，希望不要缩水", set()),
+        ("以前总怕是假货", set()),
+        ("看评价好多人说有假货", set()),
+        ("真不敢相信这个价能买到这么好的鞋", set()),
+        ("用过的所有手机里它最好", set()),
+        ("自己并不是学医或相关的专业", set()),
         # 五脏 holds 脏, 烫衣服 烫, 有所差异 差, 不能用金钱 不能用
         ("房间虽小五脏俱全", set()),
         ("前台可以免费烫衣服", set()),
