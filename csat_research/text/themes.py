@@ -456,8 +456,13 @@ _RE_NEGATION_OR = re.compile(r".*(?:或者|或是|或|和|与|以及|及|跟)$")
 """Between a negated word and the next negator: 或者 / 和 join the next word to the first
 negator's scope (没有觉得慢或者不专业)."""
 _RE_DEGREE = re.compile(r"(?:很|挺|非常|特别|超级|十分|相当|蛮|超)$")
-"""A degree word just before a praise word (态度很好): after an aspect that follows the clause's
-negator (没问题卖家服务态度很好), the negator does not reach it."""
+"""A degree word just before a praise word (态度很好)."""
+_RE_NEGATED_DEGREE = re.compile(
+    r"(?:是|会|算|能|太|那么|这么|真的|真|都|也|还|就|又|一定|怎么|见得|觉得|感觉|上)*(?:[^,.!?;:]{1,3}[得地])?$"
+)
+"""Between a negator and a degree word: words that keep the degree word in the negator's reach
+(不是很好, 并不是真的很快, 不觉得很好, 说不上很清晰, 不是贴得很结实); after other words (没问题卖家态度很好, 没有删减很周到) the
+degree word and its praise word are a statement of their own."""
 
 
 def _automaton(terms: list[str], roles: dict, negator: re.Pattern | None):
@@ -595,11 +600,12 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
             verdicts |= r[_VERDICT]
             if r[_CUE]:
                 pending.append((start, end, r[_CUE], 0))
-        elif (r[_PRAISE] and aspects and neg_end <= aspects[-1][0] < start
-              and _RE_DEGREE.search(clause, aspects[-1][1], start)):
-            # an aspect after the negator, then a degree word and praise, is a statement of its
-            # own: 没问题卖家服务态度很好 praises (物流并不是很快 stays negated)
-            negated = False
+        elif (r[_PRAISE] and (d := _RE_DEGREE.search(clause, neg_end, start)) is not None
+              and not _RE_NEGATED_DEGREE.match(clause, neg_end, d.start())):
+            # a degree word and praise after other words than the negator's own (是, 那么) are
+            # a statement of their own: 没问题卖家服务态度很好, 没有删减很周到 praise (物流并不是很快
+            # and 不是真的很好 stay negated)
+            negated, spent = False, 0
         else:
             if r[_PRAISE]:
                 pending.append((start, end, r[_PRAISE], r[_ALONE]))
@@ -730,8 +736,8 @@ def tag_themes(
     没有不满意 are no complaints while 不满意 and 物流不是很快 are; but a negator after a word the
     first one negated starts a negation of its own (不缩水不掉色: neither; not after 或者 / 和:
     没觉得慢或者不专业), an aspect after a negated word ends the negation (没有色差和图片一样),
-    and an aspect after the negator followed by a degree word and praise is a statement of its
-    own (没问题卖家服务态度很好 praises the seller); a clause that ends in
+    and a degree word and praise after other words than the negator's own are a statement of
+    their own (没问题卖家服务态度很好 praises the seller); a clause that ends in
     都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现) is no complaint either. What follows a
     ``hypothetical`` word of the lexicon's negation (担心, 以为: a worry or an expectation) or the
     不/没 of an A-not-A question (甜不甜, 会不会掉色) in its clause is not read. Words that start like a

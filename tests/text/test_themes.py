@@ -285,6 +285,15 @@ def test_misfires_found_on_the_development_set(answer, themes):
         ("物流并不是很快", {"logistics_updates"}),
         # ... and so does any aspect after the negated word: the negator's work is done
         ("物流不太快房间还是干净的", {"logistics_updates"}),
+        ("没有删减很周到", set()),
+        ("说不上很清晰", {"product_quality"}),
+        ("键盘不是贴得很结实", {"product_quality"}),
+        # 一口气 holds 口气 (tone), 冲动 冲, 差不太多 差; 不可错过 is no negation; 生意 is no product
+        ("让人有一口气读完的冲动", set()),
+        ("不可错过的好书", set()),
+        ("两种房型大小差不太多", set()),
+        ("和前台价格相差不是很多", set()),
+        ("不知为什么生意不怎么样", set()),
         ("没有色差和图片一样", set()),
         ("服务态度不是很好", {"attitude"}),
         # a concession (即使, 哪怕) states nothing
@@ -496,7 +505,7 @@ def test_a_verdict_beside_an_other_subject_is_about_it():
     assert [{t for t in tags.columns if tags.loc[i, t]} for i in range(4)] == [
         set(), {"attitude"}, {"product_quality"}, {"product_quality"}]
     lex = default_theme_lexicon()
-    assert lex["other_subjects"]["zh"] == ["服务"]
+    assert lex["other_subjects"]["zh"] == ["服务", "生意"]
     lex["other_subjects"]["zh"] = []
     assert tag_themes(["服务太差"], lexicon=lex).loc[0, "product_quality"]
     assert list(tag_themes(["服务太差"], lexicon=lex).columns) == list(THEME_IDS)  # no column for it
