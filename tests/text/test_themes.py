@@ -304,6 +304,10 @@ def test_misfires_found_on_the_development_set(answer, themes):
         ("手机用了一个月又坏了", {"product_quality"}),
         ("师傅修完又坏了", {"installation_repair"}),
         ("维修费太贵", {"installation_repair"}),
+        # nuisance calls to a hotel room are the room's, not leaked data
+        ("酒店晚上总有骚扰电话", {"product_quality"}),
+        ("房间很脏，半夜还有骚扰电话", {"product_quality"}),
+        ("卖家泄露我的信息，天天骚扰电话", {"privacy"}),
         ("没有色差和图片一样", set()),
         ("服务态度不是很好", {"attitude"}),
         # a concession (即使, 哪怕) states nothing
