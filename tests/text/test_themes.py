@@ -349,6 +349,11 @@ def test_misfires_found_on_the_development_set(answer, themes):
         ("不满意就退货，很方便", set()),
         ("万一没修好怎么办", set()),
         # a hope, a fear, hearsay (希望不要, 总怕, 看评价): nothing happened
+        # a drawback conceded (虽然, 尽管) or hedged (可能有点) carries no theme (the coding rules)
+        ("房间虽然小了点，但是很干净", set()),
+        ("虽然物流慢了点，不过东西很好", set()),
+        ("隔壁可能有点吵", set()),
+        ("虽然价格便宜，但是质量太差", {"product_quality"}),
         ("纯棉的，希望不要缩水", set()),
         ("以前总怕是假货", set()),
         ("看评价好多人说有假货", set()),
