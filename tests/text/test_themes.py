@@ -353,6 +353,9 @@ def test_misfires_found_on_the_development_set(answer, themes):
         ("房间虽然小了点，但是很干净", set()),
         ("虽然物流慢了点，不过东西很好", set()),
         ("隔壁可能有点吵", set()),
+        ("仅管没几个长得好看的，孩子很爱看", set()),  # 仅管: a common typo of 尽管
+        ("太小的孩子看不懂", set()),
+        ("在网上当的驱动", set()),
         ("虽然价格便宜，但是质量太差", {"product_quality"}),
         ("纯棉的，希望不要缩水", set()),
         ("以前总怕是假货", set()),
