@@ -308,6 +308,17 @@ def test_misfires_found_on_the_development_set(answer, themes):
         ("酒店晚上总有骚扰电话", {"product_quality"}),
         ("房间很脏，半夜还有骚扰电话", {"product_quality"}),
         ("卖家泄露我的信息，天天骚扰电话", {"privacy"}),
+        # a hotel's reception, network, entrance and photos; 卡 of a card is no lag
+        ("前台接待太差", {"attitude"}),
+        ("网络太慢了", set()),  # no delivery verdict beside the network, an aspect of the product
+        ("酒店网络很差", {"product_quality"}),
+        ("酒店大门找不到入口", set()),
+        ("都找不到售后入口", {"self_service_app"}),
+        ("照片是假的", {"not_as_described"}),
+        ("官网的声卡驱动找不到", set()),
+        ("连客套话都没有", set()),
+        ("成了二手烟的受害者", set()),
+        ("宽带接入口不合理", set()),
         ("没有色差和图片一样", set()),
         ("服务态度不是很好", {"attitude"}),
         # a concession (即使, 哪怕) states nothing
