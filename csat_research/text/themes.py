@@ -109,8 +109,9 @@ def default_theme_lexicon() -> dict:
         praise words shared by all themes; ``negation`` holds per language ``negators``,
         ``not_negators`` and ``hypothetical`` words (担心, 以为, 如果, 听说: the rest of their
         clause is not read); ``neutral`` words hold a complaint word but are none (出差 holds 差);
-        ``other_subjects`` name what no theme covers (服务): a verdict beside one is about it
-        (see ``data/themes.yaml``). A fresh deep copy on every call: change it and pass it as
+        ``other_subjects`` name what no theme covers (服务): a verdict beside one is about it;
+        ``replies`` open the business's reply appended to a review (宾馆反馈), which is not
+        read (see ``data/themes.yaml``). A fresh deep copy on every call: change it and pass it as
         ``lexicon=`` to :func:`tag_themes`.
 
     Examples
@@ -158,6 +159,7 @@ class _CompiledLexicon:
     aliases: re.Pattern | None
     alias_map: dict
     hypothetical: re.Pattern | None
+    replies: re.Pattern | None
     memo: dict
 
 
@@ -423,8 +425,18 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
         aliases=alias_re,
         alias_map=alias_map,
         hypothetical=re.compile("|".join(hypothetical)) if hypothetical else None,
+        replies=_reply_pattern(lexicon),
         memo={},
     )
+
+
+def _reply_pattern(lexicon: Mapping) -> re.Pattern | None:
+    """The lexicon's ``replies``: words that open the business's reply appended to a review
+    (宾馆反馈, 商家回复), from which on the text is not the customer's."""
+    terms = [t for ts in _shared_terms(lexicon, "replies").values() for t in ts]
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t))))
 
 
 @lru_cache(maxsize=1)
@@ -440,6 +452,17 @@ _RE_POST_NEGATION = re.compile(
 """A clause that ends in 都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现过) or in 都不大 / 也不明显
 (发热噪音都不大) negates what stands before it."""
 _RE_SPACE = re.compile(r"\s+")
+_RE_NEGATION_OR = re.compile(r".*(?:或者|或是|或|和|与|以及|及|跟)$")
+"""Between a negated word and the next negator: 或者 / 和 join the next word to the first
+negator's scope (没有觉得慢或者不专业)."""
+_RE_DEGREE = re.compile(r"(?:很|挺|非常|特别|超级|十分|相当|蛮|超)$")
+"""A degree word just before a praise word (态度很好)."""
+_RE_NEGATED_DEGREE = re.compile(
+    r"(?:是|会|算|能|太|那么|这么|真的|真|都|也|还|就|又|一定|怎么|见得|觉得|感觉|上)*(?:[^,.!?;:]{1,3}[得地])?$"
+)
+"""Between a negator and a degree word: words that keep the degree word in the negator's reach
+(不是很好, 并不是真的很快, 不觉得很好, 说不上很清晰, 不是贴得很结实); after other words (没问题卖家态度很好, 没有删减很周到) the
+degree word and its praise word are a statement of their own."""
 
 
 def _automaton(terms: list[str], roles: dict, negator: re.Pattern | None):
@@ -555,6 +578,7 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
         return found
     bits = unless = verdicts = 0
     negated = False
+    spent = neg_end = 0  # end of the last negated word; end of the last negator
     aspects = []
     pending = []
     post = _RE_POST_NEGATION.search(clause)
@@ -567,6 +591,8 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
         unless |= r[_UNLESS]
         if r[_ASPECT]:
             aspects.append((start, end, r[_ASPECT]))
+            if spent:  # the negator spent on a word before a new aspect: 没有色差卖家态度很好
+                negated, spent = False, 0
         if end <= cut:  # negated by the clause's end: 一点卡顿都没有
             pass
         elif not negated:
@@ -574,10 +600,25 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
             verdicts |= r[_VERDICT]
             if r[_CUE]:
                 pending.append((start, end, r[_CUE], 0))
-        elif r[_PRAISE]:
-            pending.append((start, end, r[_PRAISE], r[_ALONE]))
+        elif (r[_PRAISE] and (d := _RE_DEGREE.search(clause, neg_end, start)) is not None
+              and not _RE_NEGATED_DEGREE.match(clause, neg_end, d.start())):
+            # a degree word and praise after other words than the negator's own (是, 那么) are
+            # a statement of their own: 没问题卖家服务态度很好, 没有删减很周到 praise (物流并不是很快
+            # and 不是真的很好 stay negated)
+            negated, spent = False, 0
+        else:
+            if r[_PRAISE]:
+                pending.append((start, end, r[_PRAISE], r[_ALONE]))
+            if r[_PRAISE] or r[_PHRASE] or r[_CUE] or r[_VERDICT]:
+                spent = end
         if r[_NEG]:
-            negated = not negated
+            # two negators cancel (没有不满意, 并不是因为不好看), but a negator after a negated
+            # word starts a negation of its own: 不缩水不掉色, 不好吃也不新鲜; after 或者 / 和 the
+            # first negator still holds (没觉得慢或者不专业 is no complaint)
+            fresh = spent and not _RE_NEGATION_OR.match(clause, spent, start)
+            negated = True if fresh else not negated
+            spent = 0
+            neg_end = end
     for start, end, accept, alone in pending:
         best, best_bits = None, 0
         for a_start, a_end, a_bits in aspects:
@@ -607,6 +648,8 @@ def _text_themes(lex: _CompiledLexicon, text: str) -> int:
     text = _norm_match(html.unescape(text))  # exports of web forms: &hellip; &amp; ...
     if lex.aliases is not None:
         text = lex.aliases.sub(lambda m: lex.alias_map[m.group()], text)
+    if lex.replies is not None and (reply := lex.replies.search(text)) is not None:
+        text = text[: reply.start()]  # the business's reply (宾馆反馈 ...) is not the customer's
     # the clause separators hold the sentence ends: without unless words, sentences do not matter
     bits = unless = verdicts = 0
     memo = lex.memo
@@ -690,7 +733,11 @@ def tag_themes(
     product_knowledge). Negation has the scope of the clause: a negator (不, 没有, 不会, 不太;
     not, no, never, n't) reverses everything after it up to the end of the clause, and a second
     negator reverses it back, so 没有任何问题, 不会像某些客服一样答非所问, 没觉得物流慢 and
-    没有不满意 are no complaints while 不满意 and 物流不是很快 are; a clause that ends in
+    没有不满意 are no complaints while 不满意 and 物流不是很快 are; but a negator after a word the
+    first one negated starts a negation of its own (不缩水不掉色: neither; not after 或者 / 和:
+    没觉得慢或者不专业), an aspect after a negated word ends the negation (没有色差和图片一样),
+    and a degree word and praise after other words than the negator's own are a statement of
+    their own (没问题卖家服务态度很好 praises the seller); a clause that ends in
     都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现) is no complaint either. What follows a
     ``hypothetical`` word of the lexicon's negation (担心, 以为: a worry or an expectation) or the
     不/没 of an A-not-A question (甜不甜, 会不会掉色) in its clause is not read. Words that start like a
@@ -701,7 +748,9 @@ def tag_themes(
     is no price_value). A theme's ``verdicts`` are general verdicts without an aspect (垃圾,
     后悔, 上当了): a non-negated one tags its theme only when the answer has no other theme
     (垃圾 alone is a product complaint; 物流太慢，垃圾 is logistics_updates only), and never in a
-    clause that names one of the lexicon's ``other_subjects`` (服务太差 is no product verdict). Each distinct
+    clause that names one of the lexicon's ``other_subjects`` (服务太差 is no product verdict). From the
+    first of the lexicon's ``replies`` on (宾馆反馈: the business's reply appended by a review site),
+    an answer is not read. Each distinct
     clause is evaluated once.
 
     Product themes (``dimension: product``: quality, authenticity, not as described,
