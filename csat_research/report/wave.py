@@ -35,13 +35,15 @@ def wave_responses(results: ReportResults) -> pd.DataFrame:
     segment levels (text).
     """
     s = results.study
-    frame = s.responses.frame
+    columns = s.responses.frame.columns
     flags = s.screening.flags
     index = flags.index
     weight = s.data[s.weight_column] if s.weight_column else pd.Series(1.0, index=s.data.index)
-    items = [i for its in s.dimensions.values() for i in its if i in frame.columns]
-    outcomes = [o.id for o in s.codebook.outcomes if o.id in frame.columns]
-    segments = [g for g in s.codebook.segment_ids() if g in frame.columns]
+    items = [i for its in s.dimensions.values() for i in its if i in columns]
+    outcomes = [o.id for o in s.codebook.outcomes if o.id in columns]
+    segments = [g for g in s.codebook.segment_ids() if g in columns]
+    ids = ["respondent_id"] if "respondent_id" in columns else []
+    frame = s.import_frame(list(dict.fromkeys(items + outcomes + segments + ids)))
     parts = {
         "respondent": pd.DataFrame({
             "excluded": flags["excluded"].astype(float),
