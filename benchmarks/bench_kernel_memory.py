@@ -11,7 +11,8 @@ per step:
 
 The steps are the whole ``load_study`` (and, inside it, ``read_responses``, ``screen``,
 ``dimension_scores``), then ``analyse`` and the library calls it makes (wrapped in this process
-only, by name, to time their memory: the functions and their results are untouched).
+only, by name, to time their memory: the functions and their results are untouched), then
+``wave_responses`` (the respondent-level rows the notebook's last cell saves).
 ``--max-rss`` prints ``getrusage`` high-water mark of the whole run last. Compare a branch with
 main by running the script from each tree (``PYTHONPATH=<tree>``) on the same machine.
 
@@ -122,8 +123,11 @@ def main(argv: list[str] | None = None) -> None:
     wrap(drivers, ["relative_importance"], "drivers.")
     wrap(kpi, ["service_kpis", "kpi_trend", "expectation_gap", "satisfaction_by_wait"], "kpi.")
     wrap(estimates, ["mean_ci", "top2box", "nps"], "estimates.")
+    from csat_research.report import wave
+
     load_study = watched("load_study", st.load_study)
     analyse = watched("analyse", an.analyse)
+    wave_responses = watched("wave_responses", wave.wave_responses)
 
     base = PROC.memory_info().rss
     SAMPLER.start()
@@ -131,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
         params = load_params(study_params(args.category, data, Path(tmp), None))
         study = load_study(params)
         results = analyse(study)
+        rows = wave_responses(results)  # what write_outputs saves, in the notebook's last cell
     SAMPLER.stop.set()
     print(f"n={args.n:,}: RSS before load_study {base / GIB:.2f} GiB")
     print(f"  {'step':<36} {'s':>6} {'RSS after':>10} {'peak RSS':>9} {'peak +':>7}  (GiB)")
@@ -143,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
         label = ("  " * (1 if depth else 0)) + name + (f" x{calls}" if calls > 1 else "")
         print(f"  {label:<36} {sec:6.1f} {after:10.2f} {peak:9.2f} {plus:7.2f}")
     print(f"max RSS of this process (getrusage): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
-    del results, study
+    del rows, results, study
 
 
 if __name__ == "__main__":

@@ -42,23 +42,38 @@ def wave_responses(results: ReportResults) -> pd.DataFrame:
     items = [i for its in s.dimensions.values() for i in its if i in columns]
     outcomes = [o.id for o in s.codebook.outcomes if o.id in columns]
     segments = [g for g in s.codebook.segment_ids() if g in columns]
-    ids = ["respondent_id"] if "respondent_id" in columns else []
-    frame = s.import_frame(list(dict.fromkeys(items + outcomes + segments + ids)))
     parts = {
         "respondent": pd.DataFrame({
             "excluded": flags["excluded"].astype(float),
-            "reasons": flags["reasons"].astype(object),
+            "reasons": _text_objects(flags["reasons"]),
             "weight": weight.reindex(index).astype(float),
             "overall_index": results.overall.index.reindex(index).astype(float),
         }, index=index),
         "flag": flags[[r for r in QUALITY_RULES if r in flags.columns]].astype(float),
         "dimension": s.data[[d for d in s.dimensions if d in s.data.columns]].reindex(index).astype(float),
-        "item": frame.loc[index, items].apply(pd.to_numeric, errors="coerce").astype(float),
-        "outcome": frame.loc[index, outcomes].apply(pd.to_numeric, errors="coerce").astype(float),
-        "segment": frame.loc[index, segments].astype(object),
+        # the imported rows in import order (= index), one role at a time (a large study's copies
+        # of them are transient)
+        "item": s.import_frame(items).apply(pd.to_numeric, errors="coerce").astype(float),
+        "outcome": s.import_frame(outcomes).apply(pd.to_numeric, errors="coerce").astype(float),
+        "segment": s.import_frame(segments).apply(_text_objects) if segments else s.import_frame([]),
     }
     out = pd.concat(parts, axis=1, names=["role", "variable"])
-    ids = frame["respondent_id"].reindex(index) if "respondent_id" in frame.columns else pd.Series(None, index=index)
+    del parts
+    ids = (s.import_frame(["respondent_id"])["respondent_id"] if "respondent_id" in columns
+           else pd.Series(None, index=index))
     out.index = pd.MultiIndex.from_arrays([np.asarray(index, dtype=np.int64), ids.astype(object).to_numpy()],
                                          names=["row_number", "respondent_id"])
     return out
+
+
+def _text_objects(values: pd.Series) -> pd.Series:
+    """``values.astype(object)`` with one Python object per distinct value, shared by the rows
+    that have it (a segment level or a list of reasons repeats over a million respondents: one
+    string object per row would take a gigabyte)."""
+    codes, uniques = pd.factorize(values)
+    out = np.asarray(uniques.astype(object), dtype=object).take(np.maximum(codes, 0)) if len(uniques) else (
+        np.empty(len(values), dtype=object))
+    missing = codes < 0
+    if missing.any():  # missing values as astype(object) gives them (NaN, None)
+        out[missing] = values[missing].astype(object).to_numpy()
+    return pd.Series(out, index=values.index, name=values.name, dtype=object)
