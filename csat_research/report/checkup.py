@@ -173,7 +173,7 @@ def validate_study(path: str | Path) -> list[str]:
         f"(report language {study.lang})",
         f"responses: {r.source} ({r.format}, {r.encoding or 'binary'}"
         + (f", encoding {r.encoding_detail}" if r.encoding_detail else "")
-        + f"): {r.n_rows_read} rows read, {len(r.frame)} imported, {r.n_excluded} set aside",
+        + f"): {r.n_rows_read} rows read, {r.n_rows_read - r.n_excluded} imported, {r.n_excluded} set aside",
     ]
     if study.tickets is not None:
         t = study.tickets

@@ -11,7 +11,7 @@ and ``study.screening.audit`` the respondents screening excluded.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -48,7 +48,11 @@ class Study:
     codebook : Codebook
         The instrument.
     responses : IngestResult
-        The import (``frame`` is the raw canonical frame, never modified; ``exclusions``).
+        The import: counts, sources, ``exclusions``. Its ``frame`` has the canonical columns
+        and no rows: the imported rows are ``screening.kept`` (kept respondents, as imported)
+        and :attr:`excluded_rows` (the others), and :meth:`import_frame` puts them back together.
+        (Holding the whole import beside the kept rows would double the study's memory, which
+        a large study cannot afford: issue 17.)
     tickets : IngestResult or None
         The service-ticket log, when the params name one.
     screening : ScreeningResult
@@ -70,6 +74,9 @@ class Study:
     notes : tuple of CsatWarning
         What loading could not do as asked (e.g. index weights from the data not estimable,
         equal weights used), for the report's notes on the data.
+    excluded_rows : pandas.DataFrame or None
+        The imported rows of the respondents the screening excluded, as imported (canonical
+        columns, the import's row labels); None for a Study built without them.
     """
 
     params: StudyParams
@@ -84,6 +91,17 @@ class Study:
     ahp: AHPResult | None
     weight_column: str | None
     notes: tuple[CsatWarning, ...] = field(default_factory=tuple)
+    excluded_rows: pd.DataFrame | None = None
+
+    def import_frame(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The imported rows (kept and screened out), as imported, in import order: what
+        ``read_responses(...).frame`` returned, restricted to ``columns`` (default: all)."""
+        cols = list(self.responses.frame.columns) if columns is None else list(columns)
+        parts = [self.screening.kept[cols]]
+        if self.excluded_rows is not None and len(self.excluded_rows):
+            parts.append(self.excluded_rows[cols])
+        out = pd.concat(parts) if len(parts) > 1 else parts[0].copy()
+        return out.reindex(self.screening.flags.index)
 
     @property
     def lang(self) -> str:
@@ -226,6 +244,10 @@ def load_study(params: StudyParams | str | Path) -> Study:
         actions=q.rules,
     )
     kept = screening.kept
+    # the screened-out rows only: the kept ones are screening.kept (see Study.responses)
+    excluded_rows = responses.frame.loc[~responses.frame.index.isin(kept.index)]
+    responses = replace(responses, frame=pd.DataFrame(  # no rows; a 0-row slice would keep the buffers alive
+        {c: pd.Series([], dtype=t) for c, t in responses.frame.dtypes.items()}, columns=responses.frame.columns))
     scores = dimension_scores(
         kept, dimensions=dims, reverse=codebook.reverse_items(category), min_answered=q.min_answered
     )
@@ -250,6 +272,6 @@ def load_study(params: StudyParams | str | Path) -> Study:
     return Study(
         params=params, codebook=codebook, responses=responses, tickets=tickets, screening=screening,
         scores=scores, data=data, dimensions=dims, index_weights=index_weights, ahp=ahp,
-        weight_column=WEIGHT if survey_w is not None else None, notes=tuple(notes),
+        weight_column=WEIGHT if survey_w is not None else None, notes=tuple(notes), excluded_rows=excluded_rows,
     )
 

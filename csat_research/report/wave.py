@@ -35,28 +35,54 @@ def wave_responses(results: ReportResults) -> pd.DataFrame:
     segment levels (text).
     """
     s = results.study
-    frame = s.responses.frame
+    columns = s.responses.frame.columns
     flags = s.screening.flags
     index = flags.index
     weight = s.data[s.weight_column] if s.weight_column else pd.Series(1.0, index=s.data.index)
-    items = [i for its in s.dimensions.values() for i in its if i in frame.columns]
-    outcomes = [o.id for o in s.codebook.outcomes if o.id in frame.columns]
-    segments = [g for g in s.codebook.segment_ids() if g in frame.columns]
+    items = [i for its in s.dimensions.values() for i in its if i in columns]
+    outcomes = [o.id for o in s.codebook.outcomes if o.id in columns]
+    segments = [g for g in s.codebook.segment_ids() if g in columns]
     parts = {
         "respondent": pd.DataFrame({
             "excluded": flags["excluded"].astype(float),
-            "reasons": flags["reasons"].astype(object),
+            "reasons": _text_objects(flags["reasons"]),
             "weight": weight.reindex(index).astype(float),
             "overall_index": results.overall.index.reindex(index).astype(float),
         }, index=index),
         "flag": flags[[r for r in QUALITY_RULES if r in flags.columns]].astype(float),
         "dimension": s.data[[d for d in s.dimensions if d in s.data.columns]].reindex(index).astype(float),
-        "item": frame.loc[index, items].apply(pd.to_numeric, errors="coerce").astype(float),
-        "outcome": frame.loc[index, outcomes].apply(pd.to_numeric, errors="coerce").astype(float),
-        "segment": frame.loc[index, segments].astype(object),
+        # the imported rows in import order (= index), one column at a time: a large study's
+        # copies of a column are transient
+        "item": pd.DataFrame({c: _numbers(s.import_frame([c])[c]) for c in items}, index=index, copy=False),
+        "outcome": pd.DataFrame({c: _numbers(s.import_frame([c])[c]) for c in outcomes}, index=index, copy=False),
+        "segment": pd.DataFrame({c: _text_objects(s.import_frame([c])[c]) for c in segments}, index=index,
+                                copy=False),
     }
-    out = pd.concat(parts, axis=1, names=["role", "variable"])
-    ids = frame["respondent_id"].reindex(index) if "respondent_id" in frame.columns else pd.Series(None, index=index)
+    # the parts' columns as they are, not copied into one block (a million rows: a third of a GiB)
+    out = pd.DataFrame({(role, col): part[col] for role, part in parts.items() for col in part.columns},
+                       index=index, copy=False)
+    out.columns = pd.MultiIndex.from_tuples(list(out.columns), names=["role", "variable"])
+    del parts
+    ids = (s.import_frame(["respondent_id"])["respondent_id"] if "respondent_id" in columns
+           else pd.Series(None, index=index))
     out.index = pd.MultiIndex.from_arrays([np.asarray(index, dtype=np.int64), ids.astype(object).to_numpy()],
                                          names=["row_number", "respondent_id"])
     return out
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """A column as numbers (what is not a number: NaN), as floats."""
+    return pd.to_numeric(values, errors="coerce").astype(float)
+
+
+def _text_objects(values: pd.Series) -> pd.Series:
+    """``values.astype(object)`` with one Python object per distinct value, shared by the rows
+    that have it (a segment level or a list of reasons repeats over a million respondents: one
+    string object per row would take a gigabyte)."""
+    codes, uniques = pd.factorize(values)
+    out = np.asarray(uniques.astype(object), dtype=object).take(np.maximum(codes, 0)) if len(uniques) else (
+        np.empty(len(values), dtype=object))
+    missing = codes < 0
+    if missing.any():  # missing values as astype(object) gives them (NaN, None)
+        out[missing] = values[missing].astype(object).to_numpy()
+    return pd.Series(out, index=values.index, name=values.name, dtype=object)

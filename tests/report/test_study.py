@@ -262,3 +262,25 @@ def test_export_without_an_optional_item_is_analysed_with_the_items_present(stud
                                         r"category 'beauty' are missing: aft_policy_clarity\..*"
                                         r"params key instrument.codebook"):
         load_study(path)
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_study_keeps_each_imported_row_once_and_gives_the_import_back(studies, category):
+    """The study holds the kept rows (screening.kept) and the screened-out rows (excluded_rows),
+    not a second copy of the whole import (issue 17); import_frame() is the import, as read."""
+    from csat_research.io.ingest import read_responses
+
+    study, _, _ = studies[category]
+    src = study.params.data.responses
+    read = read_responses(src.path, codebook=study.codebook, category=category, format=src.format,
+                          encoding=src.encoding, column_map=src.column_map or None,
+                          value_maps=src.value_maps or None, on_invalid=src.on_invalid).frame
+    pd.testing.assert_frame_equal(study.import_frame(), read, check_exact=True)
+    assert len(study.responses.frame) == 0
+    assert list(study.responses.frame.columns) == list(read.columns)
+    assert (study.responses.frame.dtypes == read.dtypes).all()
+    excluded = study.screening.flags.index[study.screening.flags["excluded"]]
+    assert list(study.excluded_rows.index) == list(excluded) and len(excluded) > 0
+    assert not study.excluded_rows.index.isin(study.screening.kept.index).any()
+    two = ["respondent_id", "overall_sat"]
+    pd.testing.assert_frame_equal(study.import_frame(two), read[two], check_exact=True)
