@@ -8,8 +8,9 @@ child process, once with the baseline (``git archive <ref>`` of this repository,
 first on the child's ``PYTHONPATH``) and once with this tree, alternately (``--repeats`` pairs).
 In the child, the functions of :data:`STEPS` are wrapped (module attribute replaced by a timer
 around it) so that each step's wall seconds are summed over its calls; a step called inside
-another is counted in both. Printed per step: the baseline's seconds, this tree's seconds, and
-the load average before each child (a shared machine: compare runs made under a similar load).
+another is counted in both. Printed per step: the baseline's and this tree's wall seconds and
+CPU seconds (the process's, all its threads: less sensitive than wall time to other work on a
+shared machine), the smallest over the repeats, and the load average before each child (a shared machine: compare runs made under a similar load).
 Results are compared elsewhere (``benchmarks/diff_summaries.py`` on the demo study).
 
 Usage: ``python benchmarks/bench_analyse_steps.py [--n 1000000] [--baseline main] [--repeats 1]``.
@@ -74,23 +75,24 @@ for mod_name, attr in steps:
         continue
     key = f"{mod_name.rsplit('.', 1)[-1]}.{attr}"
     def timed(*a, __fn=fn, __key=key, **k):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             return __fn(*a, **k)
         finally:
-            seconds[__key] = seconds.get(__key, 0.0) + time.perf_counter() - t0
+            wall, cpu = seconds.get(__key, (0.0, 0.0))
+            seconds[__key] = (wall + time.perf_counter() - t0, cpu + time.process_time() - c0)
     setattr(mod, attr, functools.wraps(fn)(timed))
 from csat_research.io.params import load_params
 from csat_research.report.analyse import analyse
 from csat_research.report.study import load_study
 with tempfile.TemporaryDirectory() as tmp:
     p = load_params(study_params("beauty", Path(sys.argv[1]), Path(tmp), None))
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     study = load_study(p)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     analyse(study)
-    t2 = time.perf_counter()
-seconds["load_study"], seconds["analyse"] = t1 - t0, t2 - t1
+    t2, c2 = time.perf_counter(), time.process_time()
+seconds["load_study"], seconds["analyse"] = (t1 - t0, c1 - c0), (t2 - t1, c2 - c1)
 print(json.dumps(seconds))
 """
 
@@ -128,12 +130,14 @@ def main(argv: list[str] | None = None) -> None:
                 runs[label].append(_run(root, data))
     print(f"n = {args.n:,}; baseline {args.baseline} vs this tree ({ROOT}); load avg before each child: "
           + ", ".join(loads))
-    print(f"{'step':<34} {'baseline s':>10} {'this s':>8}")
+    print("seconds: the smallest over the repeats, wall and CPU (CPU: the process's, all threads)")
+    print(f"{'step':<38} {'base wall':>9} {'this wall':>9} {'base CPU':>9} {'this CPU':>9}")
     keys = list(dict.fromkeys([k for r in runs["base"] + runs["this"] for k in r]))
+    nan = (float("nan"), float("nan"))
     for k in keys:
-        b = min((r[k] for r in runs["base"] if k in r), default=float("nan"))
-        t = min((r[k] for r in runs["this"] if k in r), default=float("nan"))
-        print(f"{k:<34} {b:>10.2f} {t:>8.2f}")
+        b = [min((r.get(k, nan)[i] for r in runs["base"])) for i in (0, 1)]
+        t = [min((r.get(k, nan)[i] for r in runs["this"])) for i in (0, 1)]
+        print(f"{k:<38} {b[0]:>9.2f} {t[0]:>9.2f} {b[1]:>9.2f} {t[1]:>9.2f}")
 
 
 if __name__ == "__main__":
