@@ -282,9 +282,46 @@ def id_converter(required: bool, what: str) -> Callable:
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 
 
+#: positions of the digits of ``YYYY-MM-DDTHH:MM:SS``; then the separators at the other ones
+_ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+_ISO_SEPARATORS = {4: "-", 7: "-", 13: ":", 16: ":"}
+
+
+def _plain_iso(values: list[Any]) -> pd.Series | None:
+    """The column parsed at once when every cell is a plain ``YYYY-MM-DDTHH:MM:SS`` text (or
+    with a space for the ``T``) of a real date-time within datetime64[ns]'s range - the
+    date-times of a large CSV export: the same values ``pd.to_datetime(format="ISO8601")`` gives
+    them, in a fraction of the time. The cells' characters are checked position by position,
+    then NumPy parses them (refusing a day, hour, minute or second that does not exist). None
+    for any other column (a missing cell, another format): it is parsed cell by cell below, with
+    its problems."""
+    texts = np.asarray(values)
+    if texts.dtype != np.dtype("<U19") or texts.ndim != 1:
+        return None
+    chars = texts.view(np.uint32).reshape(len(texts), 19)
+    digits = chars[:, _ISO_DIGITS]
+    if ((digits < ord("0")) | (digits > ord("9"))).any():
+        return None
+    if any((chars[:, k] != ord(c)).any() for k, c in _ISO_SEPARATORS.items()):
+        return None
+    if ((chars[:, 10] != ord("T")) & (chars[:, 10] != ord(" "))).any():
+        return None
+    try:
+        stamps = texts.astype("datetime64[s]")
+    except ValueError:  # e.g. 2026-02-30
+        return None
+    low, high = (np.datetime64(pd.Timestamp.min.ceil("s").to_pydatetime(), "s"),
+                 np.datetime64(pd.Timestamp.max.floor("s").to_pydatetime(), "s"))
+    if np.isnat(stamps).any() or stamps.min() < low or stamps.max() > high:
+        return None
+    return pd.Series(stamps.astype("datetime64[ns]"), dtype="datetime64[ns]")
+
+
 def datetime_values(values: list[Any], *, required: bool, notes: list[str], name: str,
                     source: str) -> tuple[pd.Series, list[tuple[int, Any, str]]]:
     """Parse date-times; returns a datetime64[ns] series and the problems."""
+    if len(values) and (plain := _plain_iso(values)) is not None:
+        return plain, []
     texts: list[Any] = []
     cells = pd.Series(np.array(values, dtype=object) if len(values) else [], dtype=object)
     if len(values) and pd.api.types.infer_dtype(cells, skipna=False) == "string":

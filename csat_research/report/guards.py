@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from csat_research.core.errors import CsatWarning
@@ -66,10 +67,19 @@ def constant_items(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]]) 
     for dim, items in dimensions.items():
         kept = []
         for item in items:
-            answered = data[item].dropna()
-            if answered.nunique() <= 1:
+            col = data[item]
+            if col.dtype == np.float64:  # item codes: one pass for the smallest and largest answer
+                v = col.to_numpy()
+                answered_v = v[~np.isnan(v)]
+                constant = answered_v.size == 0 or answered_v.min() == answered_v.max()
+                first = float(answered_v[0]) if answered_v.size else float("nan")
+            else:
+                answered = col.dropna()
+                constant = answered.nunique() <= 1
+                first = float(answered.iloc[0]) if len(answered) else float("nan")
+            if constant:
                 const[item] = dim
-                values[item] = float(answered.iloc[0]) if len(answered) else float("nan")
+                values[item] = first
             else:
                 kept.append(item)
         out[dim] = kept

@@ -550,16 +550,22 @@ def satisfaction_by_segment(
     w = weights_column(data, survey_weights)
 
     rows = []
+    # each score column and its answered rows once, each segment factorized once: a level's
+    # rows are then a comparison of integer codes (a million string comparisons per level before)
+    w_ok = None if w is None else w.notna().to_numpy()
+    w_values = None if w is None else w.to_numpy(dtype=float, na_value=np.nan)
+    values = {score: data[score].to_numpy(dtype=float, na_value=np.nan) for score in scores}
+    answered = {score: data[score].notna().to_numpy() & (True if w_ok is None else w_ok) for score in scores}
     for seg in segments:
+        codes, uniques = pd.factorize(data[seg], use_na_sentinel=True)
+        code_of = {u: k for k, u in enumerate(uniques.tolist())}
         levels = sorted(data[seg].dropna().unique(), key=str)
         for level in levels:
-            in_level = data[seg] == level
+            in_level = codes == code_of[level]
             for score in scores:
-                mask = in_level & data[score].notna()
-                if w is not None:
-                    mask &= w.notna()
-                x = data.loc[mask, score].to_numpy(dtype=float)
-                wx = None if w is None else w[mask].to_numpy(dtype=float)
+                mask = in_level & answered[score]
+                x = values[score][mask]
+                wx = None if w is None else w_values[mask]
                 mean, sd, lo, hi = _group_mean(x, wx, confidence)
                 n_eff = float(len(x)) if wx is None else (kish_effective_n(wx) if wx.sum() > 0 else 0.0)
                 rows.append(

@@ -584,8 +584,13 @@ class ExpectationGapResult:
 
 
 def _customer_wait(survey: pd.DataFrame, tickets: pd.DataFrame, on: str,
-                   agg: str) -> tuple[pd.DataFrame, dict]:
-    """Per-customer aggregated first response, plus join counts."""
+                   agg: str) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Per survey row, the aggregated first response of the customer's tickets and their number
+    (NaN without a usable ticket), plus join counts.
+
+    The survey's and the tickets' keys are factorized together once; the duplicate check, the
+    per-customer aggregation, the join and the count of tickets of customers not in the survey
+    all work on those integer codes (a merge on a million string keys factorized them again)."""
     check_frame(survey, "survey")
     check_frame(tickets, "tickets")
     if not isinstance(on, str):
@@ -599,30 +604,36 @@ def _customer_wait(survey: pd.DataFrame, tickets: pd.DataFrame, on: str,
         raise ValueError(f"agg must be one of ['median', 'mean', 'first', 'max'], got {agg!r}")
     if not pd.api.types.is_numeric_dtype(tickets["first_response_min"]):
         raise DataError("tickets column 'first_response_min' must be numeric")
-    dup = int(survey[on].dropna().duplicated().sum())
+    codes, _ = pd.factorize(pd.concat([survey[on], tickets[on]], ignore_index=True), use_na_sentinel=True)
+    s_codes, t_codes = codes[: len(survey)], codes[len(survey):]
+    k = int(codes.max(initial=-1)) + 1
+    per_key = np.bincount(s_codes[s_codes >= 0], minlength=k)
+    dup = int(per_key.sum() - np.count_nonzero(per_key))
     if dup:
         raise DataError(f"survey: {dup} duplicated {on!r} value(s); one row per respondent")
-    t = tickets.loc[tickets["first_response_min"].notna() & tickets[on].notna()]
+    response = tickets["first_response_min"]
+    usable = response.notna().to_numpy() & (t_codes >= 0)
+    t = tickets.loc[usable].reset_index(drop=True)
+    key = t_codes[usable]
     if agg == "first" and "created_at" in t.columns:
         t = t.sort_values("created_at", kind="stable")
-    grouped = t.groupby(on, sort=False)["first_response_min"]
-    waits = pd.DataFrame({"actual_min": getattr(grouped, agg)(), "n_tickets": grouped.size()})
-    unknown = tickets[on].notna().to_numpy() & ~_isin(tickets[on], survey[on].dropna())
+        key = key[t.index.to_numpy()]
+    grouped = pd.Series(t["first_response_min"].to_numpy(), dtype=response.dtype).groupby(key, sort=False)
+    # the last slot stands for a missing key (code -1)
+    actual = np.full(k + 1, np.nan)
+    n_tickets = np.full(k + 1, np.nan)
+    value = getattr(grouped, agg)()
+    actual[value.index.to_numpy()] = value.to_numpy(dtype=float)
+    size = grouped.size()
+    n_tickets[size.index.to_numpy()] = size.to_numpy(dtype=float)
+    in_survey = np.append(per_key > 0, False)
+    unknown = (t_codes >= 0) & ~in_survey[t_codes]
     counts = {
-        "n_unknown_customers": int(tickets.loc[unknown, on].nunique()),
+        "n_unknown_customers": int(np.unique(t_codes[unknown]).size),
         "n_tickets_unmatched": int(unknown.sum()),
         "n_tickets_unusable": int((tickets[on].isna() | tickets["first_response_min"].isna()).sum()),
     }
-    return waits, counts
-
-
-def _isin(values: pd.Series, pool: pd.Series) -> np.ndarray:
-    """``values.isin(pool)`` as a boolean array, by factorizing both together (pandas' isin of
-    an Arrow string column converts the pool one scalar at a time: minutes for a million ids)."""
-    codes, _ = pd.factorize(pd.concat([pool, values], ignore_index=True), use_na_sentinel=True)
-    in_pool = np.zeros(int(codes.max(initial=-1)) + 2, dtype=bool)  # the last slot: missing values
-    in_pool[codes[: len(pool)]] = True
-    return in_pool[codes[len(pool):]]
+    return actual[s_codes], n_tickets[s_codes], counts
 
 
 def expectation_gap(
@@ -701,7 +712,7 @@ def expectation_gap(
     >>> res.share_exceeded, res.n_unmatched_respondents
     (0.5, 1)
     """
-    waits, counts = _customer_wait(survey, tickets, on, agg)
+    actual, n_tickets, counts = _customer_wait(survey, tickets, on, agg)
     if not isinstance(expected, str) or expected not in survey.columns:
         raise DataError(f"expected: column {expected!r} not found in survey")
     if not pd.api.types.is_numeric_dtype(survey[expected]):
@@ -711,7 +722,8 @@ def expectation_gap(
     has_exp = survey[expected].notna() & survey[on].notna()
     n_missing_expected = int((~has_exp).sum())
     base = survey.loc[has_exp, [on, expected]].rename(columns={expected: "expected_min"})
-    joined = base.merge(waits, left_on=on, right_index=True, how="left")
+    rows = has_exp.to_numpy()
+    joined = base.assign(actual_min=actual[rows], n_tickets=n_tickets[rows])
     matched = joined["actual_min"].notna()
     n_unmatched = int((~matched).sum())
     table = joined.loc[matched].reset_index(drop=True)
@@ -823,7 +835,7 @@ def satisfaction_by_wait(
     1   [1, 30)  0   NaN
     2  [30, 60)  2   2.5
     """
-    waits, counts = _customer_wait(survey, tickets, on, agg)
+    actual, _, counts = _customer_wait(survey, tickets, on, agg)
     if not isinstance(score, str) or score not in survey.columns:
         raise DataError(f"score: column {score!r} not found in survey")
     if not pd.api.types.is_numeric_dtype(survey[score]):
@@ -832,8 +844,8 @@ def satisfaction_by_wait(
     edges = np.asarray(list(bins), dtype=float)
     if edges.ndim != 1 or len(edges) < 2 or not np.all(np.diff(edges) > 0):
         raise ValueError(f"bins must be at least two strictly increasing edges, got {bins!r}")
-    base = survey.loc[survey[score].notna() & survey[on].notna(), [on, score]]
-    joined = base.merge(waits, left_on=on, right_index=True, how="left")
+    rows = (survey[score].notna() & survey[on].notna()).to_numpy()
+    joined = survey.loc[rows, [on, score]].assign(actual_min=actual[rows])
     band = pd.cut(joined["actual_min"], edges, right=False)
     used = band.notna()
     n_left = len(survey) - int(used.sum())

@@ -502,12 +502,16 @@ def screen(
         table[rule] = flags.get(rule, none)
     matrix = table[list(QUALITY_RULES)].to_numpy(dtype=bool)
     table["n_flags"] = matrix.sum(axis=1)
-    reasons = pd.Series("", index=data.index, dtype=object)
-    for rule in QUALITY_RULES:
-        hit = table[rule].to_numpy()
-        if hit.any():
-            reasons = reasons.where(~hit, reasons + (np.where(reasons == "", "", "; ")) + rule)
-    table["reasons"] = reasons.astype(str)
+    # the reasons of a row: its rules joined with "; " in QUALITY_RULES order, built once per
+    # distinct combination of rules (a handful), not per respondent
+    reasons = np.full(n, "", dtype=object)
+    flagged = np.flatnonzero(table["n_flags"].to_numpy() > 0)
+    if flagged.size:
+        combos, inverse = np.unique(matrix[flagged], axis=0, return_inverse=True)
+        texts = np.array(["; ".join(r for r, hit in zip(QUALITY_RULES, combo) if hit) for combo in combos],
+                         dtype=object)
+        reasons[flagged] = texts[inverse.reshape(-1)]
+    table["reasons"] = pd.Series(reasons, index=data.index, dtype=object).astype(str)
     exclude_rules = [r for r in QUALITY_RULES if acts[r] == "exclude"]
     excluded = table[exclude_rules].to_numpy(dtype=bool).any(axis=1) if exclude_rules else none
     table["excluded"] = excluded
@@ -530,7 +534,7 @@ def screen(
             }
         )
     summary = pd.DataFrame(rows)
-    kept = data.iloc[np.flatnonzero(~excluded)].copy()
+    kept = data.iloc[np.flatnonzero(~excluded)]  # a new frame (positions taken), not a view
     audit_cols = ([id_col] if id_col is not None else []) + ["n_flags", "reasons"]
     audit = table.loc[excluded, audit_cols].copy()
     n_excl = int(excluded.sum())

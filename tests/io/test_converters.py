@@ -154,3 +154,37 @@ def test_value_maps_are_checked(tmp_path, cb, maps, error, message):
     path = write_csv(canonical(cb), tmp_path / "wave.csv")
     with pytest.raises(error, match=message):
         read_responses(path, codebook=cb, category=CAT, value_maps=maps)
+
+
+# ---- date-times of a large CSV export: parsed at once, the same values as cell by cell
+def test_plain_iso_date_times_parse_like_pandas_iso8601():
+    from csat_research.io.converters import datetime_values
+
+    cells = ["2026-07-01T00:00:16", "2026-02-28 23:59:59", "2024-02-29T12:00:00",
+             "1677-09-21T00:12:44", "2262-04-11T23:47:16"]
+    parsed, problems = datetime_values(cells, required=True, notes=[], name="f", source="submitted_at")
+    # pandas' own ISO 8601 parser, one cell at a time, is the reference
+    expected = pd.Series([pd.to_datetime(c, format="ISO8601") for c in cells], dtype="datetime64[ns]")
+    assert problems == []
+    pd.testing.assert_series_equal(parsed, expected)
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30T00:00:00", "2026-01-01T24:00:00", "2026-13-01T00:00:00",
+                                 "2262-04-12T00:00:00", "2026-01-01X00:00:00"])
+def test_plain_iso_column_with_an_impossible_date_time_names_it(bad):
+    from csat_research.io.converters import datetime_values
+
+    cells = ["2026-07-01T00:00:16", bad]
+    parsed, problems = datetime_values(cells, required=True, notes=[], name="f", source="submitted_at")
+    assert parsed.iloc[0] == pd.Timestamp("2026-07-01 00:00:16") and pd.isna(parsed.iloc[1])
+    assert [(pos, value) for pos, value, _ in problems] == [(1, bad)]
+    assert bad in problems[0][2] or "outside the date-times" in problems[0][2]
+
+
+def test_plain_iso_column_with_a_missing_cell_is_parsed_cell_by_cell():
+    from csat_research.io.converters import datetime_values
+
+    parsed, problems = datetime_values(["2026-07-01T00:00:16", ""], required=True, notes=[], name="f",
+                                       source="submitted_at")
+    assert parsed.iloc[0] == pd.Timestamp("2026-07-01 00:00:16") and pd.isna(parsed.iloc[1])
+    assert [(pos, msg) for pos, _, msg in problems] == [(1, "date-time is missing")]

@@ -43,6 +43,18 @@ def test_reverse_key_maps_codes_and_keeps_missing():
     pd.testing.assert_frame_equal(df, before)  # input untouched
 
 
+def test_reverse_key_result_and_input_stay_apart():
+    """The result shares the untouched columns with the input (no deep copy), yet writing into
+    either one leaves the other as it was."""
+    df = pd.DataFrame({"r": [1.0, 2.0], "keep": [3.0, 4.0]})
+    out = reverse_key(df, items=["r"])
+    out.loc[0, "keep"] = 9.0
+    out.loc[1, "r"] = 1.0
+    assert df["keep"].tolist() == [3.0, 4.0] and df["r"].tolist() == [1.0, 2.0]
+    df.loc[1, "keep"] = 7.0
+    assert out["keep"].tolist() == [9.0, 4.0] and out["r"].tolist() == [5.0, 1.0]
+
+
 def test_reverse_key_other_scale():
     df = pd.DataFrame({"r": [0.0, 3.0, 10.0]})
     assert reverse_key(df, items=["r"], scale_min=0, scale_max=10)["r"].tolist() == [10.0, 7.0, 0.0]
