@@ -366,8 +366,12 @@ _SPSS_DAY_ZERO = pd.Timestamp("1582-10-14").date()
 def _out_of_range(stamp: Any) -> str:
     """Why a date-time outside 1677-09-22 .. 2262-04-11 is refused, and what to do."""
     shown = stamp.isoformat(sep=" ") if hasattr(stamp, "isoformat") else str(stamp)
+    try:
+        day = getattr(stamp, "date", lambda: None)()
+    except (NotImplementedError, ValueError, OverflowError):  # year 0: no Python date
+        day = None
     zero = (" (1582-10-14 is day 0 of SPSS dates: a date stored as 0, often meant as "
-            "missing)" if getattr(stamp, "date", lambda: None)() == _SPSS_DAY_ZERO else "")
+            "missing)" if day == _SPSS_DAY_ZERO else "")
     return (f"{shown} is outside the date-times that can be stored ({pd.Timestamp.min:%Y-%m-%d} "
             f"to {pd.Timestamp.max:%Y-%m-%d}){zero}; correct it in the file, or empty the cell "
             "(SPSS: system-missing) if the date is unknown")

@@ -188,3 +188,15 @@ def test_plain_iso_column_with_a_missing_cell_is_parsed_cell_by_cell():
                                        source="submitted_at")
     assert parsed.iloc[0] == pd.Timestamp("2026-07-01 00:00:16") and pd.isna(parsed.iloc[1])
     assert [(pos, msg) for pos, _, msg in problems] == [(1, "date-time is missing")]
+
+
+@pytest.mark.parametrize("bad", ["0000-01-01T00:00:00", "0001-01-01T00:00:00"])
+def test_a_date_time_before_year_1_is_refused_with_the_cell_named(bad):
+    # year 0 has no Python date: the message was a NotImplementedError from pandas
+    from csat_research.io.converters import datetime_values
+
+    parsed, problems = datetime_values(["2026-07-01T00:00:16", bad], required=True, notes=[], name="f",
+                                       source="submitted_at")
+    assert pd.isna(parsed.iloc[1])
+    assert [(pos, value) for pos, value, _ in problems] == [(1, bad)]
+    assert "outside the date-times that can be stored" in problems[0][2]
