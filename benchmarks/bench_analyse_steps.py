@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -97,18 +95,8 @@ print(json.dumps(seconds))
 """
 
 
-def _run(code_root: Path, data: Path) -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(code_root)
-    out = subprocess.run([sys.executable, "-c", CHILD, str(data), json.dumps(STEPS), str(ROOT / "benchmarks")],
-                         env=env, capture_output=True, text=True, cwd=code_root)
-    if out.returncode:
-        raise SystemExit(f"failed under {code_root}:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main(argv: list[str] | None = None) -> None:
-    from bench_large import cached_study
+    from bench_large import baseline_tree, cached_study, run_child
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1_000_000)
@@ -117,17 +105,13 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     data = cached_study("beauty", args.n)
     with tempfile.TemporaryDirectory(prefix="csat-bench-baseline-") as tmp:
-        archive = Path(tmp) / "base.tar"
-        subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline, "csat_research"],
-                       check=True)
-        with tarfile.open(archive) as tar:
-            tar.extractall(tmp, filter="data")
+        base = baseline_tree(args.baseline, tmp)
         runs: dict[str, list[dict]] = {"base": [], "this": []}
         loads = []
         for _ in range(args.repeats):
-            for label, root in (("base", Path(tmp)), ("this", ROOT)):
+            for label, root in (("base", base), ("this", ROOT)):
                 loads.append(f"{label} {os.getloadavg()[0]:.2f}")
-                runs[label].append(_run(root, data))
+                runs[label].append(run_child(root, CHILD, str(data), json.dumps(STEPS), str(ROOT / "benchmarks")))
     print(f"n = {args.n:,}; baseline {args.baseline} vs this tree ({ROOT}); load avg before each child: "
           + ", ".join(loads))
     print("seconds: the smallest over the repeats, wall and CPU (CPU: the process's, all threads)")

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -102,20 +100,8 @@ def synthetic_wave(path: Path, n: int, seed: int = 1) -> Path:
     return path
 
 
-def _run(code_root: Path, step: str, folder: Path, wave: Path) -> dict:
-    import json
-
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(code_root)
-    out = subprocess.run([sys.executable, "-c", CHILD, step, str(folder), str(wave)], env=env,
-                         capture_output=True, text=True, cwd=code_root)
-    if out.returncode:
-        raise SystemExit(f"{step} failed under {code_root}:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main(argv: list[str] | None = None) -> None:
-    from bench_large import cached_study
+    from bench_large import baseline_tree, cached_study, run_child
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1_000_000)
@@ -127,17 +113,13 @@ def main(argv: list[str] | None = None) -> None:
     folder = study / "beauty"
     wave = synthetic_wave(study / "wave_responses.parquet", args.n)
     with tempfile.TemporaryDirectory(prefix="csat-bench-baseline-") as tmp:
-        archive = Path(tmp) / "base.tar"
-        subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline, "csat_research"],
-                       check=True)
-        with tarfile.open(archive) as tar:
-            tar.extractall(tmp, filter="data")
+        base = baseline_tree(args.baseline, tmp)
         print(f"n = {args.n:,}; baseline {args.baseline} vs this tree ({ROOT})")
         print(f"{'step':<10} {'version':<9} {'seconds':>8} {'peak RSS':>10}  load avg  detail")
         for step in args.steps:
-            for label, root in ((args.baseline, Path(tmp)), ("this", ROOT)):
+            for label, root in ((args.baseline, base), ("this", ROOT)):
                 load = os.getloadavg()[0]
-                got = _run(root, step, folder, wave)
+                got = run_child(root, CHILD, step, str(folder), str(wave), what=step)
                 print(f"{step:<10} {label:<9} {got['seconds']:>8.1f} {got['rss'] / 2**30:>8.2f} GiB  {load:>6.2f}  "
                       f"{got['extra']}", flush=True)
 

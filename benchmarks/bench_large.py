@@ -78,6 +78,29 @@ def cached_study(category: str, n: int, seed: int = SEED) -> Path:
     return folder
 
 
+def baseline_tree(ref: str, folder: str | os.PathLike) -> Path:
+    """``csat_research`` as it is at git revision `ref`, extracted into `folder` (``git archive``):
+    the baseline that other benchmarks run beside this tree, each in a child process."""
+    import tarfile
+
+    archive = Path(folder) / "base.tar"
+    subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), ref, "csat_research"], check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(folder, filter="data")
+    return Path(folder)
+
+
+def run_child(code_root: Path, code: str, *args: str, what: str = "child") -> dict:
+    """Run `code` (``python -c``) with `code_root` first on the path; its last line of output, JSON."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(code_root)
+    out = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
+                         cwd=code_root)
+    if out.returncode:
+        raise SystemExit(f"{what} failed under {code_root}:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def study_params(category: str, data: Path, out: Path, formats: list[str] | None) -> Path:
     """The shipped params of ``category`` pointed at ``data``, writing into ``out``."""
     params = yaml.safe_load((ROOT / "params" / f"{category}.yaml").read_text(encoding="utf-8"))

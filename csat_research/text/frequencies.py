@@ -49,12 +49,11 @@ class _Grams(NamedTuple):
         """Gram g as shown: the word, or a bigram's two words with a space between."""
         return " ".join(self.words[i] for i in self.parts[g])
 
-    def counters(self, hidden: np.ndarray) -> tuple[Counter, Counter]:
-        """Occurrences and answers per shown gram, less the grams holding a `hidden` word."""
-        keep = np.flatnonzero(~hidden[self.parts].any(axis=1)).tolist()
-        grams = [self.gram(g) for g in keep]
-        return (Counter(dict(zip(grams, self.count[keep].tolist()))),
-                Counter(dict(zip(grams, self.docs[keep].tolist()))))
+    def counters(self) -> tuple[Counter, Counter]:
+        """Occurrences and answers per gram as shown."""
+        grams = [self.gram(g) for g in range(len(self.count))]
+        return (Counter(dict(zip(grams, self.count.tolist()))),
+                Counter(dict(zip(grams, self.docs.tolist()))))
 
 
 def _unique_counts(s: pd.Series) -> tuple[Counter, int]:
@@ -567,7 +566,7 @@ def contrast_words(
                 f"{sorted(map(str, pd.unique(g.dropna())))}"
             )
         grams, hidden = _term_counts(tc, tok, ngrams=(ngram,), min_len=2)
-        count, docs = grams[ngram].counters(np.zeros_like(hidden))
+        count, docs = grams[ngram].counters()
         counted[key] = (count, docs, n_texts, {grams[ngram].words[i] for i in np.flatnonzero(hidden)})
     ca, da, na_texts, hidden_a = counted["a"]
     cb, db, nb_texts, hidden_b = counted["b"]
