@@ -12,8 +12,7 @@ per step:
 The steps are the whole ``load_study`` (and, inside it, ``read_responses``, ``screen``,
 ``dimension_scores``), then ``analyse`` and the library calls it makes (wrapped in this process
 only, by name, to time their memory: the functions and their results are untouched), then
-``wave_responses`` and its ``to_parquet`` (the respondent-level rows the notebook's last cell
-saves).
+``write_wave`` (the respondent-level rows the notebook's last cell saves, written in blocks).
 ``--max-rss`` prints ``getrusage`` high-water mark of the whole run last. Compare a branch with
 main by running the script from each tree (``PYTHONPATH=<tree>``) on the same machine.
 
@@ -128,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
 
     load_study = watched("load_study", st.load_study)
     analyse = watched("analyse", an.analyse)
-    wave_responses = watched("wave_responses", wave.wave_responses)
+    write_wave = watched("write_wave", wave.write_wave)
 
     base = PROC.memory_info().rss
     SAMPLER.start()
@@ -136,8 +135,7 @@ def main(argv: list[str] | None = None) -> None:
         params = load_params(study_params(args.category, data, Path(tmp), None))
         study = load_study(params)
         results = analyse(study)
-        rows = wave_responses(results)  # what write_outputs saves, in the notebook's last cell
-        watched("wave to_parquet", rows.to_parquet)(Path(tmp) / wave.WAVE_FILE)
+        write_wave(results, Path(tmp) / wave.WAVE_FILE)  # what write_outputs saves, in the notebook's last cell
     SAMPLER.stop.set()
     print(f"n={args.n:,}: RSS before load_study {base / GIB:.2f} GiB")
     print(f"  {'step':<36} {'s':>6} {'RSS after':>10} {'peak RSS':>9} {'peak +':>7}  (GiB)")

@@ -39,6 +39,7 @@ from csat_research.stats import (
 from csat_research.stats.crosstabs import crosstab
 from csat_research.text.frequencies import contrast_words, word_and_bigram_frequencies
 from csat_research.text.inputs import text_series
+from csat_research.text.pii import forget_spans
 from csat_research.text.quotes import representative_quotes
 from csat_research.text.themes import default_theme_lexicon, tag_themes, theme_summary
 from csat_research.text.tokenize import default_stopwords, make_tokenizer
@@ -122,6 +123,13 @@ def _lexicon(study: Study) -> dict | None:
 
 
 def _text(study: Study, notes: list[str]) -> TextResults | None:
+    try:
+        return _text_results(study, notes)
+    finally:
+        forget_spans()  # the spans of every answer, memoised for counts, contrasts and quotes
+
+
+def _text_results(study: Study, notes: list[str]) -> TextResults | None:
     if IMPROVE not in study.data.columns:
         return None
     p = study.params

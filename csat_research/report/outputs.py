@@ -14,7 +14,7 @@ from csat_research.core.files import atomic_write_text
 from csat_research.report.deck import write_deck
 from csat_research.report.i18n import text
 from csat_research.report.results import ReportResults
-from csat_research.report.wave import WAVE_FILE, wave_responses
+from csat_research.report.wave import WAVE_FILE, write_wave
 from csat_research.report.xlsx import to_excel
 
 
@@ -144,7 +144,7 @@ def write_outputs(results: ReportResults, output_dir: str | Path) -> dict[str, P
     paths = {"summary": out / "summary.json"}
     atomic_write_text(paths["summary"], json.dumps(doc, ensure_ascii=False, indent=2))
     paths["wave"] = out / WAVE_FILE
-    wave_responses(results).to_parquet(paths["wave"])
+    write_wave(results, paths["wave"])
     if "xlsx" in p.output.formats:
         paths["xlsx"] = to_excel(results, out / "tables.xlsx")
     if "pptx" in p.output.formats:

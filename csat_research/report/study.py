@@ -11,9 +11,11 @@ and ``study.screening.audit`` the respondents screening excluded.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from csat_research.core.errors import AnalysisError, CsatWarning, DataError, ParamsError
@@ -102,6 +104,20 @@ class Study:
             parts.append(self.excluded_rows[cols])
         out = pd.concat(parts) if len(parts) > 1 else parts[0].copy()
         return out.reindex(self.screening.flags.index)
+
+    def import_blocks(self, columns: list[str], rows: int) -> Iterator[pd.DataFrame]:
+        """:meth:`import_frame` of ``columns`` in consecutive blocks of at most ``rows`` imported
+        rows (import order), so that a large study's rows can be written without a whole copy."""
+        index = self.screening.flags.index
+        cols = list(columns)
+        frames = [f for f in (self.screening.kept, self.excluded_rows) if f is not None and len(f)]
+        # each part's rows by their position in the import: a block takes its rows of each part
+        where = [(f, index.get_indexer(f.index), f.columns.get_indexer(cols)) for f in frames]
+        for start in range(0, len(index), rows):
+            stop = min(start + rows, len(index))
+            parts = [f.iloc[np.flatnonzero((pos >= start) & (pos < stop)), at] for f, pos, at in where]
+            out = pd.concat(parts) if len(parts) > 1 else parts[0]
+            yield out.reindex(index[start:stop])
 
     @property
     def lang(self) -> str:

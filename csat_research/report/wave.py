@@ -9,6 +9,8 @@ report is published. Open answers, customer and order ids are not kept (personal
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +25,11 @@ if TYPE_CHECKING:  # the runner imports WAVE_FILE without the analysis modules
 WAVE_FILE = "wave_responses.parquet"
 
 
+#: respondents per row group of :data:`WAVE_FILE`: a million-respondent wave is written a block at
+#: a time (its whole frame would be half a GiB of the report kernel)
+BLOCK_ROWS = 100_000
+
+
 def wave_responses(results: ReportResults) -> pd.DataFrame:
     """Respondent-level rows of the report's wave, one row per screened respondent (kept and
     excluded), in import order.
@@ -34,40 +41,73 @@ def wave_responses(results: ReportResults) -> pd.DataFrame:
     respondents); ``item``: the item answers; ``outcome``: the outcomes; ``segment``: the
     segment levels (text).
     """
+    blocks = list(_wave_blocks(results, rows=max(len(results.study.screening.flags), 1)))
+    return blocks[0] if len(blocks) == 1 else pd.concat(blocks)
+
+
+def write_wave(results: ReportResults, path: str | Path, *, rows: int = BLOCK_ROWS) -> Path:
+    """Write :func:`wave_responses` to the parquet file ``path`` in blocks of ``rows`` respondents;
+    ``pandas.read_parquet(path)`` returns what :func:`wave_responses` does."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    writer = schema = None
+    try:
+        for block in _wave_blocks(results, rows=rows):
+            table = pa.Table.from_pandas(block)
+            if schema is None:  # a text column without any text in the first block: text
+                schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema],
+                                   metadata=table.schema.metadata)
+                writer = pq.ParquetWriter(path, schema)
+            writer.write_table(table.cast(schema))
+    finally:
+        if writer is not None:
+            writer.close()
+    return path
+
+
+def _wave_blocks(results: ReportResults, *, rows: int) -> Iterator[pd.DataFrame]:
+    """:func:`wave_responses` in blocks of at least one and at most ``rows`` respondents (one
+    empty block for a study without respondents)."""
     s = results.study
     columns = s.responses.frame.columns
     flags = s.screening.flags
-    index = flags.index
     weight = s.data[s.weight_column] if s.weight_column else pd.Series(1.0, index=s.data.index)
     items = [i for its in s.dimensions.values() for i in its if i in columns]
     outcomes = [o.id for o in s.codebook.outcomes if o.id in columns]
     segments = [g for g in s.codebook.segment_ids() if g in columns]
-    parts = {
-        "respondent": pd.DataFrame({
-            "excluded": flags["excluded"].astype(float),
-            "reasons": _text_objects(flags["reasons"]),
-            "weight": weight.reindex(index).astype(float),
-            "overall_index": results.overall.index.reindex(index).astype(float),
-        }, index=index),
-        "flag": flags[[r for r in QUALITY_RULES if r in flags.columns]].astype(float),
-        "dimension": s.data[[d for d in s.dimensions if d in s.data.columns]].reindex(index).astype(float),
-        # the imported rows in import order (= index), one column at a time: a large study's
-        # copies of a column are transient
-        "item": pd.DataFrame({c: _numbers(s.import_frame([c])[c]) for c in items}, index=index, copy=False),
-        "outcome": pd.DataFrame({c: _numbers(s.import_frame([c])[c]) for c in outcomes}, index=index, copy=False),
-        "segment": pd.DataFrame({c: _text_objects(s.import_frame([c])[c]) for c in segments}, index=index,
-                                copy=False),
-    }
-    # the parts' columns as they are, not copied into one block (a million rows: a third of a GiB)
-    out = pd.DataFrame({(role, col): part[col] for role, part in parts.items() for col in part.columns},
-                       index=index, copy=False)
-    out.columns = pd.MultiIndex.from_tuples(list(out.columns), names=["role", "variable"])
-    del parts
-    ids = (s.import_frame(["respondent_id"])["respondent_id"] if "respondent_id" in columns
-           else pd.Series(None, index=index))
-    out.index = pd.MultiIndex.from_arrays([np.asarray(index, dtype=np.int64), ids.astype(object).to_numpy()],
-                                         names=["row_number", "respondent_id"])
-    return out
+    ids = ["respondent_id"] if "respondent_id" in columns else []
+    rules = [r for r in QUALITY_RULES if r in flags.columns]
+    dims = [d for d in s.dimensions if d in s.data.columns]
+    imported = s.import_blocks([*items, *outcomes, *segments, *ids], rows) if len(flags) else iter(
+        [s.import_frame([*items, *outcomes, *segments, *ids])])
+    for imp in imported:
+        index = imp.index
+        f = flags.loc[index] if len(flags) > rows else flags
+        parts = {
+            "respondent": pd.DataFrame({
+                "excluded": f["excluded"].astype(float),
+                "reasons": _text_objects(f["reasons"]),
+                "weight": weight.reindex(index).astype(float),
+                "overall_index": results.overall.index.reindex(index).astype(float),
+            }, index=index),
+            "flag": f[rules].astype(float),
+            "dimension": s.data[dims].reindex(index).astype(float),
+            "item": pd.DataFrame({c: _numbers(imp[c]) for c in items}, index=index, copy=False),
+            "outcome": pd.DataFrame({c: _numbers(imp[c]) for c in outcomes}, index=index, copy=False),
+            "segment": pd.DataFrame({c: _text_objects(imp[c]) for c in segments}, index=index, copy=False),
+        }
+        # the parts' columns as they are, not copied into one block
+        out = pd.DataFrame({(role, col): part[col] for role, part in parts.items() for col in part.columns},
+                           index=index, copy=False)
+        out.columns = pd.MultiIndex.from_tuples(list(out.columns), names=["role", "variable"])
+        del parts
+        id_values = imp["respondent_id"] if ids else pd.Series(None, index=index)
+        out.index = pd.MultiIndex.from_arrays(
+            [np.asarray(index, dtype=np.int64), id_values.astype(object).to_numpy()],
+            names=["row_number", "respondent_id"])
+        yield out
 
 
 def _numbers(values: pd.Series) -> pd.Series:

@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_PLACEHOLDERS",
     "PII_KINDS",
     "PiiSpan",
+    "forget_spans",
     "mask_pii",
     "mask_pii_for_counting",
     "mask_pii_series",
@@ -379,6 +380,12 @@ _FULLWIDTH_TO_ASCII = str.maketrans(_FULLWIDTH, "".join(chr(ord(c) - 0xFEE0) for
 
 _MEMO: dict[str, tuple[PiiSpan, ...]] = {}
 """The spans of answers seen before (a report finds them for counts, contrasts and quotes)."""
+
+
+def forget_spans() -> None:
+    """Forget the memoised spans: a report's text section calls it when done (a million answers'
+    spans, with the answers they keep alive, are ~0.1 GiB of the report kernel)."""
+    _MEMO.clear()
 
 
 def _spans(text: str) -> list[PiiSpan]:

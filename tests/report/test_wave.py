@@ -1,4 +1,5 @@
-"""wave_responses' text columns: the values astype(object) gives, one object per distinct value."""
+"""wave_responses: its text columns are the values astype(object) gives, one object per distinct
+value; written in blocks it reads back as the whole frame written at once."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csat_research.report.wave import _text_objects
+import pyarrow.parquet as pq
+
+from csat_research.report.wave import _text_objects, wave_responses, write_wave
 
 
 @pytest.mark.parametrize("values", [
@@ -22,3 +25,26 @@ def test_text_objects_equal_astype_object(values):
     # each distinct value is one object, whatever the number of rows holding it
     present = got[got.notna()]
     assert len({id(v) for v in present}) == present.nunique()
+
+
+@pytest.mark.parametrize("rows", [7, 128, 100_000])
+def test_wave_written_in_blocks_reads_back_as_the_whole_frame(res, tmp_path, rows):
+    whole = wave_responses(res)
+    s = res.study
+    assert len(whole) == len(s.screening.flags) and whole[("respondent", "excluded")].sum() > 0
+    whole.to_parquet(tmp_path / "whole.parquet")  # how the hand-over file was written before
+    path = write_wave(res, tmp_path / "blocks.parquet", rows=rows)
+    assert pq.ParquetFile(path).metadata.num_row_groups == -(-len(whole) // rows)
+    got = pd.read_parquet(path)
+    pd.testing.assert_frame_equal(got, pd.read_parquet(tmp_path / "whole.parquet"), check_exact=True)
+    pd.testing.assert_index_equal(got.columns, whole.columns)
+    assert got.index.names == ["row_number", "respondent_id"]
+
+
+def test_import_blocks_are_the_import_in_order(res):
+    s = res.study
+    cols = ["respondent_id", "overall_sat", "customer_type"]
+    blocks = list(s.import_blocks(cols, 33))
+    assert [len(b) for b in blocks[:-1]] == [33] * (len(blocks) - 1) and 0 < len(blocks[-1]) <= 33
+    pd.testing.assert_frame_equal(pd.concat(blocks), s.import_frame(cols), check_exact=True)
+    assert s.excluded_rows is not None and len(s.excluded_rows)  # both parts were drawn from

@@ -16,6 +16,7 @@ from csat_research.text.pii import (
     DEFAULT_PLACEHOLDERS,
     PII_KINDS,
     PiiSpan,
+    forget_spans,
     mask_pii,
     mask_pii_for_counting,
     mask_pii_series,
@@ -258,6 +259,17 @@ def test_pii_spans_are_sorted_disjoint_and_typed():
     assert all(isinstance(s, PiiSpan) for s in spans)
     assert [s.kind for s in spans] == ["name", "phone", "address", "qq"]
     assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+
+
+def test_forgotten_spans_are_found_again_the_same():
+    from csat_research.text import pii
+
+    text = "收件人：王小明 13812345678，地址：上海市浦东新区世纪大道100号"
+    before = pii_spans(text)
+    assert text in pii._MEMO
+    forget_spans()
+    assert not pii._MEMO  # what a report's text section leaves behind
+    assert pii_spans(text) == before == pii_spans_many([text])[0]
 
 
 def test_placeholders_in_the_report_language():
