@@ -111,11 +111,15 @@ class Study:
         index = self.screening.flags.index
         cols = list(columns)
         frames = [f for f in (self.screening.kept, self.excluded_rows) if f is not None and len(f)]
-        # each part's rows by their position in the import: a block takes its rows of each part
-        where = [(f, index.get_indexer(f.index), f.columns.get_indexer(cols)) for f in frames]
+        # each part's rows by their position in the import: a block takes its rows of each part,
+        # column by column (a take of a frame's rows would copy all its columns)
+        where = [(f, index.get_indexer(f.index)) for f in frames]
         for start in range(0, len(index), rows):
             stop = min(start + rows, len(index))
-            parts = [f.iloc[np.flatnonzero((pos >= start) & (pos < stop)), at] for f, pos, at in where]
+            parts = []
+            for f, pos in where:
+                take = np.flatnonzero((pos >= start) & (pos < stop))
+                parts.append(pd.DataFrame({c: f[c].take(take) for c in cols}, index=f.index[take], columns=cols))
             out = pd.concat(parts) if len(parts) > 1 else parts[0]
             yield out.reindex(index[start:stop])
 

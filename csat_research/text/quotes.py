@@ -23,7 +23,7 @@ from csat_research.text.inputs import (
     is_han,
     text_series,
 )
-from csat_research.text.pii import mask_pii
+from csat_research.text.pii import mask_pii, mask_pii_many
 
 __all__ = ["representative_quotes"]
 
@@ -172,12 +172,13 @@ def _pick_quotes(index, codes, uniques, mask, n, rng, english, min_chars, max_ch
     present, first = present[order], first[order]
     counts = np.bincount(theme_codes[valid], minlength=len(uniques))[present].tolist()
     labels = index[mask][np.flatnonzero(valid)[first]]
-    for text, count, label in zip(uniques[present], counts, labels, strict=True):
+    texts = uniques[present]
+    new = [t for t in texts if t not in masked]  # masked once per answer, for all themes
+    masked.update(zip(new, mask_pii_many([t.strip() for t in new], placeholders=placeholders), strict=True))
+    for text, count, label in zip(texts, counts, labels, strict=True):
         if not text.strip():
             continue
-        quote = masked.get(text)
-        if quote is None:
-            quote = masked[text] = mask_pii(text.strip(), placeholders=placeholders)
+        quote = masked[text]
         key = _RE_QUOTE_KEY.sub("", quote.lower())
         if not key:
             continue

@@ -19,6 +19,7 @@ from csat_research.text.pii import (
     forget_spans,
     mask_pii,
     mask_pii_for_counting,
+    mask_pii_many,
     mask_pii_series,
     mask_spans,
     pii_spans,
@@ -250,6 +251,15 @@ def test_real_reviews_masked_only_inside_hand_verified_spans():
     # (b) every span is a listed, hand-verified hit, and every listed hit is still found
     assert sorted(found - listed) == []
     assert sorted(listed - found) == []
+
+
+def test_mask_pii_many_is_mask_pii_of_each():
+    texts = [*_real_reviews()["text"], "我叫李明，电话13812345678", "ＱＱ １２３４５６７８", "", "谢谢师傅"]
+    got = mask_pii_many(texts, placeholders=ZH)
+    assert got == [mask_pii(t, placeholders=ZH) for t in texts]
+    assert sum(g != t for g, t in zip(got, texts)) > 20  # the sample's personal data was masked
+    with pytest.raises(ValueError, match="missing"):
+        mask_pii_many(["x"], placeholders={"phone": "[p]"})
 
 
 # ============================================================================ structure
