@@ -16,7 +16,8 @@ The study is the one of ``bench_large.py`` (demo generator, seed 2026, beauty; c
 ``main``) put first on the child's ``PYTHONPATH``; this tree is the other. Printed per step:
 wall seconds and the child's peak RSS, baseline then this tree, with the load average of the
 machine before each run (a shared machine: compare runs made under a similar load), and the
-content hash of the stored wave for both (they must agree).
+content hash of the stored wave for both (they must agree, unless the hash was defined anew between
+the two: it was in the commit "Store: a new wave is hashed in the pass that writes it").
 Usage: ``python benchmarks/bench_ingest.py [--n 1000000] [--baseline main] [--steps responses tickets store]``.
 """
 

@@ -138,31 +138,14 @@ class WaveRecord:
 
         Numbers count to :data:`DIGITS` significant digits (summary) or decimals (respondent
         values): iterative fits such as the CFA differ in their last bits between two runs on
-        the same data, which is no reason to rewrite a wave.
+        the same data, which is no reason to rewrite a wave. The respondent values, their text
+        levels and the index are each hashed as one stream, block by block (:meth:`blocks`), so
+        that a wave is hashed in the same pass that writes it (:func:`store_wave`).
         """
-        h = hashlib.sha256()
-        h.update(json.dumps([self.brand, self.category, self.wave, self.params_path, self.package_version,
-                             list(map(list, self.data_files)), _rounded(self.summary)], sort_keys=True,
-                            ensure_ascii=False, default=str).encode())
-        frame = self.responses
-        h.update(json.dumps([list(map(str, c)) for c in frame.columns]).encode())
-        # block by block, as if hashed whole: the values row by row (respondents x variables), the
-        # text columns' levels row by row joined by \x1f, the index as one JSON list
-        for block in self.blocks(levels=False):
-            h.update(np.round(block.values, DIGITS).tobytes())
-        sep = b""
-        for block in self.blocks(values=False):
-            if len(block.levels):
-                h.update(sep + _joined(block.levels).encode())
-                sep = b"\x1f"
-        h.update(b"[")
-        for start in range(0, len(frame), BLOCK_ROWS):
-            part = frame.index[start:start + BLOCK_ROWS]
-            # the index's tuples, from its levels' values (MultiIndex.tolist() is slow)
-            pairs = list(zip(*(part.get_level_values(i).tolist() for i in range(part.nlevels)), strict=True))
-            h.update(((", " if start else "") + json.dumps(pairs, default=str)[1:-1]).encode())
-        h.update(b"]")
-        return h.hexdigest()
+        hasher = _ContentHash(self)
+        for block in self.blocks():
+            hasher.update(block)
+        return hasher.hexdigest()
 
     @functools.cached_property
     def text_columns(self) -> list[int]:
@@ -195,6 +178,43 @@ class WaveRecord:
                 if values and i not in text:
                     floats[:, i] = col.iloc[start:stop].to_numpy(dtype=float, na_value=np.nan)
             yield _Block(start, stop, floats, texts)
+
+
+class _ContentHash:
+    """:meth:`WaveRecord.content_hash` fed block by block: the values (respondents x variables,
+    rounded to :data:`DIGITS` decimals), the text columns' levels row by row joined by \\x1f and
+    the index as one JSON list, each a sha256 stream of its own (the same for any block size),
+    hashed after the wave's identity, provenance, summary and columns."""
+
+    def __init__(self, record: WaveRecord) -> None:
+        self.record = record
+        self.values, self.levels, self.index = hashlib.sha256(), hashlib.sha256(), hashlib.sha256()
+        self.index.update(b"[")
+        self.sep = b""
+
+    def update(self, block: _Block) -> None:
+        self.values.update(np.round(block.values, DIGITS).tobytes())
+        if len(block.levels):
+            self.levels.update(self.sep + _joined(block.levels).encode())
+            self.sep = b"\x1f"
+        part = self.record.responses.index[block.start:block.stop]
+        if len(part):
+            # the index's tuples, from its levels' values (MultiIndex.tolist() is slow)
+            pairs = list(zip(*(part.get_level_values(i).tolist() for i in range(part.nlevels)), strict=True))
+            self.index.update(((", " if block.start else "") + json.dumps(pairs, default=str)[1:-1]).encode())
+
+    def hexdigest(self) -> str:
+        r = self.record
+        h = hashlib.sha256()
+        h.update(json.dumps([r.brand, r.category, r.wave, r.params_path, r.package_version,
+                             list(map(list, r.data_files)), _rounded(r.summary)], sort_keys=True,
+                            ensure_ascii=False, default=str).encode())
+        h.update(json.dumps([list(map(str, c)) for c in r.responses.columns]).encode())
+        index = self.index.copy()
+        index.update(b"]")
+        for part in (self.values, self.levels, index):
+            h.update(part.digest())
+        return h.hexdigest()
 
 
 #: respondents per block when a wave is hashed and written (:meth:`WaveRecord.blocks`)
@@ -481,11 +501,10 @@ def store_wave(store: str | os.PathLike[str], record: WaveRecord, *, timeout: fl
         raise ValueError(f"store_wave: responses' roles must be among {ROLES}; got {bad}")
     path = Path(store)
     path.parent.mkdir(parents=True, exist_ok=True)
-    content = record.content_hash()
     moved = None
     with _locked(path, exclusive=True, timeout=timeout):
         try:
-            action = _store_locked(path, record, content, timeout)
+            action = _store_locked(path, record, timeout)
         except StoreError:
             raise
         except Exception as exc:
@@ -496,12 +515,13 @@ def store_wave(store: str | os.PathLike[str], record: WaveRecord, *, timeout: fl
                 f"{_corrupt_message(path, exc)}: moved aside to {moved}; a new store is built from the waves "
                 "being run (run the earlier waves' reports again to bring them back)",
                 kind="store_corrupt", store=str(path), moved_to=str(moved)), stacklevel=2)
-            action = _store_locked(path, record, content, timeout)
+            action = _store_locked(path, record, timeout)
     return StoreResult(path, action, moved)
 
 
-def _store_locked(path: Path, record: WaveRecord, content: str, timeout: float) -> str:
-    """Open (or create) the store, compare and write the wave; the caller holds the lock."""
+def _store_locked(path: Path, record: WaveRecord, timeout: float) -> str:
+    """Open (or create) the store, compare and write the wave; the caller holds the lock. A new
+    wave is hashed as it is written (one pass over its rows); a stored one is compared first."""
     con = _connect(path, read_only=False, timeout=timeout)
     try:
         if _check_schema(con, path) < SCHEMA_VERSION:
@@ -509,9 +529,9 @@ def _store_locked(path: Path, record: WaveRecord, content: str, timeout: float) 
         key = [record.brand, record.category, record.wave]
         old = con.execute("SELECT content_hash, data_hash, wave_id FROM waves WHERE brand = ? AND category = ? "
                           "AND wave = ?", key).fetchone()
-        if old is not None and old[0] == content:
+        if old is not None and old[0] == record.content_hash():
             return "unchanged"
-        _write(con, record, content, None if old is None else int(old[2]))
+        _write(con, record, None if old is None else int(old[2]))
         return "added" if old is None else ("replaced" if old[1] == record.data_hash else "refreshed")
     finally:
         con.close()
@@ -522,10 +542,11 @@ def _typed(summary: dict[str, Any], key: str, kind: type) -> Any:
     return None if value is None else kind(value)
 
 
-def _tables(record: WaveRecord, wave_id: int) -> Iterator[tuple[str, Any]]:
-    """The wave's respondent-level rows as Arrow tables, block by block (:meth:`WaveRecord.blocks`):
-    ``variables``, then per block of respondents ``respondents``, ``responses`` (every respondent x
-    numeric variable) and ``levels`` (x text variable); DuckDB scans Arrow without Python objects."""
+def _tables(record: WaveRecord, wave_id: int, hasher: _ContentHash) -> Iterator[tuple[str, Any]]:
+    """The wave's respondent-level rows as Arrow tables, block by block (:meth:`WaveRecord.blocks`,
+    each also fed to ``hasher``): ``variables``, then per block of respondents ``respondents``,
+    ``responses`` (every respondent x numeric variable) and ``levels`` (x text variable); DuckDB
+    scans Arrow without Python objects."""
     import pyarrow as pa
 
     frame = record.responses
@@ -548,6 +569,7 @@ def _tables(record: WaveRecord, wave_id: int) -> Iterator[tuple[str, Any]]:
     all_rows = frame.index.get_level_values(0)
     all_ids = frame.index.get_level_values(1)
     for block in record.blocks():
+        hasher.update(block)
         m = block.stop - block.start
         if not m:
             continue
@@ -569,30 +591,31 @@ def _tables(record: WaveRecord, wave_id: int) -> Iterator[tuple[str, Any]]:
         })
 
 
-def _write(con: Any, record: WaveRecord, content: str, old_id: int | None) -> None:
+def _write(con: Any, record: WaveRecord, old_id: int | None) -> None:
     key = [record.brand, record.category, record.wave]
     s = record.summary
     con.execute("BEGIN TRANSACTION")
     try:
         if old_id is None:
-            wave_id = int(con.execute("SELECT coalesce(max(wave_id), 0) + 1 FROM waves").fetchone()[0])
+            wave_id = int(con.execute("SELECT coalesce(max(wave_id), 0) + 1 FROM waves").fetchall()[0][0])
         else:  # a replaced wave keeps its id
             wave_id = old_id
             for table in _WAVE_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE wave_id = ?", [wave_id])
             con.execute("DELETE FROM waves WHERE wave_id = ?", [wave_id])
-        con.execute(
+        hasher = _ContentHash(record)
+        for table, rows in _tables(record, wave_id, hasher):
+            con.register("new_rows", rows)
+            con.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
+            con.unregister("new_rows")
+        con.execute(  # after its rows: their pass also hashed them
             "INSERT INTO waves VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [wave_id, *key, _typed(s, "n_responses", int), _typed(s, "n_analysed", int), _typed(s, "n_excluded", int),
              _typed(s, "overall_index", float), _typed(s, "csat_top2box", float), _typed(s, "nps", float),
              json.dumps(s, ensure_ascii=False, sort_keys=True), record.params_path,
-             json.dumps([list(f) for f in record.data_files], ensure_ascii=False), record.data_hash, content,
-             record.package_version, datetime.now(UTC).replace(tzinfo=None)],
+             json.dumps([list(f) for f in record.data_files], ensure_ascii=False), record.data_hash,
+             hasher.hexdigest(), record.package_version, datetime.now(UTC).replace(tzinfo=None)],
         )
-        for table, rows in _tables(record, wave_id):
-            con.register("new_rows", rows)
-            con.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
-            con.unregister("new_rows")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
