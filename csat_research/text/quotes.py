@@ -132,7 +132,7 @@ def representative_quotes(
         raise DataError(f"theme {missing} not in tags; available: {list(tags.columns)}")
     english = _detect_english(s) if language is None else check_language(language) == "en"
     mask_pii("", placeholders=placeholders)  # checks the placeholders before any work
-    masked: dict[str, str] = {}
+    masked: dict[str, tuple[str, str]] = {}  # answer -> (masked quote, its key)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)  # each distinct answer once
     rows = []
     for t in themes:
@@ -173,14 +173,12 @@ def _pick_quotes(index, codes, uniques, mask, n, rng, english, min_chars, max_ch
     counts = np.bincount(theme_codes[valid], minlength=len(uniques))[present].tolist()
     labels = index[mask][np.flatnonzero(valid)[first]]
     texts = uniques[present]
-    new = [t for t in texts if t not in masked]  # masked once per answer, for all themes
-    masked.update(zip(new, mask_pii_many([t.strip() for t in new], placeholders=placeholders), strict=True))
+    new = [t for t in texts if t not in masked]  # masked (and keyed) once per answer, for all themes
+    quotes = mask_pii_many([t.strip() for t in new], placeholders=placeholders)
+    masked.update(zip(new, ((q, _RE_QUOTE_KEY.sub("", q.lower())) for q in quotes), strict=True))
     for text, count, label in zip(texts, counts, labels, strict=True):
-        if not text.strip():
-            continue
-        quote = masked[text]
-        key = _RE_QUOTE_KEY.sub("", quote.lower())
-        if not key:
+        quote, key = masked[text]
+        if not key:  # blank, or punctuation only
             continue
         g = groups.get(key)
         if g is None:
