@@ -6,7 +6,8 @@ Steps, each run in a child process of its own (so that its peak RSS is its own):
   ``responses.csv`` (``on_invalid="exclude"``, as the shipped params);
 * **tickets** - :func:`csat_research.io.ingest.read_tickets` of its ``tickets.csv``;
 * **store** - what the runner does after publishing a report: read the wave's respondent rows
-  (the parquet hand-over file) and :func:`csat_research.io.store.store_wave` them into a new
+  (from a parquet file here; the runner reads its Arrow hand-over file) and
+  :func:`csat_research.io.store.store_wave` them into a new
   store. The wave is synthetic but shaped like
   :func:`csat_research.report.wave.wave_responses` (n respondents; 4 respondent, 5 flag,
   6 dimension, 30 item, 4 outcome and 3 segment variables) and written once beside the study.

@@ -6,8 +6,8 @@ computes its numbers, warm: run in one process, its caches filled; a real report
 from a kernel, draws its charts and renders HTML and PDF, so the share printed is an upper bound
 of the store's share of a report), then each step the store adds:
 
-* **rows** - :func:`csat_research.report.wave.wave_responses` and its parquet hand-over file
-  (written in the kernel, read by the runner);
+* **rows** - the hand-over file of the wave's respondent rows,
+  :func:`csat_research.report.wave.write_wave` (in the kernel) and ``read_wave`` (in the runner);
 * **store (added)** - :func:`csat_research.io.store.store_wave` of the wave into a store that
   already holds three other waves (lock, open, compare, write, close), file hashes included;
 * **store (unchanged)** - the same again (a re-run on the same data: compare only).
@@ -71,7 +71,7 @@ def main() -> None:
     from csat_research.report.analyse import analyse
     from csat_research.report.outputs import summary
     from csat_research.report.study import load_study
-    from csat_research.report.wave import wave_responses
+    from csat_research.report.wave import WAVE_FILE, read_wave, write_wave
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -97,11 +97,11 @@ def main() -> None:
         base_repeats = max(1, min(args.repeats, 3))
         t_report, res = _timed(lambda: (r := analyse(load_study(params)), summary(r))[0], base_repeats)
         doc = json.loads(json.dumps(summary(res)))
-        hand_over = tmp / "wave_responses.parquet"
+        hand_over = tmp / WAVE_FILE
 
         def rows() -> pd.DataFrame:
-            wave_responses(res).to_parquet(hand_over)
-            return pd.read_parquet(hand_over)
+            write_wave(res, hand_over)
+            return read_wave(hand_over)
 
         t_rows, frame = _timed(rows, args.repeats)
         store = tmp / "csat-store.duckdb"
@@ -123,7 +123,7 @@ def main() -> None:
     print(f"demo beauty study, {res.study.responses.n_rows_read} respondents, {n_rows} stored cells per wave; "
           f"median of {args.repeats} runs (baseline: {base_repeats})")
     print(f"  baseline: load_study + analyse + summary        {t_report:8.3f} s")
-    for label, t in (("rows: wave_responses + parquet hand-over", t_rows), ("store_wave (added; 3+ waves stored)", t_added),
+    for label, t in (("rows: write_wave + read_wave hand-over", t_rows), ("store_wave (added; 3+ waves stored)", t_added),
                      ("store_wave (unchanged re-run)", t_same)):
         print(f"  {label:<46} {t:8.3f} s  ({t / t_report:6.2%} of the baseline)")
     total = t_rows + t_added

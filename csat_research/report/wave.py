@@ -21,8 +21,9 @@ from csat_research.core.schema import QUALITY_RULES
 if TYPE_CHECKING:  # the runner imports WAVE_FILE without the analysis modules
     from csat_research.report.results import ReportResults
 
-#: the hand-over file of a report run (not published: the runner moves its rows into the store)
-WAVE_FILE = "wave_responses.parquet"
+#: the hand-over file of a report run (not published: the runner moves its rows into the store):
+#: an Arrow IPC (Feather v2) file, LZ4-compressed - written and read in half the time of parquet
+WAVE_FILE = "wave_responses.arrow"
 
 
 #: respondents per row group of :data:`WAVE_FILE`: a million-respondent wave is written a block at
@@ -46,10 +47,10 @@ def wave_responses(results: ReportResults) -> pd.DataFrame:
 
 
 def write_wave(results: ReportResults, path: str | Path, *, rows: int = BLOCK_ROWS) -> Path:
-    """Write :func:`wave_responses` to the parquet file ``path`` in blocks of ``rows`` respondents;
-    ``pandas.read_parquet(path)`` returns what :func:`wave_responses` does."""
+    """Write :func:`wave_responses` to the Arrow IPC file ``path`` (Feather v2, LZ4) in record
+    batches of ``rows`` respondents; :func:`read_wave` (``pandas.read_feather``) returns what
+    :func:`wave_responses` does."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     path = Path(path)
     writer = schema = None
@@ -59,12 +60,17 @@ def write_wave(results: ReportResults, path: str | Path, *, rows: int = BLOCK_RO
             if schema is None:  # a text column without any text in the first block: text
                 schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema],
                                    metadata=table.schema.metadata)
-                writer = pq.ParquetWriter(path, schema)
+                writer = pa.ipc.new_file(path, schema, options=pa.ipc.IpcWriteOptions(compression="lz4"))
             writer.write_table(table.cast(schema))
     finally:
         if writer is not None:
             writer.close()
     return path
+
+
+def read_wave(path: str | Path) -> pd.DataFrame:
+    """The respondent rows :func:`write_wave` wrote to ``path``."""
+    return pd.read_feather(path)
 
 
 def _wave_blocks(results: ReportResults, *, rows: int) -> Iterator[pd.DataFrame]:

@@ -274,14 +274,12 @@ def finish_report(
 def _wave_rows(workdir: Path) -> tuple[dict, object] | None:
     """The executed notebook's ``summary.json`` and respondent rows (read before publishing drops
     the hand-over file), or None when the notebook wrote none."""
-    import pandas as pd
-
-    from csat_research.report.wave import WAVE_FILE
+    from csat_research.report.wave import WAVE_FILE, read_wave
 
     if not (workdir / WAVE_FILE).is_file():
         return None
     summary = json.loads((workdir / "summary.json").read_text(encoding="utf-8"))
-    return summary, pd.read_parquet(workdir / WAVE_FILE)
+    return summary, read_wave(workdir / WAVE_FILE)
 
 
 def _store_wave(params: StudyParams, wave: tuple[dict, object]) -> str:
@@ -301,11 +299,11 @@ def _store_wave(params: StudyParams, wave: tuple[dict, object]) -> str:
 
 
 def _import_store_modules() -> None:
-    """Import what storing a wave needs (duckdb, the parquet reader: ~0.1-0.3 s) while a kernel
+    """Import what storing a wave needs (duckdb, the Arrow file reader: ~0.1-0.3 s) while a kernel
     runs the notebook, so that the store step after publishing does not wait for it."""
     try:
         import duckdb  # noqa: F401
-        import pyarrow.parquet  # noqa: F401
+        import pyarrow.feather  # noqa: F401
 
         import csat_research.io.store  # noqa: F401
     except ImportError:  # noqa: S110 - the store step raises it again with its message

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-import pyarrow.parquet as pq
-
-from csat_research.report.wave import _text_objects, wave_responses, write_wave
+from csat_research.report.wave import (
+    WAVE_FILE,
+    _text_objects,
+    read_wave,
+    wave_responses,
+    write_wave,
+)
 
 
 @pytest.mark.parametrize("values", [
@@ -33,9 +38,10 @@ def test_wave_written_in_blocks_reads_back_as_the_whole_frame(res, tmp_path, row
     s = res.study
     assert len(whole) == len(s.screening.flags) and whole[("respondent", "excluded")].sum() > 0
     whole.to_parquet(tmp_path / "whole.parquet")  # how the hand-over file was written before
-    path = write_wave(res, tmp_path / "blocks.parquet", rows=rows)
-    assert pq.ParquetFile(path).metadata.num_row_groups == -(-len(whole) // rows)
-    got = pd.read_parquet(path)
+    path = write_wave(res, tmp_path / WAVE_FILE, rows=rows)
+    with pa.ipc.open_file(path) as f:
+        assert f.num_record_batches == -(-len(whole) // rows)
+    got = read_wave(path)
     pd.testing.assert_frame_equal(got, pd.read_parquet(tmp_path / "whole.parquet"), check_exact=True)
     pd.testing.assert_index_equal(got.columns, whole.columns)
     assert got.index.names == ["row_number", "respondent_id"]
