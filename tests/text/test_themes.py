@@ -418,6 +418,34 @@ def test_verdicts_and_missing_items(answer, themes):
 @pytest.mark.parametrize(
     ("answer", "themes"),
     [
+        # shapes of the wrong tags of the judged set (tag_judgements.csv, third pass)
+        ("用了半年还没有什么毛病", set()),  # 还没有什么 negates (longer than the cue 还没)
+        ("这台电脑极少死机", set()),  # rarely
+        ("很少遇到卡顿的情况", set()),
+        ("希望用久了也不要有什么毛病", set()),  # a wish that nothing goes wrong
+        ("皮肤接触会过敏很不好", {"product_quality"}),  # an allergy is no return-process aspect
+        ("商家不好退款", {"return_process"}),  # hard to get a refund: the process, no slow refund
+        ("店家内部沟通有问题", set()),  # coordination (沟通) is no off-topic answer
+        ("跟客服沟通也没用", set()),
+        ("我短信使用频繁，容量大很好", set()),  # a frequent user, no spam
+        ("我不专业，但这个用着顺手", set()),  # the writer's own knowledge
+        ("好不好他们说了算，我们什么都不知道", set()),
+        ("投诉了也没有回音", {"slow_reply"}),  # no answer is slow_reply (the coding rules)
+        ("自带linux，售后说是没有完全安装好", set()),  # an operating system, no installation visit
+        ("维修师傅看了说硬件有问题", {"product_quality"}),  # the hardware is the product's
+        ("等到饿瘪了", set()),  # starving, nothing crushed
+        ("服务员手脚不太干净，小心别丢东西", set()),  # an idiom for stealing, no dirty room
+        ("《爸爸不是超人》这本书写得很好", set()),  # a title is a clause of its own
+    ],
+)
+def test_third_pass_judged_wrong_tags(answer, themes):
+    tags = tag_themes([answer])
+    assert {t for t in tags.columns if tags.loc[0, t]} == themes
+
+
+@pytest.mark.parametrize(
+    ("answer", "themes"),
+    [
         # praise said with a negator: "never seen one so fast" (没见过这么), "木有" (没有, slang),
         # 不失 (does not lack), 没坏 / 不高 / 不小 (the negation ends at the praise), 对不住 / 吃不了
         # / 忘不了 (a 不 inside a set phrase), 无烟 (non-smoking); 还没发现 negates what follows
