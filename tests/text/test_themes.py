@@ -446,6 +446,22 @@ def test_verdicts_and_missing_items(answer, themes):
         ("整体好慢，还是2G的", set()),
         ("网络太慢了，打开网页要半天", {"product_quality"}),
         ("手机开机很慢", {"product_quality"}),
+        # items not sent, skimping, plain taste verdicts; what is no complaint in food delivery
+        ("说好的赠品没送", {"not_as_described"}),
+        ("卤蛋点了没送", {"not_as_described"}),
+        ("点了青菜没送过来", {"not_as_described"}),
+        ("本来是买来送人的，结果没送成", set()),
+        ("老板这单根本没送到", {"delivery_courier"}),  # the order, not an item
+        ("快递没送上楼", {"delivery_courier"}),
+        ("明显偷工减料", {"not_as_described"}),
+        ("饭菜口味一般", {"product_quality"}),
+        ("这家味道很一般", {"product_quality"}),
+        ("送得太快也不是好事", set()),  # 不是好事 negates no praise of the delivery
+        ("提醒之后确实没放葱", set()),  # an omission asked for
+        ("把上次少送的补上了，很贴心", set()),  # last time's miss made good
+        ("上次少送了，这次又少送", {"not_as_described"}),
+        ("等了很久，派送员很有礼貌", set()),  # a wait for the food is no slow reply
+        ("两个小时无人送餐，商家说这不是网络有问题嘛", {"delivery_courier"}),  # 网络: no unless of delivery
     ],
 )
 def test_third_pass_judged_wrong_tags(answer, themes):
