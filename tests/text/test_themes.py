@@ -462,6 +462,12 @@ def test_verdicts_and_missing_items(answer, themes):
         ("上次少送了，这次又少送", {"not_as_described"}),
         ("等了很久，派送员很有礼貌", set()),  # a wait for the food is no slow reply
         ("两个小时无人送餐，商家说这不是网络有问题嘛", {"delivery_courier"}),  # 网络: no unless of delivery
+        ("生产日期是新的，到2020年才过期", set()),  # an expiry date far off
+        ("性价比可以，就是不能用满减券", set()),  # a shop's rule on coupons, nothing unusable
+        ("算我肤浅，这本书我很喜欢", set()),  # the reader's own shallowness
+        ("试了一些书上说不好做的动作，效果很好", set()),  # 不好做: hard to do, no negated praise
+        ("早餐品种太少", {"product_quality"}),  # variety is the product's
+        ("中餐厅的菜式品种太少", {"product_quality"}),  # no portion (not_as_described)
     ],
 )
 def test_third_pass_judged_wrong_tags(answer, themes):
