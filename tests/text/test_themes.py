@@ -468,6 +468,12 @@ def test_verdicts_and_missing_items(answer, themes):
         ("试了一些书上说不好做的动作，效果很好", set()),  # 不好做: hard to do, no negated praise
         ("早餐品种太少", {"product_quality"}),  # variety is the product's
         ("中餐厅的菜式品种太少", {"product_quality"}),  # no portion (not_as_described)
+        ("铃声音量太小，听不到", {"product_quality"}),  # 音量 holds 量, a portion's word
+        ("风扇一直响，不知散热是不是真的不太好", set()),  # 'whether really', no authenticity doubt
+        ("怀疑是不是真的，包装很粗糙", {"authenticity"}),
+        ("地理位置是没话好说了", set()),  # 没话好说: excellent
+        ("外国书我读得不耐烦，这本却一口气看完", set()),  # the reader's own impatience
+        ("客服很不耐烦", {"attitude"}),
     ],
 )
 def test_third_pass_judged_wrong_tags(answer, themes):
