@@ -474,6 +474,9 @@ def test_verdicts_and_missing_items(answer, themes):
         ("地理位置是没话好说了", set()),  # 没话好说: excellent
         ("外国书我读得不耐烦，这本却一口气看完", set()),  # the reader's own impatience
         ("客服很不耐烦", {"attitude"}),
+        ("因为她太小了，只会画圈圈", set()),  # a child's age, no small product
+        ("那时太小，完全不懂", set()),
+        ("床太小，带宝宝没法睡", {"product_quality"}),
     ],
 )
 def test_third_pass_judged_wrong_tags(answer, themes):
