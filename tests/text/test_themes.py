@@ -477,6 +477,12 @@ def test_verdicts_and_missing_items(answer, themes):
         ("因为她太小了，只会画圈圈", set()),  # a child's age, no small product
         ("那时太小，完全不懂", set()),
         ("床太小，带宝宝没法睡", {"product_quality"}),
+        ("都说了不要辣，还是放了辣椒", {"not_as_described"}),  # an order note ignored
+        ("你家不看备注的吗", {"not_as_described"}),
+        ("忘了备注不要葱，下次注意", set()),  # the customer's own omission
+        ("买了送口香糖，味道不错", set()),  # 口香糖 holds 香, no praise word
+        ("配送很好，联系不到我还等了好久", set()),  # the rider waited for the customer
+        ("等了好久才送到", {"delivery_courier"}),
     ],
 )
 def test_third_pass_judged_wrong_tags(answer, themes):
