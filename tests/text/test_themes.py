@@ -483,6 +483,8 @@ def test_verdicts_and_missing_items(answer, themes):
         ("买了送口香糖，味道不错", set()),  # 口香糖 holds 香, no praise word
         ("配送很好，联系不到我还等了好久", set()),  # the rider waited for the customer
         ("等了好久才送到", {"delivery_courier"}),
+        ("送得太慢，催单催了好几次", {"delivery_courier"}),  # chasing a food delivery
+        ("客服催了好几次还是没人处理", {"repeat_contact"}),
     ],
 )
 def test_third_pass_judged_wrong_tags(answer, themes):
