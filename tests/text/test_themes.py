@@ -485,6 +485,12 @@ def test_verdicts_and_missing_items(answer, themes):
         ("等了好久才送到", {"delivery_courier"}),
         ("送得太慢，催单催了好几次", {"delivery_courier"}),  # chasing a food delivery
         ("客服催了好几次还是没人处理", {"repeat_contact"}),
+        ("看了才发现自己太肤浅了，好书", set()),  # the writer's own shallowness, skill, knowledge
+        ("送的膜被我手残贴坏了，屏幕很清晰", set()),
+        ("贴膜有点麻烦，毕竟不是专业的", set()),
+        ("客服不专业", {"product_knowledge"}),
+        ("笔记本出了点问题，我自己是解决不了，前台帮忙修好了", set()),
+        ("问题一直没有解决", {"repeat_contact"}),
     ],
 )
 def test_third_pass_judged_wrong_tags(answer, themes):
