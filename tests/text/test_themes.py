@@ -429,6 +429,9 @@ def test_verdicts_and_missing_items(answer, themes):
         ("携程和酒店沟通有问题", set()),  # coordination: no product verdict on the hotel
         ("显卡驱动不好装", set()),  # 不好装: hard to install, no negated praise
         ("当时说了不要低楼层", set()),  # a booking request, no food order note
+        ("酒店预订部与前台没沟通好", set()),  # 沟通好: coordination, no praise of the front desk
+        ("声音很好，没有回音或小音量的故障", set()),  # 回音 of a call is an echo, no reply
+        ("咨询售后没回应", {"slow_reply"}),
         ("跟客服沟通也没用", set()),
         ("我短信使用频繁，容量大很好", set()),  # a frequent user, no spam
         ("我不专业，但这个用着顺手", set()),  # the writer's own knowledge
