@@ -432,6 +432,10 @@ def test_verdicts_and_missing_items(answer, themes):
         ("酒店预订部与前台没沟通好", set()),  # 沟通好: coordination, no praise of the front desk
         ("声音很好，没有回音或小音量的故障", set()),  # 回音 of a call is an echo, no reply
         ("咨询售后没回应", {"slow_reply"}),
+        ("帮同事订的，反馈很差", set()),  # repeat_contact takes no shared cue: feedback, no ticket
+        ("投诉了也没人处理", {"repeat_contact"}),
+        ("环境优雅，无有所值", set()),  # a typo of 物有所值 (alias)
+        ("早餐质差，这个价无所值", {"price_value", "product_quality"}),
         ("跟客服沟通也没用", set()),
         ("我短信使用频繁，容量大很好", set()),  # a frequent user, no spam
         ("我不专业，但这个用着顺手", set()),  # the writer's own knowledge
