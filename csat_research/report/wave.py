@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the runner imports WAVE_FILE without the analysis modules
 WAVE_FILE = "wave_responses.arrow"
 
 
-#: respondents per row group of :data:`WAVE_FILE`: a million-respondent wave is written a block at
+#: respondents per record batch of :data:`WAVE_FILE`: a million-respondent wave is written a block at
 #: a time (its whole frame would be half a GiB of the report kernel)
 BLOCK_ROWS = 100_000
 
