@@ -158,7 +158,8 @@ class _CompiledLexicon:
     zh_first: re.Pattern | None
     zh_terms: dict
     zh_negator: re.Pattern | None
-    zh_automaton: object  # ahocorasick.Automaton of the Chinese terms, or None
+    zh_automaton: object  # ahocorasick_rs.AhoCorasick of the Chinese terms, or None
+    zh_entries: tuple  # per term of zh_automaton: (roles, starts with a shorter negator)
     en_terms: re.Pattern | None
     roles: dict
     aliases: re.Pattern | None
@@ -420,12 +421,14 @@ def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
     zh_first, zh_terms = _trie_patterns(zh)
     zh_negators = [t for t in zh if roles[t][_NEG]]
     zh_negator = re.compile(_trie(zh_negators, re.escape)) if zh_negators else None
+    zh_automaton, zh_entries = _automaton(zh, roles, zh_negator)
     return _CompiledLexicon(
         ids=tuple(ids),
         zh_first=zh_first,
         zh_terms=zh_terms,
         zh_negator=zh_negator,
-        zh_automaton=_automaton(zh, roles, zh_negator),
+        zh_automaton=zh_automaton,
+        zh_entries=zh_entries,
         en_terms=_word_pattern(en),
         roles={t: tuple(r) for t, r in roles.items()},
         aliases=alias_re,
@@ -481,23 +484,23 @@ _RE_NEGATED_DEGREE = re.compile(
 degree word and its praise word are a statement of their own."""
 
 
-def _automaton(terms: list[str], roles: dict, negator: re.Pattern | None):
-    """An Aho-Corasick automaton of the Chinese terms (pyahocorasick), which finds every
-    occurrence of every term of a clause in one C call. Each term maps to ``(length, term,
-    roles, starts with a shorter negator)``. ``None`` without terms or without pyahocorasick
-    (then the trie patterns scan)."""
+def _automaton(terms: list[str], roles: dict, negator: re.Pattern | None) -> tuple[object, tuple]:
+    """An Aho-Corasick automaton of the Chinese terms (ahocorasick_rs, leftmost-longest), which
+    finds the terms of a clause in one call, and per term (in the automaton's pattern order)
+    ``(roles, starts with a shorter negator)``. ``(None, ())`` without terms or without
+    ahocorasick_rs (then the trie patterns scan)."""
     if not terms:
-        return None
+        return None, ()
     try:
-        import ahocorasick
+        import ahocorasick_rs
     except ImportError:
-        return None
-    auto = ahocorasick.Automaton()
+        return None, ()
+    auto = ahocorasick_rs.AhoCorasick(terms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    entries = []
     for term in terms:
         n = None if negator is None else negator.match(term)
-        auto.add_word(term, (len(term), term, tuple(roles[term]), n is not None and n.end() < len(term)))
-    auto.make_automaton()
-    return auto
+        entries.append((tuple(roles[term]), n is not None and n.end() < len(term)))
+    return auto, tuple(entries)
 
 
 def _a_not_a(clause: str, start: int) -> bool:
@@ -512,35 +515,32 @@ def _a_not_a(clause: str, start: int) -> bool:
     )
 
 
-def _clause_terms(lex: _CompiledLexicon, clause: str) -> list[tuple[int, int, tuple]]:
-    """The lexicon terms of a clause, left to right, longest first, without overlaps.
+def _clause_terms(lex: _CompiledLexicon, clause: str, offset: int = 0) -> list[tuple[int, int, tuple]]:
+    """The lexicon terms of a clause (from `offset` on), left to right, longest first, without
+    overlaps.
 
-    With pyahocorasick, every occurrence of every Chinese term is found in one C call and the
-    leftmost-longest terms are kept, as the trie patterns of :func:`_clause_terms_scan` find
-    them (tested on real reviews)."""
+    With ahocorasick_rs, the leftmost-longest Chinese terms are found in one call, as the trie
+    patterns of :func:`_clause_terms_scan` find them (tested on real reviews)."""
     if lex.zh_automaton is None or (lex.en_terms is not None and _RE_LATIN.search(clause)):
         return _clause_terms_scan(lex, clause)
-    # start -> (last index, entry) of the longest term there: the scan reports terms in the
-    # order of their ends, so of the terms with one start the longest comes last
-    longest = {last + 1 - entry[0]: (last, entry) for last, entry in lex.zh_automaton.iter(clause)}
     found = []
-    pos = 0
-    for start in sorted(longest):
-        if start < pos:
-            continue
-        if _a_not_a(clause, start):
+    for i, start, end in lex.zh_automaton.find_matches_as_indexes(clause[offset:] if offset else clause):
+        start += offset
+        end += offset
+        if clause[start] in "不没" and _a_not_a(clause, start):
             break
-        end, (_, term, roles, neg_prefix) = longest[start]
-        end += 1
+        roles, neg_prefix = lex.zh_entries[i]
         if neg_prefix:
             # a negator followed by a longer praise word beats a term that starts like
-            # them: 不 + 准时 over 不准, 不 + 值得一看 over 不值得
+            # them: 不 + 准时 over 不准, 不 + 值得一看 over 不值得; the terms go on after the negator
             n = lex.zh_negator.match(clause, start)
-            p = longest.get(n.end()) if n is not None and n.end() < end else None
-            if p is not None and p[0] >= end and p[1][2][_PRAISE]:
-                end, roles = n.end(), lex.roles[n.group()]
+            if n is not None and n.end() < end:
+                after = lex.zh_automaton.find_matches_as_indexes(clause[n.end():])
+                if (after and after[0][1] == 0 and n.end() + after[0][2] > end
+                        and lex.zh_entries[after[0][0]][0][_PRAISE]):
+                    found.append((start, n.end(), lex.roles[n.group()]))
+                    return found + _clause_terms(lex, clause, n.end())
         found.append((start, end, roles))
-        pos = end
     return found
 
 
