@@ -582,8 +582,8 @@ _NO_THEMES = (0, 0, 0)
 
 
 def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
-    """Themes of one clause as bit masks (bit j = theme j), memoised per clause:
-    ``(themes, unless, verdicts)``.
+    """Themes of one clause as bit masks (bit j = theme j): ``(themes, unless, verdicts)``,
+    kept in ``lex.memo`` (callers look there first: ``lex.memo.get(clause) or _clause_themes(...)``).
 
     A negator reverses what follows it up to the end of the clause (two negators cancel):
     a negated phrase or cue is no complaint, a negated praise word is one. A clause that ends
@@ -592,9 +592,6 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
     themes whose ``unless`` words the clause holds, ``verdicts`` the themes of its non-negated
     verdict words when it holds no aspect of another theme (applied by :func:`_text_themes`).
     """
-    found = lex.memo.get(clause)
-    if found is not None:
-        return found
     terms = _clause_terms(lex, clause)
     if not terms:
         found = _NO_THEMES
@@ -688,27 +685,24 @@ def _text_themes(lex: _CompiledLexicon, text: str) -> int:
     parts = _RE_CLAUSE_KEEP.split(text)  # clause, separator, clause, ..., clause
     bits = unless = verdicts = 0
     memo = lex.memo
-    found = []
     for clause in parts[::2]:
         clause = clause.strip()
         if clause:
-            f = memo.get(clause)
-            if f is None:
-                f = _clause_themes(lex, clause)
-            bits |= f[0]
-            unless |= f[1]
-            verdicts |= f[2]
-            found.append(f)
-        else:
-            found.append(_NO_THEMES)
+            found = memo.get(clause) or _clause_themes(lex, clause)
+            bits |= found[0]
+            unless |= found[1]
+            verdicts |= found[2]
     if not unless:
         return bits or verdicts
     bits = verdicts = s_bits = s_unless = s_verdicts = 0
-    for i, (b, u, v) in enumerate(found):
-        s_bits |= b
-        s_unless |= u
-        s_verdicts |= v
-        if 2 * i + 1 == len(parts) or _RE_SENTENCE_END.search(parts[2 * i + 1]):
+    for i in range(0, len(parts), 2):
+        clause = parts[i].strip()
+        if clause:
+            b, u, v = memo.get(clause) or _clause_themes(lex, clause)
+            s_bits |= b
+            s_unless |= u
+            s_verdicts |= v
+        if i + 1 == len(parts) or _RE_SENTENCE_END.search(parts[i + 1]):
             bits |= s_bits & ~s_unless
             verdicts |= s_verdicts & ~s_unless
             s_bits = s_unless = s_verdicts = 0
@@ -762,7 +756,8 @@ def tag_themes(
     negate the praise after the title), at a space beside Chinese text (好评 物流慢),
     and at contrast words (但是, 不过, 可是, 而且, 就是, 只是, 可惜, 唯一; but, however). The
     lexicon's terms are found in each clause left to right, the longest first (快递员 before
-    快递 before 快), with one precompiled trie pattern per first character. A theme is tagged
+    快递 before 快), by an Aho-Corasick automaton (ahocorasick_rs; one precompiled trie pattern per
+    first character in clauses with Latin letters). A theme is tagged
     when a clause holds one of its complaint `phrases` (没人回复, 答非所问), or a `cue` (慢,
     不更新, shared: 差, 不满意) or a negated `praise` word (不快, 不是很快, 不够专业, 不给力)
     whose nearest `aspect` in the clause, among the aspects of themes that accept that cue,
