@@ -546,7 +546,7 @@ def _clause_terms(lex: _CompiledLexicon, clause: str, offset: int = 0) -> list[t
 
 def _clause_terms_scan(lex: _CompiledLexicon, clause: str) -> list[tuple[int, int, tuple]]:
     """:func:`_clause_terms` with the trie patterns (clauses with Latin letters, or no
-    pyahocorasick)."""
+    ahocorasick_rs)."""
     found = []
     if lex.zh_first is not None:
         search, terms, pos = lex.zh_first.search, lex.zh_terms, 0
@@ -688,10 +688,10 @@ def _text_themes(lex: _CompiledLexicon, text: str) -> int:
     for clause in parts[::2]:
         clause = clause.strip()
         if clause:
-            found = memo.get(clause) or _clause_themes(lex, clause)
-            bits |= found[0]
-            unless |= found[1]
-            verdicts |= found[2]
+            b, u, v = memo.get(clause) or _clause_themes(lex, clause)
+            bits |= b
+            unless |= u
+            verdicts |= v
     if not unless:
         return bits or verdicts
     bits = verdicts = s_bits = s_unless = s_verdicts = 0
