@@ -231,6 +231,31 @@ def test_unless_holds_for_the_whole_sentence():
 
 
 @pytest.mark.parametrize(
+    ("answer", "price_value"),
+    [
+        # a sentence ends at 。！？!? or a line break, in whatever run of marks and spaces
+        ("安装费花了180块！太贵了", True),
+        ("安装费花了180块?太贵了", True),
+        ("安装费花了180块!!!太贵了", True),
+        ("安装费花了180块\n太贵了", True),
+        ("安装费花了180块\r\n太贵了", True),
+        ("安装费花了180块 \n 太贵了", True),
+        ("安装费花了180块，。太贵了", True),
+        ("太贵了！安装费花了180块", True),
+        ("。。太贵了。", True),
+        # other clause ends do not end the sentence
+        ("安装费花了180块 太贵了", False),
+        ("安装费花了180块，但是太贵了", False),
+        ("安装费花了180块…太贵了", False),
+        ("太贵了，安装费花了180块", False),
+    ],
+)
+def test_unless_stops_at_the_sentence_end(answer, price_value):
+    # 安装费 is an unless word of price_value: it reaches 太贵 in its sentence only
+    assert bool(tag_themes([answer]).loc[0, "price_value"]) is price_value
+
+
+@pytest.mark.parametrize(
     ("answer", "themes"),
     [
         # idioms that start like a negator

@@ -83,10 +83,10 @@ def test_false_alarm_target_of_issue_14(sample):
 
 
 def test_automaton_scan_finds_the_terms_the_trie_patterns_find():
-    # the Aho-Corasick scan (pyahocorasick, one C call per clause) keeps the leftmost-longest
-    # terms as the trie patterns do, negator + longer praise word included (不 + 准时 over 不准);
-    # checked on every clause of the 5,000 real reviews (also on the 74,760 SophonPlus reviews:
-    # 344,553 distinct clauses, no difference)
+    # the Aho-Corasick scan (ahocorasick_rs, leftmost-longest, one call per clause) keeps the
+    # leftmost-longest terms as the trie patterns do, negator + longer praise word included
+    # (不 + 准时 over 不准); checked on every clause of the 5,000 real reviews (also on the 74,760
+    # SophonPlus reviews: 345,148 distinct clauses, no difference)
     from csat_research.text import themes
 
     lex = themes._default_compiled()
