@@ -41,7 +41,8 @@ from csat_research.text.frequencies import contrast_words, word_and_bigram_frequ
 from csat_research.text.inputs import text_series
 from csat_research.text.pii import forget_spans
 from csat_research.text.quotes import representative_quotes
-from csat_research.text.themes import default_theme_lexicon, tag_themes, theme_summary
+from csat_research.text.theme_summary import theme_summary
+from csat_research.text.themes import default_theme_lexicon, tag_themes
 from csat_research.text.tokenize import default_stopwords, make_tokenizer
 from csat_research.text.topics import (
     emerging_topics,

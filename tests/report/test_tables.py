@@ -9,11 +9,8 @@ import pytest
 from csat_research.report import tables
 from csat_research.report.display import DisplayTable
 from csat_research.report.tables import product_themes_section, themes_table
-from csat_research.text.themes import (
-    SERVICE_THEME_IDS,
-    tag_themes,
-    theme_summary,
-)
+from csat_research.text.theme_summary import theme_summary
+from csat_research.text.themes import SERVICE_THEME_IDS, tag_themes
 
 
 def test_segment_heatmap_rows_follow_the_codebook_level_order(res):

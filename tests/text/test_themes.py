@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from csat_research.core.errors import DataError, ParamsError
+from csat_research.text.theme_summary import theme_group, theme_summary
 from csat_research.text.themes import (
     PRODUCT_DIMENSION,
     PRODUCT_THEME_IDS,
@@ -18,8 +19,6 @@ from csat_research.text.themes import (
     THEME_IDS,
     default_theme_lexicon,
     tag_themes,
-    theme_group,
-    theme_summary,
 )
 
 
