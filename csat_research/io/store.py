@@ -193,7 +193,7 @@ class _ContentHash:
         self.sep = b""
 
     def update(self, block: _Block) -> None:
-        self.values.update(np.round(block.values, DIGITS).tobytes())
+        self.values.update(np.ascontiguousarray(np.round(block.values, DIGITS)))  # its bytes, no copy
         if len(block.levels):
             self.levels.update(self.sep + _joined(block.levels).encode())
             self.sep = b"\x1f"
@@ -542,11 +542,11 @@ def _typed(summary: dict[str, Any], key: str, kind: type) -> Any:
     return None if value is None else kind(value)
 
 
-def _tables(record: WaveRecord, wave_id: int, hasher: _ContentHash) -> Iterator[tuple[str, Any]]:
+def _tables(record: WaveRecord, wave_id: int, hasher: _ContentHash) -> Iterator[list[tuple[str, Any]]]:
     """The wave's respondent-level rows as Arrow tables, block by block (:meth:`WaveRecord.blocks`,
     each also fed to ``hasher``): ``variables``, then per block of respondents ``respondents``,
-    ``responses`` (every respondent x numeric variable) and ``levels`` (x text variable); DuckDB
-    scans Arrow without Python objects."""
+    ``responses`` (every respondent x numeric variable) and ``levels`` (x text variable), as lists
+    of (table name, rows); DuckDB scans Arrow without Python objects."""
     import pyarrow as pa
 
     frame = record.responses
@@ -560,12 +560,12 @@ def _tables(record: WaveRecord, wave_id: int, hasher: _ContentHash) -> Iterator[
     def wave(m: int) -> Any:
         return pa.array(np.full(m, wave_id, dtype=np.int32))
 
-    yield "variables", pa.table({
+    yield [("variables", pa.table({
         "wave_id": wave(k), "variable_id": pa.array(np.arange(k, dtype=np.int16)),
         "variable": pa.array([str(v) for v in frame.columns.get_level_values(1)], string),
         "role": pa.array([str(r) for r in frame.columns.get_level_values(0)], string),
         "is_text": pa.array([i in set(text) for i in range(k)], pa.bool_()),
-    })
+    }))]
     all_rows = frame.index.get_level_values(0)
     all_ids = frame.index.get_level_values(1)
     for block in record.blocks():
@@ -575,20 +575,36 @@ def _tables(record: WaveRecord, wave_id: int, hasher: _ContentHash) -> Iterator[
             continue
         rows = all_rows[block.start:block.stop].to_numpy(dtype=np.int32)
         ids = all_ids[block.start:block.stop]
-        yield "respondents", pa.table({
-            "wave_id": wave(m), "row_number": pa.array(rows),
-            "respondent_id": pa.array(ids.astype(object).where(ids.notna(), None), string, from_pandas=True),
-        })
-        yield "responses", pa.table({
-            "wave_id": wave(m * len(numeric)), "row_number": pa.array(np.repeat(rows, len(numeric))),
-            "variable_id": pa.array(np.tile(numeric, m)),
-            "value": pa.array(block.values[:, numeric].ravel(), pa.float64(), from_pandas=True),
-        })
-        yield "levels", pa.table({
-            "wave_id": wave(m * len(texts)), "row_number": pa.array(np.repeat(rows, len(texts))),
-            "variable_id": pa.array(np.tile(variable_of_text[texts], m)),
-            "level": block.levels,
-        })
+        yield [
+            ("respondents", pa.table({
+                "wave_id": wave(m), "row_number": pa.array(rows),
+                "respondent_id": pa.array(ids.astype(object).where(ids.notna(), None), string, from_pandas=True),
+            })),
+            ("responses", pa.table({
+                "wave_id": wave(m * len(numeric)), "row_number": pa.array(np.repeat(rows, len(numeric))),
+                "variable_id": pa.array(np.tile(numeric, m)),
+                "value": pa.array(block.values[:, numeric].ravel(), pa.float64(), from_pandas=True),
+            })),
+            ("levels", pa.table({
+                "wave_id": wave(m * len(texts)), "row_number": pa.array(np.repeat(rows, len(texts))),
+                "variable_id": pa.array(np.tile(variable_of_text[texts], m)),
+                "level": block.levels,
+            })),
+        ]
+
+
+def _one_ahead(items: Iterator[Any]) -> Iterator[Any]:
+    """``items``, each made in a worker thread while the caller uses the one before (NumPy,
+    Arrow, hashlib and DuckDB release the GIL for large arrays: the two overlap). The iterator
+    is advanced by one thread at a time, in order; its exceptions reach the caller."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    end = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csat-store") as pool:
+        ahead = pool.submit(next, items, end)
+        while (item := ahead.result()) is not end:
+            ahead = pool.submit(next, items, end)
+            yield item
 
 
 def _write(con: Any, record: WaveRecord, old_id: int | None) -> None:
@@ -604,10 +620,12 @@ def _write(con: Any, record: WaveRecord, old_id: int | None) -> None:
                 con.execute(f"DELETE FROM {table} WHERE wave_id = ?", [wave_id])
             con.execute("DELETE FROM waves WHERE wave_id = ?", [wave_id])
         hasher = _ContentHash(record)
-        for table, rows in _tables(record, wave_id, hasher):
-            con.register("new_rows", rows)
-            con.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
-            con.unregister("new_rows")
+        # the next block is built and hashed in a worker thread while DuckDB inserts this one
+        for batch in _one_ahead(_tables(record, wave_id, hasher)):
+            for table, rows in batch:
+                con.register("new_rows", rows)
+                con.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
+                con.unregister("new_rows")
         con.execute(  # after its rows: their pass also hashed them
             "INSERT INTO waves VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [wave_id, *key, _typed(s, "n_responses", int), _typed(s, "n_analysed", int), _typed(s, "n_excluded", int),

@@ -347,3 +347,26 @@ def test_a_wave_written_in_blocks_hashes_and_reads_back_as_one_block(tmp_path, m
     pd.testing.assert_frame_equal(load_wave_data(tmp_path / "blocks.duckdb", category="beauty", wave="2026Q1"),
                                   load_wave_data(tmp_path / "one.duckdb", category="beauty", wave="2026Q1"))
     assert store_wave(tmp_path / "blocks.duckdb", _record()).action == "unchanged"
+
+
+def test_blocks_made_one_ahead_keep_their_order_and_errors():
+    """The store builds the next block in a worker thread while DuckDB inserts one: the blocks
+    arrive in order, each made once, and an error while making one reaches the writer."""
+    from csat_research.io.store import _one_ahead
+
+    made = []
+
+    def blocks(n, fail_at=None):
+        for i in range(n):
+            if i == fail_at:
+                raise ValueError(f"block {i}")
+            made.append(i)
+            yield i
+
+    assert list(_one_ahead(blocks(5))) == [0, 1, 2, 3, 4] == made
+    got = []
+    with pytest.raises(ValueError, match="block 3"):
+        for b in _one_ahead(blocks(6, fail_at=3)):
+            got.append(b)
+    assert got == [0, 1, 2]
+    assert list(_one_ahead(iter([]))) == []
