@@ -116,3 +116,30 @@ def test_concat_segmented_equals_one_call(reviews):
     assert joined.text.tolist() == whole.text.tolist()
     # blocks: the same neighbours share one (bigrams are formed within a block)
     assert ((joined.block[1:] == joined.block[:-1]) == (whole.block[1:] == whole.block[:-1])).all()
+
+
+@fork_only
+def test_children_forked_from_a_jupyter_kernel(tmp_path):
+    # the report's kernel (ipykernel, with its own threads and sockets) forks the children:
+    # executed by papermill, the counts on 2 processes equal those on 1 and nothing hangs
+    import nbformat
+    import papermill as pm
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import os\n"
+        "from csat_research.text.frequencies import word_frequencies\n"
+        "from csat_research.text.workers import map_split\n"
+        f"texts = {[f'物流太慢了{i}，客服回复很慢' for i in range(40)] + ['我叫李明，快递员态度很差']!r}\n"
+        "one = word_frequencies(texts, ngram=2, workers=1)\n"
+        "two = word_frequencies(texts, ngram=2, workers=2)\n"
+        "assert one.equals(two) and len(one) > 2, (one, two)\n"
+        "pids = map_split(lambda part: os.getpid(), list(range(4)), 2)\n"
+        "assert pids[0] == os.getpid() != pids[1], pids\n"
+        "print('forked from the kernel', len(one))"
+    )]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    src, out = tmp_path / "fork.ipynb", tmp_path / "fork-out.ipynb"
+    nbformat.write(nb, str(src))
+    pm.execute_notebook(str(src), str(out), kernel_name="python3", progress_bar=False, execution_timeout=120)
+    assert "forked from the kernel" in out.read_text(encoding="utf-8")
