@@ -51,6 +51,7 @@ from csat_research.text.inputs import (
     check_str,
     check_words,
     data_lines,
+    gc_paused,
 )
 
 __all__ = [
@@ -653,7 +654,8 @@ class TextTokenizer:
         """
         min_len = check_int(min_len, "min_len", minimum=1)
         texts = [check_str(t, "text") for t in texts]
-        lists = pa.array(self._token_lists(texts), type=pa.list_(pa.string()))
+        with gc_paused():
+            lists = pa.array(self._token_lists(texts), type=pa.list_(pa.string()))
         encoded = pc.dictionary_encode(lists.values)  # each distinct token once
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         lens = np.diff(lists.offsets.to_numpy())
