@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ from csat_research.text.inputs import (
     data_text,
     text_series,
 )
+from csat_research.text.workers import check_workers, map_split, plan_workers
 
 __all__ = [
     "PRODUCT_DIMENSION",
@@ -703,6 +704,11 @@ def _text_themes(lex: _CompiledLexicon, text: str) -> int:
     return bits or verdicts
 
 
+def _masks(lex: _CompiledLexicon, texts: list[str]) -> list[int]:
+    """The themes of each of `texts` as bit masks (one part of :func:`tag_themes`)."""
+    return [_text_themes(lex, text) for text in texts]
+
+
 def _resolve_lexicon(lexicon) -> _CompiledLexicon:
     if lexicon is None:
         return _default_compiled()
@@ -714,6 +720,7 @@ def tag_themes(
     *,
     lexicon: Mapping | None = None,
     language: str = "zh",
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Tag complaint themes in open answers (negation aware).
 
@@ -728,6 +735,11 @@ def tag_themes(
         Language of the answers (validated). The Chinese and English terms of the lexicon
         are matched in every answer, because answers mix languages (客服attitude很差); no
         segmentation is needed, so no tokenizer is taken.
+    workers : int, optional
+        Processes that share the distinct answers (Linux: children forked from this one):
+        ``None`` chooses (:func:`~csat_research.text.workers.plan_workers`: one per 10,000
+        distinct answers and available CPU), 1 keeps to this process. The tags are the same
+        for any number.
 
     Returns
     -------
@@ -795,9 +807,12 @@ def tag_themes(
     """
     s = text_series(texts)
     check_language(language)
+    workers = check_workers(workers)
     lex = _resolve_lexicon(lexicon)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    masks = [_text_themes(lex, text) for text in uniques] + [0]  # last: missing answers
+    uniques = uniques.tolist()
+    parts = map_split(partial(_masks, lex), uniques, plan_workers(len(uniques), workers))
+    masks = [m for part in parts for m in part] + [0]  # last: missing answers
     shifts = np.arange(len(lex.ids), dtype=np.int64)
     table = ((np.asarray(masks, dtype=np.int64)[:, None] >> shifts) & 1).astype(bool)
     codes = np.where(codes < 0, len(uniques), codes)

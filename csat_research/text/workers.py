@@ -111,6 +111,9 @@ def map_split(func: Callable, items: Sequence, workers: int) -> list:
 
     ctx = multiprocessing.get_context("fork")
     children = []
+    # the collector walks every object it tracks: after the fork each walk writes to (and so
+    # copies) the pages this process now shares with its children; frozen objects are not walked
+    gc.freeze()
     for part in parts[1:]:
         receive, send = ctx.Pipe(duplex=False)
         child = ctx.Process(target=_child, args=(func, part, send), daemon=True)
@@ -132,13 +135,13 @@ def map_split(func: Callable, items: Sequence, workers: int) -> list:
             if child.is_alive():
                 child.kill()
                 child.join()
+        gc.unfreeze()
     return results
 
 
 def _child(func: Callable, part, send) -> None:
     """A child's work: `func` of its part, sent back as ``(True, result)``; ``(False, None)`` if
     it raised (the parent redoes the part and raises the error itself)."""
-    gc.freeze()  # the collector would otherwise touch (copy) every inherited object's page
     try:
         result = (True, func(part))
     except BaseException:  # noqa: BLE001 - the parent redoes the part and raises it there

@@ -143,3 +143,15 @@ def test_children_forked_from_a_jupyter_kernel(tmp_path):
     nbformat.write(nb, str(src))
     pm.execute_notebook(str(src), str(out), kernel_name="python3", progress_bar=False, execution_timeout=120)
     assert "forked from the kernel" in out.read_text(encoding="utf-8")
+
+
+@fork_only
+@pytest.mark.parametrize("workers", [2, 3])
+def test_theme_tags_same_on_several_processes(reviews, workers):
+    from csat_research.text.themes import tag_themes
+
+    texts = pd.Series(reviews + [None, "", "  "] + reviews[:200], index=range(10, 10 + len(reviews) + 203))
+    one = tag_themes(texts, workers=1)
+    several = tag_themes(texts, workers=workers)
+    pd.testing.assert_frame_equal(one, several)
+    assert one.values.sum() > 1_000  # the reviews hold complaints: the comparison has tags to compare
