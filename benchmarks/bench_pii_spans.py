@@ -1,5 +1,5 @@
-"""Benchmark: personal-data spans of many answers (``pii_spans_many``, ``mask_pii_many``) of this
-tree beside a baseline revision, same spans and masks.
+"""Benchmark: personal-data spans of many answers (``pii_spans_many``, ``mask_pii_many``,
+``mask_pii_series``) of this tree beside a baseline revision, same spans and masks.
 
 The baseline is ``csat_research`` as it is at a git revision (``--base``, default ``main``),
 extracted with ``git archive`` (``bench_large.baseline_tree``); each tree runs in a child process of
@@ -16,9 +16,9 @@ before each: ``forget_spans``), keeping the best. Corpora, each passed whole to 
   WeChat, e-mail, ID-card, bank-card, order and waybill numbers, addresses, and the false masks
   of issue 14: 谢谢师傅, 感谢老师, 小王子, 老陈醋, 老姜, 王老吉).
 
-Printed per tree and corpus: the seconds of ``pii_spans_many`` and of ``mask_pii_many`` (default
-placeholders), and the first call of a fresh process (``pii_spans_many(["我叫李明"])``: this tree
-builds its character tables then). Then the identity check, corpus by corpus: the spans of every
+Printed per tree and corpus: the seconds of ``pii_spans_many``, ``mask_pii_many`` and
+``mask_pii_series`` (default placeholders), and the first call of a fresh process
+(``pii_spans_many(["我叫李明"])``: this tree builds its character tables then). Then the identity check, corpus by corpus: the spans of every
 text and the masked texts of both trees are equal, or the benchmark fails (exit status 1) and
 names the first texts that differ (by position; no text is printed).
 
@@ -44,6 +44,7 @@ EVAL_FILES = ("reviews_shopping.csv.gz", "reviews_waimai.csv.gz")
 
 CHILD = r"""
 import json, pickle, sys, time
+import pandas as pd
 from csat_research.text import pii
 t = time.perf_counter()
 pii.pii_spans_many(["我叫李明"])
@@ -52,7 +53,8 @@ corpora = pickle.load(open(sys.argv[1], "rb"))
 inner = int(sys.argv[3])
 results = {}
 for name, texts in corpora.items():
-    for what, f in (("spans", pii.pii_spans_many), ("mask", pii.mask_pii_many)):
+    series = lambda texts: pii.mask_pii_series(pd.Series(texts)).tolist()
+    for what, f in (("spans", pii.pii_spans_many), ("mask", pii.mask_pii_many), ("series", series)):
         best = float("inf")
         for _ in range(inner):
             pii.forget_spans()

@@ -778,8 +778,10 @@ def mask_pii_many(texts, *, placeholders: Mapping[str, str] | None = None) -> li
     >>> mask_pii_many(["物流太慢", "我叫李明"])
     ['物流太慢', '我叫[name]']
     """
-    ph = _check_placeholders(placeholders)
-    texts = list(texts)
+    return _mask_many(list(texts), _check_placeholders(placeholders))
+
+
+def _mask_many(texts: list, ph: Mapping[str, str]) -> list[str]:
     out = list(texts)
     for i, rules in _rules_many(texts).items():
         out[i] = _replace(texts[i], _spans(texts[i], rules), ph)
@@ -802,7 +804,8 @@ def mask_pii_series(
     -------
     pandas.Series
         Masked answers, same index, name and dtype; missing values stay missing. The input
-        is not changed. Each distinct answer is masked once.
+        is not changed. Each distinct answer is masked once, all screened together as in
+        :func:`mask_pii_many`.
 
     Raises
     ------
@@ -819,7 +822,8 @@ def mask_pii_series(
         raise TypeError(f"series must be a pandas Series; got {type(series).__name__}")
     ph = _check_placeholders(placeholders)
     s = text_series(series, "series")
-    uniq = {t: _replace(t, _spans(t), ph) for t in pd.unique(s.dropna())}
+    distinct = pd.unique(s.dropna()).tolist()
+    uniq = dict(zip(distinct, _mask_many(distinct, ph), strict=True))
     out = series.copy()
     mask = s.notna().to_numpy()
     out[mask] = [uniq[t] for t in s[mask]]

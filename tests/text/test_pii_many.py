@@ -1,4 +1,5 @@
-"""Tests of the screen of csat_research.text.pii for many texts (pii_spans_many, mask_pii_many).
+"""Tests of the screen of csat_research.text.pii for many texts (pii_spans_many, mask_pii_many,
+mask_pii_series).
 
 The screen decides, for all texts at once, which rules can find something in which text; a rule
 it leaves out must find nothing there. Checked rule by rule on the committed 5,000 real reviews,
@@ -18,6 +19,7 @@ from csat_research.text.pii import (
     forget_spans,
     mask_pii,
     mask_pii_many,
+    mask_pii_series,
     pii_spans,
     pii_spans_many,
 )
@@ -82,6 +84,17 @@ def test_mask_pii_many_is_mask_pii_of_each_text_alone():
     many = mask_pii_many(texts, placeholders=ZH)
     forget_spans()
     assert many == [mask_pii(t, placeholders=ZH) for t in texts]
+    forget_spans()
+
+
+def test_mask_pii_series_is_mask_pii_of_each_text_alone():
+    texts = [*_texts(), None]
+    series = pd.Series(texts, index=range(10, 10 + len(texts)), name="open_comment")
+    forget_spans()
+    masked = mask_pii_series(series, placeholders=ZH)
+    forget_spans()
+    assert masked.tolist()[:-1] == [mask_pii(t, placeholders=ZH) for t in texts[:-1]]
+    assert masked.index.equals(series.index) and masked.name == "open_comment" and pd.isna(masked.iloc[-1])
     forget_spans()
 
 
