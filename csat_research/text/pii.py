@@ -466,6 +466,9 @@ _PAIRS = (
     ("MD", "rsi"),
 )
 _WECHAT_FIRST = "VvWw微威"
+_NICK_AFTER = np.array([ord(c) for c in _FOLLOW], dtype=np.uint32)
+_NICK_AFTER_WORD = np.array([ord(c) for c in _NICK_BEFORE], dtype=np.uint32)
+_ROLE_LAST = np.array(sorted({ord(r[-1]) for r in _ROLE.split("|")}), dtype=np.uint32)
 # kinds of characters (_KIND): a full-width one sends a text through every rule
 _K_ASCII_DIGIT, _K_DIGIT, _K_AT, _K_Q, _K_XIN, _K_FULLWIDTH, _K_WECHAT = 1, 2, 3, 4, 5, 6, 7
 _TABLES: list = []
@@ -504,9 +507,9 @@ def _screen(texts: list[str], ends: np.ndarray) -> np.ndarray:
     pair, kind = _tables()
     n = len(texts)
     code = np.frombuffer(("\x00".join(texts) + "\x00").encode("utf-32-le"), dtype=np.uint32)
-    bits = pair[code]
+    bits = pair.take(code, mode="clip")  # every code point is in the table: no clipping, no check
     pairs = bits[:-1] & (bits[1:] >> 8)
-    pos = np.flatnonzero(pairs)
+    pos = np.flatnonzero(pairs != 0)  # of booleans: three times faster
     bit = pairs[pos]
     text = np.searchsorted(ends, pos, side="right")
     k = kind[code[pos]]
@@ -536,12 +539,27 @@ def _screen(texts: list[str], ends: np.ndarray) -> np.ndarray:
         having(k == _K_AT) | having(wechat)
         | ((run4 | having(k == _K_XIN)) & (having(label & (k != _K_WECHAT)) | having(k == _K_Q) | unlabelled))
     )
+    # names: a name before an honorific starts with a surname one to four characters before it
+    # (_name_before); 小X / 老X is a nickname before one of _FOLLOW, or 老X after one of
+    # _NICK_BEFORE (_nickname), and 小X / 老X / 阿X after a role (_RE_ROLE_NICKNAME)
+    honorific = (bit & 16) != 0
+    at = pos[honorific]
+    surname = pair >> 14 & 1  # the second characters of pair 6: first characters of surnames
+    honorific[honorific] = np.any([surname[code[np.maximum(at - d, 0)]] for d in (1, 2, 3, 4)], axis=0)
+    nickname = (bit & 64) != 0
+    at = pos[nickname]
+    before = code[np.maximum(at - 1, 0)]
+    nickname[nickname] = (
+        np.isin(code[at + 2], _NICK_AFTER)
+        | ((code[at] == ord("老")) & np.isin(before, _NICK_AFTER_WORD))
+        | np.isin(before, _ROLE_LAST)
+    )
     rules = (
         number * _R_NUMBER
         | (having((bit & 4) != 0) & having((bit & 8) != 0)) * _R_ADDRESS
-        | having((bit & 16) != 0) * _R_HONORIFIC
+        | having(honorific) * _R_HONORIFIC
         | having((bit & 32) != 0) * _R_CUE
-        | having((bit & 64) != 0) * _R_NICKNAME
+        | having(nickname) * _R_NICKNAME
         | having((bit & 128) != 0) * _R_TITLE
     )
     rules[having(k == _K_FULLWIDTH)] = -1
