@@ -844,7 +844,9 @@ def mask_pii_series(
     uniq = dict(zip(distinct, _mask_many(distinct, ph), strict=True))
     out = series.copy()
     mask = s.notna().to_numpy()
-    out[mask] = [uniq[t] for t in s[mask]]
+    values = np.empty(int(mask.sum()), dtype=object)  # an array: pandas reads a list item by item
+    values[:] = [uniq[t] for t in s[mask]]
+    out[mask] = values
     return out
 
 
