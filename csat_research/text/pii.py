@@ -472,6 +472,8 @@ _ROLE_LAST = np.array(sorted({ord(r[-1]) for r in _ROLE.split("|")}), dtype=np.u
 # kinds of characters (the second table of _tables): a full-width one sends a text through every rule
 _K_ASCII_DIGIT, _K_DIGIT, _K_AT, _K_Q, _K_XIN, _K_FULLWIDTH, _K_WECHAT = 1, 2, 3, 4, 5, 6, 7
 _TABLES: list = []
+_DIGITS_BELOW = 0x20000
+"""\\d matches no character from here on (planes 2-16: ideographs and private use; tested)."""
 _SCREEN_CHARS = 1 << 20
 """Characters screened in one piece (~20 bytes of memory each)."""
 
@@ -481,7 +483,7 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     if not _TABLES:
         pair = np.zeros(0x110000, dtype=np.uint16)
         kind = np.zeros(0x110000, dtype=np.uint8)
-        code = np.arange(0x110000, dtype=np.uint32)
+        code = np.arange(_DIGITS_BELOW, dtype=np.uint32)
         chars = code[(code < 0xD800) | (code > 0xDFFF)].tobytes().decode("utf-32-le")
         digits = [ord(m.group()) for m in re.finditer(r"\d", chars)]  # what \d matches, exactly
         kind[digits] = _K_DIGIT

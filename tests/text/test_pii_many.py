@@ -126,3 +126,20 @@ def test_a_text_that_is_not_a_str_is_named(bad):
         pii_spans_many(["物流太慢", bad])
     with pytest.raises(TypeError, match=f"text must be a str; got {kind}"):
         mask_pii_many(["物流太慢", bad])
+
+
+def test_the_screen_knows_every_digit_of_the_number_rules():
+    # the rules' \d matches the decimal digits of every script, not only 0-9: the screen's table
+    # marks exactly those (and looks for them below U+20000 only: there are none beyond)
+    import re
+
+    import numpy as np
+
+    code = np.arange(0x110000, dtype=np.uint32)
+    chars = code[(code < 0xD800) | (code > 0xDFFF)].tobytes().decode("utf-32-le")
+    digits = [ord(m.group()) for m in re.finditer(r"\d", chars)]
+    assert max(digits) < pii._DIGITS_BELOW
+    pair, kind = pii._tables()
+    marked = np.flatnonzero(np.isin(kind, (pii._K_ASCII_DIGIT, pii._K_DIGIT, pii._K_FULLWIDTH)) & (pair & 1 == 1))
+    assert set(digits) <= set(marked.tolist())
+    assert {chr(c) for c in set(marked.tolist()) - set(digits)} <= set(pii._FULLWIDTH)
