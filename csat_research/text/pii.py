@@ -508,7 +508,9 @@ def _screen(texts: list[str], ends: np.ndarray) -> np.ndarray:
     separator after text k in the texts joined by separators."""
     pair, kind = _tables()
     n = len(texts)
-    code = np.frombuffer(("\x00".join(texts) + "\x00").encode("utf-32-le"), dtype=np.uint32)
+    # surrogatepass: a lone surrogate (\udcff of a badly decoded file) is a code point like others
+    joined = ("\x00".join(texts) + "\x00").encode("utf-32-le", "surrogatepass")
+    code = np.frombuffer(joined, dtype=np.uint32)
     bits = pair.take(code, mode="clip")  # every code point is in the table: no clipping, no check
     pairs = bits[:-1] & (bits[1:] >> 8)
     pos = np.flatnonzero(pairs != 0)  # of booleans: three times faster

@@ -33,7 +33,8 @@ RULES = {
     "cue": pii._R_CUE, "nickname": pii._R_NICKNAME, "title": pii._R_TITLE,
 }
 # corners of the screen: digits of other scripts (\d), full-width text, emoji and other
-# characters beyond U+FFFF, NUL inside an answer, a label or number at the very end
+# characters beyond U+FFFF, NUL inside an answer, lone surrogates (a file decoded with
+# surrogateescape), a label or number at the very end
 CORNERS = [
     "微信13٨١٢٣٤٥٦٧٨", "信１３８１２３４５６７８", "手机\U0001d7cf\U0001d7d13812345678", "电话138 1234 5678",
     "电话(010) 12345678", "tel 0755 2345 6789", "我叫李明\x00电话13812345678", "\U0001f600王先生\U0001f600",
@@ -41,7 +42,7 @@ CORNERS = [
     "weixin:abc_123", "WeChat: zhang_san", "Ve", "qq", "扣扣12345", "企鹅号 12345", "order no. AB12345",
     "tracking # 1234567890", "登州路56号的啤酒", "送到科技园路8号3栋502", "地址：上海市浦东新区世纪大道100号",
     "2019年11月11日12点30分买的1299元", "我姓沈", "本人姓王", "免贵姓欧阳", "老李说", "如果我是老刘",
-    "客服小王态度很好", "", "a", "1", "@", "信",
+    "客服小王态度很好", "", "a", "1", "@", "信", "我叫李明\udcff电话13812345678", "\ud800", "王\udcff先生",
 ]
 
 
@@ -89,7 +90,7 @@ def test_mask_pii_many_is_mask_pii_of_each_text_alone():
 
 def test_mask_pii_series_is_mask_pii_of_each_text_alone():
     texts = [*_texts(), None]
-    series = pd.Series(texts, index=range(10, 10 + len(texts)), name="open_comment")
+    series = pd.Series(texts, index=range(10, 10 + len(texts)), name="open_comment", dtype=object)
     forget_spans()
     masked = mask_pii_series(series, placeholders=ZH)
     forget_spans()
