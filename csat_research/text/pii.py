@@ -273,7 +273,7 @@ _RE_NAME_CUE = re.compile(
     rf"(?:{_NAME_CUES})[ \t]*[:：是为]?[ \t]*(?P<name>{_SURNAME_RE}[\u4e00-\u9fff]{{1,2}})"
     rf"|(?:我|本人|免贵)姓(?P<surname>{_SURNAME_RE}))"
 )
-_RE_CUE_GATE = re.compile("[叫名姓件货系卡]")
+_RE_CUE_GATE = re.compile("[叫名姓件货系卡收]")  # a character of every cue (签收人: 收)
 # characters that follow a person's name or nickname (老李说, 小王的, 客服小张态度)
 _FOLLOW = "说讲问叫让给帮替对的在是也都就很还和跟与把被来去打又才已这那"
 _ROLE = "客服|售后|专员|顾问|导购|店员|店长|快递员|快递小哥|工程师|师傅|小哥|管家|前台|服务员"
@@ -379,7 +379,7 @@ def _name_spans(text: str, out: list, rules: int = -1) -> None:
 _RE_NICK_GATE = re.compile("[小老阿]")
 # the first characters of every name pattern: most answers have none and skip the name rules
 _RE_NAME_TRIGGER = re.compile(
-    "[" + "".join(sorted({h[0] for h in _HONORIFICS.split("|")} | set("小老阿叫名姓件货系卡MD"))) + "]"
+    "[" + "".join(sorted({h[0] for h in _HONORIFICS.split("|")} | set("小老阿叫名姓件货系卡收MD"))) + "]"
 )
 _FULLWIDTH = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ＠"
 _RE_FULLWIDTH = re.compile(f"[{_FULLWIDTH}]")

@@ -411,3 +411,14 @@ def test_pii_words_finds_words_over_a_name_when_normalising_changes_the_length()
     # … is ... after NFKC: the word 汪先生 over the name 汪 was shown in word counts (a real review)
     text = "相信汪先生，夫人蓝蓝女士诗写的那么好，自然两人的水平应该是没得说的……"
     assert pii_words(text, ["汪先生", "蓝蓝", "夫人", "水平"]) == {"汪先生", "蓝蓝"}
+
+
+@pytest.mark.parametrize(
+    "cue", ["我叫", "我的名字是", "名字叫", "名叫", "收件人", "收货人", "联系人", "寄件人", "签收人", "取件人",
+            "姓名", "户名", "持卡人", "客户名"],
+)
+def test_every_name_cue_masks_the_name_after_it_alone(cue):
+    # the name after each cue, with no other character in the answer that a rule starts from
+    # (签收人：王明 leaked: no character of 签收人 opened the name rules)
+    assert pii_spans(f"{cue}：王明") == [PiiSpan(len(cue) + 1, len(cue) + 3, "name")]
+    assert pii_spans_many(["物流很快", f"{cue}：王明"]) == {1: [PiiSpan(len(cue) + 1, len(cue) + 3, "name")]}
