@@ -204,8 +204,9 @@ def _clause_themes(lex: CompiledLexicon, clause: str) -> tuple[int, int, int]:
     return found
 
 
-def _terms_themes(lex: CompiledLexicon, clause: str, terms: list) -> tuple[int, int, int]:
-    """:func:`_clause_themes` of a clause and its terms (:func:`_clause_terms`, at least one)."""
+def _terms_themes(lex: CompiledLexicon, clause: str, terms) -> tuple[int, int, int]:
+    """:func:`_clause_themes` of a clause and its terms (:func:`_clause_terms`, at least one; an
+    iterable of (start, end, roles), read once)."""
     bits = unless = verdicts = 0
     negated = False
     spent = neg_end = 0  # end of the last negated word; end of the last negator
@@ -442,17 +443,19 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
     entries = [r for r, _ in lex.zh_entries]
     c = count[rows] * ~by_clause[rows]  # (their terms, but those of clauses read whole)
     k = np.repeat(first[rows] - np.cumsum(c) + c, c) + np.arange(c.sum())
-    terms_of = list(zip(at[k].tolist(), end[k].tolist(), map(entries.__getitem__, term[k].tolist())))
+    s_list, e_list, r_list = at[k].tolist(), end[k].tolist(), list(map(entries.__getitem__, term[k].tolist()))
     for i, j, c, whole, english in zip(rows.tolist(), (np.cumsum(c) - c).tolist(), c.tolist(),
                                          by_clause[rows].tolist(), latin[rows].tolist()):
         clause = clauses[i]
         if (f := memo.get(clause)) is None:
             if whole:
                 terms = _clause_terms(lex, clause)
-            else:
-                terms = terms_of[j: j + c]
+            else:  # (_terms_themes reads its terms once)
+                terms = zip(s_list[j: j + c], e_list[j: j + c], r_list[j: j + c])
                 if english:
-                    terms = _with_english(lex, clause, terms)
+                    terms = _with_english(lex, clause, list(terms))
+                elif not c:
+                    terms = None
             f = new[clause] = _terms_themes(lex, clause, terms) if terms else _NO_THEMES
         found.append(f)
     if found:
