@@ -17,6 +17,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from itertools import chain, islice, repeat
 from operator import itemgetter
 
@@ -38,9 +39,7 @@ from csat_research.text.theme_lexicon import (
     PRAISE,
     PRODUCT_DIMENSION,
     PRODUCT_THEME_IDS,
-    SENTENCE_END,
     SERVICE_THEME_IDS,
-    TEXT_END,
     THEME_DIMENSIONS,
     THEME_IDS,
     UNLESS,
@@ -313,10 +312,14 @@ def _text_themes(lex: CompiledLexicon, text: str) -> int:
 
 # Many answers at once (:func:`tag_themes`): the steps of _text_themes, each in one call over the
 # distinct answers joined by BOUNDARY, which no term, alias, reply word or separator holds, so that
-# each step gives every answer what it gives the answer alone (tests/text/test_themes.py); answers
-# that hold BOUNDARY, and lexicons that do, are read one by one by _text_themes.
-_RE_CLAUSE_BULK = re.compile(f"({BOUNDARY}|{_RE_CLAUSE.pattern[:6]}{BOUNDARY}{_RE_CLAUSE.pattern[6:]})")
-""":data:`_RE_CLAUSE_KEEP` that also splits at BOUNDARY (the lookahead guard admits it)."""
+# each step gives every answer what it gives the answer alone (tests/text/test_themes_bulk.py);
+# answers that hold BOUNDARY or unusual whitespace, and lexicons that hold BOUNDARY, are read one by
+# one by _text_themes.
+
+
+_TEXTS_AT_ONCE = 4096
+"""Distinct answers per :func:`_texts_themes` call: its arrays stay small (in the processor's
+caches), as fast as all answers at once or faster (benchmarks/bench_themes.py)."""
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -358,25 +361,124 @@ def _texts_themes(lex: CompiledLexicon, texts: list) -> np.ndarray:
         for text, at in zip(np.searchsorted(ends, cuts, side="right").tolist()[::-1], cuts[::-1]):
             parts[text] = parts[text][: at - (ends[text - 1] if text else 0)]  # the first reply wins
         joined = BOUNDARY.join(parts)
-    parts = _RE_CLAUSE_BULK.split(joined)  # clause, separator, ..., clause; BOUNDARY between texts
-    codes, clauses = pd.factorize(np.array(list(map(str.strip, parts[::2])), dtype=object))
-    found = _clauses_themes(lex, clauses.tolist())[codes]
-    # a separator that holds BOUNDARY starts a text, one that holds a sentence end a sentence
-    ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-    kinds = lex.bulk.chars[_code_points(joined)]
-    sentence_end = np.flatnonzero(kinds & (SENTENCE_END | TEXT_END))
-    text_end = sentence_end[(kinds[sentence_end] & TEXT_END) != 0]
-
-    def after(marks):  # the clauses after a separator holding one of `marks`
-        held = np.searchsorted(marks, ends[1::2]) > np.searchsorted(marks, ends[:-1:2])
-        return np.concatenate([[0], np.flatnonzero(held) + 1])
-
-    sentences = after(sentence_end)
-    bits, unless, verdicts = np.bitwise_or.reduceat(found, sentences, axis=0).T
-    themes = np.column_stack([bits & ~unless, verdicts & ~unless])  # unless: in its sentence only
-    bits, verdicts = np.bitwise_or.reduceat(themes, np.searchsorted(sentences, after(text_end)), axis=0).T
-    masks[:] = np.where(bits != 0, bits, verdicts)
+    clauses, sentence_starts, text_of, odd = _split_clauses(joined)
+    if clauses:
+        codes, distinct = pd.factorize(np.array(clauses, dtype=object))
+        found = _clauses_themes(lex, distinct.tolist())[codes]
+        bits, unless, verdicts = np.bitwise_or.reduceat(found, sentence_starts, axis=0).T
+        themes = np.column_stack([bits & ~unless, verdicts & ~unless])  # unless: in its sentence only
+        text_of = text_of[sentence_starts]
+        firsts = np.flatnonzero(np.diff(text_of, prepend=-1))
+        bits, verdicts = np.bitwise_or.reduceat(themes, firsts, axis=0).T
+        masks[text_of[firsts]] = np.where(bits != 0, bits, verdicts)
+    for i in odd.tolist():
+        masks[i] = _text_themes(lex, texts[i])
     return masks
+
+
+_WS, _MARK, _ODD_SPACE, _BREAK, _TEXT, _LATIN_LETTER = 1, 2, 4, 8, 16, 32
+"""Bits of :func:`_split_table`: space or \\t\\n\\r; a clause mark (:data:`_CLAUSE_MARKS`, BOUNDARY);
+other whitespace; a sentence end (:data:`_RE_SENTENCE_END`) or BOUNDARY; BOUNDARY; a-z."""
+
+
+@lru_cache(maxsize=1)
+def _split_table() -> np.ndarray:
+    table = np.zeros(0x110000, dtype=np.uint8)
+    table[[c for c in range(0x3001) if chr(c).isspace()]] = _ODD_SPACE  # (none beyond U+3000)
+    table[[ord(ch) for ch in " \t\n\r"]] = _WS
+    mark = re.compile(f"[{_CLAUSE_MARKS}]").fullmatch  # each character of the class, as re reads it
+    table[[c for c in {*range(0x3001), *map(ord, _CLAUSE_MARKS)} if mark(chr(c))]] |= _MARK
+    table[[ord(ch) for ch in "!?\n\r。！？"]] |= _BREAK
+    table[ord(BOUNDARY)] = _MARK | _BREAK | _TEXT
+    table[ord("a"): ord("z") + 1] = _LATIN_LETTER
+    return table
+
+
+def _contrast_words(joined: str, points: np.ndarray, kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of the contrast words that _RE_CLAUSE's alternatives take, left to right:
+    the Chinese ones (但是 before 但; 然而且 is 然而 and 且) and the English ones as whole words, which
+    are whole runs of a-z between characters that are no word characters (\\b)."""
+    pairs, singles = _contrast_codes()
+    n = len(points)
+    nxt = np.append(points[1:], 0).astype(np.int64)
+    size = np.where(np.isin(points.astype(np.int64) * 0x110000 + nxt, pairs), 2,
+                    np.isin(points, singles).astype(np.int64))
+    start = np.flatnonzero(size)
+    taken = np.ones(len(start), dtype=bool)
+    for k in np.flatnonzero(np.diff(start) == 1).tolist():  # the scan goes on after what it took
+        if taken[k] and size[start[k]] == 2:
+            taken[k + 1] = False
+    start = start[taken]
+    end = start + size[start]
+    latin = (kind & _LATIN_LETTER) != 0
+    edge = np.diff(latin.astype(np.int8), prepend=0, append=0)
+    words = [(i, j) for i, j in zip(np.flatnonzero(edge == 1).tolist(), np.flatnonzero(edge == -1).tolist())
+             if j - i in _CONTRAST_LENGTHS and joined[i:j] in _CONTRASTS_EN
+             and (i == 0 or not _is_word(joined[i - 1])) and (j == n or not _is_word(joined[j]))]
+    if words:
+        i, j = np.array(words, dtype=np.int64).T
+        start, end = np.concatenate([start, i]), np.concatenate([end, j])
+    return start, end
+
+
+_CONTRAST_LENGTHS = {len(w) for w in _CONTRASTS_EN}
+
+
+@lru_cache(maxsize=1)
+def _contrast_codes() -> tuple[np.ndarray, np.ndarray]:
+    """The Chinese contrast words (of one or two characters) as code pairs and codes."""
+    pairs = [ord(w[0]) * 0x110000 + ord(w[1]) for w in _CONTRASTS if len(w) == 2]
+    singles = [ord(w) for w in _CONTRASTS if len(w) == 1]
+    return np.array(pairs, dtype=np.int64), np.array(singles, dtype=np.uint32)
+
+
+def _split_clauses(joined: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    """The clauses of answers joined by BOUNDARY as :data:`_RE_CLAUSE_KEEP` splits each answer
+    (tested): the non-empty clauses, stripped; the first clause of each sentence; each clause's
+    answer; the answers with other whitespace than space and \\t\\n\\r (left out: for _text_themes).
+
+    Only what the separators cover matters (clauses between adjacent separators are empty): the
+    clause marks, the contrast words (English ones as whole words) and the runs of spaces and
+    \\t\\n\\r beside non-ASCII text: a run is covered whole when the character after it is not ASCII
+    (\\s+ before it) or it starts with a space after a character that is not ASCII (\\s+ after it);
+    else only its marks are."""
+    points = _code_points(joined)
+    kind = _split_table()[points]
+    n = len(points)
+    texts = np.flatnonzero(kind & _TEXT)
+    odd = np.unique(np.searchsorted(texts, np.flatnonzero(kind & _ODD_SPACE)))
+    cover = np.zeros(n + 1, dtype=np.int32)
+    start, end = _contrast_words(joined, points, kind)
+    np.add.at(cover, start, 1)
+    np.add.at(cover, end, -1)
+    ws = (kind & _WS) != 0
+    edge = np.diff(ws.astype(np.int8), prepend=0, append=0)
+    start, end = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)  # runs of whitespace
+    after = np.where(end < n, points[np.minimum(end, n - 1)], 0)
+    before = np.where(start > 0, points[np.maximum(start - 1, 0)], 0)
+    whole = (after > 0x7F) | ((points[start] == 0x20) & (before > 0x7F))
+    np.add.at(cover, start[whole], 1)
+    np.add.at(cover, end[whole], -1)
+    cut = (np.cumsum(cover[:-1]) > 0) | ((kind & _MARK) != 0)
+    content = np.flatnonzero(~cut & (points != 0x20))
+    cuts = np.cumsum(cut, dtype=np.int32)[content]
+    first = np.flatnonzero(np.diff(cuts, prepend=-1))  # of each clause, in `content`
+    a = content[first]
+    b = content[np.append(first[1:], len(content)) - 1] + 1
+    breaks = np.flatnonzero(kind & _BREAK)
+    sentence = np.ones(len(a), dtype=bool)
+    sentence[1:] = np.searchsorted(breaks, a[1:]) > np.searchsorted(breaks, b[:-1])
+    text_of = np.searchsorted(texts, a)
+    if len(odd):
+        keep = ~np.isin(text_of, odd)
+        a, b, sentence, text_of = a[keep], b[keep], sentence[keep], text_of[keep]
+        sentence[np.flatnonzero(np.diff(text_of, prepend=-1))] = True
+    clauses = [joined[i:j] for i, j in zip(a.tolist(), b.tolist())]
+    return clauses, np.flatnonzero(sentence), text_of, odd
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # \w of a str pattern
 
 
 def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
@@ -577,7 +679,11 @@ def tag_themes(
     check_language(language)
     lex = _resolve_lexicon(lexicon)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    masks = np.append(_texts_themes(lex, uniques.tolist()), 0)  # last: missing answers
+    texts = uniques.tolist()
+    masks = np.zeros(len(texts) + 1, dtype=np.int64)  # last: missing answers
+    for a in range(0, len(texts), _TEXTS_AT_ONCE):
+        some = texts[a: a + _TEXTS_AT_ONCE]
+        masks[a: a + len(some)] = _texts_themes(lex, some)
     shifts = np.arange(len(lex.ids), dtype=np.int64)
     table = ((masks[:, None] >> shifts) & 1).astype(bool)
     codes = np.where(codes < 0, len(uniques), codes)

@@ -126,3 +126,51 @@ def test_bulk_keeps_the_memo_bounded(monkeypatch):
 def test_unless_words_reach_their_sentence_only(text):
     lex = default_compiled()
     assert bulk(lex, [text, "物流太慢"]) == alone(lex, [text, "物流太慢"])
+
+
+def clauses_alone(text: str) -> list[tuple[int, str]]:
+    """(sentence, clause) of the non-empty clauses of one answer, as _text_themes splits it."""
+    parts = themes._RE_CLAUSE_KEEP.split(text)
+    out, sentence = [], 0
+    for i in range(0, len(parts), 2):
+        if clause := parts[i].strip():
+            out.append((sentence, clause))
+        if i + 1 < len(parts) and themes._RE_SENTENCE_END.search(parts[i + 1]):
+            sentence += 1
+    return out
+
+
+def test_numpy_clause_split_is_the_regular_expression_split():
+    rng = np.random.default_rng(11)
+    alphabet = list(" \t\n\r,.!?;:()[]\"~…。，、《》〈〉但是可不过然而并且却就只惜唯一物流好差x1_") + [
+        "but", "however", "although", "though", "whereas", "but ", " but", "abut", "butt", "但是",
+        "\u2028", "\x85", "\u3000", "\x0b", "😀", "é", "Σ", "  ", " 好", "好 "]
+    texts = ["".join(alphabet[int(i)] for i in rng.integers(len(alphabet), size=int(rng.integers(0, 14))))
+             for _ in range(20_000)] + ["", " ", "but", "好 but 好", "a but b", "好\n 好", "好 \n好", " 好 "]
+    clauses, sentence_starts, text_of, odd = themes._split_clauses(BOUNDARY.join(texts))
+    sentence = np.cumsum(np.isin(np.arange(len(clauses)), sentence_starts))
+    got: dict[int, list] = {}
+    for c, s, t in zip(clauses, sentence, text_of):
+        got.setdefault(int(t), []).append((int(s), c))
+    odd = set(odd.tolist())
+    assert 0 < len(odd) < len(texts) / 2  # answers with other whitespace: split by _RE_CLAUSE alone
+    for i, text in enumerate(texts):
+        if i in odd:
+            continue
+        want = clauses_alone(text)
+        mine = got.get(i, [])
+        # the same clauses, in the same sentences (sentence numbers differ by an offset)
+        assert [c for _, c in mine] == [c for _, c in want], text
+        assert np.array_equal(np.diff([s for s, _ in mine]) > 0, np.diff([s for s, _ in want]) > 0), text
+
+
+def test_contrast_words_as_the_numpy_split_reads_them():
+    # _contrast_words takes Chinese contrast words of one or two characters, the two-character
+    # ones before the one-character ones that start them (但是 before 但), as _RE_CLAUSE tries them
+    words = themes._CONTRASTS
+    assert all(len(w) in (1, 2) for w in words)
+    assert all(words.index(w) < words.index(w[0]) for w in words if len(w) == 2 and w[0] in words)
+    joined = "然而且" + BOUNDARY + "但是但" + BOUNDARY + "abut but_ but"
+    start, end = themes._contrast_words(joined, themes._code_points(joined), themes._split_table()[
+        themes._code_points(joined)])
+    assert sorted(joined[i:j] for i, j in zip(start, end)) == ["but", "但", "但是", "然而"]
