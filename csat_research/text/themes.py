@@ -317,7 +317,7 @@ def _text_themes(lex: CompiledLexicon, text: str) -> int:
 # one by _text_themes.
 
 
-_TEXTS_AT_ONCE = 4096
+_TEXTS_AT_ONCE = 2048
 """Distinct answers per :func:`_texts_themes` call: its arrays stay small (in the processor's
 caches), as fast as all answers at once or faster (benchmarks/bench_themes.py)."""
 
@@ -376,9 +376,10 @@ def _texts_themes(lex: CompiledLexicon, texts: list) -> np.ndarray:
     return masks
 
 
-_WS, _MARK, _ODD_SPACE, _BREAK, _TEXT, _LATIN_LETTER = 1, 2, 4, 8, 16, 32
+_WS, _MARK, _ODD_SPACE, _BREAK, _TEXT, _LATIN_LETTER, _CONTRAST_FIRST = 1, 2, 4, 8, 16, 32, 64
 """Bits of :func:`_split_table`: space or \\t\\n\\r; a clause mark (:data:`_CLAUSE_MARKS`, BOUNDARY);
-other whitespace; a sentence end (:data:`_RE_SENTENCE_END`) or BOUNDARY; BOUNDARY; a-z."""
+other whitespace; a sentence end (:data:`_RE_SENTENCE_END`) or BOUNDARY; BOUNDARY; a-z; the first
+character of a Chinese contrast word."""
 
 
 @lru_cache(maxsize=1)
@@ -391,6 +392,7 @@ def _split_table() -> np.ndarray:
     table[[ord(ch) for ch in "!?\n\r。！？"]] |= _BREAK
     table[ord(BOUNDARY)] = _MARK | _BREAK | _TEXT
     table[ord("a"): ord("z") + 1] = _LATIN_LETTER
+    table[[ord(w[0]) for w in _CONTRASTS]] |= _CONTRAST_FIRST
     return table
 
 
@@ -400,16 +402,16 @@ def _contrast_words(joined: str, points: np.ndarray, kind: np.ndarray) -> tuple[
     are whole runs of a-z between characters that are no word characters (\\b)."""
     pairs, singles = _contrast_codes()
     n = len(points)
-    nxt = np.append(points[1:], 0).astype(np.int64)
-    size = np.where(np.isin(points.astype(np.int64) * 0x110000 + nxt, pairs), 2,
-                    np.isin(points, singles).astype(np.int64))
-    start = np.flatnonzero(size)
+    start = np.flatnonzero(kind & _CONTRAST_FIRST)
+    first = points[start].astype(np.int64)
+    pair = first * 0x110000 + points[np.minimum(start + 1, n - 1)] * (start + 1 < n)
+    size = np.where(np.isin(pair, pairs), 2, np.isin(first, singles).astype(np.int64))
+    start, size = start[size > 0], size[size > 0]
     taken = np.ones(len(start), dtype=bool)
     for k in np.flatnonzero(np.diff(start) == 1).tolist():  # the scan goes on after what it took
-        if taken[k] and size[start[k]] == 2:
+        if taken[k] and size[k] == 2:
             taken[k + 1] = False
-    start = start[taken]
-    end = start + size[start]
+    start, end = start[taken], start[taken] + size[taken]
     latin = (kind & _LATIN_LETTER) != 0
     edge = np.diff(latin.astype(np.int8), prepend=0, append=0)
     words = [(i, j) for i, j in zip(np.flatnonzero(edge == 1).tolist(), np.flatnonzero(edge == -1).tolist())
@@ -490,7 +492,8 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
     whose terms one call may not give (不准时, A-not-A) clause by clause."""
     tables, n = lex.bulk, len(clauses)
     starts = np.zeros(n + 1, dtype=np.int64)  # of the clauses in the joined text; n: its end + 1
-    np.cumsum(np.fromiter(map(len, clauses), dtype=np.int64, count=n) + 1, out=starts[1:])
+    lens = np.fromiter(map(len, clauses), dtype=np.int64, count=n)
+    np.cumsum(lens + 1, out=starts[1:])
     joined = BOUNDARY.join(clauses)
     points = _code_points(joined)
     chars = np.append(tables.chars[points], 0)  # (a last empty clause starts at the end)
@@ -526,9 +529,11 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
     role_bits = np.bitwise_or.reduce(np.delete(r, UNLESS, axis=1), axis=1)
     by_terms = latin | any_of(~plain & (role_bits != 0)) | (
         any_of((r[:, CUE] != 0) & plain) & (np.bincount(clause, weights=aspect, minlength=n) > 1))
-    if tables.moot is not None:
-        moot = _matches(tables.moot, joined, starts)[1]
-        by_terms[np.searchsorted(starts, moot, side="right") - 1] = True
+    if tables.moot is not None and len(some := np.flatnonzero(~by_terms & ~by_clause & (count > 0))):
+        ends = np.cumsum(lens[some] + 1)  # the clauses read with numpy, joined: hypothetical words
+        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
+        moot = _matches(tables.moot, some_joined, np.concatenate([[0], ends]))[1]
+        by_terms[some[np.searchsorted(ends, moot, side="right")]] = True
     for i in np.flatnonzero(((kinds & DOU_YE) != 0) & ~by_terms & ~by_clause & (count > 0)).tolist():
         if _RE_POST_NEGATION.search(clauses[i]):
             by_terms[i] = True
