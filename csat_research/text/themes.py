@@ -322,6 +322,15 @@ _TEXTS_AT_ONCE = 2048
 caches), as fast as all answers at once or faster (benchmarks/bench_themes.py)."""
 
 
+def _masks(lex: CompiledLexicon, texts: list[str]) -> np.ndarray:
+    """The themes of each of `texts` as bit masks (int64), :data:`_TEXTS_AT_ONCE` at a time."""
+    masks = np.zeros(len(texts), dtype=np.int64)
+    for a in range(0, len(texts), _TEXTS_AT_ONCE):
+        some = texts[a: a + _TEXTS_AT_ONCE]
+        masks[a: a + len(some)] = _texts_themes(lex, some)
+    return masks
+
+
 def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
@@ -689,11 +698,7 @@ def tag_themes(
     check_language(language)
     lex = _resolve_lexicon(lexicon)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    texts = uniques.tolist()
-    masks = np.zeros(len(texts) + 1, dtype=np.int64)  # last: missing answers
-    for a in range(0, len(texts), _TEXTS_AT_ONCE):
-        some = texts[a: a + _TEXTS_AT_ONCE]
-        masks[a: a + len(some)] = _texts_themes(lex, some)
+    masks = np.append(_masks(lex, uniques.tolist()), 0)  # last: missing answers
     shifts = np.arange(len(lex.ids), dtype=np.int64)
     table = ((masks[:, None] >> shifts) & 1).astype(bool)
     codes = np.where(codes < 0, len(uniques), codes)
