@@ -81,6 +81,8 @@ _RE_POST_NEGATION = re.compile(
 )
 """A clause that ends in 都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现过) or in 都不大 / 也不明显
 (发热噪音都不大) negates what stands before it."""
+_RE_POST_NEGATION_BULK = re.compile(_RE_POST_NEGATION.pattern.removesuffix("$") + r"(?=\x00|\Z)")
+""":data:`_RE_POST_NEGATION` in clauses joined by BOUNDARY (a clause holds no line break)."""
 _RE_SPACE = re.compile(r"\s+")
 _RE_NEGATION_OR = re.compile(r".*(?:或者|或是|或|和|与|以及|及|跟)$")
 """Between a negated word and the next negator: 或者 / 和 join the next word to the first
@@ -543,9 +545,11 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
         some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
         moot = _matches(tables.moot, some_joined, np.concatenate([[0], ends]))[1]
         by_terms[some[np.searchsorted(ends, moot, side="right")]] = True
-    for i in np.flatnonzero(((kinds & DOU_YE) != 0) & ~by_terms & ~by_clause & (count > 0)).tolist():
-        if _RE_POST_NEGATION.search(clauses[i]):
-            by_terms[i] = True
+    if len(some := np.flatnonzero(((kinds & DOU_YE) != 0) & ~by_terms & ~by_clause & (count > 0))):
+        ends = np.cumsum(lens[some] + 1)  # and those with 都 or 也, joined: 都没有 at their end
+        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
+        post = [m.start() for m in _RE_POST_NEGATION_BULK.finditer(some_joined)]
+        by_terms[some[np.searchsorted(ends, post, side="right")]] = True
     out = np.zeros((n, 3), dtype=np.int64)
     held = np.flatnonzero(count > 0)
     if len(held):  # as _terms_themes reads plain terms: a cue binds to the one aspect
