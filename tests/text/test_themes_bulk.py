@@ -174,3 +174,14 @@ def test_contrast_words_as_the_numpy_split_reads_them():
     start, end = themes._contrast_words(joined, themes._code_points(joined), themes._split_table()[
         themes._code_points(joined)])
     assert sorted(joined[i:j] for i, j in zip(start, end)) == ["but", "但", "但是", "然而"]
+
+
+def test_split_table_knows_every_whitespace_character():
+    # _split_table looks for whitespace up to U+3000, where Unicode's White_Space ends; an answer
+    # with whitespace other than space and \t\n\r goes to the regular expression split
+    import sys
+
+    assert max(c for c in range(sys.maxunicode + 1) if chr(c).isspace()) == 0x3000
+    table = themes._split_table()
+    assert all(table[ord(ch)] & themes._MARK for ch in ",.!?;:()[]\"\n\r\t~…。，！？；：（）【】「」『』“”‘’～、《》〈〉")
+    assert not table[ord("\\")] & themes._MARK and table[0x2028] & themes._ODD_SPACE
