@@ -530,6 +530,12 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
     odd[s[a_not_a]] = True
     by_clause = any_of(odd)  # terms not as one automaton call gives them
     latin = ((kinds & LATIN) != 0) & ~by_clause if lex.en_terms is not None else np.zeros(n, dtype=bool)
+    if len(some := np.flatnonzero(latin)):  # the clauses with Latin letters but no English term
+        ends = np.cumsum(lens[some] + 1)  # are read as the others (tests/text/test_themes_bulk.py)
+        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
+        english = [m.start() for m in lex.en_terms.finditer(some_joined)]
+        latin[some] = False
+        latin[some[np.searchsorted(ends, english, side="right")]] = True
     # the terms up to a clause's first negator are read as plain terms; after it, the terms
     # must have no role but unless (没有问题 goes term by term, 质量不错 and 生命不息 do not)
     index = np.arange(len(term))

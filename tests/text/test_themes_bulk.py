@@ -46,6 +46,9 @@ CORNERS = [
     "客服attitude很差 but 物流快",
     "the courier was rude.物流太慢",
     "物流太慢 but",
+    "iphone物流太慢",  # Latin letters, no English term: read with numpy
+    "ipad没有问题，app闪退",
+    "客服态度很好not helpful",
     "but物流太慢",
     "酒店物流太慢。物流太慢",  # unless (酒店) in the first sentence only
     "物流太慢，酒店不错",  # unless in the same sentence, another clause
