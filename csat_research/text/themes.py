@@ -536,16 +536,21 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
         english = [m.start() for m in lex.en_terms.finditer(some_joined)]
         latin[some] = False
         latin[some[np.searchsorted(ends, english, side="right")]] = True
-    # the terms up to a clause's first negator are read as plain terms; after it, the terms
-    # must have no role but unless (没有问题 goes term by term, 质量不错 and 生命不息 do not)
+    # the terms up to a clause's first negator are read as plain terms; after it, a praise word
+    # right after the negator is a negated praise word (不好, 服务不好), and the other terms must
+    # have no role but unless (没有问题 goes term by term, 质量不错 and 生命不息 do not)
     index = np.arange(len(term))
     negator = np.full(n, len(term))
     np.minimum.at(negator, clause[r[:, NEG] != 0], index[r[:, NEG] != 0])
     plain = index <= negator[clause]
     aspect = (r[:, ASPECT] != 0) & plain
     role_bits = np.bitwise_or.reduce(np.delete(r, UNLESS, axis=1), axis=1)
-    by_terms = latin | any_of(~plain & (role_bits != 0)) | (
-        any_of((r[:, CUE] != 0) & plain) & (np.bincount(clause, weights=aspect, minlength=n) > 1))
+    praised = ((index == negator[clause] + 1) & (r[:, PRAISE] != 0)
+               & ((role_bits & ~(r[:, PRAISE] | r[:, ALONE])) == 0)
+               & (at == end[np.maximum(index - 1, 0)]))  # (no degree word between them)
+    aspects_of = np.bincount(clause, weights=aspect, minlength=n)
+    by_terms = latin | any_of(~plain & ~praised & (role_bits != 0)) | (
+        (any_of((r[:, CUE] != 0) & plain) | any_of(praised)) & (aspects_of > 1))
     if tables.moot is not None and len(some := np.flatnonzero(~by_terms & ~by_clause & (count > 0))):
         ends = np.cumsum(lens[some] + 1)  # the clauses read with numpy, joined: hypothetical words
         some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
@@ -560,11 +565,13 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
     held = np.flatnonzero(count > 0)
     if len(held):  # as _terms_themes reads plain terms: a cue binds to the one aspect
         cols = np.column_stack([r[:, PHRASE], r[:, UNLESS], r[:, VERDICT], r[:, ASPECT],
-                                np.where(aspect, 0, r[:, CUE])])
-        cols[~plain] *= np.array([0, 1, 0, 0, 0])
-        phrase, unless, verdict, aspects, cues = np.bitwise_or.reduceat(cols, first[held], axis=0).T
+                                np.where(aspect, 0, r[:, CUE]), praised * r[:, PRAISE], praised * r[:, ALONE]])
+        cols[~plain] *= np.array([0, 1, 0, 0, 0, 1, 1])
+        phrase, unless, verdict, aspects, cues, praise, alone = np.bitwise_or.reduceat(
+            cols, first[held], axis=0).T
+        negated = np.where(aspects & praise, aspects & praise, alone)  # bound to the aspect, or alone
         out[held] = np.column_stack(
-            [phrase | (aspects & cues), unless, np.where(aspects & ~verdict, 0, verdict)])
+            [phrase | (aspects & cues) | negated, unless, np.where(aspects & ~verdict, 0, verdict)])
     memo, new, rows, found = lex.memo, {}, np.flatnonzero(by_terms | by_clause), []
     entries = [r for r, _ in lex.zh_entries]
     c = count[rows] * ~by_clause[rows]  # (their terms, but those of clauses read whole)
