@@ -24,7 +24,7 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 
-from csat_research.text.inputs import MEMO_LIMIT, check_language, text_series
+from csat_research.text.inputs import MEMO_LIMIT, check_language, gc_paused, text_series
 from csat_research.text.theme_lexicon import (
     ALONE,
     ASPECT,
@@ -327,9 +327,10 @@ caches), as fast as all answers at once or faster (benchmarks/bench_themes.py)."
 def _masks(lex: CompiledLexicon, texts: list[str]) -> np.ndarray:
     """The themes of each of `texts` as bit masks (int64), :data:`_TEXTS_AT_ONCE` at a time."""
     masks = np.zeros(len(texts), dtype=np.int64)
-    for a in range(0, len(texts), _TEXTS_AT_ONCE):
-        some = texts[a: a + _TEXTS_AT_ONCE]
-        masks[a: a + len(some)] = _texts_themes(lex, some)
+    with gc_paused():  # (the match tuples of the automaton: no cycles among them)
+        for a in range(0, len(texts), _TEXTS_AT_ONCE):
+            some = texts[a: a + _TEXTS_AT_ONCE]
+            masks[a: a + len(some)] = _texts_themes(lex, some)
     return masks
 
 
