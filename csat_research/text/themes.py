@@ -475,6 +475,8 @@ def _split_clauses(joined: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarra
     np.add.at(cover, end[whole], -1)
     cut = (np.cumsum(cover[:-1]) > 0) | ((kind & _MARK) != 0)
     content = np.flatnonzero(~cut & (points != 0x20))
+    if not len(content):  # (no answer holds a clause)
+        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), odd
     cuts = np.cumsum(cut, dtype=np.int32)[content]
     first = np.flatnonzero(np.diff(cuts, prepend=-1))  # of each clause, in `content`
     a = content[first]

@@ -117,6 +117,9 @@ def test_tag_themes_missing_blank_and_repeated_answers():
     assert list(tags.index) == list("abcdef")
     assert tags["logistics_updates"].tolist() == [False, True, False, False, True, False]
     assert themes.tag_themes([]).shape == (0, len(default_compiled().ids))
+    for texts in ([""], ["，，"], ["   ", "\n"], [None, ""], ["\u2028"], [BOUNDARY]):  # no clause at all
+        tags = themes.tag_themes(texts)
+        assert tags.shape == (len(texts), len(default_compiled().ids)) and not tags.to_numpy().any()
 
 
 def test_bulk_keeps_the_memo_bounded(monkeypatch):
