@@ -37,7 +37,8 @@ from csat_research.stats import (
     scoring,
 )
 from csat_research.stats.crosstabs import crosstab
-from csat_research.text.frequencies import contrast_words, word_and_bigram_frequencies
+from csat_research.text.answer_tables import answer_tables
+from csat_research.text.frequencies import contrast_words
 from csat_research.text.inputs import text_series
 from csat_research.text.pii import forget_spans
 from csat_research.text.quotes import representative_quotes
@@ -150,8 +151,9 @@ def _text_results(study: Study, notes: list[str]) -> TextResults | None:
         lexicon = extend_lexicon(extra, lexicon=lexicon)
     stopwords = default_stopwords("zh") | set(p.text.stopwords) if p.text.stopwords else None
     tok = make_tokenizer(user_words=p.text.user_words, stopwords=stopwords, language="zh")
-    words, bigrams = word_and_bigram_frequencies(answers, tokenizer=tok, top=60, top_bigrams=30)
-    tags = tag_themes(answers, lexicon=lexicon)
+    # words, bigrams and themes in one pass over the distinct answers (shared by processes)
+    counted = answer_tables(answers, tokenizer=tok, lexicon=lexicon, top=60, top_bigrams=30)
+    words, bigrams, tags = counted.words, counted.bigrams, counted.tags
     themes = theme_summary(tags, outcome=study.data.loc[answered, OVERALL], lexicon=lexicon, language=lang)
     seg = [s for s in ("customer_type", "value_band", "age_group") if s in study.data.columns]
     by_seg = pd.concat(

@@ -260,7 +260,7 @@ def word_frequencies(
     workers = check_workers(workers)
     texts_counts, n_texts = _unique_counts(s)
     counted, hidden = _term_counts(texts_counts, tok, ngrams=(ngram,), min_len=min_len, workers=workers)
-    return _frequency_frame(counted[ngram], n_texts, top, hidden)
+    return frequency_frame(counted[ngram], n_texts, top, hidden)
 
 
 def word_and_bigram_frequencies(
@@ -310,13 +310,14 @@ def word_and_bigram_frequencies(
     workers = check_workers(workers)
     texts_counts, n_texts = _unique_counts(s)
     counted, hidden = _term_counts(texts_counts, tok, ngrams=(1, 2), min_len=min_len, workers=workers)
-    return (_frequency_frame(counted[1], n_texts, top, hidden),
-            _frequency_frame(counted[2], n_texts, top_bigrams, hidden))
+    return (frequency_frame(counted[1], n_texts, top, hidden),
+            frequency_frame(counted[2], n_texts, top_bigrams, hidden))
 
 
-def _frequency_frame(grams: _Grams, n_texts: int, top, hidden: np.ndarray) -> pd.DataFrame:
-    """The table of the `top` grams (all without `top`), most frequent first (ties by the gram
-    as shown), less those holding a word in personal data."""
+def frequency_frame(grams: _Grams, n_texts: int, top, hidden: np.ndarray) -> pd.DataFrame:
+    """The table of :func:`word_frequencies` from counts (:func:`merge_counts`): the `top` grams
+    (all without `top`), most frequent first (ties by the gram as shown), less those holding a
+    word in personal data (`hidden`); `n_texts` answers are the base of ``share``."""
     idx = np.flatnonzero(~hidden[grams.parts].any(axis=1))
     if top is not None and len(idx) > top:
         c = grams.count[idx]

@@ -325,7 +325,7 @@ _TEXTS_AT_ONCE = 2048
 caches), as fast as all answers at once or faster (benchmarks/bench_themes.py)."""
 
 
-def _masks(lex: CompiledLexicon, texts: list[str]) -> np.ndarray:
+def theme_masks(lex: CompiledLexicon, texts: list[str]) -> np.ndarray:
     """The themes of each of `texts` as bit masks (int64), :data:`_TEXTS_AT_ONCE` at a time."""
     masks = np.zeros(len(texts), dtype=np.int64)
     with gc_paused():  # (the match tuples of the automaton: no cycles among them)
@@ -620,7 +620,8 @@ def _matches(automaton, joined: str, starts: np.ndarray) -> tuple[np.ndarray, ..
     return tuple(np.concatenate(found).T) if found else (np.zeros(0, dtype=np.int64),) * 3
 
 
-def _resolve_lexicon(lexicon) -> CompiledLexicon:
+def resolve_lexicon(lexicon) -> CompiledLexicon:
+    """The compiled form of `lexicon` (the shipped lexicon's, compiled once, for ``None``)."""
     if lexicon is None:
         return default_compiled()
     return compile_lexicon(lexicon)
@@ -724,13 +725,19 @@ def tag_themes(
     s = text_series(texts)
     check_language(language)
     workers = check_workers(workers)
-    lex = _resolve_lexicon(lexicon)
+    lex = resolve_lexicon(lexicon)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     uniques = uniques.tolist()
-    parts = map_split(partial(_masks, lex), uniques, plan_workers(len(uniques), workers))
-    masks = np.concatenate([*parts, [0]]).astype(np.int64)  # last: missing answers
+    parts = map_split(partial(theme_masks, lex), uniques, plan_workers(len(uniques), workers))
+    return tag_frame(lex, codes, np.concatenate(parts), s.index)
+
+
+def tag_frame(lex: CompiledLexicon, codes: np.ndarray, masks: np.ndarray, index) -> pd.DataFrame:
+    """The frame of :func:`tag_themes`: one row per answer of `index` with the themes of its
+    distinct answer ``codes`` (``pd.factorize`` codes, -1 for a missing answer) as bit masks
+    `masks` (:func:`theme_masks`), one boolean column per theme of `lex`."""
+    masks = np.append(np.asarray(masks, dtype=np.int64), 0)  # last: missing answers
     shifts = np.arange(len(lex.ids), dtype=np.int64)
     table = ((masks[:, None] >> shifts) & 1).astype(bool)
-    codes = np.where(codes < 0, len(uniques), codes)
-    data = table[codes]
-    return pd.DataFrame(data, index=s.index, columns=list(lex.ids))
+    codes = np.where(codes < 0, len(masks) - 1, codes)
+    return pd.DataFrame(table[codes], index=index, columns=list(lex.ids))

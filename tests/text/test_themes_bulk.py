@@ -199,6 +199,6 @@ def test_answers_read_a_few_at_a_time_as_alone(monkeypatch):
     monkeypatch.setattr(themes, "_TEXTS_AT_ONCE", 7)  # chunks that end anywhere among the corners
     lex = default_compiled()
     texts = CORNERS + ["物流太慢"] * 3 + CORNERS[::-1]
-    assert themes._masks(lex, texts).tolist() == alone(lex, texts)
+    assert themes.theme_masks(lex, texts).tolist() == alone(lex, texts)
     tags = themes.tag_themes(pd.Series(texts + [None]))
     assert tags.shape == (len(texts) + 1, len(lex.ids)) and tags.to_numpy().sum() > 10
