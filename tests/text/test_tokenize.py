@@ -359,9 +359,12 @@ def test_latin_and_single_character_word_lists():
     assert all(len(ch) == 1 for ch in single)
 
 
-def test_segment_many_holds_the_blocks_of_each_text(tok, real_reviews):
-    # segment_many is blocks() of every text as arrays: the same words, grouped the same way
-    texts = real_reviews["text"].tolist() + ["", "，，", "ＡＰＰ闪退，物流慢"]
+@pytest.mark.parametrize("odd", [[], ["客服\x1f态度差"]], ids=["joined tokens", "a text holding the token separator"])
+def test_segment_many_holds_the_blocks_of_each_text(tok, real_reviews, odd):
+    # segment_many is blocks() of every text as arrays: the same words, grouped the same way,
+    # whether the tokens of each text are joined and split again by Arrow (the usual way) or a
+    # text holds the joining character itself (then the token lists are converted as they are)
+    texts = real_reviews["text"].tolist() + ["", "，，", "ＡＰＰ闪退，物流慢"] + odd
     seg = tok.segment_many(texts)
     assert seg.word.shape == seg.text.shape == seg.block.shape
     assert np.all(np.diff(seg.text) >= 0) and np.all(np.diff(seg.block) >= 0)
@@ -374,7 +377,7 @@ def test_segment_many_holds_the_blocks_of_each_text(tok, real_reviews):
         got[t][-1].append(seg.words[w])
     expected = [tok.blocks(t) for t in texts]
     assert got == expected
-    assert expected[-1] == [["app", "闪退"], ["物流"]]  # full-width letters as ASCII, lower case
+    assert expected[len(texts) - len(odd) - 1] == [["app", "闪退"], ["物流"]]  # full-width letters as ASCII, lower case
 
 
 def test_segment_many_english_blocks():
