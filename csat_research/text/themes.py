@@ -116,8 +116,11 @@ def _clause_terms(lex: CompiledLexicon, clause: str, offset: int = 0) -> list[tu
 
     With ahocorasick_rs, the leftmost-longest Chinese terms are found in one call, as the trie
     patterns of :func:`_clause_terms_scan` find them (tested on real reviews)."""
-    if lex.zh_automaton is None or (lex.en_terms is not None and _RE_LATIN.search(clause)):
+    if lex.zh_automaton is None:
         return _clause_terms_scan(lex, clause)
+    if offset == 0 and lex.en_terms is not None and _RE_LATIN.search(clause):
+        return _with_english(lex, clause, _clause_terms(lex, clause, -1))
+    offset = max(offset, 0)
     found = []
     for i, start, end in lex.zh_automaton.find_matches_as_indexes(clause[offset:] if offset else clause):
         start += offset
