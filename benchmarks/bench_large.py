@@ -101,6 +101,26 @@ def run_child(code_root: Path, code: str, *args: str, what: str = "child") -> di
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def best_of_trees(base: str, tmp: Path, code: str, inputs, repeats: int, *args: str) -> dict[str, dict[str, float]]:
+    """`code` (a child's ``python -c`` program) run on `inputs` by this tree and by git revision
+    `base` (:func:`baseline_tree`), each in child processes, alternately `repeats` times so that both
+    see the same machine load. The child is called with the pickled inputs' path, its output path
+    ``tmp/<tree>.pkl`` (tree: ``baseline`` or ``ours``) and `args`, and prints its seconds per step
+    as JSON; returned: the best seconds per step and tree."""
+    import pickle
+
+    with open(tmp / "inputs.pkl", "wb") as f:
+        pickle.dump(inputs, f)
+    (tmp / "base").mkdir()
+    trees = {"baseline": baseline_tree(base, tmp / "base"), "ours": ROOT}
+    best: dict[str, dict[str, float]] = {}
+    for _ in range(repeats):
+        for name, root in trees.items():
+            seconds = run_child(root, code, str(tmp / "inputs.pkl"), str(tmp / f"{name}.pkl"), *args, what=name)
+            best[name] = {k: min(v, best.get(name, {}).get(k, v)) for k, v in seconds.items()}
+    return best
+
+
 def study_params(category: str, data: Path, out: Path, formats: list[str] | None) -> Path:
     """The shipped params of ``category`` pointed at ``data``, writing into ``out``."""
     params = yaml.safe_load((ROOT / "params" / f"{category}.yaml").read_text(encoding="utf-8"))

