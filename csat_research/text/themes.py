@@ -23,6 +23,7 @@ from operator import itemgetter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from csat_research.text.inputs import MEMO_LIMIT, check_language, gc_paused, text_series
 from csat_research.text.theme_lexicon import (
@@ -377,10 +378,10 @@ def _texts_themes(lex: CompiledLexicon, texts: list) -> np.ndarray:
         for text, at in zip(np.searchsorted(ends, cuts, side="right").tolist()[::-1], cuts[::-1]):
             parts[text] = parts[text][: at - (ends[text - 1] if text else 0)]  # the first reply wins
         joined = BOUNDARY.join(parts)
-    clauses, sentence_starts, text_of, odd = _split_clauses(joined)
-    if clauses:
-        codes, distinct = pd.factorize(np.array(clauses, dtype=object))
-        found = _clauses_themes(lex, distinct.tolist())[codes]
+    points, a, b, sentence_starts, text_of, odd = _clause_bounds(joined)
+    if len(a):
+        codes, distinct, starts = _distinct_clauses(joined, points, a, b)
+        found = _clauses_themes(lex, distinct, starts)[codes]
         bits, unless, verdicts = np.bitwise_or.reduceat(found, sentence_starts, axis=0).T
         themes = np.column_stack([bits & ~unless, verdicts & ~unless])  # unless: in its sentence only
         text_of = text_of[sentence_starts]
@@ -454,6 +455,14 @@ def _split_clauses(joined: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarra
     """The clauses of answers joined by BOUNDARY as :data:`_RE_CLAUSE_KEEP` splits each answer
     (tested): the non-empty clauses, stripped; the first clause of each sentence; each clause's
     answer; the answers with other whitespace than space and \\t\\n\\r (left out: for _text_themes).
+    The clauses as :func:`_clause_bounds` finds them, as str."""
+    _, a, b, sentence_starts, text_of, odd = _clause_bounds(joined)
+    return [joined[i:j] for i, j in zip(a.tolist(), b.tolist())], sentence_starts, text_of, odd
+
+
+def _clause_bounds(joined: str) -> tuple[np.ndarray, ...]:
+    """What :func:`_split_clauses` gives, with the clauses as their starts and ends in `joined`,
+    after the code points of `joined`: (points, starts, ends, sentence starts, answers, odd ones).
 
     Only what the separators cover matters (clauses between adjacent separators are empty): the
     clause marks, the contrast words (English ones as whole words) and the runs of spaces and
@@ -480,7 +489,7 @@ def _split_clauses(joined: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarra
     cut = (np.cumsum(cover[:-1]) > 0) | ((kind & _MARK) != 0)
     content = np.flatnonzero(~cut & (points != 0x20))
     if not len(content):  # (no answer holds a clause)
-        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), odd
+        return points, *(np.zeros(0, dtype=np.int64),) * 4, odd
     cuts = np.cumsum(cut, dtype=np.int32)[content]
     first = np.flatnonzero(np.diff(cuts, prepend=-1))  # of each clause, in `content`
     a = content[first]
@@ -493,26 +502,46 @@ def _split_clauses(joined: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarra
         keep = ~np.isin(text_of, odd)
         a, b, sentence, text_of = a[keep], b[keep], sentence[keep], text_of[keep]
         sentence[np.flatnonzero(np.diff(text_of, prepend=-1))] = True
-    clauses = [joined[i:j] for i, j in zip(a.tolist(), b.tolist())]
-    return clauses, np.flatnonzero(sentence), text_of, odd
+    return points, a, b, np.flatnonzero(sentence), text_of, odd
+
+
+def _distinct_clauses(joined: str, points: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple:
+    """The distinct ones of the clauses ``joined[a:b]`` (`points`: its code points) as
+    pandas.factorize gives them, without a str per clause (Arrow hashes their code points): each
+    clause's code, and the distinct clauses in the order they first come, joined by BOUNDARY, with
+    their starts (then the length of the joined text + 1)."""
+    m = len(a)
+    bounds = np.column_stack([a, b]).ravel() * 4  # the clauses and what lies between them, in bytes
+    pieces = pa.Array.from_buffers(pa.large_binary(), 2 * m - 1, [None, pa.py_buffer(bounds), pa.py_buffer(points)])
+    encoded = pieces.take(pa.array(np.arange(0, 2 * m - 1, 2))).dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    words = encoded.dictionary
+    offsets = np.frombuffer(words.buffers()[1], dtype=np.int64)[words.offset: words.offset + len(words) + 1] // 4
+    body = np.frombuffer(words.buffers()[2], dtype=np.uint32)[offsets[0]: offsets[-1]]
+    distinct = np.insert(body, offsets[1:-1] - offsets[0], 0).tobytes().decode("utf-32-le", "surrogatepass")
+    starts = offsets - offsets[0] + np.arange(len(offsets))  # (a BOUNDARY after each)
+    return codes, distinct, starts
 
 
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"  # \w of a str pattern
 
 
-def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
-    """:func:`_clause_themes` of distinct clauses, an int64 array (n, 3).
+def _clauses_themes(lex: CompiledLexicon, joined: str, starts: np.ndarray) -> np.ndarray:
+    """:func:`_clause_themes` of distinct clauses, joined by BOUNDARY and starting at `starts` (then
+    the length of `joined` + 1), an int64 array (n, 3).
 
     The terms of all clauses are found by one automaton call; a clause whose terms are plain (no
     negator, no hypothetical word, no 都没有 at its end, no cue with a choice of aspects) is read
     with numpy, the others term by term (:func:`_terms_themes`, through ``lex.memo``), and those
     whose terms one call may not give (不准时, A-not-A) clause by clause."""
-    tables, n = lex.bulk, len(clauses)
-    starts = np.zeros(n + 1, dtype=np.int64)  # of the clauses in the joined text; n: its end + 1
-    lens = np.fromiter(map(len, clauses), dtype=np.int64, count=n)
-    np.cumsum(lens + 1, out=starts[1:])
-    joined = BOUNDARY.join(clauses)
+    tables, n = lex.bulk, len(starts) - 1
+    lens = np.diff(starts) - 1
+    bounds = starts.tolist()
+
+    def clauses(some) -> list:
+        return [joined[bounds[i]: bounds[i + 1] - 1] for i in some.tolist()]
+
     points = _code_points(joined)
     chars = np.append(tables.chars[points], 0)  # (a last empty clause starts at the end)
     kinds = np.bitwise_or.reduceat(chars, starts[:-1])
@@ -539,7 +568,7 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
     latin = ((kinds & LATIN) != 0) & ~by_clause if lex.en_terms is not None else np.zeros(n, dtype=bool)
     if len(some := np.flatnonzero(latin)):  # the clauses with Latin letters but no English term
         ends = np.cumsum(lens[some] + 1)  # are read as the others (tests/text/test_themes_bulk.py)
-        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
+        some_joined = BOUNDARY.join(clauses(some))
         english = [m.start() for m in lex.en_terms.finditer(some_joined)]
         latin[some] = False
         latin[some[np.searchsorted(ends, english, side="right")]] = True
@@ -558,14 +587,12 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
     aspects_of = np.bincount(clause, weights=aspect, minlength=n)
     by_terms = latin | any_of(~plain & ~praised & (role_bits != 0)) | (
         (any_of((r[:, CUE] != 0) & plain) | any_of(praised)) & (aspects_of > 1))
-    if tables.moot is not None and len(some := np.flatnonzero(~by_terms & ~by_clause & (count > 0))):
-        ends = np.cumsum(lens[some] + 1)  # the clauses read with numpy, joined: hypothetical words
-        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
-        moot = _matches(tables.moot, some_joined, np.concatenate([[0], ends]))[1]
-        by_terms[some[np.searchsorted(ends, moot, side="right")]] = True
+    if tables.moot is not None and (~by_terms & ~by_clause & (count > 0)).any():
+        moot = np.searchsorted(starts, _matches(tables.moot, joined, starts)[1], side="right") - 1
+        by_terms[moot] |= ~by_clause[moot] & (count[moot] > 0)  # those read with numpy: hypothetical words
     if len(some := np.flatnonzero(((kinds & DOU_YE) != 0) & ~by_terms & ~by_clause & (count > 0))):
         ends = np.cumsum(lens[some] + 1)  # and those with 都 or 也, joined: 都没有 at their end
-        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
+        some_joined = BOUNDARY.join(clauses(some))
         post = [m.start() for m in _RE_POST_NEGATION_BULK.finditer(some_joined)]
         by_terms[some[np.searchsorted(ends, post, side="right")]] = True
     out = np.zeros((n, 3), dtype=np.int64)
@@ -584,9 +611,8 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
     c = count[rows] * ~by_clause[rows]  # (their terms, but those of clauses read whole)
     k = np.repeat(first[rows] - np.cumsum(c) + c, c) + np.arange(c.sum())
     s_list, e_list, r_list = at[k].tolist(), end[k].tolist(), list(map(entries.__getitem__, term[k].tolist()))
-    for i, j, c, whole, english in zip(rows.tolist(), (np.cumsum(c) - c).tolist(), c.tolist(),
-                                         by_clause[rows].tolist(), latin[rows].tolist()):
-        clause = clauses[i]
+    for clause, j, c, whole, english in zip(clauses(rows), (np.cumsum(c) - c).tolist(), c.tolist(),
+                                              by_clause[rows].tolist(), latin[rows].tolist()):
         if (f := memo.get(clause)) is None:
             if whole:
                 terms = _clause_terms(lex, clause)
