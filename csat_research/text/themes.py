@@ -429,10 +429,11 @@ def _contrast_words(joined: str, points: np.ndarray, kind: np.ndarray) -> tuple[
         if taken[k] and size[k] == 2:
             taken[k + 1] = False
     start, end = start[taken], start[taken] + size[taken]
-    latin = (kind & _LATIN_LETTER) != 0
-    edge = np.diff(latin.astype(np.int8), prepend=0, append=0)
-    words = [(i, j) for i, j in zip(np.flatnonzero(edge == 1).tolist(), np.flatnonzero(edge == -1).tolist())
-             if j - i in _CONTRAST_LENGTHS and joined[i:j] in _CONTRASTS_EN
+    latin = np.flatnonzero(kind & _LATIN_LETTER)
+    run = np.flatnonzero(np.diff(latin, prepend=-2) != 1)  # the runs of a-z: their first letters
+    firsts, ends = latin[run], latin[np.append(run[1:], len(latin))[: len(run)] - 1] + 1
+    some = np.isin(ends - firsts, _CONTRAST_SIZES)
+    words = [(i, j) for i, j in zip(firsts[some].tolist(), ends[some].tolist()) if joined[i:j] in _CONTRASTS_EN
              and (i == 0 or not _is_word(joined[i - 1])) and (j == n or not _is_word(joined[j]))]
     if words:
         i, j = np.array(words, dtype=np.int64).T
@@ -440,7 +441,7 @@ def _contrast_words(joined: str, points: np.ndarray, kind: np.ndarray) -> tuple[
     return start, end
 
 
-_CONTRAST_LENGTHS = {len(w) for w in _CONTRASTS_EN}
+_CONTRAST_SIZES = np.array(sorted({len(w) for w in _CONTRASTS_EN}), dtype=np.int64)
 
 
 @lru_cache(maxsize=1)
@@ -607,7 +608,7 @@ def _clauses_themes(lex: CompiledLexicon, joined: str, starts: np.ndarray) -> np
         out[held] = np.column_stack(
             [phrase | (aspects & cues) | negated, unless, np.where(aspects & ~verdict, 0, verdict)])
     memo, new, rows, found = lex.memo, {}, np.flatnonzero(by_terms | by_clause), []
-    entries = [r for r, _ in lex.zh_entries]
+    entries = list(map(itemgetter(0), lex.zh_entries))
     c = count[rows] * ~by_clause[rows]  # (their terms, but those of clauses read whole)
     k = np.repeat(first[rows] - np.cumsum(c) + c, c) + np.arange(c.sum())
     s_list, e_list, r_list = at[k].tolist(), end[k].tolist(), list(map(entries.__getitem__, term[k].tolist()))
