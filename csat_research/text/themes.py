@@ -429,9 +429,7 @@ def _contrast_words(joined: str, points: np.ndarray, kind: np.ndarray) -> tuple[
         if taken[k] and size[k] == 2:
             taken[k + 1] = False
     start, end = start[taken], start[taken] + size[taken]
-    latin = np.flatnonzero(kind & _LATIN_LETTER)
-    run = np.flatnonzero(np.diff(latin, prepend=-2) != 1)  # the runs of a-z: their first letters
-    firsts, ends = latin[run], latin[np.append(run[1:], len(latin))[: len(run)] - 1] + 1
+    firsts, ends = _runs(np.flatnonzero(kind & _LATIN_LETTER))  # runs of a-z
     some = np.isin(ends - firsts, _CONTRAST_SIZES)
     words = [(i, j) for i, j in zip(firsts[some].tolist(), ends[some].tolist()) if joined[i:j] in _CONTRASTS_EN
              and (i == 0 or not _is_word(joined[i - 1])) and (j == n or not _is_word(joined[j]))]
@@ -439,6 +437,12 @@ def _contrast_words(joined: str, points: np.ndarray, kind: np.ndarray) -> tuple[
         i, j = np.array(words, dtype=np.int64).T
         start, end = np.concatenate([start, i]), np.concatenate([end, j])
     return start, end
+
+
+def _runs(at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the runs of consecutive integers in `at` (ascending)."""
+    first = np.flatnonzero(np.diff(at, prepend=-2) != 1)
+    return at[first], at[np.append(first[1:], len(at))[: len(first)] - 1] + 1
 
 
 _CONTRAST_SIZES = np.array(sorted({len(w) for w in _CONTRASTS_EN}), dtype=np.int64)
@@ -479,9 +483,7 @@ def _clause_bounds(joined: str) -> tuple[np.ndarray, ...]:
     start, end = _contrast_words(joined, points, kind)
     np.add.at(cover, start, 1)
     np.add.at(cover, end, -1)
-    ws = (kind & _WS) != 0
-    edge = np.diff(ws.astype(np.int8), prepend=0, append=0)
-    start, end = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)  # runs of whitespace
+    start, end = _runs(np.flatnonzero(kind & _WS))  # runs of whitespace
     after = np.where(end < n, points[np.minimum(end, n - 1)], 0)
     before = np.where(start > 0, points[np.maximum(start - 1, 0)], 0)
     whole = (after > 0x7F) | ((points[start] == 0x20) & (before > 0x7F))
@@ -492,7 +494,7 @@ def _clause_bounds(joined: str) -> tuple[np.ndarray, ...]:
     if not len(content):  # (no answer holds a clause)
         return points, *(np.zeros(0, dtype=np.int64),) * 4, odd
     cuts = np.cumsum(cut, dtype=np.int32)[content]
-    first = np.flatnonzero(np.diff(cuts, prepend=-1))  # of each clause, in `content`
+    first = np.append(0, np.flatnonzero(cuts[1:] != cuts[:-1]) + 1)  # of each clause, in `content`
     a = content[first]
     b = content[np.append(first[1:], len(content)) - 1] + 1
     breaks = np.flatnonzero(kind & _BREAK)
