@@ -477,19 +477,21 @@ def _clause_bounds(joined: str) -> tuple[np.ndarray, ...]:
     points = _code_points(joined)
     kind = _split_table()[points]
     n = len(points)
-    texts = np.flatnonzero(kind & _TEXT)
-    odd = np.unique(np.searchsorted(texts, np.flatnonzero(kind & _ODD_SPACE)))
+    marked = np.flatnonzero(kind & (_TEXT | _ODD_SPACE | _WS | _BREAK))  # (few of the characters)
+    marks = kind[marked]
+    texts = marked[(marks & _TEXT) != 0]
+    odd = np.unique(np.searchsorted(texts, marked[(marks & _ODD_SPACE) != 0]))
     cover = np.zeros(n + 1, dtype=np.int32)
     start, end = _contrast_words(joined, points, kind)
     np.add.at(cover, start, 1)
     np.add.at(cover, end, -1)
-    start, end = _runs(np.flatnonzero(kind & _WS))  # runs of whitespace
+    start, end = _runs(marked[(marks & _WS) != 0])  # runs of whitespace
     after = np.where(end < n, points[np.minimum(end, n - 1)], 0)
     before = np.where(start > 0, points[np.maximum(start - 1, 0)], 0)
     whole = (after > 0x7F) | ((points[start] == 0x20) & (before > 0x7F))
     np.add.at(cover, start[whole], 1)
     np.add.at(cover, end[whole], -1)
-    cut = (np.cumsum(cover[:-1]) > 0) | ((kind & _MARK) != 0)
+    cut = (np.cumsum(cover[:-1], dtype=np.int32) > 0) | ((kind & _MARK) != 0)
     content = np.flatnonzero(~cut & (points != 0x20))
     if not len(content):  # (no answer holds a clause)
         return points, *(np.zeros(0, dtype=np.int64),) * 4, odd
@@ -497,7 +499,7 @@ def _clause_bounds(joined: str) -> tuple[np.ndarray, ...]:
     first = np.append(0, np.flatnonzero(cuts[1:] != cuts[:-1]) + 1)  # of each clause, in `content`
     a = content[first]
     b = content[np.append(first[1:], len(content)) - 1] + 1
-    breaks = np.flatnonzero(kind & _BREAK)
+    breaks = marked[(marks & _BREAK) != 0]
     sentence = np.ones(len(a), dtype=bool)
     sentence[1:] = np.searchsorted(breaks, a[1:]) > np.searchsorted(breaks, b[:-1])
     text_of = np.searchsorted(texts, a)
