@@ -24,6 +24,7 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from csat_research.text.inputs import MEMO_LIMIT, check_language, gc_paused, text_series
 from csat_research.text.theme_lexicon import (
@@ -516,16 +517,18 @@ def _distinct_clauses(joined: str, points: np.ndarray, a: np.ndarray, b: np.ndar
     clause's code, and the distinct clauses in the order they first come, joined by BOUNDARY, with
     their starts (then the length of the joined text + 1)."""
     m = len(a)
-    bounds = np.column_stack([a, b]).ravel() * 4  # the clauses and what lies between them, in bytes
-    pieces = pa.Array.from_buffers(pa.large_binary(), 2 * m - 1, [None, pa.py_buffer(bounds), pa.py_buffer(points)])
-    encoded = pieces.take(pa.array(np.arange(0, 2 * m - 1, 2))).dictionary_encode()
+    ended = np.append(points, np.uint32(0))
+    ended[b] = 0  # each clause with BOUNDARY after it (the character after a clause is none of the next)
+    bounds = np.column_stack([a, b + 1]).ravel() * 4  # the clauses and what lies between them, in bytes
+    pieces = pa.Array.from_buffers(pa.large_binary(), 2 * m - 1, [None, pa.py_buffer(bounds), pa.py_buffer(ended)])
+    pool = pa.system_memory_pool()  # (malloc's pages stay with the process: steadier than mimalloc's here)
+    encoded = pc.dictionary_encode(pc.take(pieces, pa.array(np.arange(0, 2 * m - 1, 2)), memory_pool=pool),
+                                   memory_pool=pool)
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     words = encoded.dictionary
     offsets = np.frombuffer(words.buffers()[1], dtype=np.int64)[words.offset: words.offset + len(words) + 1] // 4
     body = np.frombuffer(words.buffers()[2], dtype=np.uint32)[offsets[0]: offsets[-1]]
-    distinct = np.insert(body, offsets[1:-1] - offsets[0], 0).tobytes().decode("utf-32-le", "surrogatepass")
-    starts = offsets - offsets[0] + np.arange(len(offsets))  # (a BOUNDARY after each)
-    return codes, distinct, starts
+    return codes, body.tobytes().decode("utf-32-le", "surrogatepass")[:-1], offsets - offsets[0]
 
 
 def _is_word(ch: str) -> bool:
@@ -585,7 +588,7 @@ def _clauses_themes(lex: CompiledLexicon, joined: str, starts: np.ndarray) -> np
     np.minimum.at(negator, clause[r[:, NEG] != 0], index[r[:, NEG] != 0])
     plain = index <= negator[clause]
     aspect = (r[:, ASPECT] != 0) & plain
-    role_bits = np.bitwise_or.reduce(np.delete(r, UNLESS, axis=1), axis=1)
+    role_bits = np.bitwise_or.reduce(np.delete(tables.roles, UNLESS, axis=1), axis=1)[term]
     praised = ((index == negator[clause] + 1) & (r[:, PRAISE] != 0)
                & ((role_bits & ~(r[:, PRAISE] | r[:, ALONE])) == 0)
                & (at == end[np.maximum(index - 1, 0)]))  # (no degree word between them)
