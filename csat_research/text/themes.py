@@ -211,9 +211,9 @@ def _clause_themes(lex: CompiledLexicon, clause: str) -> tuple[int, int, int]:
     return found
 
 
-def _terms_themes(lex: CompiledLexicon, clause: str, terms) -> tuple[int, int, int]:
+def _terms_themes(lex: CompiledLexicon, clause: str, terms, moot: bool = True) -> tuple[int, int, int]:
     """:func:`_clause_themes` of a clause and its terms (:func:`_clause_terms`, at least one; an
-    iterable of (start, end, roles), read once)."""
+    iterable of (start, end, roles), read once); `moot` False: the clause holds no hypothetical word."""
     bits = unless = verdicts = 0
     negated = False
     spent = neg_end = 0  # end of the last negated word; end of the last negator
@@ -221,7 +221,7 @@ def _terms_themes(lex: CompiledLexicon, clause: str, terms) -> tuple[int, int, i
     pending = []
     post = _RE_POST_NEGATION.search(clause) if "都" in clause or "也" in clause else None
     cut = post.start() if post is not None else -1
-    moot = None if lex.hypothetical is None else lex.hypothetical.search(clause)
+    moot = None if lex.hypothetical is None or not moot else lex.hypothetical.search(clause)
     moot = moot.end() if moot is not None else len(clause) + 1  # nothing after it is read
     for start, end, r in terms:
         if start >= moot:
@@ -595,9 +595,12 @@ def _clauses_themes(lex: CompiledLexicon, joined: str, starts: np.ndarray) -> np
     aspects_of = np.bincount(clause, weights=aspect, minlength=n)
     by_terms = latin | any_of(~plain & ~praised & (role_bits != 0)) | (
         (any_of((r[:, CUE] != 0) & plain) | any_of(praised)) & (aspects_of > 1))
-    if tables.moot is not None and (~by_terms & ~by_clause & (count > 0)).any():
-        moot = np.searchsorted(starts, _matches(tables.moot, joined, starts)[1], side="right") - 1
-        by_terms[moot] |= ~by_clause[moot] & (count[moot] > 0)  # those read with numpy: hypothetical words
+    moot = np.ones(n, dtype=bool)  # may hold a hypothetical word (as terms, not whole words: a few more)
+    if tables.moot is not None:
+        some = np.searchsorted(starts, _matches(tables.moot, joined, starts)[1], side="right") - 1
+        moot[:] = False
+        moot[some] = True
+        by_terms[some] |= ~by_clause[some] & (count[some] > 0)  # those read with numpy: hypothetical words
     if len(some := np.flatnonzero(((kinds & DOU_YE) != 0) & ~by_terms & ~by_clause & (count > 0))):
         ends = np.cumsum(lens[some] + 1)  # and those with 都 or 也, joined: 都没有 at their end
         some_joined = BOUNDARY.join(clauses(some))
@@ -619,8 +622,9 @@ def _clauses_themes(lex: CompiledLexicon, joined: str, starts: np.ndarray) -> np
     c = count[rows] * ~by_clause[rows]  # (their terms, but those of clauses read whole)
     k = np.repeat(first[rows] - np.cumsum(c) + c, c) + np.arange(c.sum())
     s_list, e_list, r_list = at[k].tolist(), end[k].tolist(), list(map(entries.__getitem__, term[k].tolist()))
-    for clause, j, c, whole, english in zip(clauses(rows), (np.cumsum(c) - c).tolist(), c.tolist(),
-                                              by_clause[rows].tolist(), latin[rows].tolist()):
+    for clause, j, c, whole, english, maybe in zip(clauses(rows), (np.cumsum(c) - c).tolist(), c.tolist(),
+                                                     by_clause[rows].tolist(), latin[rows].tolist(),
+                                                     moot[rows].tolist()):
         if (f := memo.get(clause)) is None:
             if whole:
                 terms = _clause_terms(lex, clause)
@@ -630,7 +634,7 @@ def _clauses_themes(lex: CompiledLexicon, joined: str, starts: np.ndarray) -> np
                     terms = _with_english(lex, clause, list(terms))
                 elif not c:
                     terms = None
-            f = new[clause] = _terms_themes(lex, clause, terms) if terms else _NO_THEMES
+            f = new[clause] = _terms_themes(lex, clause, terms, maybe) if terms else _NO_THEMES
         found.append(f)
     if found:
         out[rows] = found
