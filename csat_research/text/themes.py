@@ -23,6 +23,8 @@ from operator import itemgetter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from csat_research.text.inputs import MEMO_LIMIT, check_language, gc_paused, text_series
 from csat_research.text.theme_lexicon import (
@@ -209,9 +211,9 @@ def _clause_themes(lex: CompiledLexicon, clause: str) -> tuple[int, int, int]:
     return found
 
 
-def _terms_themes(lex: CompiledLexicon, clause: str, terms) -> tuple[int, int, int]:
+def _terms_themes(lex: CompiledLexicon, clause: str, terms, moot: bool = True) -> tuple[int, int, int]:
     """:func:`_clause_themes` of a clause and its terms (:func:`_clause_terms`, at least one; an
-    iterable of (start, end, roles), read once)."""
+    iterable of (start, end, roles), read once); `moot` False: the clause holds no hypothetical word."""
     bits = unless = verdicts = 0
     negated = False
     spent = neg_end = 0  # end of the last negated word; end of the last negator
@@ -219,7 +221,7 @@ def _terms_themes(lex: CompiledLexicon, clause: str, terms) -> tuple[int, int, i
     pending = []
     post = _RE_POST_NEGATION.search(clause) if "都" in clause or "也" in clause else None
     cut = post.start() if post is not None else -1
-    moot = None if lex.hypothetical is None else lex.hypothetical.search(clause)
+    moot = None if lex.hypothetical is None or not moot else lex.hypothetical.search(clause)
     moot = moot.end() if moot is not None else len(clause) + 1  # nothing after it is read
     for start, end, r in terms:
         if start >= moot:
@@ -377,10 +379,10 @@ def _texts_themes(lex: CompiledLexicon, texts: list) -> np.ndarray:
         for text, at in zip(np.searchsorted(ends, cuts, side="right").tolist()[::-1], cuts[::-1]):
             parts[text] = parts[text][: at - (ends[text - 1] if text else 0)]  # the first reply wins
         joined = BOUNDARY.join(parts)
-    clauses, sentence_starts, text_of, odd = _split_clauses(joined)
-    if clauses:
-        codes, distinct = pd.factorize(np.array(clauses, dtype=object))
-        found = _clauses_themes(lex, distinct.tolist())[codes]
+    points, a, b, sentence_starts, text_of, odd = _clause_bounds(joined)
+    if len(a):
+        codes, distinct, starts = _distinct_clauses(joined, points, a, b)
+        found = _clauses_themes(lex, distinct, starts)[codes]
         bits, unless, verdicts = np.bitwise_or.reduceat(found, sentence_starts, axis=0).T
         themes = np.column_stack([bits & ~unless, verdicts & ~unless])  # unless: in its sentence only
         text_of = text_of[sentence_starts]
@@ -428,10 +430,9 @@ def _contrast_words(joined: str, points: np.ndarray, kind: np.ndarray) -> tuple[
         if taken[k] and size[k] == 2:
             taken[k + 1] = False
     start, end = start[taken], start[taken] + size[taken]
-    latin = (kind & _LATIN_LETTER) != 0
-    edge = np.diff(latin.astype(np.int8), prepend=0, append=0)
-    words = [(i, j) for i, j in zip(np.flatnonzero(edge == 1).tolist(), np.flatnonzero(edge == -1).tolist())
-             if j - i in _CONTRAST_LENGTHS and joined[i:j] in _CONTRASTS_EN
+    firsts, ends = _runs(np.flatnonzero(kind & _LATIN_LETTER))  # runs of a-z
+    some = np.isin(ends - firsts, _CONTRAST_SIZES)
+    words = [(i, j) for i, j in zip(firsts[some].tolist(), ends[some].tolist()) if joined[i:j] in _CONTRASTS_EN
              and (i == 0 or not _is_word(joined[i - 1])) and (j == n or not _is_word(joined[j]))]
     if words:
         i, j = np.array(words, dtype=np.int64).T
@@ -439,7 +440,13 @@ def _contrast_words(joined: str, points: np.ndarray, kind: np.ndarray) -> tuple[
     return start, end
 
 
-_CONTRAST_LENGTHS = {len(w) for w in _CONTRASTS_EN}
+def _runs(at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the runs of consecutive integers in `at` (ascending)."""
+    first = np.flatnonzero(np.diff(at, prepend=-2) != 1)
+    return at[first], at[np.append(first[1:], len(at))[: len(first)] - 1] + 1
+
+
+_CONTRAST_SIZES = np.array(sorted({len(w) for w in _CONTRASTS_EN}), dtype=np.int64)
 
 
 @lru_cache(maxsize=1)
@@ -454,6 +461,14 @@ def _split_clauses(joined: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarra
     """The clauses of answers joined by BOUNDARY as :data:`_RE_CLAUSE_KEEP` splits each answer
     (tested): the non-empty clauses, stripped; the first clause of each sentence; each clause's
     answer; the answers with other whitespace than space and \\t\\n\\r (left out: for _text_themes).
+    The clauses as :func:`_clause_bounds` finds them, as str."""
+    _, a, b, sentence_starts, text_of, odd = _clause_bounds(joined)
+    return [joined[i:j] for i, j in zip(a.tolist(), b.tolist())], sentence_starts, text_of, odd
+
+
+def _clause_bounds(joined: str) -> tuple[np.ndarray, ...]:
+    """What :func:`_split_clauses` gives, with the clauses as their starts and ends in `joined`,
+    after the code points of `joined`: (points, starts, ends, sentence starts, answers, odd ones).
 
     Only what the separators cover matters (clauses between adjacent separators are empty): the
     clause marks, the contrast words (English ones as whole words) and the runs of spaces and
@@ -463,29 +478,29 @@ def _split_clauses(joined: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarra
     points = _code_points(joined)
     kind = _split_table()[points]
     n = len(points)
-    texts = np.flatnonzero(kind & _TEXT)
-    odd = np.unique(np.searchsorted(texts, np.flatnonzero(kind & _ODD_SPACE)))
+    marked = np.flatnonzero(kind & (_TEXT | _ODD_SPACE | _WS | _BREAK))  # (few of the characters)
+    marks = kind[marked]
+    texts = marked[(marks & _TEXT) != 0]
+    odd = np.unique(np.searchsorted(texts, marked[(marks & _ODD_SPACE) != 0]))
     cover = np.zeros(n + 1, dtype=np.int32)
     start, end = _contrast_words(joined, points, kind)
     np.add.at(cover, start, 1)
     np.add.at(cover, end, -1)
-    ws = (kind & _WS) != 0
-    edge = np.diff(ws.astype(np.int8), prepend=0, append=0)
-    start, end = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)  # runs of whitespace
+    start, end = _runs(marked[(marks & _WS) != 0])  # runs of whitespace
     after = np.where(end < n, points[np.minimum(end, n - 1)], 0)
     before = np.where(start > 0, points[np.maximum(start - 1, 0)], 0)
     whole = (after > 0x7F) | ((points[start] == 0x20) & (before > 0x7F))
     np.add.at(cover, start[whole], 1)
     np.add.at(cover, end[whole], -1)
-    cut = (np.cumsum(cover[:-1]) > 0) | ((kind & _MARK) != 0)
+    cut = (np.cumsum(cover[:-1], dtype=np.int32) > 0) | ((kind & _MARK) != 0)
     content = np.flatnonzero(~cut & (points != 0x20))
     if not len(content):  # (no answer holds a clause)
-        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), odd
+        return points, *(np.zeros(0, dtype=np.int64),) * 4, odd
     cuts = np.cumsum(cut, dtype=np.int32)[content]
-    first = np.flatnonzero(np.diff(cuts, prepend=-1))  # of each clause, in `content`
+    first = np.append(0, np.flatnonzero(cuts[1:] != cuts[:-1]) + 1)  # of each clause, in `content`
     a = content[first]
     b = content[np.append(first[1:], len(content)) - 1] + 1
-    breaks = np.flatnonzero(kind & _BREAK)
+    breaks = marked[(marks & _BREAK) != 0]
     sentence = np.ones(len(a), dtype=bool)
     sentence[1:] = np.searchsorted(breaks, a[1:]) > np.searchsorted(breaks, b[:-1])
     text_of = np.searchsorted(texts, a)
@@ -493,26 +508,48 @@ def _split_clauses(joined: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarra
         keep = ~np.isin(text_of, odd)
         a, b, sentence, text_of = a[keep], b[keep], sentence[keep], text_of[keep]
         sentence[np.flatnonzero(np.diff(text_of, prepend=-1))] = True
-    clauses = [joined[i:j] for i, j in zip(a.tolist(), b.tolist())]
-    return clauses, np.flatnonzero(sentence), text_of, odd
+    return points, a, b, np.flatnonzero(sentence), text_of, odd
+
+
+def _distinct_clauses(joined: str, points: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple:
+    """The distinct ones of the clauses ``joined[a:b]`` (`points`: its code points) as
+    pandas.factorize gives them, without a str per clause (Arrow hashes their code points): each
+    clause's code, and the distinct clauses in the order they first come, joined by BOUNDARY, with
+    their starts (then the length of the joined text + 1)."""
+    m = len(a)
+    ended = np.append(points, np.uint32(0))
+    ended[b] = 0  # each clause with BOUNDARY after it (the character after a clause is none of the next)
+    bounds = np.column_stack([a, b + 1]).ravel() * 4  # the clauses and what lies between them, in bytes
+    pieces = pa.Array.from_buffers(pa.large_binary(), 2 * m - 1, [None, pa.py_buffer(bounds), pa.py_buffer(ended)])
+    pool = pa.system_memory_pool()  # (malloc's pages stay with the process: steadier than mimalloc's here)
+    encoded = pc.dictionary_encode(pc.take(pieces, pa.array(np.arange(0, 2 * m - 1, 2)), memory_pool=pool),
+                                   memory_pool=pool)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    words = encoded.dictionary
+    offsets = np.frombuffer(words.buffers()[1], dtype=np.int64)[words.offset: words.offset + len(words) + 1] // 4
+    body = np.frombuffer(words.buffers()[2], dtype=np.uint32)[offsets[0]: offsets[-1]]
+    return codes, body.tobytes().decode("utf-32-le", "surrogatepass")[:-1], offsets - offsets[0]
 
 
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"  # \w of a str pattern
 
 
-def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
-    """:func:`_clause_themes` of distinct clauses, an int64 array (n, 3).
+def _clauses_themes(lex: CompiledLexicon, joined: str, starts: np.ndarray) -> np.ndarray:
+    """:func:`_clause_themes` of distinct clauses, joined by BOUNDARY and starting at `starts` (then
+    the length of `joined` + 1), an int64 array (n, 3).
 
     The terms of all clauses are found by one automaton call; a clause whose terms are plain (no
     negator, no hypothetical word, no 都没有 at its end, no cue with a choice of aspects) is read
     with numpy, the others term by term (:func:`_terms_themes`, through ``lex.memo``), and those
     whose terms one call may not give (不准时, A-not-A) clause by clause."""
-    tables, n = lex.bulk, len(clauses)
-    starts = np.zeros(n + 1, dtype=np.int64)  # of the clauses in the joined text; n: its end + 1
-    lens = np.fromiter(map(len, clauses), dtype=np.int64, count=n)
-    np.cumsum(lens + 1, out=starts[1:])
-    joined = BOUNDARY.join(clauses)
+    tables, n = lex.bulk, len(starts) - 1
+    lens = np.diff(starts) - 1
+    bounds = starts.tolist()
+
+    def clauses(some) -> list:
+        return [joined[bounds[i]: bounds[i + 1] - 1] for i in some.tolist()]
+
     points = _code_points(joined)
     chars = np.append(tables.chars[points], 0)  # (a last empty clause starts at the end)
     kinds = np.bitwise_or.reduceat(chars, starts[:-1])
@@ -539,7 +576,7 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
     latin = ((kinds & LATIN) != 0) & ~by_clause if lex.en_terms is not None else np.zeros(n, dtype=bool)
     if len(some := np.flatnonzero(latin)):  # the clauses with Latin letters but no English term
         ends = np.cumsum(lens[some] + 1)  # are read as the others (tests/text/test_themes_bulk.py)
-        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
+        some_joined = BOUNDARY.join(clauses(some))
         english = [m.start() for m in lex.en_terms.finditer(some_joined)]
         latin[some] = False
         latin[some[np.searchsorted(ends, english, side="right")]] = True
@@ -551,21 +588,22 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
     np.minimum.at(negator, clause[r[:, NEG] != 0], index[r[:, NEG] != 0])
     plain = index <= negator[clause]
     aspect = (r[:, ASPECT] != 0) & plain
-    role_bits = np.bitwise_or.reduce(np.delete(r, UNLESS, axis=1), axis=1)
+    role_bits = np.bitwise_or.reduce(np.delete(tables.roles, UNLESS, axis=1), axis=1)[term]
     praised = ((index == negator[clause] + 1) & (r[:, PRAISE] != 0)
                & ((role_bits & ~(r[:, PRAISE] | r[:, ALONE])) == 0)
                & (at == end[np.maximum(index - 1, 0)]))  # (no degree word between them)
     aspects_of = np.bincount(clause, weights=aspect, minlength=n)
     by_terms = latin | any_of(~plain & ~praised & (role_bits != 0)) | (
         (any_of((r[:, CUE] != 0) & plain) | any_of(praised)) & (aspects_of > 1))
-    if tables.moot is not None and len(some := np.flatnonzero(~by_terms & ~by_clause & (count > 0))):
-        ends = np.cumsum(lens[some] + 1)  # the clauses read with numpy, joined: hypothetical words
-        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
-        moot = _matches(tables.moot, some_joined, np.concatenate([[0], ends]))[1]
-        by_terms[some[np.searchsorted(ends, moot, side="right")]] = True
+    moot = np.ones(n, dtype=bool)  # may hold a hypothetical word (as terms, not whole words: a few more)
+    if tables.moot is not None:
+        some = np.searchsorted(starts, _matches(tables.moot, joined, starts)[1], side="right") - 1
+        moot[:] = False
+        moot[some] = True
+        by_terms[some] |= ~by_clause[some] & (count[some] > 0)  # those read with numpy: hypothetical words
     if len(some := np.flatnonzero(((kinds & DOU_YE) != 0) & ~by_terms & ~by_clause & (count > 0))):
         ends = np.cumsum(lens[some] + 1)  # and those with 都 or 也, joined: 都没有 at their end
-        some_joined = BOUNDARY.join([clauses[i] for i in some.tolist()])
+        some_joined = BOUNDARY.join(clauses(some))
         post = [m.start() for m in _RE_POST_NEGATION_BULK.finditer(some_joined)]
         by_terms[some[np.searchsorted(ends, post, side="right")]] = True
     out = np.zeros((n, 3), dtype=np.int64)
@@ -580,13 +618,13 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
         out[held] = np.column_stack(
             [phrase | (aspects & cues) | negated, unless, np.where(aspects & ~verdict, 0, verdict)])
     memo, new, rows, found = lex.memo, {}, np.flatnonzero(by_terms | by_clause), []
-    entries = [r for r, _ in lex.zh_entries]
+    entries = list(map(itemgetter(0), lex.zh_entries))
     c = count[rows] * ~by_clause[rows]  # (their terms, but those of clauses read whole)
     k = np.repeat(first[rows] - np.cumsum(c) + c, c) + np.arange(c.sum())
     s_list, e_list, r_list = at[k].tolist(), end[k].tolist(), list(map(entries.__getitem__, term[k].tolist()))
-    for i, j, c, whole, english in zip(rows.tolist(), (np.cumsum(c) - c).tolist(), c.tolist(),
-                                         by_clause[rows].tolist(), latin[rows].tolist()):
-        clause = clauses[i]
+    for clause, j, c, whole, english, maybe in zip(clauses(rows), (np.cumsum(c) - c).tolist(), c.tolist(),
+                                                     by_clause[rows].tolist(), latin[rows].tolist(),
+                                                     moot[rows].tolist()):
         if (f := memo.get(clause)) is None:
             if whole:
                 terms = _clause_terms(lex, clause)
@@ -596,7 +634,7 @@ def _clauses_themes(lex: CompiledLexicon, clauses: list) -> np.ndarray:
                     terms = _with_english(lex, clause, list(terms))
                 elif not c:
                     terms = None
-            f = new[clause] = _terms_themes(lex, clause, terms) if terms else _NO_THEMES
+            f = new[clause] = _terms_themes(lex, clause, terms, maybe) if terms else _NO_THEMES
         found.append(f)
     if found:
         out[rows] = found

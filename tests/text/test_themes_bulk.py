@@ -202,3 +202,19 @@ def test_answers_read_a_few_at_a_time_as_alone(monkeypatch):
     assert themes.theme_masks(lex, texts).tolist() == alone(lex, texts)
     tags = themes.tag_themes(pd.Series(texts + [None]))
     assert tags.shape == (len(texts) + 1, len(lex.ids)) and tags.to_numpy().sum() > 10
+
+
+def test_distinct_clauses_are_pandas_factorize_of_the_clause_strings():
+    # _distinct_clauses hashes the clauses' code points with Arrow instead of making a str per
+    # clause; it gives what pandas.factorize gives the clause strings (first come, first coded),
+    # for characters of every UTF-8 width, astral ones and lone surrogates (surrogatepass) too
+    texts = ["好评，好评。物流快", "好评", "😀，😀！é, é", "a\ud800b，a\ud800b", "不错，不错，但是好评", "x", "x"]
+    joined = BOUNDARY.join(texts)
+    points, a, b, *_ = themes._clause_bounds(joined)
+    codes, distinct, starts = themes._distinct_clauses(joined, points, a, b)
+    clauses = [joined[i:j] for i, j in zip(a.tolist(), b.tolist())]
+    assert len(clauses) == 15 and "a\ud800b" in clauses and "😀" in clauses
+    want_codes, want = pd.factorize(np.array(clauses, dtype=object))
+    assert codes.tolist() == want_codes.tolist()
+    assert distinct == BOUNDARY.join(want) and starts.tolist()[-1] == len(distinct) + 1
+    assert [distinct[i: j - 1] for i, j in zip(starts[:-1].tolist(), starts[1:].tolist())] == list(want)
