@@ -114,13 +114,13 @@ def map_split(func: Callable, items: Sequence, workers: int) -> list:
     # the collector walks every object it tracks: after the fork each walk writes to (and so
     # copies) the pages this process now shares with its children; frozen objects are not walked
     gc.freeze()
-    for part in parts[1:]:
-        receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_child, args=(func, part, send), daemon=True)
-        child.start()
-        send.close()
-        children.append((child, receive))
-    try:
+    try:  # (a child that cannot be started leaves the others joined and the collector as it was)
+        for part in parts[1:]:
+            receive, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_child, args=(func, part, send), daemon=True)
+            child.start()
+            send.close()
+            children.append((child, receive))
         results = [func(parts[0])]
         for (child, receive), part in zip(children, parts[1:], strict=True):
             try:
